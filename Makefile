@@ -1,0 +1,59 @@
+# dfw — the deployment firewall. `make help` lists the targets.
+OPA_VERSION   ?= v1.22.3
+OPA           := .tools/bin/opa
+BUNDLE        := bundles/firewall.tar.gz
+REGO_BUNDLE   := bundles/firewall-rego.tar.gz
+ENTRYPOINT    := firewall/decision
+REVISION      ?= $(shell scripts/revision.sh)
+SIGNING_KEY   ?=
+SIGNING_ALG   ?= RS256
+REGO_SOURCES  := $(shell find rego -type f 2>/dev/null)
+TS_SOURCES    := $(shell find src -name '*.ts' 2>/dev/null)
+SIGN_FLAGS    := $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY) --signing-alg $(SIGNING_ALG),)
+
+.PHONY: help run serve test bundle build tools deps capabilities catalog bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+run: deps tools bundle build ## install what is missing, then serve on the embedded defaults (127.0.0.1:8787)
+	node bin/dfw.js serve
+
+test: deps tools bundle build ## the whole suite: opa fmt/check/test+coverage, type check, uvu; ends with "N passed, N failed"
+	node scripts/run-tests.mjs
+
+tools: $(OPA) ## install the pinned OPA into .tools/bin (go install) unless it is on PATH
+
+$(OPA):
+	scripts/install-opa.sh $(OPA_VERSION)
+
+deps: node_modules/.package-lock.json ## npm ci, when package-lock.json changed
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: dist/.built ## compile TypeScript to dist/
+
+dist/.built: $(TS_SOURCES) tsconfig.json node_modules/.package-lock.json
+	npx tsc -p tsconfig.json
+	@touch $@
+
+bundle: $(OPA) ## build bundles/firewall.tar.gz (Wasm) and firewall-rego.tar.gz; SIGNING_KEY=key.pem signs them
+	@mkdir -p bundles
+	$(OPA) build -t wasm -e $(ENTRYPOINT) --capabilities wasm/capabilities.json \
+	  --ignore '*_test.rego' --revision '$(REVISION)' $(SIGN_FLAGS) -o $(BUNDLE) --bundle rego
+	$(OPA) build --ignore '*_test.rego' --revision '$(REVISION)' $(SIGN_FLAGS) -o $(REGO_BUNDLE) --bundle rego
+	@echo "built $(BUNDLE) and $(REGO_BUNDLE) at revision $(REVISION)$(if $(SIGNING_KEY), signed with $(SIGNING_KEY),)"
+
+capabilities: $(OPA) deps ## regenerate wasm/capabilities.json from `opa capabilities` and the host builtins
+	node --import tsx scripts/gen-capabilities.ts $(OPA) $(OPA_VERSION)
+
+catalog: $(OPA) deps ## rewrite the rule catalog table in README.md from the rules' annotations
+	node --import tsx scripts/rule-catalog.ts --write
+
+bench: deps tools bundle build ## benchmarks (not part of the tests); figures go to docs/performance.md
+	node --import tsx bench/run.ts
+
+clean: ## remove build output (not the installed tools)
+	rm -rf dist bundles

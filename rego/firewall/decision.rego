@@ -1,0 +1,111 @@
+# METADATA
+# title: Firewall decision
+# description: |-
+#   The one entrypoint (firewall/decision). Gathers every rule's violations, applies the
+#   environment's enforcement from bundle data (data.firewall.config) and the waivers in
+#   input.waivers, and returns the decision shape of DESIGN.md with every key present.
+package firewall
+
+import data.firewall.config
+import data.firewall.lib
+
+severities := ["critical", "high", "medium", "low"]
+
+# An environment that bundle data does not list gets the enforcement of
+# config.unknown_environment (production by default): fail closed.
+_enforcement := e if {
+	e := config.environments[lib.environment]
+} else := config.environments[config.unknown_environment]
+
+_override(rule_id) := o if {
+	o := _enforcement.rules[rule_id]
+} else := {}
+
+_enabled(rule_id) if not _override(rule_id).enabled == false
+
+# Every rule package under firewall.rules contributes its deny set; adding a rule needs no
+# change here.
+_raw contains v if {
+	some category, rule
+	some v in data.firewall.rules[category][rule].deny
+}
+
+_violations contains object.union(v, {"severity": severity}) if {
+	some v in _raw
+	_enabled(v.rule)
+	severity := object.get(_override(v.rule), "severity", v.severity)
+}
+
+_waivers := [w | some w in object.get(input, "waivers", []); is_object(w)]
+
+_requested_by := lib.field("request", "requested_by", "")
+
+_digest_matches(w) if not w.artifact_digest
+_digest_matches(w) if w.artifact_digest == lib.field("artifact", "digest", "")
+
+# A waiver applies while its expiry is after the request time (not the wall clock, so
+# replays decide the same), never to a deployment its own approver requested
+# (separation of duties), and only with an approver named.
+_applies(w, v) if {
+	w.rule == v.rule
+	w.application == lib.field("request", "application", "")
+	w.environment in {lib.environment, "*"}
+	_digest_matches(w)
+	is_string(w.id)
+	is_string(w.approved_by)
+	w.approved_by != ""
+	w.approved_by != _requested_by
+	time.parse_rfc3339_ns(w.expires_at) > input.request.time_ns
+}
+
+# When several waivers match, the one with the smallest id is reported, so the choice is
+# the same on every evaluator.
+_waiver_for(v) := ids[0] if {
+	ids := sort([w.id | some w in _waivers; _applies(w, v)])
+	count(ids) > 0
+}
+
+_waived contains object.union(v, {
+	"waiver_id": w.id,
+	"approved_by": w.approved_by,
+	"expires_at": w.expires_at,
+}) if {
+	some v in _violations
+	id := _waiver_for(v)
+	some w in _waivers
+	w.id == id
+}
+
+_active contains v if {
+	some v in _violations
+	not _waiver_for(v)
+}
+
+# Without readable enforcement (bad bundle data), everything blocks: fail closed.
+_blocking := b if {
+	b := _enforcement.blocking
+	is_array(b)
+} else := severities
+
+_blocks(v) if v.severity in _blocking
+
+_by_severity(vs) := {severity: _ordered([v | some v in vs; v.severity == severity]) | some severity in severities}
+
+# Arrays are sorted by rule id and message so that every evaluator returns the same order.
+_ordered(vs) := [entry[2] | some entry in sort([[v.rule, v.message, v] | some v in vs])]
+
+deny := _by_severity({v | some v in _active; _blocks(v)})
+
+warn := _by_severity({v | some v in _active; not _blocks(v)})
+
+waived := _ordered(_waived)
+
+_deny_count := sum([count(deny[severity]) | some severity in severities])
+
+decision := {
+	"allow": _deny_count == 0,
+	"environment": lib.environment,
+	"deny": deny,
+	"warn": warn,
+	"waived": waived,
+}

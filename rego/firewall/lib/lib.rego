@@ -1,0 +1,61 @@
+# METADATA
+# description: |-
+#   Helpers every rule shares: building violations from the rule's own METADATA, and the
+#   "cannot verify" finding for evidence that is absent.
+package firewall.lib
+
+# violation builds the object a rule's deny emits. id, title, severity, category and
+# remediation come from the deny rule's METADATA (rego.metadata.rule(), resolved at
+# compile time), so the catalog and the decisions cannot drift apart.
+violation(meta, finding) := {
+	"rule": meta.custom.id,
+	"title": meta.title,
+	"severity": meta.custom.severity,
+	"category": meta.custom.category,
+	"message": finding.message,
+	"remediation": meta.custom.remediation,
+	"evidence": finding.evidence,
+}
+
+# missing holds when an evidence kind is absent or null: DESIGN.md treats both as "not known".
+missing(kind) if object.get(object.get(input, "evidence", {}), kind, null) == null
+
+# unavailable_reason says why an evidence kind is unknown, as the collectors recorded it.
+unavailable_reason(kind) := reason if {
+	reason := input.unavailable[kind]
+	is_string(reason)
+} else := "no evidence was provided"
+
+# cannot_verify is the finding a rule emits when the evidence it needs is not known.
+cannot_verify(kind, what) := {
+	"message": sprintf("cannot verify %s: %s", [what, unavailable_reason(kind)]),
+	"evidence": sprintf("evidence.%s unavailable", [kind]),
+}
+
+# finding is the shape every rule's helper findings take.
+finding(message, evidence) := {"message": message, "evidence": evidence}
+
+# field reads input.<section>.<name> as a string, or the default when it is absent, so
+# that messages can name what was deployed even when the request is sparse.
+field(section, name, default_value) := value if {
+	value := input[section][name]
+	is_string(value)
+} else := default_value
+
+# source_ref names the deployed repository and branch, e.g. "github.com/acme/payments@main".
+source_ref := sprintf("%s@%s", [
+	field("source", "repository", "<unknown repository>"),
+	field("source", "branch", "<unknown branch>"),
+])
+
+# artifact_ref names the deployed image and digest.
+artifact_ref := sprintf("%s (%s)", [
+	field("artifact", "image", "<unknown image>"),
+	field("artifact", "digest", "<unknown digest>"),
+])
+
+# severity_rank orders severities so that rules can compare "at or above".
+severity_rank := {"critical": 4, "high": 3, "medium": 2, "low": 1}
+
+# environment is the deployment's environment as the request named it.
+environment := field("request", "environment", "")

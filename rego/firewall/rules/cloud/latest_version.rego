@@ -1,0 +1,132 @@
+# METADATA
+# description: DFW-CLOUD-001 — the deployed version is the newest one in the registry, compared as semver.
+package firewall.rules.cloud.latest_version
+
+import data.firewall.lib
+
+# METADATA
+# title: The deployed version is the latest in the registry (semver-aware)
+# description: |-
+#   The deployed tag is the newest version of the image in the registry, compared by
+#   semantic-version precedence (a leading "v" is accepted; 1.5.0-rc.1 is older than
+#   1.5.0; tags that are not versions, such as "latest", are ignored). When no tag is a
+#   version, the registry's own "latest" stands in. A tag that cannot be compared fails
+#   closed unless it is that newest tag.
+# custom:
+#   id: DFW-CLOUD-001
+#   severity: medium
+#   category: cloud
+#   remediation: |-
+#     Deploy the newest released version, tagged with a semantic version (1.5.0 or
+#     v1.5.0). If an older version must go out (a rollback), record a waiver for this rule.
+deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
+
+_registry := input.evidence.registry
+
+_repository := lib.field("artifact", "repository", lib.field("artifact", "image", "<unknown image>"))
+
+_findings contains lib.cannot_verify("registry", sprintf("that %s is the newest version in the registry", [lib.field("artifact", "image", "<unknown image>")])) if {
+	lib.missing("registry")
+}
+
+_findings contains lib.finding(
+	sprintf("the registry lists no semantic-version tag and no latest version for %s; cannot tell whether %s is the newest", [_repository, _deployed_text]),
+	"registry.tags has no semantic-version key and registry.latest is absent",
+) if {
+	not lib.missing("registry")
+	not _newest
+}
+
+_findings contains lib.finding(
+	sprintf("the request to deploy %s names no tag; cannot compare it with %s, the newest version in the registry", [_repository, _newest]),
+	"artifact.tag is absent",
+) if {
+	_newest
+	not _deployed_tag
+}
+
+_findings contains lib.finding(
+	sprintf("%s %s is older than %s, the newest version in the registry", [_repository, _deployed_tag, _newest]),
+	sprintf("artifact.tag = %s; newest registry version = %s", [_deployed_tag, _newest]),
+) if {
+	semver.compare(_deployed_version, _version(_newest)) < 0
+}
+
+_findings contains lib.finding(
+	sprintf("%s tag %s is not a semantic version; cannot compare it with %s, the newest version in the registry", [_repository, _deployed_tag, _newest]),
+	sprintf("artifact.tag = %s is not semver; newest registry version = %s", [_deployed_tag, _newest]),
+) if {
+	not lib.missing("registry")
+	not _deployed_version
+	_deployed_tag != _newest
+}
+
+_findings contains lib.finding(
+	sprintf("%s %s cannot be compared with %s, the registry's latest version, which is not a semantic version", [_repository, _deployed_tag, _newest]),
+	sprintf("artifact.tag = %s; registry.latest = %s is not semver", [_deployed_tag, _newest]),
+) if {
+	_deployed_version
+	not _newest_is_version
+	_deployed_tag != _newest
+}
+
+# _version is the semantic version a tag names, without its optional leading "v".
+_version(tag) := version if {
+	is_string(tag)
+	version := trim_prefix(tag, "v")
+	semver.is_valid(version)
+}
+
+_deployed_tag := tag if {
+	tag := input.artifact.tag
+	is_string(tag)
+	tag != ""
+}
+
+_deployed_text := tag if {
+	tag := _deployed_tag
+} else := "the deployed version"
+
+_deployed_version := _version(_deployed_tag)
+
+_newest_is_version if _version(_newest)
+
+_registry_tags := tags if {
+	tags := _registry.tags
+	is_object(tags)
+} else := {}
+
+_semver_tags := {tag: version |
+	some tag, _ in _registry_tags
+	version := _version(tag)
+}
+
+# The newest release (major, minor, patch) is found with the native max over numeric
+# arrays, so that only the few tags sharing it are compared pairwise with the host's
+# semver.compare (pre-releases and build metadata); registries can hold thousands of tags.
+_release(version) := [to_number(part) | some part in split(split(split(version, "+")[0], "-")[0], ".")]
+
+_newest_release := max({_release(version) | some version in _semver_tags})
+
+_finalists := {tag: version |
+	some tag, version in _semver_tags
+	_release(version) == _newest_release
+}
+
+_outranked(version) if {
+	some other in _finalists
+	semver.compare(other, version) > 0
+}
+
+# Tags of equal precedence (1.5.0, v1.5.0, 1.5.0+build.7) tie; the smallest name is shown.
+_newest := newest[0] if {
+	newest := sort([tag |
+		some tag, version in _finalists
+		not _outranked(version)
+	])
+	count(newest) > 0
+} else := latest if {
+	latest := _registry.latest
+	is_string(latest)
+	latest != ""
+}

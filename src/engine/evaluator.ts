@@ -1,0 +1,131 @@
+// The Wasm evaluator: runs the bundle's compiled policy once over the whole input and
+// returns its decision. It moves data; the policy decides. Web-standard APIs only.
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { v7 as uuidv7 } from 'uuid';
+import { HOST_BUILTINS, type HostBuiltin } from './builtins/index.js';
+import { DEFAULT_ENTRYPOINT, type Bundle } from './bundle/load.js';
+import { describeThrown, EvaluationError, PolicyLoadError } from './errors.js';
+import { SEVERITIES, type Decision, type InputDocument, type PolicyDecision } from './types.js';
+
+const WASM_PAGE_BYTES = 64 * 1024;
+
+export interface EvaluatorOptions {
+  entrypoint?: string;
+  /** Upper bound of the policy's linear memory; evaluation fails (closed) beyond it. */
+  maxMemoryBytes?: number;
+  /** The request time source; tests and replays inject their own. */
+  clock?: () => Date;
+  /** Decision ids; UUIDv7 (time-ordered) by default. */
+  newDecisionId?: () => string;
+}
+
+export interface EvaluateOptions {
+  /** Evaluate as of this time instead of the clock's (replay of a logged decision). */
+  now?: Date;
+  decisionId?: string;
+}
+
+export interface Evaluator {
+  readonly bundle: Bundle;
+  readonly entrypoint: string;
+  evaluate(input: InputDocument, options?: EvaluateOptions): Decision;
+}
+
+export const DEFAULT_MAX_MEMORY_BYTES = 512 * 1024 * 1024;
+
+/**
+ * A host builtin that throws would abort the whole evaluation, while OPA's interpreter
+ * makes a failing builtin call undefined: turning throws into undefined keeps the two
+ * identical (the differential tests depend on it).
+ */
+function guardBuiltin(name: string, fn: HostBuiltin): HostBuiltin {
+  return (...args: unknown[]) => {
+    try {
+      return fn(...args);
+    } catch (err) {
+      console.warn(JSON.stringify({ level: 'warn', msg: 'host builtin failed', builtin: name, error: describeThrown(err) }));
+      return undefined;
+    }
+  };
+}
+
+const GUARDED_BUILTINS: Record<string, HostBuiltin> = Object.fromEntries(
+  Object.entries(HOST_BUILTINS).map(([name, fn]) => [name, guardBuiltin(name, fn)]),
+);
+
+/**
+ * JSON text of the input with request.time_ns written as an exact integer: nanoseconds
+ * since the epoch exceed 2^53, and a JavaScript number would silently round them.
+ */
+function serializeInput(input: InputDocument, now: Date): ArrayBuffer {
+  const ms = now.getTime();
+  if (!Number.isFinite(ms)) throw new EvaluationError('invalid_time', 'the request time is not a valid date');
+  const timeNs = (BigInt(ms) * 1_000_000n).toString();
+  const marker = `__dfw_time_ns_${timeNs}__`;
+  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker };
+  const text = JSON.stringify({ ...input, request }).replace(`"${marker}"`, timeNs);
+  const bytes = new TextEncoder().encode(text);
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+function isBySeverity(value: unknown): boolean {
+  return !!value && typeof value === 'object' && SEVERITIES.every((s) => Array.isArray((value as Record<string, unknown>)[s]));
+}
+
+/** The policy must answer with the whole decision shape; anything else is an error, never an allow. */
+function readPolicyDecision(resultSet: unknown): PolicyDecision {
+  const results = resultSet as Array<{ result?: unknown }> | undefined;
+  if (!Array.isArray(results) || results.length === 0) {
+    throw new EvaluationError('decision_undefined', 'the policy returned no decision (firewall/decision is undefined for this input)');
+  }
+  const d = results[0]?.result as Partial<PolicyDecision> | undefined;
+  if (!d || typeof d !== 'object' || typeof d.allow !== 'boolean' || !isBySeverity(d.deny) || !isBySeverity(d.warn) || !Array.isArray(d.waived)) {
+    throw new EvaluationError('decision_malformed', 'the policy returned a decision without allow, deny, warn and waived');
+  }
+  const blocking = SEVERITIES.reduce((n, s) => n + d.deny![s].length, 0);
+  if (d.allow && blocking > 0) throw new EvaluationError('decision_inconsistent', 'the policy allowed a deployment while listing denies');
+  return d as PolicyDecision;
+}
+
+/** Instantiates the bundle's policy. Throws PolicyLoadError. */
+export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions = {}): Promise<Evaluator> {
+  const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;
+  const maxPages = Math.max(5, Math.floor((options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES) / WASM_PAGE_BYTES));
+  const clock = options.clock ?? (() => new Date());
+  const newDecisionId = options.newDecisionId ?? (() => uuidv7());
+  let policy: Awaited<ReturnType<typeof loadPolicy>>;
+  try {
+    policy = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, { initial: Math.min(5, maxPages), maximum: maxPages }, GUARDED_BUILTINS);
+    policy.setData(bundle.data);
+  } catch (err) {
+    throw new PolicyLoadError('policy_load_failed', `policy.wasm cannot be loaded: ${describeThrown(err)}`, { cause: err });
+  }
+  if (!Object.prototype.hasOwnProperty.call(policy.entrypoints, entrypoint)) {
+    throw new PolicyLoadError('policy_no_entrypoint', `policy.wasm has no entrypoint "${entrypoint}" (it has: ${Object.keys(policy.entrypoints).join(', ')})`);
+  }
+
+  return {
+    bundle,
+    entrypoint,
+    evaluate(input: InputDocument, evalOptions: EvaluateOptions = {}): Decision {
+      const now = evalOptions.now ?? clock();
+      const started = performance.now();
+      let resultSet: unknown;
+      try {
+        resultSet = policy.evaluate(serializeInput(input, now), entrypoint);
+      } catch (err) {
+        if (err instanceof EvaluationError) throw err;
+        throw new EvaluationError('evaluation_failed', `policy evaluation failed: ${describeThrown(err)}`, { cause: err });
+      }
+      const decision = readPolicyDecision(resultSet);
+      const evaluateMs = performance.now() - started;
+      return {
+        decision_id: evalOptions.decisionId ?? newDecisionId(),
+        ...decision,
+        bundle: { name: bundle.name, revision: bundle.manifest.revision },
+        evaluated_at: now.toISOString(),
+        timing_ms: { evaluate: Math.round(evaluateMs * 1000) / 1000 },
+      };
+    },
+  };
+}

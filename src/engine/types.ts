@@ -1,0 +1,47 @@
+// The public contracts of DESIGN.md as types: violations, decisions, the input document.
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface Violation {
+  rule: string;
+  title: string;
+  severity: Severity;
+  category: string;
+  message: string;
+  remediation: string;
+  evidence: string;
+}
+
+export interface WaivedViolation extends Violation {
+  waiver_id: string;
+  approved_by: string;
+  expires_at: string;
+}
+
+export type BySeverity = Record<Severity, Violation[]>;
+
+/** What the policy itself returns at firewall/decision. */
+export interface PolicyDecision {
+  allow: boolean;
+  environment: string;
+  deny: BySeverity;
+  warn: BySeverity;
+  waived: WaivedViolation[];
+}
+
+/** The decision dfw answers with: the policy's, plus what the evaluator knows. */
+export interface Decision extends PolicyDecision {
+  decision_id: string;
+  bundle: { name: string; revision: string };
+  evaluated_at: string;
+  timing_ms: Record<string, number>;
+  /** Where each piece of evidence came from (collectors arrive in a later issue). */
+  evidence_sources?: Record<string, string>;
+}
+
+/** The input document rules read (DESIGN.md); only what the engine itself touches is typed. */
+export interface InputDocument {
+  request?: { time?: string; time_ns?: number | string; [key: string]: unknown };
+  [key: string]: unknown;
+}
