@@ -8,3 +8,5 @@ export { createEvaluator, DEFAULT_MAX_MEMORY_BYTES, type Evaluator, type Evaluat
 export { HOST_BUILTINS } from './builtins/index.js';
 export * from './errors.js';
 export * from './types.js';
+export { ruleCatalog, type RuleCatalog, type RuleEntry, type Enforcement } from './catalog.js';
+export { ActivePolicy, type PolicyStatus } from './active-policy.js';

@@ -1,0 +1,44 @@
+// The hono app: routes only, Web-standard Request/Response, testable with app.request().
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ActivePolicy } from '../engine/index.js';
+import type { ApiToken } from './auth.js';
+import { createCheckService, type CheckService } from './check-service.js';
+import { ApiError, errorResponse, handleError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { checkRoutes } from './routes/check.js';
+import { healthRoutes } from './routes/health.js';
+import { ruleRoutes } from './routes/rules.js';
+
+export interface AppOptions {
+  policy: ActivePolicy;
+  tokens?: ApiToken[];
+  logger?: Logger;
+  /** Largest request body accepted, in bytes (413 beyond). */
+  maxBodyBytes?: number;
+  checks?: CheckService;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export function createApp(options: AppOptions): Hono {
+  const tokens = options.tokens ?? [];
+  const logger = options.logger ?? createLogger();
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const checks = options.checks ?? createCheckService(options.policy);
+
+  const app = new Hono();
+  app.onError(handleError(logger));
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => errorResponse(c, new ApiError(413, 'payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`)),
+    }),
+  );
+  app.route('/', healthRoutes({ policy: options.policy }));
+  app.route('/', checkRoutes({ tokens, checks, logger }));
+  app.route('/', ruleRoutes({ tokens, policy: options.policy }));
+  return app;
+}

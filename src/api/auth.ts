@@ -1,0 +1,88 @@
+// API tokens: stored as SHA-256 hashes (never in clear), each with a name and roles.
+// `check` for CD tools, `evidence` for CI pipelines, `admin` for waivers and bundles;
+// admin may do everything.
+import type { MiddlewareHandler } from 'hono';
+import { ApiError } from './errors.js';
+
+export const ROLES = ['check', 'evidence', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiToken {
+  name: string;
+  /** Hex SHA-256 of the token. */
+  sha256: string;
+  roles: Role[];
+}
+
+export interface Caller {
+  name: string;
+  roles: Role[];
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Compares two hex digests in time independent of where they differ. */
+function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+export async function findCaller(tokens: ApiToken[], presented: string): Promise<Caller | undefined> {
+  const hash = await sha256Hex(presented);
+  let found: ApiToken | undefined;
+  for (const t of tokens) if (constantTimeEqual(t.sha256.toLowerCase(), hash)) found = t;
+  return found ? { name: found.name, roles: found.roles } : undefined;
+}
+
+/**
+ * Requires a bearer token with `role` (or admin). With no tokens configured the API is
+ * open — the server refuses to bind anywhere but loopback in that case — and the caller
+ * is "anonymous".
+ */
+export function requireRole(tokens: ApiToken[], role: Role): MiddlewareHandler<{ Variables: { caller: Caller } }> {
+  return async (c, next) => {
+    if (tokens.length === 0) {
+      c.set('caller', { name: 'anonymous', roles: [...ROLES] });
+      return next();
+    }
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) {
+      c.header('WWW-Authenticate', 'Bearer realm="dfw"');
+      throw new ApiError(401, 'unauthenticated', 'this route needs an API token: send "Authorization: Bearer <token>"');
+    }
+    const caller = await findCaller(tokens, match[1]!);
+    if (!caller) {
+      c.header('WWW-Authenticate', 'Bearer realm="dfw", error="invalid_token"');
+      throw new ApiError(401, 'invalid_token', 'the API token is not valid');
+    }
+    if (!caller.roles.includes(role) && !caller.roles.includes('admin')) {
+      throw new ApiError(403, 'forbidden', `token "${caller.name}" lacks the "${role}" role this route needs (it has: ${caller.roles.join(', ')})`);
+    }
+    c.set('caller', caller);
+    return next();
+  };
+}
+
+/** Any valid token, whatever its roles. */
+export function requireAnyToken(tokens: ApiToken[]): MiddlewareHandler<{ Variables: { caller: Caller } }> {
+  return async (c, next) => {
+    if (tokens.length === 0) {
+      c.set('caller', { name: 'anonymous', roles: [...ROLES] });
+      return next();
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+    const caller = match ? await findCaller(tokens, match[1]!) : undefined;
+    if (!caller) {
+      c.header('WWW-Authenticate', 'Bearer realm="dfw"');
+      throw new ApiError(401, match ? 'invalid_token' : 'unauthenticated', match ? 'the API token is not valid' : 'this route needs an API token: send "Authorization: Bearer <token>"');
+    }
+    c.set('caller', caller);
+    return next();
+  };
+}

@@ -1,0 +1,112 @@
+// Reads dfw.yaml (js-yaml), applies environment overrides, validates, and fills defaults.
+// Any problem stops startup with the file, the key and the reason.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import Ajv2020Import from 'ajv/dist/2020.js';
+import yaml from 'js-yaml';
+import type { ApiToken } from '../api/index.js';
+import type { LogLevel } from '../api/logger.js';
+import { CONFIG_SCHEMA } from './schema.js';
+
+export interface Config {
+  /** The file it came from, or null for the embedded defaults. */
+  file: string | null;
+  server: { host: string; port: number; max_body_bytes: number; shutdown_timeout_seconds: number };
+  bundle: { path: string; name: string; public_key?: string; key_id: string; algorithm: string; scope?: string; max_memory_mb: number };
+  tokens: ApiToken[];
+  log: { level: LogLevel };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const DEFAULT_CONFIG: Omit<Config, 'file'> = {
+  server: { host: '127.0.0.1', port: 8787, max_body_bytes: 5 * 1024 * 1024, shutdown_timeout_seconds: 10 },
+  bundle: { path: 'bundles/firewall.tar.gz', name: 'firewall', key_id: 'default', algorithm: 'RS256', max_memory_mb: 512 },
+  tokens: [],
+  log: { level: 'info' },
+};
+
+/** Environment variables that override the file, and the key each sets. */
+export const ENV_OVERRIDES: Record<string, { key: string; type: 'string' | 'integer' }> = {
+  DFW_HOST: { key: 'server.host', type: 'string' },
+  DFW_PORT: { key: 'server.port', type: 'integer' },
+  DFW_MAX_BODY_BYTES: { key: 'server.max_body_bytes', type: 'integer' },
+  DFW_BUNDLE_PATH: { key: 'bundle.path', type: 'string' },
+  DFW_BUNDLE_PUBLIC_KEY: { key: 'bundle.public_key', type: 'string' },
+  DFW_BUNDLE_KEY_ID: { key: 'bundle.key_id', type: 'string' },
+  DFW_LOG_LEVEL: { key: 'log.level', type: 'string' },
+};
+
+const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
+const validateConfig = ajv.compile(CONFIG_SCHEMA);
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const [section, key] = path.split('.') as [string, string];
+  const sectionValue = (target[section] ??= {}) as Record<string, unknown>;
+  sectionValue[key] = value;
+}
+
+function applyEnv(raw: Record<string, unknown>, env: Record<string, string | undefined>): void {
+  for (const [name, { key, type }] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (type === 'integer') {
+      if (!/^\d+$/.test(value)) throw new ConfigError(`environment variable ${name}: expected an integer for ${key}, got "${value}"`);
+      setPath(raw, key, Number(value));
+    } else setPath(raw, key, value);
+  }
+}
+
+/**
+ * Loads the configuration: `file` when given (relative paths in it are resolved against
+ * its folder), otherwise the embedded defaults; then DFW_* environment variables.
+ */
+export function loadConfig(file?: string, env: Record<string, string | undefined> = process.env): Config {
+  let raw: Record<string, unknown> = {};
+  const where = file ?? '(defaults)';
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`${file}: cannot be read: ${(err as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = yaml.load(text, { filename: file });
+    } catch (err) {
+      throw new ConfigError(`${file}: is not valid YAML: ${(err as Error).message}`);
+    }
+    if (parsed !== undefined && parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw new ConfigError(`${file}: the top level must be a mapping of sections (server, bundle, tokens, log)`);
+    }
+    raw = (parsed ?? {}) as Record<string, unknown>;
+  }
+  applyEnv(raw, env);
+  if (!validateConfig(raw)) {
+    const problems = (validateConfig.errors ?? []).map((e) => {
+      const key = e.instancePath.split('/').slice(1).join('.');
+      const params = e.params as Record<string, unknown>;
+      if (e.keyword === 'additionalProperties') return `unknown key "${key ? `${key}.` : ''}${params.additionalProperty}"`;
+      if (e.keyword === 'enum') return `${key}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+      if (e.keyword === 'required') return `${key ? `${key}.` : ''}${params.missingProperty}: is required`;
+      return `${key || '(top level)'}: ${e.message}`;
+    });
+    throw new ConfigError(`${where}: ${problems.join('; ')}`);
+  }
+  const base = file ? dirname(resolve(file)) : process.cwd();
+  const resolvePath = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const r = raw as Partial<Config>;
+  const bundle = { ...DEFAULT_CONFIG.bundle, ...(r.bundle ?? {}) };
+  bundle.path = resolvePath(bundle.path);
+  if (bundle.public_key) bundle.public_key = resolvePath(bundle.public_key);
+  return {
+    file: file ?? null,
+    server: { ...DEFAULT_CONFIG.server, ...(r.server ?? {}) },
+    bundle,
+    tokens: (r.tokens ?? []) as ApiToken[],
+    log: { ...DEFAULT_CONFIG.log, ...(r.log ?? {}) },
+  };
+}

@@ -1,0 +1,49 @@
+// The schema of dfw.yaml. Unknown keys are errors, so a typo stops startup instead of
+// silently running with a default.
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        host: { type: 'string', minLength: 1 },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        max_body_bytes: { type: 'integer', minimum: 1024 },
+        shutdown_timeout_seconds: { type: 'number', minimum: 0 },
+      },
+    },
+    bundle: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        path: { type: 'string', minLength: 1 },
+        name: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
+        public_key: { type: 'string', minLength: 1, description: 'PEM file of the key that must have signed the bundle' },
+        key_id: { type: 'string', minLength: 1 },
+        algorithm: { enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] },
+        scope: { type: 'string' },
+        max_memory_mb: { type: 'integer', minimum: 1, maximum: 4096 },
+      },
+    },
+    tokens: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'sha256', 'roles'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+          roles: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['check', 'evidence', 'admin'] } },
+        },
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { level: { enum: ['debug', 'info', 'warn', 'error'] } },
+    },
+  },
+} as const;

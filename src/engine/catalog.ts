@@ -1,0 +1,97 @@
+// The rule catalog of a bundle: each rule's METADATA annotation (read from the .rego
+// sources the bundle carries) and its enforcement per environment (from the bundle's
+// data at firewall.config). GET /v1/rules serves it; the README table is checked
+// against OPA's own `opa inspect -a`, so the two readings cannot drift.
+import yaml from 'js-yaml';
+import type { Bundle } from './bundle/load.js';
+import { SEVERITIES, type Severity } from './types.js';
+
+export type Enforcement = 'deny' | 'warn' | 'off';
+
+export interface RuleEntry {
+  id: string;
+  title: string;
+  description: string;
+  category: string;
+  severity: Severity;
+  remediation: string;
+  /** Rego package the rule lives in, e.g. firewall.rules.git.branch_protection. */
+  package: string;
+  /** Per environment listed in bundle data: the effective severity and what it does there. */
+  enforcement: Record<string, { enforcement: Enforcement; severity: Severity }>;
+}
+
+export interface RuleCatalog {
+  rules: RuleEntry[];
+  environments: string[];
+  /** The environment whose enforcement applies to names the bundle does not list. */
+  unknown_environment: string;
+}
+
+interface EnvironmentConfig {
+  blocking?: unknown;
+  rules?: Record<string, { enabled?: boolean; severity?: string }>;
+}
+
+const decoder = new TextDecoder();
+
+/** The YAML of every `# METADATA` comment block that precedes a `deny` rule. */
+function denyAnnotations(source: string): Array<{ pkg: string; meta: Record<string, unknown> }> {
+  const lines = source.split('\n');
+  const pkg = /^package\s+([\w.]+)/m.exec(source)?.[1] ?? '';
+  const found: Array<{ pkg: string; meta: Record<string, unknown> }> = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.trim() !== '# METADATA') continue;
+    const block: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length && lines[j]!.startsWith('#'); j++) block.push(lines[j]!.replace(/^# ?/, ''));
+    if (!/^deny\b/.test(lines[j] ?? '')) continue;
+    const meta = yaml.load(block.join('\n'));
+    if (meta && typeof meta === 'object') found.push({ pkg, meta: meta as Record<string, unknown> });
+  }
+  return found;
+}
+
+function isSeverity(value: unknown): value is Severity {
+  return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value);
+}
+
+/** Builds the catalog of a loaded bundle. Rules without a custom.id are not listed. */
+export function ruleCatalog(bundle: Bundle): RuleCatalog {
+  const config = ((bundle.data.firewall as Record<string, unknown> | undefined)?.config ?? {}) as {
+    environments?: Record<string, EnvironmentConfig>;
+    unknown_environment?: string;
+  };
+  const environments = config.environments ?? {};
+  const rules: RuleEntry[] = [];
+  for (const [name, bytes] of bundle.files) {
+    if (!name.endsWith('.rego')) continue;
+    for (const { pkg, meta } of denyAnnotations(decoder.decode(bytes))) {
+      const custom = (meta.custom ?? {}) as Record<string, unknown>;
+      if (typeof custom.id !== 'string' || !isSeverity(custom.severity)) continue;
+      const severity = custom.severity;
+      const enforcement: RuleEntry['enforcement'] = {};
+      for (const [env, envConfig] of Object.entries(environments)) {
+        const override = envConfig.rules?.[custom.id] ?? {};
+        const effective = isSeverity(override.severity) ? override.severity : severity;
+        const blocking = Array.isArray(envConfig.blocking) ? envConfig.blocking : SEVERITIES;
+        enforcement[env] = {
+          severity: effective,
+          enforcement: override.enabled === false ? 'off' : blocking.includes(effective) ? 'deny' : 'warn',
+        };
+      }
+      rules.push({
+        id: custom.id,
+        title: String(meta.title ?? ''),
+        description: String(meta.description ?? '').trim(),
+        category: String(custom.category ?? ''),
+        severity,
+        remediation: String(custom.remediation ?? '').trim(),
+        package: pkg,
+        enforcement,
+      });
+    }
+  }
+  rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { rules, environments: Object.keys(environments).sort(), unknown_environment: config.unknown_environment ?? 'production' };
+}

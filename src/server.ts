@@ -1,0 +1,73 @@
+// The Node entry: configuration, the verified bundle, the hono app on @hono/node-server,
+// structured logs and graceful shutdown. Everything Node-specific lives here and in cli/.
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp, createLogger, type Logger } from './api/index.js';
+import type { Config } from './config/load.js';
+import { ActivePolicy } from './engine/index.js';
+import { loadEvaluatorFromFile } from './policy-file.js';
+
+export interface RunningServer {
+  url: string;
+  policy: ActivePolicy;
+  /** Stops accepting connections and waits for requests in flight (up to the timeout). */
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses nothing outside this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.log.level)): Promise<RunningServer> {
+  if (config.tokens.length === 0) {
+    if (!isLoopback(config.server.host)) {
+      throw new StartupError(
+        `refusing to listen on ${config.server.host} without API tokens: anyone who can reach it could ask for decisions. ` +
+          'Add tokens to dfw.yaml (dfw token create <name> --role check) or bind to 127.0.0.1.',
+      );
+    }
+    logger.warn('no API tokens configured: serving without authentication, on loopback only', { host: config.server.host });
+  }
+  const policy = new ActivePolicy();
+  const evaluator = await loadEvaluatorFromFile(config.bundle);
+  policy.activate(evaluator);
+  logger.info('bundle loaded', {
+    path: config.bundle.path,
+    revision: evaluator.bundle.manifest.revision,
+    signed_by: evaluator.bundle.signedBy,
+    verification: config.bundle.public_key ? 'required' : 'none configured',
+  });
+
+  const app = createApp({ policy, tokens: config.tokens, logger, maxBodyBytes: config.server.max_body_bytes });
+  const server: ServerType = await new Promise((resolveServer, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolveServer(s));
+    s.once('error', (err) => reject(new StartupError(`cannot listen on ${config.server.host}:${config.server.port}: ${err.message}`)));
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info('listening', { url, config: config.file ?? '(embedded defaults)' });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolveClose) => {
+      const timeout = setTimeout(() => {
+        logger.warn('shutdown timeout: closing remaining connections', { seconds: config.server.shutdown_timeout_seconds });
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }, config.server.shutdown_timeout_seconds * 1000);
+      timeout.unref();
+      server.close(() => {
+        clearTimeout(timeout);
+        logger.info('stopped');
+        resolveClose();
+      });
+      // Keep-alive connections with no request in flight would hold close() open.
+      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    }));
+  return { url, policy, close };
+}

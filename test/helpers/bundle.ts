@@ -1,0 +1,45 @@
+// Real bundles for tests, built by the real opa exactly as the Makefile does.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEvaluator, loadBundle, type Evaluator, type EvaluatorOptions, type LoadBundleOptions } from '../../src/engine/index.js';
+import { opaPath, ROOT } from './opa.js';
+
+export const KEYS = join(ROOT, 'test/fixtures/keys');
+export const SIGNING_KEY = join(KEYS, 'test-only-signing.key.pem');
+export const SIGNING_PUB = join(KEYS, 'test-only-signing.pub.pem');
+export const OTHER_KEY = join(KEYS, 'test-only-other.key.pem');
+export const OTHER_PUB = join(KEYS, 'test-only-other.pub.pem');
+
+const built = new Map<string, string>();
+
+/** Builds rego/ (or `source`) into a Wasm bundle in a temp dir; cached per options. */
+export function buildBundle(options: { revision?: string; signingKey?: string; source?: string } = {}): string {
+  const key = JSON.stringify(options);
+  const cached = built.get(key);
+  if (cached && existsSync(cached)) return cached;
+  const out = join(mkdtempSync(join(tmpdir(), 'dfw-bundle-')), 'firewall.tar.gz');
+  const args = ['build', '-t', 'wasm', '-e', 'firewall/decision', '--capabilities', join(ROOT, 'wasm/capabilities.json'), '--ignore', '*_test.rego', '--revision', options.revision ?? 'test-revision'];
+  if (options.signingKey) args.push('--signing-key', options.signingKey);
+  args.push('-o', out, '--bundle', options.source ?? join(ROOT, 'rego'));
+  execFileSync(opaPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  built.set(key, out);
+  return out;
+}
+
+export async function loadTestEvaluator(
+  build: Parameters<typeof buildBundle>[0] = {},
+  load: LoadBundleOptions = {},
+  evaluator: EvaluatorOptions = {},
+): Promise<Evaluator> {
+  const bundle = await loadBundle(readFileSync(buildBundle(build)), load);
+  return createEvaluator(bundle, evaluator);
+}
+
+/** Every example check request, by file name. */
+export function readExamples(): Map<string, Record<string, unknown>> {
+  const dir = join(ROOT, 'examples');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  return new Map(files.map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8'))]));
+}
