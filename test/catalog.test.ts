@@ -1,0 +1,36 @@
+// GET /v1/rules reads METADATA itself (the engine has no OPA); this checks it against OPA's
+// own reading (`opa inspect -a`, via scripts/rule-catalog.ts), so the two cannot drift.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ruleCatalog, type RuleCatalog } from '../src/engine/index.js';
+import { readFirewallConfig, readRuleAnnotations, ruleEnforcement } from '../scripts/rule-catalog.js';
+import { loadTestEvaluator } from './helpers/bundle.js';
+
+const catalog = suite<{ engine: RuleCatalog }>('catalog');
+
+catalog.before(async (ctx) => {
+  ctx.engine = ruleCatalog((await loadTestEvaluator()).bundle);
+});
+
+catalog('the engine reads the same annotations as opa inspect', ({ engine }) => {
+  const fromOpa = readRuleAnnotations()
+    .map(({ id, title, description, category, severity, remediation }) => ({ id, title, description: description.trim(), category, severity, remediation: remediation.trim() }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  const fromEngine = engine.rules.map(({ id, title, description, category, severity, remediation }) => ({ id, title, description, category, severity, remediation }));
+  assert.equal(fromEngine, fromOpa);
+});
+
+catalog('the engine computes the same enforcement per environment as the README', ({ engine }) => {
+  const config = readFirewallConfig();
+  const words = { blocks: 'deny', warns: 'warn', off: 'off' } as const;
+  for (const rule of readRuleAnnotations()) {
+    const entry = engine.rules.find((r) => r.id === rule.id)!;
+    for (const [env, envConfig] of Object.entries(config.environments ?? {})) {
+      const expected = ruleEnforcement(rule, envConfig);
+      assert.equal(entry.enforcement[env], { enforcement: words[expected.enforcement], severity: expected.severity }, `${rule.id} in ${env}`);
+    }
+  }
+  assert.is(engine.unknown_environment, 'production');
+});
+
+catalog.run();
