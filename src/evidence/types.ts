@@ -1,0 +1,90 @@
+// Normalized evidence (the input document's `evidence`, DESIGN.md) and the report kinds
+// CI pushes. Parsers turn each tool's format into these shapes.
+import type { Severity } from '../engine/index.js';
+
+export type EvidenceKind =
+  | 'branch_protection'
+  | 'workflows'
+  | 'code_scanning'
+  | 'vulnerabilities'
+  | 'container_scan'
+  | 'registry'
+  | 'runtime'
+  | 'change_ticket'
+  | 'security_review'
+  | 'provenance'
+  | 'sbom';
+
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
+  'branch_protection', 'workflows', 'code_scanning', 'vulnerabilities', 'container_scan',
+  'registry', 'runtime', 'change_ticket', 'security_review', 'provenance', 'sbom',
+];
+
+/** What `dfw evidence push --kind` and POST /v1/evidence accept. */
+export type ReportKind = 'trivy' | 'grype' | 'sarif' | 'cyclonedx' | 'spdx' | 'slsa' | 'review';
+export const REPORT_KINDS: readonly ReportKind[] = ['trivy', 'grype', 'sarif', 'cyclonedx', 'spdx', 'slsa', 'review'];
+
+export interface VulnerabilityFinding {
+  id: string;
+  severity: Severity;
+  package: string;
+  installed_version: string;
+  fixed_version?: string;
+  title?: string;
+}
+
+export interface Vulnerabilities {
+  tool: string;
+  scanned_at?: string;
+  findings: VulnerabilityFinding[];
+}
+
+export interface ContainerScan {
+  tool: string;
+  scanned_at?: string;
+  findings: Array<{ id: string; severity: Severity; title: string; type?: 'misconfiguration' | 'secret'; location?: string }>;
+}
+
+export interface CodeScanning {
+  tool: string;
+  completed_at?: string;
+  commit?: string;
+  findings: Array<{ rule: string; severity: Severity; location: string; message?: string }>;
+}
+
+export interface Sbom {
+  format: 'cyclonedx' | 'spdx';
+  spec_version: string;
+  components: Array<{ name: string; version?: string; purl?: string; licenses: string[] }>;
+}
+
+export interface Provenance {
+  predicate_type: string;
+  builder_id: string;
+  source?: { repository?: string; commit?: string };
+  subjects: Array<{ name: string; digest: string }>;
+}
+
+export interface SecurityReview {
+  state: string;
+  reviewer?: string;
+  completed_at?: string;
+}
+
+/** The evidence one report contributes, by kind (a Trivy report gives two kinds). */
+export type ParsedEvidence = Partial<{
+  vulnerabilities: Vulnerabilities;
+  container_scan: ContainerScan;
+  code_scanning: CodeScanning;
+  sbom: Sbom;
+  provenance: Provenance;
+  security_review: SecurityReview;
+}>;
+
+/** A report that cannot be read: names the format and what is wrong. */
+export class ReportParseError extends Error {
+  override name = 'ReportParseError';
+  constructor(readonly format: ReportKind, message: string, options?: { cause?: unknown }) {
+    super(`${format} report: ${message}`, options);
+  }
+}
