@@ -1,0 +1,108 @@
+// `dfw check`: evaluate a deployment request locally against a bundle, or ask a dfw
+// server, and exit 0 allow / 1 deny / 2 error.
+import { appendFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { createCheckService } from '../../api/index.js';
+import { CheckRequestError, parseCheckRequest, type CheckRequest } from '../../collect/check-request.js';
+import { ActivePolicy, ruleCatalog, type Decision, type RuleEntry } from '../../engine/index.js';
+import { DEFAULT_CONFIG } from '../../config/load.js';
+import { loadEvaluatorFromFile } from '../../policy-file.js';
+import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
+import { formatDecision, OUTPUT_FORMATS, type OutputFormat } from '../format/index.js';
+import { readJsonFile } from '../read-json.js';
+
+interface CheckOptions {
+  env?: string;
+  input: string;
+  bundle?: string;
+  bundleKey?: string;
+  server?: string;
+  token?: string;
+  format: OutputFormat;
+  timeout: string;
+}
+
+async function decideLocally(request: CheckRequest, options: CheckOptions): Promise<{ decision: Decision; rules: RuleEntry[] }> {
+  const evaluator = await loadEvaluatorFromFile({
+    ...DEFAULT_CONFIG.bundle,
+    path: options.bundle ?? DEFAULT_CONFIG.bundle.path,
+    ...(options.bundleKey ? { public_key: options.bundleKey } : {}),
+  }).catch((err: Error) => {
+    throw new CliError(err.message);
+  });
+  const policy = new ActivePolicy();
+  policy.activate(evaluator);
+  const { decision } = await createCheckService(policy).check(request, { via: 'cli' });
+  return { decision, rules: ruleCatalog(evaluator.bundle).rules };
+}
+
+async function decideOnServer(request: CheckRequest, options: CheckOptions): Promise<{ decision: Decision; rules: RuleEntry[] }> {
+  const url = new URL('/v1/check', options.server);
+  const token = options.token ?? process.env.DFW_TOKEN;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(Number(options.timeout) * 1000),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    throw new CliError(`dfw server ${options.server} cannot be reached: ${(err as Error).message}${cause ? ` (${cause})` : ''}`);
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new CliError(`dfw server ${options.server} answered ${response.status} with a body that is not JSON`);
+  }
+  if (!response.ok) {
+    const error = (body as { error?: { message?: string } }).error;
+    throw new CliError(`dfw server answered ${response.status}: ${error?.message ?? text}`);
+  }
+  const decision = body as Decision;
+  if (typeof decision.allow !== 'boolean' || !decision.deny) throw new CliError('dfw server answered without a decision');
+  return { decision, rules: [] };
+}
+
+export function checkCommand(): Command {
+  return new Command('check')
+    .description('Check a deployment request against the policy; exit 0 allow, 1 deny, 2 error')
+    .addOption(new Option('-e, --env <environment>', 'target environment (overrides the request\'s "environment")'))
+    .addOption(new Option('-i, --input <file>', 'check request JSON file, or - for standard input').default('-'))
+    .addOption(new Option('-b, --bundle <path>', `evaluate locally with this bundle (default ${DEFAULT_CONFIG.bundle.path})`).conflicts('server'))
+    .addOption(new Option('--bundle-key <pem>', 'require the local bundle to be signed by this public key').conflicts('server'))
+    .addOption(new Option('-s, --server <url>', 'ask this dfw server instead of evaluating locally'))
+    .addOption(new Option('-t, --token <token>', 'API token for --server (default: $DFW_TOKEN)'))
+    .addOption(new Option('--timeout <seconds>', 'give up on --server after this long').default('30'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dfw check --env production --input examples/compliant.allow.json\n' +
+        '  cat request.json | dfw check --env staging --server https://dfw.internal:8787 --format github\n',
+    )
+    .action(async (options: CheckOptions, command: Command) => {
+      const raw = readJsonFile(options.input, 'check request');
+      if (options.env && raw && typeof raw === 'object' && !Array.isArray(raw)) (raw as Record<string, unknown>).environment = options.env;
+      let request: CheckRequest;
+      try {
+        request = parseCheckRequest(raw);
+      } catch (err) {
+        if (err instanceof CheckRequestError) throw new CliError(`invalid check request: ${err.message}`);
+        throw err;
+      }
+      const { decision, rules } = options.server ? await decideOnServer(request, options) : await decideLocally(request, options);
+      const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+      const out = formatDecision(decision, {
+        format: options.format,
+        color,
+        rules,
+        request: { application: request.application, environment: request.environment, image: request.artifact.image, ...(request.source ? { source: request.source } : {}) },
+      });
+      process.stdout.write(out.stdout.endsWith('\n') ? out.stdout : `${out.stdout}\n`);
+      if (out.summaryMarkdown && process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, out.summaryMarkdown);
+      command.setOptionValue('exitCode', decision.allow ? EXIT_ALLOW : EXIT_DENY);
+    });
+}

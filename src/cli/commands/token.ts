@@ -1,0 +1,23 @@
+// `dfw token create`: a new API token, printed once, and the config line that stores
+// only its SHA-256.
+import { Command, Option } from 'commander';
+import { ROLES, sha256Hex } from '../../api/index.js';
+
+export function tokenCommand(): Command {
+  const token = new Command('token').description('Manage API tokens');
+  token
+    .command('create')
+    .description('Create an API token; prints it once and the dfw.yaml entry that holds its hash')
+    .argument('<name>', 'who the token is for, e.g. spinnaker or ci-payments')
+    .addOption(new Option('-r, --role <role...>', 'roles: check (CD tools), evidence (CI), admin (waivers, bundles)').choices([...ROLES]).makeOptionMandatory())
+    .action(async (name: string, options: { role: string[] }) => {
+      const bytes = crypto.getRandomValues(new Uint8Array(32));
+      const secret = `dfw_${Buffer.from(bytes).toString('base64url')}`;
+      const hash = await sha256Hex(secret);
+      process.stdout.write(
+        `token (shown once; store it in the caller's secret store):\n  ${secret}\n\n` +
+          `add to dfw.yaml under tokens:\n  - { name: ${JSON.stringify(name)}, sha256: ${hash}, roles: [${options.role.join(', ')}] }\n`,
+      );
+    });
+  return token;
+}

@@ -1,0 +1,37 @@
+// The `dfw` command line: parses arguments with commander and maps outcomes onto exit
+// codes (0 allow, 1 deny, 2 error).
+import { Command, CommanderError } from 'commander';
+import { checkCommand } from './commands/check.js';
+import { serveCommand } from './commands/serve.js';
+import { tokenCommand } from './commands/token.js';
+import { EXIT_ERROR } from './exit-codes.js';
+
+export function createProgram(): Command {
+  const program = new Command('dfw')
+    .description('dfw — the deployment firewall: every deployment asks it first')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const sub of [serveCommand(), checkCommand(), tokenCommand()]) {
+    program.addCommand(sub.exitOverride());
+    for (const nested of sub.commands) nested.exitOverride();
+  }
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv);
+    const code = program.commands.map((c) => c.getOptionValue('exitCode') as number | undefined).find((c) => c !== undefined);
+    return code ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? 0 : EXIT_ERROR;
+    }
+    process.stderr.write(`dfw: ${(err as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+}
