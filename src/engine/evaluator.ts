@@ -64,6 +64,19 @@ function serializeInput(input: InputDocument, now: Date): ArrayBuffer {
   const marker = `__dfw_time_ns_${timeNs}__`;
   const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker };
   const text = JSON.stringify({ ...input, request }).replace(`"${marker}"`, timeNs);
+  return toArrayBuffer(replaceLoneSurrogateEscapes(text));
+}
+
+/**
+ * JSON.stringify writes a lone surrogate as a \udXXX escape, which OPA's Wasm JSON parser
+ * refuses and Go's decoder reads as U+FFFD: write U+FFFD, as OPA would see it. (A run of
+ * backslashes before "u" must be odd for it to be an escape, hence the lookbehind.)
+ */
+function replaceLoneSurrogateEscapes(text: string): string {
+  return text.replace(/(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}/g, '$1\\ufffd');
+}
+
+function toArrayBuffer(text: string): ArrayBuffer {
   const bytes = new TextEncoder().encode(text);
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
@@ -96,7 +109,7 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
     policy = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, { initial: Math.min(5, maxPages), maximum: maxPages }, GUARDED_BUILTINS);
-    policy.setData(bundle.data);
+    policy.setData(toArrayBuffer(bundle.dataJson));
   } catch (err) {
     throw new PolicyLoadError('policy_load_failed', `policy.wasm cannot be loaded: ${describeThrown(err)}`, { cause: err });
   }

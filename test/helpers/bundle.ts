@@ -22,8 +22,9 @@ export function buildBundle(options: { revision?: string; signingKey?: string; s
   const out = join(mkdtempSync(join(tmpdir(), 'dfw-bundle-')), 'firewall.tar.gz');
   const args = ['build', '-t', 'wasm', '-e', 'firewall/decision', '--capabilities', join(ROOT, 'wasm/capabilities.json'), '--ignore', '*_test.rego', '--revision', options.revision ?? 'test-revision'];
   if (options.signingKey) args.push('--signing-key', options.signingKey);
-  args.push('-o', out, '--bundle', options.source ?? join(ROOT, 'rego'));
-  execFileSync(opaPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  args.push('-o', out, '--bundle', options.source ?? 'rego');
+  // Relative to the project, as the Makefile runs it, so names inside are rego/….
+  execFileSync(opaPath(), args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   built.set(key, out);
   return out;
 }

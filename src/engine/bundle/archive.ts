@@ -86,6 +86,9 @@ export async function readArchive(bytes: Uint8Array, limits: ArchiveLimits = DEF
       const { header } = entry;
       const type = header.type ?? 'file';
       if (type === 'directory') {
+        // A directory carries nothing, but a crafted name is reported all the same.
+        const directory = header.name.replace(/\/+$/, '');
+        if (directory !== '' && directory !== '.') normalizeEntryName(directory);
         await entry.body.cancel();
         continue;
       }

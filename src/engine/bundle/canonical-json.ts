@@ -5,21 +5,60 @@
 // JSON.parse/JSON.stringify cannot reproduce this (they rewrite 1.0 as 1 and do not
 // escape U+2028/U+2029), hence this small parser.
 
-type Canonical = { kind: 'raw'; text: string } | { kind: 'array'; items: Canonical[] } | { kind: 'object'; entries: Map<string, Canonical> };
+/**
+ * Go's decoder refuses documents nested deeper than this (encoding/json scanner.go,
+ * maxNestingDepth). The parser keeps open containers on its own stack rather than the
+ * call stack, so a document that OPA accepts cannot overflow it.
+ */
+const MAX_NESTING_DEPTH = 10_000;
+
+/** A JSON number as RFC 8259 writes it; sticky, so it matches at `lastIndex` at any length. */
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/** A container being read: an array's canonical items, or an object's by decoded key. */
+type OpenContainer = { items: string[]; entries?: undefined } | { entries: Map<string, string>; key: string; items?: undefined };
 
 export class CanonicalJsonError extends Error {
   override name = 'CanonicalJsonError';
 }
 
+/**
+ * Reads a JSON text and returns its canonical text in one pass: scalars are written as
+ * they are read, and each container is written when it closes, its members already
+ * canonical.
+ */
 class Parser {
   private at = 0;
   constructor(private readonly text: string) {}
 
-  parseDocument(): Canonical {
-    const value = this.value();
-    this.space();
-    if (this.at !== this.text.length) this.fail('unexpected text after the JSON value');
-    return value;
+  canonicalDocument(): string {
+    const open: OpenContainer[] = [];
+    for (;;) {
+      let value = this.valueOrOpen(open);
+      if (value === undefined) continue;
+      // A complete value: add it to its container, then close every container that ends.
+      for (;;) {
+        const top = open[open.length - 1];
+        if (!top) {
+          this.space();
+          if (this.at !== this.text.length) this.fail('unexpected text after the JSON value');
+          return value;
+        }
+        // A later duplicate key replaces an earlier one, as decoding into a Go map does.
+        if (top.entries) top.entries.set(top.key, value);
+        else top.items.push(value);
+        this.space();
+        const next = this.text[this.at++];
+        if (next === ',') {
+          if (top.entries) top.key = this.key();
+          break;
+        }
+        const close = top.entries ? '}' : ']';
+        if (next !== close) this.fail(`expected "," or "${close}"`);
+        open.pop();
+        value = top.entries ? writeObject(top.entries) : `[${top.items.join(',')}]`;
+      }
+    }
   }
 
   private fail(message: string): never {
@@ -27,81 +66,75 @@ class Parser {
   }
 
   private space(): void {
-    while (this.at < this.text.length && ' \t\n\r'.includes(this.text[this.at]!)) this.at++;
+    for (;;) {
+      const c = this.text.charCodeAt(this.at);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.at++;
+    }
   }
 
-  private value(): Canonical {
+  /**
+   * Reads a scalar or an empty container and returns its canonical text; or opens a
+   * non-empty container, pushes it on `open` ready for its first value, and returns undefined.
+   */
+  private valueOrOpen(open: OpenContainer[]): string | undefined {
     this.space();
     const c = this.text[this.at];
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
-    if (c === '"') return { kind: 'raw', text: encodeGoString(this.string()) };
+    if (c === '[' || c === '{') {
+      if (open.length + 1 > MAX_NESTING_DEPTH) this.fail(`exceeded max depth (${MAX_NESTING_DEPTH} nested arrays and objects)`);
+      this.at++;
+      this.space();
+      if (this.text[this.at] === (c === '[' ? ']' : '}')) {
+        this.at++;
+        return c === '[' ? '[]' : '{}';
+      }
+      open.push(c === '[' ? { items: [] } : { entries: new Map(), key: this.key() });
+      return undefined;
+    }
+    if (c === '"') return encodeGoString(this.string());
     for (const literal of ['true', 'false', 'null']) {
       if (this.text.startsWith(literal, this.at)) {
         this.at += literal.length;
-        return { kind: 'raw', text: literal };
+        return literal;
       }
     }
-    const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.at, this.at + 1024));
+    NUMBER.lastIndex = this.at;
+    const number = NUMBER.exec(this.text);
     if (!number) this.fail('expected a JSON value');
     this.at += number[0].length;
-    return { kind: 'raw', text: number[0] };
+    return number[0];
   }
 
-  private object(): Canonical {
-    this.at++; // {
-    // A later duplicate key replaces an earlier one, as decoding into a Go map does.
-    const entries = new Map<string, Canonical>();
+  /** An object key and the ":" after it. */
+  private key(): string {
     this.space();
-    if (this.text[this.at] === '}') {
-      this.at++;
-      return { kind: 'object', entries };
-    }
-    for (;;) {
-      this.space();
-      if (this.text[this.at] !== '"') this.fail('expected an object key');
-      const key = this.string();
-      this.space();
-      if (this.text[this.at] !== ':') this.fail('expected ":"');
-      this.at++;
-      entries.set(key, this.value());
-      this.space();
-      const next = this.text[this.at++];
-      if (next === '}') return { kind: 'object', entries };
-      if (next !== ',') this.fail('expected "," or "}"');
-    }
-  }
-
-  private array(): Canonical {
-    this.at++; // [
-    const items: Canonical[] = [];
+    if (this.text[this.at] !== '"') this.fail('expected an object key');
+    const key = this.string();
     this.space();
-    if (this.text[this.at] === ']') {
-      this.at++;
-      return { kind: 'array', items };
-    }
-    for (;;) {
-      items.push(this.value());
-      this.space();
-      const next = this.text[this.at++];
-      if (next === ']') return { kind: 'array', items };
-      if (next !== ',') this.fail('expected "," or "]"');
-    }
+    if (this.text[this.at] !== ':') this.fail('expected ":"');
+    this.at++;
+    return key;
   }
 
   /** Decodes a JSON string literal; lone surrogates become U+FFFD as in Go. */
   private string(): string {
     const start = this.at;
     let end = start + 1;
+    let escaped = false;
     for (;;) {
-      const c = this.text[end];
-      if (c === undefined) this.fail('unterminated string');
-      if (c === '"') break;
-      if (c === '\\') end++;
-      else if (c < ' ') this.fail('control character in string');
+      const c = this.text.charCodeAt(end);
+      if (Number.isNaN(c)) this.fail('unterminated string');
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        escaped = true;
+        end++;
+      } else if (c < 0x20) {
+        this.fail('control character in string');
+      }
       end++;
     }
     this.at = end + 1;
+    if (!escaped) return replaceLoneSurrogates(this.text.slice(start + 1, end));
     let decoded: string;
     try {
       decoded = JSON.parse(this.text.slice(start, end + 1)) as string;
@@ -112,14 +145,18 @@ class Parser {
   }
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 function replaceLoneSurrogates(s: string): string {
-  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return s.replace(LONE_SURROGATE, '\uFFFD');
 }
 
 const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
 
 /** A string as Go's encoding/json writes it with SetEscapeHTML(false). */
 export function encodeGoString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   let out = '"';
   for (const ch of s) {
     const short = SHORT_ESCAPES[ch];
@@ -132,29 +169,32 @@ export function encodeGoString(s: string): string {
   return out + '"';
 }
 
-/** Go sorts map keys as byte strings; for UTF-8 that is code point order, not UTF-16 order. */
+/**
+ * Go sorts map keys as byte strings; for UTF-8 that is code point order. UTF-16 order is the
+ * same except that surrogates (U+10000 and above) must sort after U+E000..U+FFFF, so when
+ * both differing units are at or above U+D800 they are shifted into code point order.
+ */
 function compareCodePoints(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
-    if (d !== 0) return d;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }
 
-function write(value: Canonical): string {
-  switch (value.kind) {
-    case 'raw':
-      return value.text;
-    case 'array':
-      return '[' + value.items.map(write).join(',') + ']';
-    case 'object':
-      return '{' + [...value.entries.keys()].sort(compareCodePoints).map((k) => encodeGoString(k) + ':' + write(value.entries.get(k)!)).join(',') + '}';
-  }
+function writeObject(entries: Map<string, string>): string {
+  const keys = [...entries.keys()].sort(compareCodePoints);
+  return '{' + keys.map((k) => encodeGoString(k) + ':' + entries.get(k)!).join(',') + '}';
 }
 
 /** The canonical text OPA hashes for a structured file's content. */
 export function canonicalJson(text: string): string {
-  return write(new Parser(text).parseDocument());
+  return new Parser(text).canonicalDocument();
 }

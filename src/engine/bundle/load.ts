@@ -2,6 +2,7 @@
 // result is verified and ready for createEvaluator; nothing here touches files or HTTP.
 import { BundleError, SignatureError } from '../errors.js';
 import { DEFAULT_ARCHIVE_LIMITS, readArchive, type ArchiveFiles, type ArchiveLimits } from './archive.js';
+import { canonicalJson } from './canonical-json.js';
 import { SIGNATURES_FILE, verifyBundleSignature, type VerificationConfig } from './signature.js';
 
 export interface WasmResolver {
@@ -25,6 +26,11 @@ export interface Bundle {
   wasm: Uint8Array;
   /** data.json, parsed. */
   data: Record<string, unknown>;
+  /**
+   * data.json as canonical JSON text: handed to the Wasm policy as-is, so numbers keep
+   * every digit (JSON.parse would round 12345678901234567890).
+   */
+  dataJson: string;
   /** Every file, for catalog extraction and re-serving. */
   files: ArchiveFiles;
   /** Key id that verified the signature, or null for an unsigned bundle. */
@@ -41,15 +47,41 @@ export interface LoadBundleOptions {
 }
 
 export const DEFAULT_ENTRYPOINT = 'firewall/decision';
-const decoder = new TextDecoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Parses a structured file from its canonical text, the very text its signature hash
+ * covers (signature.ts): where JSON.parse and Go's decoder differ (a lone surrogate stays
+ * one in JavaScript but becomes U+FFFD in Go), the data the policy sees is still exactly
+ * the data that was signed.
+ */
 function parseJsonFile(files: ArchiveFiles, name: string): unknown {
+  const text = canonicalFileText(files, name);
+  return text === undefined ? undefined : JSON.parse(text);
+}
+
+function canonicalFileText(files: ArchiveFiles, name: string): string | undefined {
   const bytes = files.get(name);
   if (!bytes) return undefined;
   try {
-    return JSON.parse(decoder.decode(bytes));
+    return canonicalJson(strictDecoder.decode(bytes));
   } catch (err) {
-    throw new BundleError('bundle_file_malformed', `${name} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    const problem = err instanceof TypeError ? 'is not valid UTF-8' : `is not valid JSON: ${(err as Error).message}`;
+    throw new BundleError('bundle_file_malformed', `${name} ${problem}`, { cause: err });
+  }
+}
+
+/**
+ * opa build merges all data into the root data.json. Any other data file would be data
+ * that OPA loads (at its directory's path) and this loader would silently leave out, so
+ * the policy would decide on less than the bundle says: refuse it instead.
+ */
+function refuseOtherDataFiles(files: ArchiveFiles): void {
+  for (const name of files.keys()) {
+    const base = name.slice(name.lastIndexOf('/') + 1);
+    if ((base === 'data.json' && name !== 'data.json') || base === 'data.yaml' || base === 'data.yml') {
+      throw new BundleError('bundle_data_unsupported', `bundle has data file ${name}; only a root data.json is read (build the bundle with opa build, which merges all data into it)`);
+    }
   }
 }
 
@@ -83,6 +115,7 @@ export async function loadBundle(bytes: Uint8Array, options: LoadBundleOptions =
   } else if (options.verification) {
     throw new SignatureError('bundle_unsigned', `bundle missing ${SIGNATURES_FILE} file, and a verification key is configured: refusing an unsigned bundle`);
   }
+  refuseOtherDataFiles(files);
   const manifest = readManifest(files);
   const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;
   const resolver = manifest.wasm.find((w) => w.entrypoint === entrypoint);
@@ -91,7 +124,8 @@ export async function loadBundle(bytes: Uint8Array, options: LoadBundleOptions =
   }
   const wasm = files.get(resolver.module.replace(/^\/+/, ''));
   if (!wasm) throw new BundleError('bundle_wasm_missing', `.manifest names ${resolver.module} for ${entrypoint}, but the bundle has no such file`);
-  const data = parseJsonFile(files, 'data.json') ?? {};
+  const dataJson = canonicalFileText(files, 'data.json') ?? '{}';
+  const data = JSON.parse(dataJson) as unknown;
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new BundleError('bundle_file_malformed', 'data.json must hold a JSON object');
-  return { name: options.name ?? 'firewall', manifest, wasm, data: data as Record<string, unknown>, files, signedBy };
+  return { name: options.name ?? 'firewall', manifest, wasm, data: data as Record<string, unknown>, dataJson, files, signedBy };
 }

@@ -39,6 +39,12 @@ const WEB_CRYPTO_HASH: Record<string, string> = {
 };
 
 const decoder = new TextDecoder();
+/**
+ * Structured files must be valid UTF-8. A lossy decoder would let two different byte
+ * sequences hash alike, and it does not replace invalid bytes the way Go does (one U+FFFD
+ * per byte), so such a file is refused rather than hashed differently from OPA.
+ */
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** OPA hashes data.json, data.yaml and .manifest as canonical JSON; everything else raw. */
 function isStructured(name: string): boolean {
@@ -93,18 +99,22 @@ async function digest(algorithm: string, bytes: Uint8Array): Promise<string> {
 }
 
 async function hashFile(name: string, bytes: Uint8Array, algorithm: string): Promise<string> {
-  const webAlgorithm = WEB_CRYPTO_HASH[algorithm];
+  // Own properties only: a signed "algorithm" of "constructor" must not reach WebCrypto.
+  const webAlgorithm = Object.hasOwn(WEB_CRYPTO_HASH, algorithm) ? WEB_CRYPTO_HASH[algorithm] : undefined;
   if (!webAlgorithm) throw new SignatureError('bundle_hash_unsupported', `${name}: hashing algorithm "${algorithm}" is not supported (use SHA-256)`);
   if (!isStructured(name)) return digest(webAlgorithm, bytes);
   if (!name.endsWith('.json') && name !== '.manifest' && !name.endsWith('/.manifest')) {
     throw new SignatureError('bundle_hash_unsupported', `${name}: signed YAML data files are not supported; opa build writes data.json`);
   }
+  let canonical: string;
   try {
-    return digest(webAlgorithm, new TextEncoder().encode(canonicalJson(decoder.decode(bytes))));
+    canonical = canonicalJson(strictDecoder.decode(bytes));
   } catch (err) {
     if (err instanceof CanonicalJsonError) throw new SignatureError('bundle_file_malformed', `${name} is not valid JSON: ${err.message}`, { cause: err });
+    if (err instanceof TypeError) throw new SignatureError('bundle_file_malformed', `${name} is not valid UTF-8`, { cause: err });
     throw err;
   }
+  return digest(webAlgorithm, new TextEncoder().encode(canonical));
 }
 
 /**
