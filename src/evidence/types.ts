@@ -49,7 +49,8 @@ export interface CodeScanning {
   tool: string;
   completed_at?: string;
   commit?: string;
-  findings: Array<{ rule: string; severity: Severity; location: string; message?: string }>;
+  /** location is "uri:line" (or just the uri); absent when the result names no file. */
+  findings: Array<{ rule: string; severity: Severity; location?: string; message?: string; suppressed?: boolean }>;
 }
 
 export interface Sbom {
@@ -61,7 +62,8 @@ export interface Sbom {
 export interface Provenance {
   predicate_type: string;
   builder_id: string;
-  source?: { repository?: string; commit?: string };
+  /** repository as host/path (github.com/acme/payments), as source.repository is written. */
+  source?: { repository?: string; commit?: string; ref?: string };
   subjects: Array<{ name: string; digest: string }>;
 }
 
@@ -69,6 +71,8 @@ export interface SecurityReview {
   state: string;
   reviewer?: string;
   completed_at?: string;
+  /** What was reviewed (an application, repository or digest), as the review names it. */
+  subject?: string;
 }
 
 /** The evidence one report contributes, by kind (a Trivy report gives two kinds). */

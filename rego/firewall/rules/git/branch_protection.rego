@@ -34,8 +34,8 @@ _findings contains lib.finding(
 }
 
 _findings contains lib.finding(
-	sprintf("branch %s requires %v approving reviews; at least 1 is required", [lib.source_ref, _reviews]),
-	sprintf("branch_protection.required_approving_reviews = %v", [_reviews]),
+	sprintf("branch %s requires %s approving reviews; at least 1 is required", [lib.source_ref, _reviews_text]),
+	sprintf("branch_protection.required_approving_reviews = %s", [_reviews_text]),
 ) if {
 	_protection.protected == true
 	not _reviews >= 1
@@ -56,6 +56,10 @@ _findings contains lib.finding(
 	_protection.protected == true
 	not _protection.allow_deletions == false
 }
+
+# The number as the input wrote it: sprintf's %v formats floats differently in OPA (Go's
+# %g) and in the Wasm SDK (sprintf-js), so messages would differ between evaluators.
+_reviews_text := json.marshal(_reviews)
 
 _reviews := n if {
 	n := _protection.required_approving_reviews

@@ -1,0 +1,329 @@
+// The differential test: OPA's own interpreter on the Rego sources is the oracle, and dfw's
+// Wasm evaluator on the bundle built from them must return the same decision for the same
+// input and request time (DESIGN.md: "Decisions are pure functions of (input, bundle)").
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import { createEvaluator, loadBundle, SEVERITIES, type Evaluator, type InputDocument, type PolicyDecision } from '../src/engine/index.js';
+import { buildBundle, readExamples } from './helpers/bundle.js';
+import { EVIDENCE_KINDS, generatedCase, RULE_IDS } from './helpers/input-generator.js';
+import { opaPath, ROOT } from './helpers/opa.js';
+
+const SEED = readInteger('DFW_DIFF_SEED', 20261128);
+const GENERATED = readInteger('DFW_DIFF_RUNS', 400);
+const EXAMPLE_ENVIRONMENTS = ['production', 'staging', 'development'] as const;
+/** Every policy file (not the Rego tests) must be this well exercised by the corpus. */
+const MIN_LINE_COVERAGE = 90;
+/** Mismatches shown in full; the rest are listed by case name. */
+const SHOWN_IN_FULL = 5;
+
+interface Case {
+  name: string;
+  input: InputDocument;
+  now: Date;
+  /** The JSON text OPA reads; the evaluator writes its own from `input` and `now`. */
+  inputText: string;
+}
+
+/** What each side answered: the decision's compared parts, or why there was none. */
+type Outcome = { decision: PolicyDecision } | { none: string };
+
+interface Comparison {
+  testCase: Case;
+  opa: Outcome;
+  wasm: Outcome;
+}
+
+function readInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, not ${JSON.stringify(text)}`);
+  return value;
+}
+
+interface Context {
+  examples: Comparison[];
+  generated: Comparison[];
+  coverage: Record<string, { coverage?: number; not_covered?: Array<{ start: { row: number } }> }>;
+}
+
+/**
+ * The input as JSON text for OPA, with the request time the evaluator sets
+ * (src/engine/evaluator.ts, serializeInput): request.time from `now`, request.time_ns
+ * spliced in as an exact integer, because nanoseconds since the epoch exceed 2^53 and
+ * JSON.stringify cannot write a BigInt. Nothing else is rewritten: OPA reads the text as a
+ * caller would send it (lone surrogates included), whatever the evaluator does to it.
+ */
+function inputText(input: InputDocument, now: Date): string {
+  const timeNs = (BigInt(now.getTime()) * 1_000_000n).toString();
+  const marker = `__difftest_time_ns_${timeNs}__`;
+  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker };
+  const text = JSON.stringify({ ...input, request }).replace(`"${marker}"`, timeNs);
+  if (!text.includes(`"time_ns":${timeNs}`)) throw new Error('request.time_ns was not spliced into the input');
+  return text;
+}
+
+function exampleCases(): Case[] {
+  const cases: Case[] = [];
+  let i = 0;
+  for (const [file, body] of readExamples()) {
+    for (const environment of EXAMPLE_ENVIRONMENTS) {
+      const request = parseCheckRequest(structuredClone({ ...body, environment }));
+      const input = buildInput(request, { id: `difftest-${file}-${environment}`, via: 'cli' });
+      // A different request time per case, on and off whole seconds.
+      const now = new Date(Date.UTC(2026, 10, 28, 14) + i * 37_001);
+      i += 1;
+      cases.push({ name: `${file} in ${environment}`, input, now, inputText: inputText(input, now) });
+    }
+  }
+  return cases;
+}
+
+function generatedCases(): Case[] {
+  return fc.sample(generatedCase, { seed: SEED, numRuns: GENERATED }).map(({ input, now }, i) => ({
+    name: `generated #${i} (seed ${SEED})`,
+    input,
+    now,
+    inputText: inputText(input, now),
+  }));
+}
+
+// One opa process for every case: the inputs become data.difftest.cases and a wrapper
+// module evaluates the entrypoint with each of them as input. Keys are indexes, so a case
+// whose decision is undefined is missing rather than shifting the others.
+const WRAPPER = `package difftest
+
+results := {i: d |
+\tsome i, c in data.difftest.cases
+\td := data.firewall.decision with input as c
+}
+`;
+
+type OpaCoverage = Context['coverage'];
+
+function evaluateWithOpa(cases: Case[]): { outcomes: Outcome[]; coverage: OpaCoverage } {
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-difftest-'));
+  try {
+    const casesFile = join(dir, 'cases.json');
+    const wrapperFile = join(dir, 'wrapper.rego');
+    writeFileSync(casesFile, `{"difftest":{"cases":[\n${cases.map((c) => c.inputText).join(',\n')}\n]}}\n`);
+    writeFileSync(wrapperFile, WRAPPER);
+    // Run from the project root with the relative path "rego": given an absolute path, OPA
+    // v1.22.3 files the coverage of each module under two names (with and without the
+    // leading "/"), covered lines under one and uncovered lines under the other.
+    const stdout = execFileSync(opaPath(), ['eval', '--format', 'json', '--coverage', '-d', 'rego', '-d', wrapperFile, '-d', casesFile, 'data.difftest.results'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024 * 1024,
+    });
+    const out = JSON.parse(stdout) as { result?: Array<{ expressions: Array<{ value: Record<string, unknown> }> }>; coverage?: { files?: OpaCoverage } };
+    const results = out.result?.[0]?.expressions[0]?.value ?? {};
+    const outcomes = cases.map((_, i): Outcome => {
+      const d = results[String(i)];
+      return d === undefined ? { none: 'data.firewall.decision is undefined' } : { decision: pickDecision(d as PolicyDecision) };
+    });
+    return { outcomes, coverage: out.coverage?.files ?? {} };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function evaluateWithWasm(evaluator: Evaluator, testCase: Case): Outcome {
+  try {
+    return { decision: pickDecision(evaluator.evaluate(testCase.input, { now: testCase.now, decisionId: 'difftest' })) };
+  } catch (err) {
+    return { none: `${(err as Error).name}: ${(err as Error).message}` };
+  }
+}
+
+/** The parts of a decision the policy computes; the evaluator's own fields are not compared. */
+function pickDecision(d: PolicyDecision): PolicyDecision {
+  return { allow: d.allow, environment: d.environment, deny: d.deny, warn: d.warn, waived: d.waived };
+}
+
+/** Stable JSON (sorted keys) so that the same entry from both sides prints and matches the same. */
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stable((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function agree(c: Comparison): boolean {
+  if ('none' in c.opa || 'none' in c.wasm) {
+    // Both without a decision is agreement only when OPA's is undefined and dfw says so.
+    return 'none' in c.opa && 'none' in c.wasm && c.wasm.none.includes('decision_undefined');
+  }
+  return isDeepStrictEqual(c.opa.decision, c.wasm.decision);
+}
+
+/** The entries of `a` that `b` does not have (by value). */
+function missingFrom(a: unknown[], b: unknown[]): unknown[] {
+  const keys = new Set(b.map(stable));
+  return a.filter((v) => !keys.has(stable(v)));
+}
+
+function ruleOf(v: unknown): string {
+  return String((v as { rule?: unknown } | null)?.rule);
+}
+
+/** A readable account of one disagreement: where, which rules, both sides, and the input. */
+function describeMismatch(c: Comparison): string {
+  const details: string[] = [];
+  const involved = new Set<string>();
+  if ('none' in c.opa || 'none' in c.wasm) {
+    details.push(`  OPA:  ${'none' in c.opa ? c.opa.none : stable(c.opa.decision)}`);
+    details.push(`  Wasm: ${'none' in c.wasm ? c.wasm.none : stable(c.wasm.decision)}`);
+  } else {
+    const opa = c.opa.decision;
+    const wasm = c.wasm.decision;
+    if (opa.allow !== wasm.allow) details.push(`  allow: OPA ${opa.allow}, Wasm ${wasm.allow}`);
+    if (opa.environment !== wasm.environment) details.push(`  environment: OPA ${JSON.stringify(opa.environment)}, Wasm ${JSON.stringify(wasm.environment)}`);
+    const parts: Array<[string, unknown[], unknown[]]> = [
+      ...(['deny', 'warn'] as const).flatMap((kind) => SEVERITIES.map((s): [string, unknown[], unknown[]] => [`${kind}.${s}`, opa[kind][s], wasm[kind][s]])),
+      ['waived', opa.waived, wasm.waived],
+    ];
+    for (const [label, o, w] of parts) {
+      if (isDeepStrictEqual(o, w)) continue;
+      details.push(`  ${label}:`);
+      const onlyOpa = missingFrom(o, w);
+      const onlyWasm = missingFrom(w, o);
+      for (const v of onlyOpa) details.push(`    only OPA:  ${stable(v)}`);
+      for (const v of onlyWasm) details.push(`    only Wasm: ${stable(v)}`);
+      const differing = [...onlyOpa, ...onlyWasm];
+      if (differing.length === 0) {
+        // Same entries, so the order (or the number of repeats) differs.
+        const order = (vs: unknown[]) => vs.map((v) => `${ruleOf(v)}: ${(v as { message?: unknown }).message}`).join(' | ');
+        details.push(`    same entries, different order:\n      OPA:  ${order(o)}\n      Wasm: ${order(w)}`);
+      }
+      for (const v of differing.length ? differing : [...o, ...w]) involved.add(ruleOf(v));
+    }
+  }
+  return [
+    `${c.testCase.name}, request time ${c.testCase.now.toISOString()}:`,
+    `  rules involved: ${[...involved].sort().join(', ') || '(none: the decision as a whole differs)'}`,
+    ...details,
+    `  input: ${c.testCase.inputText}`,
+  ].join('\n');
+}
+
+/**
+ * Fails with the disagreements: the first few in full on stderr (uvu would print a long
+ * assertion message twice, once more inside the stack), then every case by name.
+ */
+function assertAllAgree(comparisons: Comparison[], what: string): void {
+  const mismatches = comparisons.filter((c) => !agree(c));
+  if (mismatches.length === 0) return;
+  const headline = `${mismatches.length} of ${comparisons.length} ${what} decide differently in OPA and in the Wasm evaluator`;
+  console.error(`\n${headline}; the first ${Math.min(SHOWN_IN_FULL, mismatches.length)} in full:\n\n${mismatches.slice(0, SHOWN_IN_FULL).map(describeMismatch).join('\n\n')}\n`);
+  assert.unreachable(`${headline}: ${mismatches.map((c) => c.testCase.name).join(', ')}`);
+}
+
+function decisionsOf(comparisons: Comparison[]): PolicyDecision[] {
+  return comparisons.flatMap((c) => ('decision' in c.opa ? [c.opa.decision] : []));
+}
+
+const Differential = suite<Context>('differential: the Wasm evaluator decides as OPA does');
+
+Differential.before(async (context) => {
+  const started = Date.now();
+  const bundle = await loadBundle(readFileSync(buildBundle({ revision: 'difftest' })));
+  const evaluator = await createEvaluator(bundle, {
+    clock: () => {
+      throw new Error('every differential case passes its own request time');
+    },
+  });
+  const examples = exampleCases();
+  const generated = generatedCases();
+  const all = [...examples, ...generated];
+  const { outcomes, coverage } = evaluateWithOpa(all);
+  const comparisons = all.map((testCase, i): Comparison => ({ testCase, opa: outcomes[i]!, wasm: evaluateWithWasm(evaluator, testCase) }));
+  context.examples = comparisons.slice(0, examples.length);
+  context.generated = comparisons.slice(examples.length);
+  context.coverage = coverage;
+  console.log(
+    `differential: ${comparisons.length} cases compared (${examples.length} from examples/, ${generated.length} generated with seed ${SEED}; ` +
+      `DFW_DIFF_SEED and DFW_DIFF_RUNS change them) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+});
+
+Differential('decides every example request as OPA does, in production, staging and development', (context) => {
+  assert.is(context.examples.length, readExamples().size * EXAMPLE_ENVIRONMENTS.length);
+  assertAllAgree(context.examples, 'example requests');
+});
+
+Differential(`decides ${GENERATED} generated inputs as OPA does (seed ${SEED})`, (context) => {
+  assert.is(context.generated.length, GENERATED);
+  assertAllAgree(context.generated, 'generated inputs');
+});
+
+// So that agreement on the examples means something: in production each allow file is
+// allowed and each deny file reports its own rule (as a deny or, for medium rules, a warning).
+Differential('in production the example allow files are allowed and each deny file reports its own rule', (context) => {
+  for (const c of context.examples.filter((e) => e.testCase.name.endsWith(' in production'))) {
+    assert.ok('decision' in c.opa, `${c.testCase.name}: OPA returned no decision`);
+    const d = (c.opa as { decision: PolicyDecision }).decision;
+    const file = c.testCase.name.split(' ')[0]!;
+    if (file.endsWith('.allow.json')) assert.ok(d.allow, `${file} should be allowed: ${stable(d.deny)}`);
+    const rule = /^(dfw-[a-z]+-\d{3})-.*\.deny\.json$/.exec(file)?.[1]?.toUpperCase();
+    if (rule) {
+      const reported = SEVERITIES.flatMap((s) => [...d.deny[s], ...d.warn[s]]).map((v) => v.rule);
+      assert.ok(reported.includes(rule), `${file} should report ${rule}, reports ${reported.join(', ') || 'nothing'}`);
+    }
+  }
+});
+
+Differential('the generated inputs reach every rule (reported, waived and clean), allow and deny, and every environment', (context) => {
+  const decisions = decisionsOf(context.generated);
+  assert.is(decisions.length, context.generated.length, 'OPA decided every generated input');
+  const count = (pred: (d: PolicyDecision) => boolean) => decisions.filter(pred).length;
+  const reports = (d: PolicyDecision, rule: string, kind: 'deny' | 'warn') => SEVERITIES.some((s) => d[kind][s].some((v) => v.rule === rule));
+  const summary: string[] = [];
+  for (const rule of RULE_IDS) {
+    const denied = count((d) => reports(d, rule, 'deny'));
+    const warned = count((d) => reports(d, rule, 'warn'));
+    const waived = count((d) => d.waived.some((v) => v.rule === rule));
+    const clean = count((d) => !reports(d, rule, 'deny') && !reports(d, rule, 'warn') && !d.waived.some((v) => v.rule === rule));
+    summary.push(`${rule.padEnd(17)} denied ${String(denied).padStart(3)}, warned ${String(warned).padStart(3)}, waived ${String(waived).padStart(3)}, clean ${String(clean).padStart(3)}`);
+    // Whether a rule can warn at all is bundle data (DFW-CHANGE-001 is off wherever it would).
+    assert.ok(denied + warned > 0 && waived > 0 && clean > 0, `${rule} is not reached in every way: denied ${denied}, warned ${warned}, waived ${waived}, clean ${clean}`);
+  }
+  assert.ok(count((d) => SEVERITIES.some((s) => d.warn[s].length > 0)) > 0, 'no generated input has warnings');
+  const allowed = count((d) => d.allow);
+  assert.ok(allowed > 0 && allowed < decisions.length, `allowed ${allowed} of ${decisions.length}`);
+  for (const environment of ['production', 'staging', 'development', 'qa', '']) {
+    assert.ok(count((d) => d.environment === environment) > 0, `no generated input in environment ${JSON.stringify(environment)}`);
+  }
+  const inputs = context.generated.map((c) => c.testCase.input);
+  for (const kind of EVIDENCE_KINDS) {
+    const states = new Set(inputs.map((input) => {
+      const evidence = input.evidence as Record<string, unknown> | undefined;
+      if (!evidence || typeof evidence !== 'object' || !(kind in evidence)) return 'absent';
+      const value = evidence[kind];
+      return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+    }));
+    assert.ok(states.has('absent') && states.has('null') && states.size >= 4, `evidence.${kind} is not varied enough: ${[...states].join(', ')}`);
+  }
+  console.log(`differential: ${allowed} of ${decisions.length} generated inputs allowed\n  ${summary.join('\n  ')}`);
+});
+
+Differential(`OPA's coverage of the policy by the whole corpus is at least ${MIN_LINE_COVERAGE}% per file`, (context) => {
+  const rows = Object.entries(context.coverage)
+    .filter(([file]) => file.startsWith('rego/') && !file.endsWith('_test.rego'))
+    .map(([file, f]) => ({ file, coverage: f.coverage ?? 0, uncovered: [...new Set((f.not_covered ?? []).map((r) => r.start.row))] }));
+  assert.ok(rows.length >= RULE_IDS.length + 2, `coverage lists ${rows.length} policy files`);
+  console.log(`differential: line coverage of the policy by the corpus\n  ${rows.map((r) => `${r.coverage.toFixed(1).padStart(5)}%  ${r.file}${r.uncovered.length ? ` (not covered: lines ${r.uncovered.join(', ')})` : ''}`).join('\n  ')}`);
+  const low = rows.filter((r) => r.coverage < MIN_LINE_COVERAGE);
+  assert.ok(low.length === 0, `the corpus leaves these files under ${MIN_LINE_COVERAGE}%: ${low.map((r) => `${r.file} ${r.coverage.toFixed(1)}% (lines ${r.uncovered.join(', ')})`).join('; ')}`);
+});
+
+Differential.run();

@@ -1,0 +1,523 @@
+// A fast-check arbitrary of firewall input documents (DESIGN.md, "The input document") for
+// the differential test: every evidence kind present, absent, null or malformed, with values
+// drawn from small pools so that digests, commits, applications and waivers often match and
+// often do not, and with request times that fall before, inside and after windows and expiries.
+import fc from 'fast-check';
+
+/** One generated evaluation: the input document and the request time the evaluator will set. */
+export interface GeneratedCase {
+  input: Record<string, unknown>;
+  now: Date;
+}
+
+export const RULE_IDS = [
+  'DFW-ARTIFACT-001',
+  'DFW-BUILD-001',
+  'DFW-CHANGE-001',
+  'DFW-CLOUD-001',
+  'DFW-CONTAINER-001',
+  'DFW-GIT-001',
+  'DFW-REVIEW-001',
+  'DFW-SCAN-001',
+  'DFW-VULN-001',
+] as const;
+
+export const EVIDENCE_KINDS = [
+  'branch_protection',
+  'workflows',
+  'code_scanning',
+  'vulnerabilities',
+  'container_scan',
+  'registry',
+  'runtime',
+  'change_ticket',
+  'security_review',
+] as const;
+
+/** Marks a key to leave out of its object (absent, as opposed to null). */
+const ABSENT: unique symbol = Symbol('absent');
+type Maybe<T> = T | typeof ABSENT;
+
+/**
+ * In a waiver, stands for the request's own value, resolved once the whole document is
+ * drawn: a waiver only applies when rule, application, environment and digest all match,
+ * which independent draws would almost never produce.
+ */
+const SAME_APPLICATION: unique symbol = Symbol('same application');
+const SAME_ENVIRONMENT: unique symbol = Symbol('same environment');
+const SAME_DIGEST: unique symbol = Symbol('same digest');
+
+const NS_PER_SECOND = 1_000_000_000n;
+const NS_PER_MS = 1_000_000n;
+const HOUR_NS = 3_600n * NS_PER_SECOND;
+const DAY_NS = 24n * HOUR_NS;
+
+// Request times between 2020 and 2035; a few land exactly on second and day boundaries.
+const EARLIEST_MS = Date.UTC(2020, 0, 1);
+const LATEST_MS = Date.UTC(2035, 11, 31);
+
+/**
+ * Strings that stress message building and comparison: non-ASCII, combining marks, astral
+ * characters, NUL, format verbs, quotes, line separators, characters whose lower case is
+ * ASCII in Go (U+0130), and an unpaired surrogate: JSON.parse accepts "\ud800" in a request
+ * body, JSON.stringify writes it back as that escape, Go's decoder (OPA) reads it as U+FFFD
+ * and OPA's Wasm JSON parser refuses it, so the evaluator must rewrite it first.
+ */
+export const ODD_STRINGS = [
+  'zahlungsverkehr-ü',
+  '支付服务',
+  '😀🚀',
+  'e\u0301',
+  'a\u0000b',
+  '%s %d %v %%',
+  '"quoted"',
+  'back\\slash',
+  'line\nbreak\ttab',
+  '\u2028\u2029',
+  '\ufeffbom',
+  'İSTANBUL',
+  'ǅ',
+  '<unknown image>',
+  ' ',
+  '\ud800lone',
+  'x\udc00',
+] as const;
+
+const APPLICATIONS = ['payments', 'ledger', 'zahlungsverkehr-ü', '支付服务'] as const;
+const COMMITS = [
+  '9f2c4e1b7a3d5c8e0f6b2a4d8c1e3f5a7b9d0c2e',
+  'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+  '9F2C4E1B7A3D5C8E0F6B2A4D8C1E3F5A7B9D0C2E',
+] as const;
+const DIGESTS = [
+  'sha256:4f1c8b2e9d7a6c5b3e2f1a0d9c8b7a6e5f4d3c2b1a0e9f8d7c6b5a4e3f2d1c0b',
+  'sha256:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b',
+  'sha256:deadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef',
+] as const;
+/**
+ * Registry tags: semver, "v"-prefixed, pre-release, build metadata, and tags that are not
+ * versions. No two pre-releases whose numeric identifiers exceed int64: OPA's semver.compare
+ * never returns for those (src/engine/builtins/semver.ts), which would hang the oracle.
+ */
+const TAGS = [
+  '1.4.2',
+  '1.5.0',
+  'v1.5.0',
+  '1.5.0+build.7',
+  '1.5.0-rc.1',
+  '1.5.0-rc.2',
+  '1.5.0-rc.10',
+  '2.0.0-alpha',
+  '2.0.0-alpha.1',
+  '2.0.0-alpha.beta',
+  '2.0.0-beta.2',
+  '2.0.0-beta.11',
+  'v2.0.0',
+  '10.0.0',
+  '9.99.99',
+  'latest',
+  'stable',
+  'main',
+  'V1.2.3',
+  'vv1.2.3',
+  '1.2',
+  '01.2.3',
+  '1.2.3.4',
+  '1.0.0-01',
+  '1.0.0+',
+  ' 1.0.0',
+  '9007199254740992.0.0',
+  '9007199254740993.0.0',
+  '9223372036854775807.0.0',
+  '9223372036854775808.0.0',
+  '1.0.0-rc.1+build.5',
+  '١.٢.٣',
+] as const;
+const SEVERITY_TEXTS = ['critical', 'high', 'medium', 'low', 'CRITICAL', 'High', 'Low', 'warning', 'error', 'unknown', '', 'CRİTİCAL'] as const;
+const STATES = ['approved', 'Approved', 'APPROVED', 'pending', 'rejected', 'assess', 'expired', 'approved ', ''] as const;
+const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
+const UNKNOWN_ENVIRONMENTS = ['qa', '', 'Production', 'prod-eu', '*'] as const;
+const REQUESTERS = ['spinnaker', 'alice@acme.example', 'argo-cd'] as const;
+const APPROVERS = ['bob@acme.example', 'spinnaker', 'alice@acme.example'] as const;
+const SCOPES = ['contents', 'packages', 'id-token', 'actions', 'pull-requests', 'ünï-scope', 'zz'] as const;
+const ACCESS_LEVELS = ['read', 'write', 'none', 'admin', 'Read'] as const;
+const MALFORMED = ['yes', 0, 1.5, true, [], [1, 'two'], {}] as const;
+
+/** Odd strings, sometimes; otherwise one of the realistic values. */
+function text(...realistic: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof({ arbitrary: fc.constantFrom(...realistic), weight: 5 }, { arbitrary: fc.constantFrom(...ODD_STRINGS), weight: 1 });
+}
+
+/** A value that is usually `arb`, sometimes absent, null or of the wrong type. */
+function field<T>(arb: fc.Arbitrary<T>, weights: { absent?: number; null?: number; malformed?: number } = {}): fc.Arbitrary<Maybe<unknown>> {
+  return fc.oneof(
+    { arbitrary: arb as fc.Arbitrary<unknown>, weight: 8 },
+    { arbitrary: fc.constant(ABSENT), weight: weights.absent ?? 1 },
+    { arbitrary: fc.constant(null), weight: weights.null ?? 1 },
+    { arbitrary: fc.constantFrom<unknown>(...MALFORMED), weight: weights.malformed ?? 1 },
+  );
+}
+
+/** A record whose ABSENT values are left out. */
+function record(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
+  return fc.record(fields).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== ABSENT)));
+}
+
+function list<T>(arb: fc.Arbitrary<T>, maxLength = 3): fc.Arbitrary<T[]> {
+  return fc.array(arb, { maxLength });
+}
+
+/** Nanoseconds written as RFC 3339 in a zone `zoneMinutes` east of UTC, with only the fraction needed. */
+export function formatRfc3339(instantNs: bigint, zoneMinutes: number, fullFraction: boolean): string {
+  const localNs = instantNs + BigInt(zoneMinutes) * 60n * NS_PER_SECOND;
+  let seconds = localNs / NS_PER_SECOND;
+  let fraction = localNs % NS_PER_SECOND;
+  if (fraction < 0n) {
+    fraction += NS_PER_SECOND;
+    seconds -= 1n;
+  }
+  const wall = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  const digits = fraction.toString().padStart(9, '0');
+  const fractionText = fullFraction ? `.${digits}` : fraction === 0n ? '' : `.${digits.replace(/0+$/, '')}`;
+  const abs = Math.abs(zoneMinutes);
+  const zone = zoneMinutes === 0 ? 'Z' : `${zoneMinutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return wall + fractionText + zone;
+}
+
+/** Offsets from the request time: exactly on it, a nanosecond either side, and further. */
+const OFFSETS_NS = [0n, 1n, -1n, 1_000n, -1_000n, NS_PER_MS, -NS_PER_MS, NS_PER_SECOND, -NS_PER_SECOND, HOUR_NS, -HOUR_NS, DAY_NS, -DAY_NS, 90n * DAY_NS, -90n * DAY_NS];
+
+const UNPARSEABLE_TIMES = [
+  '',
+  'tomorrow',
+  '2026-13-01T00:00:00Z',
+  '2026-02-30T10:00:00Z',
+  '2026-11-28 14:00:00Z',
+  '2026-11-28T14:00:00',
+  '2026-11-28t14:00:00z',
+  '2026-11-28T24:00:00Z',
+  '28/11/2026',
+  '2262-04-11T23:47:16.854775808Z',
+] as const;
+
+/** A time relative to `nowNs` (in various zones and precisions), or text OPA cannot parse, or a non-string. */
+function timeAround(nowNs: bigint): fc.Arbitrary<unknown> {
+  const offset = fc.oneof(fc.constantFrom(...OFFSETS_NS), fc.bigInt(-2n * DAY_NS, 2n * DAY_NS));
+  const zone = fc.constantFrom(0, 0, 60, -300, 330, -720, 840);
+  const relative = fc.tuple(offset, zone, fc.boolean()).map(([o, z, full]) => formatRfc3339(nowNs + o, z, full));
+  return fc.oneof(
+    { arbitrary: relative, weight: 8 },
+    { arbitrary: fc.constantFrom(...UNPARSEABLE_TIMES), weight: 2 },
+    { arbitrary: fc.constantFrom<unknown>(null, 1795874400, true, {}), weight: 1 },
+  );
+}
+
+const branchProtection = record({
+  protected: fc.oneof({ arbitrary: fc.constant<unknown>(true), weight: 12 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, false, 'true', 1), weight: 1 }),
+  required_approving_reviews: field(
+    fc.oneof(
+      { arbitrary: fc.constantFrom<unknown>(1, 2, 6), weight: 8 },
+      // Below one: zero, negative, fractions (formatted with %v by the rule), large magnitudes.
+      { arbitrary: fc.constantFrom<unknown>(0, -1, 0.5, 0.25, 0.000123, 0.00001, 1e-7, -0.00005, -1e20, -1e21, -123456789012), weight: 2 },
+      { arbitrary: fc.constantFrom<unknown>('2', '0'), weight: 1 },
+    ),
+  ),
+  dismiss_stale_reviews: fc.boolean(),
+  required_status_checks: fc.constant(['ci/build']),
+  enforce_admins: fc.boolean(),
+  allow_force_pushes: fc.oneof({ arbitrary: fc.constant<unknown>(false), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, true, 'false', 0), weight: 1 }),
+  allow_deletions: fc.oneof({ arbitrary: fc.constant<unknown>(false), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, true, 'false', 0), weight: 1 }),
+});
+
+const permissionsMap = fc.dictionary(fc.constantFrom(...SCOPES), fc.oneof({ arbitrary: fc.constantFrom<unknown>(...ACCESS_LEVELS), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(null, 1, true), weight: 1 }), { maxKeys: 3 });
+
+const permissions = fc.oneof(
+  { arbitrary: fc.constant<unknown>(ABSENT), weight: 1 },
+  { arbitrary: fc.constant<unknown>(null), weight: 2 },
+  { arbitrary: fc.constantFrom<unknown>('read-all', 'write-all'), weight: 3 },
+  { arbitrary: fc.constantFrom<unknown>('READ-ALL', 'read', '', 7, [], ['contents']), weight: 1 },
+  { arbitrary: permissionsMap, weight: 5 },
+);
+
+const job = fc.oneof(
+  { arbitrary: record({ name: field(text('build', 'test', 'publish', 'release'), { null: 0 }), permissions }), weight: 8 },
+  { arbitrary: fc.constantFrom<unknown>('build', 3, null), weight: 1 },
+);
+
+const workflow = fc.oneof(
+  {
+    arbitrary: record({
+      path: field(text('.github/workflows/ci.yml', '.github/workflows/release.yml', '.github/workflows/nightly.yml'), { null: 0 }),
+      permissions,
+      jobs: fc.oneof({ arbitrary: list(job), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, {}, 'build', { build: {} }), weight: 2 }),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>('ci.yml', 42, null), weight: 1 },
+);
+
+const workflows = fc.oneof({ arbitrary: list(workflow), weight: 8 }, { arbitrary: fc.constantFrom<unknown>({ path: 'ci.yml' }, 'ci.yml', 3), weight: 1 });
+
+const severity = fc.oneof(
+  { arbitrary: fc.constantFrom<unknown>(...SEVERITY_TEXTS), weight: 10 },
+  { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 3, ['high']), weight: 1 },
+);
+
+const codeFinding = fc.oneof(
+  {
+    arbitrary: record({
+      rule: field(text('js/sql-injection', 'js/xss', 'py/path-injection'), { null: 0 }),
+      severity,
+      location: field(text('src/db.ts:42', 'src/app.ts:7'), { null: 0 }),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>('js/xss', null), weight: 1 },
+);
+
+const findingsList = <T>(finding: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: list(finding, 4) as fc.Arbitrary<unknown>, weight: 10 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, {}, 'none'), weight: 1 });
+
+const codeScanning = record({
+  tool: field(text('CodeQL', 'Semgrep'), { null: 0 }),
+  completed_at: fc.constant('2026-11-27T18:02:11Z'),
+  commit: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...COMMITS), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, 42), weight: 1 }),
+  findings: findingsList(codeFinding),
+});
+
+const vulnerabilityFinding = fc.oneof(
+  {
+    arbitrary: record({
+      id: field(text('CVE-2024-1234', 'CVE-2023-45853', 'GHSA-xxxx-yyyy'), { null: 0 }),
+      severity,
+      package: field(text('openssl', 'musl', 'zlib'), { null: 0 }),
+      installed_version: field(fc.constantFrom('3.0.1', '1.1.20-r4', ''), { null: 0 }),
+      fixed_version: field(fc.constantFrom('3.0.2', '3.0.3', '1.1.20-r5', ''), { null: 0 }),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>('CVE-2024-1234', 7), weight: 1 },
+);
+
+const vulnerabilities = record({
+  tool: field(text('Trivy', 'Grype'), { null: 0 }),
+  scanned_at: fc.constant('2026-11-27T18:05:40Z'),
+  findings: findingsList(vulnerabilityFinding),
+});
+
+const containerFinding = fc.oneof(
+  {
+    arbitrary: record({
+      id: field(text('DS002', 'DS026', 'aws-secret-access-key'), { null: 0 }),
+      severity,
+      title: field(text("Image user should not be 'root'", 'AWS Secret Access Key'), { null: 0 }),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>('DS002', false), weight: 1 },
+);
+
+const containerScan = record({ tool: field(text('Trivy'), { null: 0 }), findings: findingsList(containerFinding) });
+
+const registry = record({
+  digest: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...DIGESTS), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, '', 42), weight: 1 }),
+  tags: fc.oneof(
+    { arbitrary: fc.dictionary(fc.oneof({ arbitrary: fc.constantFrom(...TAGS), weight: 8 }, { arbitrary: fc.constantFrom(...ODD_STRINGS), weight: 1 }), fc.oneof({ arbitrary: fc.constantFrom<unknown>(...DIGESTS), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(null, 5), weight: 1 }), { maxKeys: 5 }), weight: 10 },
+    { arbitrary: fc.constantFrom<unknown>(ABSENT, null, ['1.5.0'], '1.5.0'), weight: 1 },
+  ),
+  latest: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...TAGS), weight: 3 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, 150), weight: 2 }),
+});
+
+const workload = fc.oneof(
+  {
+    arbitrary: record({
+      cluster: field(text('prod-eu', 'prod-us'), { null: 0 }),
+      namespace: field(text('payments'), { null: 0 }),
+      name: field(text('payments-api', 'payments-api-canary'), { null: 0 }),
+      image: field(text('registry.example.com/payments/api:1.5.0'), { null: 0 }),
+      digest: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...DIGESTS), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 'sha256:0000', 9), weight: 1 }),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>('payments-api', null), weight: 1 },
+);
+
+const runtime = record({
+  workloads: fc.oneof({ arbitrary: list(workload) as fc.Arbitrary<unknown>, weight: 10 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, {}, 'none'), weight: 1 }),
+});
+
+function changeTicket(nowNs: bigint): fc.Arbitrary<Record<string, unknown>> {
+  return record({
+    id: fc.oneof({ arbitrary: text('CHG0012345', 'CHG0099999'), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, 12345), weight: 1 }),
+    system: fc.constant('servicenow'),
+    state: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...STATES), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 1, ...ODD_STRINGS.slice(0, 3)), weight: 1 }),
+    approved_by: fc.constant(['cab@acme.example']),
+    window: fc.oneof(
+      { arbitrary: fc.constantFrom<unknown>(ABSENT, null), weight: 2 },
+      { arbitrary: record({ start: field(timeAround(nowNs), { null: 0, malformed: 0 }), end: field(timeAround(nowNs), { null: 0, malformed: 0 }) }), weight: 6 },
+      { arbitrary: fc.constantFrom<unknown>('2026-11-28T14:00:00Z/2026-11-28T18:00:00Z', [], {}), weight: 1 },
+    ),
+  });
+}
+
+const securityReview = record({
+  state: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...STATES), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, true, ...ODD_STRINGS.slice(0, 3)), weight: 1 }),
+  reviewer: fc.oneof({ arbitrary: text('appsec@acme.example'), weight: 4 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, 5), weight: 1 }),
+  completed_at: fc.constant('2026-11-26T10:00:00Z'),
+});
+
+/** An evidence kind: present (well-formed or not), absent, null, or of the wrong type altogether. */
+function evidenceSlot(present: fc.Arbitrary<unknown>): fc.Arbitrary<Maybe<unknown>> {
+  return fc.oneof(
+    { arbitrary: present, weight: 12 },
+    { arbitrary: fc.constant(ABSENT), weight: 2 },
+    { arbitrary: fc.constant(null), weight: 1 },
+    { arbitrary: fc.constantFrom<unknown>('unavailable', 0, true, [], [{}]), weight: 1 },
+  );
+}
+
+const unavailableReason = fc.oneof(
+  { arbitrary: fc.constant<unknown>(ABSENT), weight: 4 },
+  { arbitrary: text('GitHub answered 401: Bad credentials', 'timed out after 5000 ms', 'no scan for this digest'), weight: 3 },
+  { arbitrary: fc.constantFrom<unknown>('', null, 503, { status: 503 }), weight: 1 },
+);
+
+function waiver(nowNs: bigint): fc.Arbitrary<unknown> {
+  const waiverObject = record({
+    id: fc.oneof({ arbitrary: fc.constantFrom<unknown>('W-1', 'W-2', 'W-10', 'w-1', 'W-ü', '😀'), weight: 10 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, 42, null), weight: 1 }),
+    rule: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...RULE_IDS), weight: 10 }, { arbitrary: fc.constantFrom<unknown>('DFW-NOPE-001', 'dfw-git-001', ABSENT), weight: 1 }),
+    application: fc.oneof(
+      { arbitrary: fc.constant<unknown>(SAME_APPLICATION), weight: 10 },
+      { arbitrary: fc.constantFrom<unknown>(...APPLICATIONS), weight: 4 },
+      { arbitrary: fc.constantFrom<unknown>('*', ABSENT, null), weight: 1 },
+    ),
+    environment: fc.oneof(
+      { arbitrary: fc.constant<unknown>(SAME_ENVIRONMENT), weight: 6 },
+      { arbitrary: fc.constantFrom<unknown>(...ENVIRONMENTS, '*', '*', 'qa', '', ABSENT), weight: 4 },
+    ),
+    reason: fc.constant('rollback while the fix ships'),
+    requested_by: fc.constant('alice@acme.example'),
+    approved_by: fc.oneof(
+      { arbitrary: fc.constant<unknown>(APPROVERS[0]), weight: 10 },
+      // The requester approving their own waiver (separation of duties), or no approver.
+      { arbitrary: fc.constantFrom<unknown>(...APPROVERS.slice(1)), weight: 6 },
+      { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, ['bob']), weight: 2 },
+    ),
+    expires_at: fc.oneof(
+      { arbitrary: timeAround(nowNs), weight: 10 },
+      { arbitrary: fc.bigInt(1n, 365n * DAY_NS).map((ahead) => formatRfc3339(nowNs + ahead, 0, false)), weight: 8 },
+      { arbitrary: fc.constant(ABSENT), weight: 1 },
+    ),
+    artifact_digest: fc.oneof(
+      { arbitrary: fc.constant(ABSENT), weight: 6 },
+      { arbitrary: fc.constant(SAME_DIGEST), weight: 2 },
+      { arbitrary: fc.constantFrom<unknown>(...DIGESTS, '', null, false), weight: 2 },
+    ),
+  });
+  return fc.oneof({ arbitrary: waiverObject, weight: 12 }, { arbitrary: fc.constantFrom<unknown>('W-1', null, 3), weight: 1 });
+}
+
+function waivers(nowNs: bigint): fc.Arbitrary<Maybe<unknown>> {
+  return fc.oneof(
+    { arbitrary: fc.array(waiver(nowNs), { maxLength: 5 }) as fc.Arbitrary<unknown>, weight: 10 },
+    { arbitrary: fc.dictionary(fc.constantFrom('a', 'b'), waiver(nowNs), { maxKeys: 2 }), weight: 1 },
+    { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 'W-1'), weight: 1 },
+  );
+}
+
+const environment = fc.oneof(
+  { arbitrary: fc.constantFrom<unknown>(...ENVIRONMENTS), weight: 12 },
+  { arbitrary: fc.constantFrom<unknown>(...UNKNOWN_ENVIRONMENTS), weight: 2 },
+  { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 42), weight: 1 },
+);
+
+const nowMs = fc.oneof(
+  { arbitrary: fc.integer({ min: EARLIEST_MS, max: LATEST_MS }), weight: 6 },
+  // Whole seconds and days, where a window or expiry written without a fraction coincides.
+  { arbitrary: fc.integer({ min: EARLIEST_MS / 1000, max: LATEST_MS / 1000 }).map((s) => s * 1000), weight: 1 },
+  { arbitrary: fc.constantFrom(Date.UTC(2026, 10, 28, 14), Date.UTC(2028, 1, 29, 23, 59, 59, 999)), weight: 1 },
+);
+
+function inputDocument(now: Date): fc.Arbitrary<Record<string, unknown>> {
+  const nowNs = BigInt(now.getTime()) * NS_PER_MS;
+  const tag = fc.oneof({ arbitrary: fc.constantFrom<unknown>(...TAGS), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, 150), weight: 1 });
+  const artifact = record({
+    image: field(text('registry.example.com/payments/api:1.5.0', 'registry.example.com/payments/api:1.4.2', 'ghcr.io/acme/api'), { null: 0 }),
+    digest: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...DIGESTS), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, 7), weight: 2 }),
+    registry: fc.constantFrom('registry.example.com', 'ghcr.io'),
+    repository: field(text('payments/api', 'acme/api'), { null: 0 }),
+    tag,
+  });
+  const source = record({
+    repository: field(text('github.com/acme/payments'), { null: 0 }),
+    branch: field(text('main', 'release/1.5'), { null: 0 }),
+    commit: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...COMMITS), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null), weight: 1 }),
+  });
+  const requestedTicket = fc.oneof({ arbitrary: fc.constantFrom<unknown>('CHG0012345', 'CHG0099999'), weight: 4 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, ABSENT, '', 17, '支付服务'), weight: 3 });
+  const request = record({
+    id: fc.constant('difftest'),
+    application: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...APPLICATIONS), weight: 10 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 9), weight: 1 }),
+    service: fc.constant('payments-api'),
+    environment,
+    requested_by: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...REQUESTERS), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null), weight: 1 }),
+    change_ticket: requestedTicket,
+    via: fc.constantFrom('api', 'kubernetes', 'github', 'cli'),
+  });
+  const presence: Record<(typeof EVIDENCE_KINDS)[number], fc.Arbitrary<unknown>> = {
+    branch_protection: evidenceSlot(branchProtection),
+    workflows: evidenceSlot(workflows),
+    code_scanning: evidenceSlot(codeScanning),
+    vulnerabilities: evidenceSlot(vulnerabilities),
+    container_scan: evidenceSlot(containerScan),
+    registry: evidenceSlot(registry),
+    runtime: evidenceSlot(runtime),
+    change_ticket: evidenceSlot(changeTicket(nowNs)),
+    security_review: evidenceSlot(securityReview),
+  };
+  const evidence = fc.oneof({ arbitrary: record(presence), weight: 30 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 'none', []), weight: 1 });
+  const unavailable = fc.oneof(
+    { arbitrary: record(Object.fromEntries(EVIDENCE_KINDS.map((kind) => [kind, unavailableReason]))), weight: 12 },
+    { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 'GitHub is down'), weight: 1 },
+  );
+  return record({
+    request,
+    artifact: fc.oneof({ arbitrary: artifact, weight: 20 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, 'image'), weight: 1 }),
+    source: fc.oneof({ arbitrary: source, weight: 20 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null), weight: 1 }),
+    evidence,
+    unavailable,
+    waivers: waivers(nowNs),
+    // The change-ticket rule also reads the check request's own field at the top level.
+    change_ticket: fc.oneof({ arbitrary: fc.constant(ABSENT), weight: 6 }, { arbitrary: fc.constantFrom<unknown>('CHG0012345', '', 5), weight: 1 }),
+  }).map(resolveWaivers);
+}
+
+function ownValue(section: unknown, key: string): unknown {
+  const value = section && typeof section === 'object' ? (section as Record<string, unknown>)[key] : undefined;
+  return value === undefined ? ABSENT : value;
+}
+
+/** Replaces the SAME_* markers in waivers with the request's own values (or drops the key). */
+function resolveWaivers(input: Record<string, unknown>): Record<string, unknown> {
+  const own = new Map<unknown, unknown>([
+    [SAME_APPLICATION, ownValue(input.request, 'application')],
+    [SAME_ENVIRONMENT, ownValue(input.request, 'environment')],
+    [SAME_DIGEST, ownValue(input.artifact, 'digest')],
+  ]);
+  const resolve = (w: unknown): unknown => {
+    if (!w || typeof w !== 'object' || Array.isArray(w)) return w;
+    const entries = Object.entries(w).map(([k, v]) => [k, own.has(v) ? own.get(v) : v] as const);
+    return Object.fromEntries(entries.filter(([, v]) => v !== ABSENT));
+  };
+  const { waivers } = input;
+  if (Array.isArray(waivers)) return { ...input, waivers: waivers.map(resolve) };
+  if (waivers && typeof waivers === 'object') {
+    return { ...input, waivers: Object.fromEntries(Object.entries(waivers).map(([k, w]) => [k, resolve(w)])) };
+  }
+  return input;
+}
+
+/** Input documents with their request times. */
+export const generatedCase: fc.Arbitrary<GeneratedCase> = nowMs.chain((ms) => {
+  const now = new Date(ms);
+  return inputDocument(now).map((input) => ({ input, now }));
+});
