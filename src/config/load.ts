@@ -12,7 +12,24 @@ export interface Config {
   /** The file it came from, or null for the embedded defaults. */
   file: string | null;
   server: { host: string; port: number; max_body_bytes: number; shutdown_timeout_seconds: number };
-  bundle: { path: string; name: string; public_key?: string; key_id: string; algorithm: string; scope?: string; max_memory_mb: number };
+  bundle: {
+    path: string;
+    name: string;
+    public_key?: string;
+    key_id: string;
+    algorithm: string;
+    scope?: string;
+    max_memory_mb: number;
+    /** Edge mode: pull from this bundle server instead of reading `path`. */
+    url?: string;
+    cache_dir: string;
+    poll_min_seconds: number;
+    poll_max_seconds: number;
+    long_poll_seconds: number;
+  };
+  publish: { dir: string; keep: number };
+  store: { url: string; retention_days: number; mask_paths: string[] };
+  waivers: { max_days: number };
   tokens: ApiToken[];
   log: { level: LogLevel };
 }
@@ -23,7 +40,20 @@ export class ConfigError extends Error {
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = {
   server: { host: '127.0.0.1', port: 8787, max_body_bytes: 5 * 1024 * 1024, shutdown_timeout_seconds: 10 },
-  bundle: { path: 'bundles/firewall.tar.gz', name: 'firewall', key_id: 'default', algorithm: 'RS256', max_memory_mb: 512 },
+  bundle: {
+    path: 'bundles/firewall.tar.gz',
+    name: 'firewall',
+    key_id: 'default',
+    algorithm: 'RS256',
+    max_memory_mb: 512,
+    cache_dir: 'data/bundle-cache',
+    poll_min_seconds: 10,
+    poll_max_seconds: 30,
+    long_poll_seconds: 60,
+  },
+  publish: { dir: 'data/bundles', keep: 10 },
+  store: { url: 'sqlite:data/dfw.db', retention_days: 90, mask_paths: [] },
+  waivers: { max_days: 90 },
   tokens: [],
   log: { level: 'info' },
 };
@@ -36,6 +66,8 @@ export const ENV_OVERRIDES: Record<string, { key: string; type: 'string' | 'inte
   DFW_BUNDLE_PATH: { key: 'bundle.path', type: 'string' },
   DFW_BUNDLE_PUBLIC_KEY: { key: 'bundle.public_key', type: 'string' },
   DFW_BUNDLE_KEY_ID: { key: 'bundle.key_id', type: 'string' },
+  DFW_BUNDLE_URL: { key: 'bundle.url', type: 'string' },
+  DFW_STORE_URL: { key: 'store.url', type: 'string' },
   DFW_LOG_LEVEL: { key: 'log.level', type: 'string' },
 };
 
@@ -101,11 +133,20 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   const r = raw as Partial<Config>;
   const bundle = { ...DEFAULT_CONFIG.bundle, ...(r.bundle ?? {}) };
   bundle.path = resolvePath(bundle.path);
+  bundle.cache_dir = resolvePath(bundle.cache_dir);
   if (bundle.public_key) bundle.public_key = resolvePath(bundle.public_key);
+  const publish = { ...DEFAULT_CONFIG.publish, ...(r.publish ?? {}) };
+  publish.dir = resolvePath(publish.dir);
+  const store = { ...DEFAULT_CONFIG.store, ...(r.store ?? {}) };
+  // A relative SQLite path is relative to the config file, like every other path in it.
+  if (store.url.startsWith('sqlite:') && store.url !== 'sqlite::memory:') store.url = `sqlite:${resolvePath(store.url.slice('sqlite:'.length))}`;
   return {
     file: file ?? null,
     server: { ...DEFAULT_CONFIG.server, ...(r.server ?? {}) },
     bundle,
+    publish,
+    store,
+    waivers: { ...DEFAULT_CONFIG.waivers, ...(r.waivers ?? {}) },
     tokens: (r.tokens ?? []) as ApiToken[],
     log: { ...DEFAULT_CONFIG.log, ...(r.log ?? {}) },
   };

@@ -25,7 +25,35 @@ export const CONFIG_SCHEMA = {
         algorithm: { enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] },
         scope: { type: 'string' },
         max_memory_mb: { type: 'integer', minimum: 1, maximum: 4096 },
+        url: { type: 'string', pattern: '^https?://', description: 'edge mode: pull the bundle from this bundle server URL instead of reading path' },
+        cache_dir: { type: 'string', minLength: 1, description: 'edge mode: where the last good bundle is kept' },
+        poll_min_seconds: { type: 'number', minimum: 0 },
+        poll_max_seconds: { type: 'number', minimum: 0 },
+        long_poll_seconds: { type: 'integer', minimum: 0, maximum: 3600 },
       },
+    },
+    publish: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'the bundle server: where published revisions live and how many are kept',
+      properties: {
+        dir: { type: 'string', minLength: 1 },
+        keep: { type: 'integer', minimum: 1, maximum: 1000 },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        url: { type: 'string', pattern: '^(sqlite:|postgres(ql)?://)' },
+        retention_days: { type: 'integer', minimum: 1 },
+        mask_paths: { type: 'array', items: { type: 'string', minLength: 1 } },
+      },
+    },
+    waivers: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { max_days: { type: 'integer', minimum: 1, maximum: 3650 } },
     },
     tokens: {
       type: 'array',
