@@ -1,0 +1,95 @@
+// POST /k8s/admission: the validating admission webhook. 200 with an AdmissionReview for
+// every review that parses (allowed or not: the answer is in the body); 400 naming the
+// field for one that does not, which the API server treats as a failed call and, with
+// failurePolicy: Fail, rejects.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError, errorResponse } from '../../api/errors.js';
+import { readJsonBody } from '../../api/json-body.js';
+import { AdmissionReviewError, parseAdmissionReview, type AdmissionReview } from './admission-review.js';
+import { decideAdmission, DEFAULT_ADMISSION_TIMEOUT_MS, type AdmissionDeps, type AdmissionOutcome } from './review.js';
+
+export const ADMISSION_PATH = '/k8s/admission';
+/** An object and its old version, each at most etcd's 1.5 MiB request limit, plus the envelope. */
+export const DEFAULT_ADMISSION_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Time kept back from the API server's own timeout for the answer to travel. */
+const TIMEOUT_MARGIN_MS = 1_000;
+
+export interface AdmissionRouteDeps extends AdmissionDeps {
+  maxBodyBytes?: number;
+}
+
+const GO_DURATION_UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** Parses a Go duration ("10s", "1m30s", "2.5s") as client-go writes ?timeout=; undefined if it is not one. */
+export function parseGoDuration(text: string | undefined): number | undefined {
+  if (!text || !/^(?:\d+(?:\.\d+)?(?:ns|us|µs|μs|ms|s|m|h))+$/.test(text)) return undefined;
+  let ms = 0;
+  for (const [, value, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(value) * GO_DURATION_UNIT_MS[unit!]!;
+  return ms;
+}
+
+/** The API server appends ?timeout=<webhook timeoutSeconds> to the call; answer before it. */
+export function admissionDeadlineMs(timeoutParam: string | undefined, configuredMs = DEFAULT_ADMISSION_TIMEOUT_MS): number {
+  const callerMs = parseGoDuration(timeoutParam);
+  if (callerMs === undefined || callerMs <= 0) return configuredMs;
+  return Math.min(configuredMs, Math.max(callerMs - TIMEOUT_MARGIN_MS, callerMs / 2));
+}
+
+function logOutcome(deps: AdmissionDeps, outcome: AdmissionOutcome, ms: number): void {
+  const fields = {
+    uid: outcome.uid,
+    operation: outcome.operation,
+    kind: outcome.kind,
+    namespace: outcome.namespace,
+    name: outcome.name,
+    user: outcome.user,
+    dry_run: outcome.dryRun,
+    environment: outcome.environment,
+    allowed: outcome.review.response.allowed,
+    ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
+    ...(outcome.failedClosed ? { failed_closed: outcome.failedClosed } : {}),
+    images: outcome.images.map((v) => ({
+      image: v.image,
+      digest: v.digest,
+      decision_id: v.decision?.decision_id,
+      allow: v.decision?.allow ?? false,
+      ...(v.error !== undefined ? { error: v.error } : {}),
+    })),
+    revision: outcome.images.find((v) => v.decision)?.decision?.bundle.revision,
+    duration_ms: Math.round(ms * 1000) / 1000,
+  };
+  if (outcome.failedClosed) deps.logger.warn('admission failed closed', fields);
+  else deps.logger.info('admission', fields);
+}
+
+export function admissionRoutes(deps: AdmissionRouteDeps): Hono {
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_ADMISSION_MAX_BODY_BYTES;
+  const app = new Hono();
+  app.post(
+    ADMISSION_PATH,
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => errorResponse(c, new ApiError(413, 'payload_too_large', `the AdmissionReview is larger than the limit of ${maxBodyBytes} bytes`)),
+    }),
+    async (c) => {
+      const started = performance.now();
+      let review: AdmissionReview;
+      let outcome: AdmissionOutcome;
+      try {
+        review = parseAdmissionReview(await readJsonBody(c));
+        outcome = await decideAdmission(review, deps, admissionDeadlineMs(c.req.query('timeout'), deps.timeoutMs));
+      } catch (err) {
+        if (err instanceof ApiError) return errorResponse(c, err);
+        if (err instanceof AdmissionReviewError) {
+          deps.logger.warn('malformed admission review', { field: err.field, reason: err.reason });
+          return errorResponse(c, new ApiError(400, 'invalid_admission_review', `malformed AdmissionReview: ${err.message}`, [{ field: err.field, message: err.reason }]));
+        }
+        throw err;
+      }
+      logOutcome(deps, outcome, performance.now() - started);
+      return c.json(outcome.review);
+    },
+  );
+  return app;
+}
