@@ -1,0 +1,29 @@
+// Errors of the GitHub integration, as FirewallErrors with stable codes so logs and callers
+// can match on them.
+import { FirewallError } from '../../engine/index.js';
+
+/** The webhook cannot be acted on: a payload that lacks what a callback needs, a bad config. */
+export class GitHubIntegrationError extends FirewallError {
+  override name = 'GitHubIntegrationError';
+}
+
+/** GitHub answered an API call with a status dfw cannot use. `status` is 0 for network errors. */
+export class GitHubApiError extends FirewallError {
+  override name = 'GitHubApiError';
+  constructor(
+    code: string,
+    message: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+
+  /** Set when a retry loop gave up on this error, so an enclosing loop does not retry it again. */
+  exhausted = false;
+
+  /** 5xx, 429 and network failures may succeed on a later attempt; other answers will not. */
+  get retryable(): boolean {
+    return !this.exhausted && (this.status === 0 || this.status === 429 || this.status >= 500);
+  }
+}

@@ -1,0 +1,56 @@
+// The deployment_protection_rule webhook payload ("Webhook events and payloads"): only the
+// fields dfw reads are typed. What a callback cannot do without (environment, callback URL,
+// installation, repository) is checked here; the rest is checked when the request is built,
+// so that a gap there still ends in a "rejected" answer to GitHub rather than silence.
+
+export const PROTECTION_RULE_EVENT = 'deployment_protection_rule';
+export const REQUESTED_ACTION = 'requested';
+
+export interface DeploymentProtectionRuleEvent {
+  action: string;
+  /** The environment whose protection rule asks; echoed back as environment_name. */
+  environment: string;
+  /** The event that triggered the deployment, e.g. push or workflow_dispatch. */
+  event?: string;
+  deployment_callback_url: string;
+  sha?: string;
+  ref?: string;
+  deployment?: {
+    id?: number;
+    sha?: string;
+    ref?: string;
+    environment?: string;
+    /** Free-form data the deployment was created with; may be an object or a JSON string. */
+    payload?: unknown;
+  };
+  repository: { id?: number; name: string; full_name: string; html_url?: string; owner?: { login?: string } };
+  installation: { id: number };
+  sender?: { login?: string };
+  workflow_run?: { id?: number };
+  [key: string]: unknown;
+}
+
+export class EventPayloadError extends Error {
+  override name = 'EventPayloadError';
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/** Checks a parsed `requested` payload has what a callback needs. Throws EventPayloadError naming the gap. */
+export function parseProtectionRuleEvent(body: unknown): DeploymentProtectionRuleEvent {
+  if (!isObject(body)) throw new EventPayloadError('the payload is not a JSON object');
+  const problems: string[] = [];
+  if (!nonEmpty(body.environment)) problems.push('environment is missing');
+  if (!nonEmpty(body.deployment_callback_url)) problems.push('deployment_callback_url is missing');
+  const installation = body.installation;
+  if (!isObject(installation) || !Number.isSafeInteger(installation.id) || (installation.id as number) <= 0) {
+    problems.push('installation.id is missing (is the webhook configured on the GitHub App?)');
+  }
+  const repository = body.repository;
+  if (!isObject(repository) || !nonEmpty(repository.full_name) || !nonEmpty(repository.name)) {
+    problems.push('repository.full_name and repository.name are required');
+  }
+  if (problems.length) throw new EventPayloadError(problems.join('; '));
+  return body as DeploymentProtectionRuleEvent;
+}
