@@ -1,0 +1,117 @@
+// The change collector: evidence.change_ticket for the ticket the request names, from
+// ServiceNow (CHG0012345) or Jira (OPS-123), chosen by the shape of the id.
+import type { EvidenceKind } from '../../evidence/types.js';
+import type { Collector, CollectorResult } from '../collector.js';
+import { readJiraIssue, type JiraConfig } from './change-jira.js';
+import { ServiceNowClient, type ServiceNowConfig } from './change-servicenow.js';
+import { CollectorConfigError, normalizeBaseUrl, reasonFor } from './http.js';
+import { allInline, configPattern, positiveInteger } from './options.js';
+
+export type { JiraConfig } from './change-jira.js';
+export type { ServiceNowConfig } from './change-servicenow.js';
+export type { ChangeTicket } from './change-ticket.js';
+
+export interface ChangeCollectorConfig {
+  servicenow?: ServiceNowConfig;
+  jira?: JiraConfig;
+  /** The system for ids that match neither pattern; default none (such ids are unavailable). */
+  defaultSystem?: 'servicenow' | 'jira';
+  /** Environments whose requests need the ticket read; default every environment. */
+  environments?: string[];
+  /** Default 10000. */
+  timeoutMs?: number;
+  /** Default 30000; 0 disables caching. An approval withdrawn is seen after at most this long. */
+  cacheTtlMs?: number;
+}
+
+const CREDENTIALS = {
+  baseUrl: { type: 'string', format: 'uri' },
+  username: { type: 'string', minLength: 1 },
+  password: { type: 'string' },
+  token: { type: 'string', minLength: 1 },
+  ticketPattern: { type: 'string', minLength: 1 },
+} as const;
+
+/** JSON Schema of ChangeCollectorConfig, for validating dfw.yaml. */
+export const CHANGE_COLLECTOR_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    servicenow: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['baseUrl'],
+      properties: {
+        ...CREDENTIALS,
+        approvedStates: { type: 'array', items: { type: 'string' }, default: ['-2', '-1'] },
+        approvers: { type: 'boolean', default: true },
+      },
+    },
+    jira: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['baseUrl'],
+      properties: {
+        ...CREDENTIALS,
+        statusMap: { type: 'object', additionalProperties: { type: 'string' }, default: { Approved: 'approved', Done: 'approved' } },
+        approverField: { type: 'string', minLength: 1 },
+        windowStartField: { type: 'string', minLength: 1 },
+        windowEndField: { type: 'string', minLength: 1 },
+      },
+    },
+    defaultSystem: { enum: ['servicenow', 'jira'] },
+    environments: { type: 'array', items: { type: 'string', minLength: 1 } },
+    timeoutMs: { type: 'integer', minimum: 1, default: 10000 },
+    cacheTtlMs: { type: 'integer', minimum: 0, default: 30000 },
+  },
+} as const;
+
+const KINDS: readonly EvidenceKind[] = ['change_ticket'];
+const SERVICENOW_ID = /^CHG\d+$/;
+const JIRA_KEY = /^[A-Z][A-Z0-9_]+-\d+$/;
+/** Ids go into a ServiceNow encoded query and a Jira path: nothing that could change their meaning. */
+const SAFE_ID = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export function createChangeCollector(config: ChangeCollectorConfig): Collector {
+  if (!config?.servicenow && !config?.jira) throw new CollectorConfigError('change: configure servicenow, jira or both');
+  const servicenow = config.servicenow && { ...config.servicenow, baseUrl: normalizeBaseUrl(config.servicenow.baseUrl, 'change.servicenow.baseUrl') };
+  const jira = config.jira && { ...config.jira, baseUrl: normalizeBaseUrl(config.jira.baseUrl, 'change.jira.baseUrl') };
+  const servicenowId = configPattern(config.servicenow?.ticketPattern, SERVICENOW_ID, 'change.servicenow.ticketPattern');
+  const jiraKey = configPattern(config.jira?.ticketPattern, JIRA_KEY, 'change.jira.ticketPattern');
+  if (config.defaultSystem && !config[config.defaultSystem]) throw new CollectorConfigError(`change.defaultSystem: ${config.defaultSystem} is not configured`);
+  const timeoutMs = positiveInteger(config.timeoutMs, 10_000, 'change.timeoutMs');
+  const cacheTtlMs = positiveInteger(config.cacheTtlMs, 30_000, 'change.cacheTtlMs', 0);
+
+  /** Which system holds a ticket: its id's shape, else the default; a reason when neither. */
+  const systemFor = (id: string): 'servicenow' | 'jira' | string => {
+    if (servicenowId.test(id)) return servicenow ? 'servicenow' : `change ticket ${id} looks like a ServiceNow change, but no ServiceNow instance is configured`;
+    if (jiraKey.test(id)) return jira ? 'jira' : `change ticket ${id} looks like a Jira issue key, but no Jira is configured`;
+    return config.defaultSystem ?? `change ticket ${id} is neither a ServiceNow change number (CHG0012345) nor a Jira issue key (OPS-123)`;
+  };
+
+  return {
+    name: 'change',
+    kinds: KINDS,
+    timeoutMs,
+    cacheTtlMs,
+    cacheKey({ request }) {
+      if (allInline(request, KINDS)) return null;
+      if (config.environments && !config.environments.includes(request.environment)) return null;
+      return request.change_ticket ?? '';
+    },
+    async collect({ request, signal }): Promise<CollectorResult> {
+      const fail = (reason: string): CollectorResult => ({ evidence: {}, unavailable: { change_ticket: reason } });
+      const id = request.change_ticket?.trim();
+      if (!id) return fail('the request names no change ticket');
+      if (!SAFE_ID.test(id)) return fail(`change ticket "${id}" is not a ticket id (letters, digits, "-", "_", ".")`);
+      const system = systemFor(id);
+      try {
+        if (system === 'servicenow') return { evidence: { change_ticket: await new ServiceNowClient(servicenow!, signal).readChange(id) }, unavailable: {} };
+        if (system === 'jira') return { evidence: { change_ticket: await readJiraIssue(jira!, id, signal) }, unavailable: {} };
+      } catch (err) {
+        return fail(reasonFor(system === 'jira' ? 'Jira' : 'ServiceNow', err));
+      }
+      return fail(system);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// The collectors dfw ships, each a factory taking its section of dfw.yaml, with the JSON
+// Schema of that section (docs/collectors.md describes every key).
+import type { Collector } from '../collector.js';
+import { CHANGE_COLLECTOR_SCHEMA, createChangeCollector, type ChangeCollectorConfig } from './change.js';
+import { createGitHubCollector, GITHUB_COLLECTOR_SCHEMA, type GitHubCollectorConfig } from './github.js';
+import { createKubernetesCollector, KUBERNETES_COLLECTOR_SCHEMA, type KubernetesCollectorConfig } from './kubernetes.js';
+import { createRegistryCollector, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig } from './registry.js';
+
+export { createGitHubCollector, GITHUB_COLLECTOR_SCHEMA, parseRepository, type GitHubCollectorConfig } from './github.js';
+export { createRegistryCollector, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig, type RegistryEndpointConfig, type RegistryEvidence } from './registry.js';
+export { createKubernetesCollector, KUBERNETES_COLLECTOR_SCHEMA, type KubernetesClusterConfig, type KubernetesCollectorConfig } from './kubernetes.js';
+export { createChangeCollector, CHANGE_COLLECTOR_SCHEMA, type ChangeCollectorConfig, type ChangeTicket, type JiraConfig, type ServiceNowConfig } from './change.js';
+export { CollectorConfigError, CollectorFailure } from './http.js';
+
+/** The `collectors:` section of dfw.yaml: each key present configures (and enables) one collector. */
+export interface CollectorsConfig {
+  github?: GitHubCollectorConfig;
+  registry?: RegistryCollectorConfig;
+  kubernetes?: KubernetesCollectorConfig;
+  change?: ChangeCollectorConfig;
+}
+
+/** JSON Schema of CollectorsConfig. */
+export const COLLECTORS_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    github: GITHUB_COLLECTOR_SCHEMA,
+    registry: REGISTRY_COLLECTOR_SCHEMA,
+    kubernetes: KUBERNETES_COLLECTOR_SCHEMA,
+    change: CHANGE_COLLECTOR_SCHEMA,
+  },
+} as const;
+
+/**
+ * The configured collectors, for CollectorRunner. Their kinds do not overlap, so the order
+ * only decides the order of `timings`. Throws CollectorConfigError for a value that cannot work.
+ */
+export function createCollectors(config: CollectorsConfig = {}): Collector[] {
+  const collectors: Collector[] = [];
+  if (config.github) collectors.push(createGitHubCollector(config.github));
+  if (config.registry) collectors.push(createRegistryCollector(config.registry));
+  if (config.kubernetes) collectors.push(createKubernetesCollector(config.kubernetes));
+  if (config.change) collectors.push(createChangeCollector(config.change));
+  return collectors;
+}

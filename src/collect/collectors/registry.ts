@@ -1,0 +1,160 @@
+// The registry collector: evidence.registry for the deployed image, from its registry's
+// Distribution API v2 — the digest the deployed tag points to, the digests of the newest
+// semantic-version tags, and which tag is the newest.
+import { semverCompare, semverIsValid } from '../../engine/builtins/semver.js';
+import type { EvidenceKind } from '../../evidence/types.js';
+import type { Collector, CollectorResult } from '../collector.js';
+import { CollectorConfigError, mapWithLimit, normalizeBaseUrl, reasonFor } from './http.js';
+import { allInline, positiveInteger } from './options.js';
+import { RegistryClient, type RegistryEndpoint, type TokenCache } from './registry-client.js';
+
+export interface RegistryEndpointConfig {
+  /** Where the registry's API is; default https://<host> (https://registry-1.docker.io for docker.io). */
+  baseUrl?: string;
+  /** Basic credentials for the token realm (or for a Basic challenge). */
+  username?: string;
+  /** Password or access token that goes with username. */
+  password?: string;
+  /** A ready bearer token sent on every request; the challenge flow is then not used. */
+  token?: string;
+}
+
+export interface RegistryCollectorConfig {
+  /** Registry host as images name it ("registry.example.com", "ghcr.io", "docker.io") -> endpoint. Only these are asked. */
+  registries: Record<string, RegistryEndpointConfig>;
+  /** Digests resolved for at most this many newest semver tags (plus the deployed tag); default 10. */
+  maxTagDigests?: number;
+  /** Pages of the tag list read at most; more is a failure, not a silent cut; default 100. */
+  maxTagPages?: number;
+  /** `n` sent with the tag list; default none (the registry's own page size). */
+  pageSize?: number;
+  /** Default 10000. */
+  timeoutMs?: number;
+  /** Default 30000; 0 disables caching. */
+  cacheTtlMs?: number;
+}
+
+const ENDPOINT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    baseUrl: { type: 'string', format: 'uri' },
+    username: { type: 'string' },
+    password: { type: 'string' },
+    token: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+/** JSON Schema of RegistryCollectorConfig, for validating dfw.yaml. */
+export const REGISTRY_COLLECTOR_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['registries'],
+  properties: {
+    registries: { type: 'object', additionalProperties: ENDPOINT_SCHEMA, description: 'registry host -> endpoint and credentials' },
+    maxTagDigests: { type: 'integer', minimum: 0, default: 10 },
+    maxTagPages: { type: 'integer', minimum: 1, default: 100 },
+    pageSize: { type: 'integer', minimum: 1 },
+    timeoutMs: { type: 'integer', minimum: 1, default: 10000 },
+    cacheTtlMs: { type: 'integer', minimum: 0, default: 30000 },
+  },
+} as const;
+
+export interface RegistryEvidence {
+  /** The digest of the deployed tag; absent when the registry has no such tag. */
+  digest?: string;
+  tags: Record<string, string>;
+  /** The newest semantic-version tag; absent when no tag is one. */
+  latest?: string;
+}
+
+interface ArtifactRef {
+  registry?: string;
+  repository?: string;
+  tag?: string;
+  digest?: string;
+}
+
+const KINDS: readonly EvidenceKind[] = ['registry'];
+const CONCURRENCY = 4;
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/** Semantic-version tags, newest first; equal versions by name, as the latest_version rule shows them. */
+export function newestSemverTags(tags: readonly string[]): string[] {
+  return tags
+    .filter((tag) => semverIsValid(tag) === true)
+    .sort((a, b) => ((semverCompare(b, a) as number | undefined) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function endpointsFrom(config: RegistryCollectorConfig): Map<string, RegistryEndpoint> {
+  if (!config || typeof config.registries !== 'object' || config.registries === null) {
+    throw new CollectorConfigError('registry.registries: must map each registry host to its endpoint');
+  }
+  const endpoints = new Map<string, RegistryEndpoint>();
+  for (const [host, e] of Object.entries(config.registries)) {
+    const key = host.toLowerCase();
+    const fallback = DOCKER_HUB_HOSTS.has(key) ? 'https://registry-1.docker.io' : `https://${key}`;
+    if ((e?.username === undefined) !== (e?.password === undefined)) {
+      throw new CollectorConfigError(`registry.registries.${host}: username and password go together`);
+    }
+    endpoints.set(key, {
+      host: key,
+      baseUrl: normalizeBaseUrl(e?.baseUrl ?? fallback, `registry.registries.${host}.baseUrl`),
+      ...(e?.username !== undefined ? { username: e.username, password: e.password! } : {}),
+      ...(e?.token ? { token: e.token } : {}),
+    });
+  }
+  return endpoints;
+}
+
+export function createRegistryCollector(config: RegistryCollectorConfig): Collector {
+  const endpoints = endpointsFrom(config);
+  const maxTagDigests = positiveInteger(config.maxTagDigests, 10, 'registry.maxTagDigests', 0);
+  const maxTagPages = positiveInteger(config.maxTagPages, 100, 'registry.maxTagPages');
+  const pageSize = config.pageSize === undefined ? undefined : positiveInteger(config.pageSize, 0, 'registry.pageSize');
+  const timeoutMs = positiveInteger(config.timeoutMs, 10_000, 'registry.timeoutMs');
+  const cacheTtlMs = positiveInteger(config.cacheTtlMs, 30_000, 'registry.cacheTtlMs', 0);
+  const tokenStore = new Map<string, { token: string; expires: number }>();
+  const tokens: TokenCache = { get: (k) => tokenStore.get(k), set: (k, v) => void tokenStore.set(k, v) };
+
+  return {
+    name: 'registry',
+    kinds: KINDS,
+    timeoutMs,
+    cacheTtlMs,
+    cacheKey({ request, input }) {
+      if (allInline(request, KINDS)) return null;
+      const a = (input.artifact ?? {}) as ArtifactRef;
+      return JSON.stringify([a.registry ?? '', a.repository ?? '', a.tag ?? '', a.digest ?? '']);
+    },
+    async collect({ input, signal }): Promise<CollectorResult> {
+      const artifact = (input.artifact ?? {}) as ArtifactRef;
+      const fail = (reason: string): CollectorResult => ({ evidence: {}, unavailable: { registry: reason } });
+      if (!artifact.registry || !artifact.repository) return fail('the request names no image registry and repository');
+      const endpoint = endpoints.get(artifact.registry.toLowerCase());
+      if (!endpoint) return fail(`registry ${artifact.registry} is not configured in dfw (collectors.registry.registries), so it is not asked`);
+      const client = new RegistryClient(endpoint, artifact.repository, signal, tokens);
+      try {
+        return { evidence: { registry: await readRegistry(client, artifact, maxTagDigests, maxTagPages, pageSize) }, unavailable: {} };
+      } catch (err) {
+        return fail(reasonFor(client.service, err));
+      }
+    },
+  };
+}
+
+async function readRegistry(client: RegistryClient, artifact: ArtifactRef, maxTagDigests: number, maxTagPages: number, pageSize: number | undefined): Promise<RegistryEvidence> {
+  const { tags, manifests } = await client.listTags(maxTagPages, pageSize);
+  const newest = newestSemverTags(tags);
+  const wanted = new Set(newest.slice(0, maxTagDigests));
+  if (artifact.tag) wanted.add(artifact.tag);
+  const resolved = await mapWithLimit([...wanted], CONCURRENCY, async (tag) => [tag, manifests.get(tag) ?? (await client.resolveDigest(tag))] as const);
+  const tagDigests: Record<string, string> = {};
+  for (const [tag, digest] of resolved) if (digest) tagDigests[tag] = digest;
+  const evidence: RegistryEvidence = { tags: tagDigests };
+  // By tag, the registry vouches for what the tag points to; by digest alone, that it holds it.
+  const digest = artifact.tag ? tagDigests[artifact.tag] : artifact.digest ? await client.resolveDigest(artifact.digest) : undefined;
+  if (digest) evidence.digest = digest;
+  if (newest[0] !== undefined) evidence.latest = newest[0];
+  return evidence;
+}
