@@ -1,0 +1,173 @@
+// The edge evaluator as one Web-standard fetch handler: it loads and verifies a signed
+// bundle, then answers POST /v1/check (inline evidence only), /healthz and /readyz with the
+// very hono app the Node server runs, so a browser, a Worker and Node decide alike.
+import { createApp, createCheckService, createLogger, ApiError, type ApiToken, type CheckService, type Logger } from '../api/index.js';
+import {
+  ActivePolicy,
+  createEvaluator,
+  describeThrown,
+  loadBundle,
+  type ArchiveLimits,
+  type PolicyStatus,
+  type TrustedKey,
+  type VerificationConfig,
+} from '../engine/index.js';
+import { isUrlSource, readBundleSource, type BundleSource } from './bundle-source.js';
+
+export interface EdgeHandlerOptions {
+  /** The signed bundle: `{ url }` to download it, or `{ bytes }`. */
+  bundle: BundleSource;
+  /**
+   * PEM public key (or certificate) the bundle must be signed with. Required: an edge
+   * evaluator never runs an unsigned or unverified bundle.
+   */
+  publicKeyPem: string;
+  /** The key's id; "default" is what `opa build --signing-key` names when given no claims file. */
+  keyId?: string;
+  /** JWS algorithm of the key; RS256 (OPA's default) unless given. */
+  algorithm?: string;
+  /** The signature scope the bundle must carry, as OPA's `scope`. */
+  scope?: string;
+  /** More trusted keys by id, e.g. the next signing key while keys rotate. */
+  additionalKeys?: Record<string, TrustedKey>;
+  /** Bundle name reported in decisions; "firewall" by default. */
+  bundleName?: string;
+  /** API tokens; without any, every route is open (fine inside a page, not on a public Worker). */
+  tokens?: ApiToken[];
+  /** The request time source, as createEvaluator's; tests and replays inject a fixed one. */
+  clock?: () => Date;
+  logger?: Logger;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+  /** Upper bound of the policy's Wasm memory. */
+  maxMemoryBytes?: number;
+  archiveLimits?: ArchiveLimits;
+  /**
+   * After a failed download or a refused bundle from a URL, requests wait this long before
+   * the next attempt (30 s by default), so a broken server is not asked on every request.
+   * Bytes are never retried: they would be refused again.
+   */
+  retryAfterMs?: number;
+}
+
+export interface EdgeHandler {
+  /** Answers one request; loads the bundle first if that has not happened yet. */
+  fetch(request: Request): Promise<Response>;
+  /** Resolves with the status once a verified bundle is active; rejects with why it was refused. */
+  ready(): Promise<PolicyStatus>;
+  /**
+   * Loads the bundle again (a new revision behind the same URL). A bundle that fails to
+   * download or verify is refused and the active one stays; the promise then rejects.
+   */
+  reload(): Promise<PolicyStatus>;
+  status(): PolicyStatus;
+}
+
+export const DEFAULT_RETRY_AFTER_MS = 30_000;
+
+/** Options that cannot work are programming errors: they throw at creation, not per request. */
+export class EdgeConfigError extends Error {
+  override name = 'EdgeConfigError';
+}
+
+function verificationOf(options: EdgeHandlerOptions): VerificationConfig {
+  if (typeof options.publicKeyPem !== 'string' || options.publicKeyPem.trim() === '') {
+    throw new EdgeConfigError('publicKeyPem is required: an edge evaluator only runs bundles whose signature it verified');
+  }
+  const key: TrustedKey = {
+    key: options.publicKeyPem,
+    ...(options.algorithm !== undefined ? { algorithm: options.algorithm } : {}),
+    ...(options.scope !== undefined ? { scope: options.scope } : {}),
+  };
+  return {
+    keys: { ...(options.additionalKeys ?? {}), [options.keyId ?? 'default']: key },
+    ...(options.scope !== undefined ? { scope: options.scope } : {}),
+  };
+}
+
+export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
+  if (!options.bundle || !(isUrlSource(options.bundle) || 'bytes' in options.bundle)) {
+    throw new EdgeConfigError('bundle must be { url } or { bytes }');
+  }
+  const verification = verificationOf(options);
+  const logger = options.logger ?? createLogger();
+  const retryAfterMs = options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+  const where = isUrlSource(options.bundle) ? String(options.bundle.url) : '(bytes)';
+  const policy = new ActivePolicy();
+
+  let attempt: Promise<void> | undefined;
+  let lastFailure: { error: unknown; at: number } | undefined;
+
+  const loadOnce = async (): Promise<void> => {
+    try {
+      const bytes = await readBundleSource(options.bundle);
+      const bundle = await loadBundle(bytes, {
+        name: options.bundleName ?? 'firewall',
+        verification,
+        ...(options.archiveLimits ? { limits: options.archiveLimits } : {}),
+      });
+      const evaluator = await createEvaluator(bundle, {
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
+      });
+      policy.activate(evaluator);
+      lastFailure = undefined;
+      logger.info('bundle loaded', { source: where, revision: bundle.manifest.revision, signed_by: bundle.signedBy });
+    } catch (err) {
+      const message = `bundle from ${where} refused: ${describeThrown(err)}`;
+      policy.refuse(message);
+      lastFailure = { error: err, at: Date.now() };
+      logger.error('bundle refused', { source: where, code: (err as { code?: unknown })?.code, error: describeThrown(err) });
+      throw err;
+    }
+  };
+
+  /** One attempt at a time; callers arriving meanwhile share it. */
+  const load = (): Promise<void> => (attempt ??= loadOnce().finally(() => (attempt = undefined)));
+
+  const mayRetry = (): boolean => !lastFailure || (isUrlSource(options.bundle) && Date.now() - lastFailure.at >= retryAfterMs);
+
+  /** Makes sure a load was tried; never throws (a request then meets the 503). */
+  const ensureLoaded = async (): Promise<void> => {
+    if (policy.current()) return;
+    if (attempt) return attempt.catch(() => undefined);
+    if (mayRetry()) await load().catch(() => undefined);
+  };
+
+  // The same check service as Node's; only the 503 says why no bundle is active.
+  const inner = createCheckService(policy);
+  const checks: CheckService = {
+    async check(request, context) {
+      if (!policy.current()) {
+        const why = policy.status().last_error;
+        throw new ApiError(503, 'no_bundle', `no verified policy bundle is loaded; nothing can be allowed until one is${why ? ` (${why})` : ''}`);
+      }
+      return inner.check(request, context);
+    },
+  };
+  const app = createApp({
+    policy,
+    checks,
+    logger,
+    ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  });
+
+  return {
+    async fetch(request) {
+      // A liveness probe must not wait on a bundle download.
+      if (new URL(request.url).pathname !== '/healthz') await ensureLoaded();
+      return app.fetch(request);
+    },
+    async ready() {
+      await ensureLoaded();
+      if (policy.current()) return policy.status();
+      throw lastFailure?.error ?? new Error('no verified policy bundle is loaded');
+    },
+    async reload() {
+      await load();
+      return policy.status();
+    },
+    status: () => policy.status(),
+  };
+}
