@@ -4,8 +4,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp, createLogger, type Logger } from './api/index.js';
 import type { Config } from './config/load.js';
+import { openBundleSource } from './edge/bundle-source.js';
 import { ActivePolicy } from './engine/index.js';
-import { loadEvaluatorFromFile } from './policy-file.js';
 
 export interface RunningServer {
   url: string;
@@ -23,7 +23,12 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-export async function startServer(config: Config, logger: Logger = createLogger(config.log.level)): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Edge mode: the bearer token sent to the bundle server (--bundle-token, DFW_BUNDLE_TOKEN). */
+  bundleToken?: string;
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.log.level), options: ServerOptions = {}): Promise<RunningServer> {
   if (config.tokens.length === 0) {
     if (!isLoopback(config.server.host)) {
       throw new StartupError(
@@ -34,16 +39,17 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger.warn('no API tokens configured: serving without authentication, on loopback only', { host: config.server.host });
   }
   const policy = new ActivePolicy();
-  const evaluator = await loadEvaluatorFromFile(config.bundle);
-  policy.activate(evaluator);
-  logger.info('bundle loaded', {
-    path: config.bundle.path,
-    revision: evaluator.bundle.manifest.revision,
-    signed_by: evaluator.bundle.signedBy,
-    verification: config.bundle.public_key ? 'required' : 'none configured',
-  });
+  // Edge mode pulls from bundle.url; otherwise the published revision or bundle.path.
+  const bundles = await openBundleSource(config, policy, logger, options);
 
-  const app = createApp({ policy, tokens: config.tokens, logger, maxBodyBytes: config.server.max_body_bytes });
+  const app = createApp({
+    policy,
+    tokens: config.tokens,
+    logger,
+    maxBodyBytes: config.server.max_body_bytes,
+    ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
+    ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
+  });
   const server: ServerType = await new Promise((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolveServer(s));
     s.once('error', (err) => reject(new StartupError(`cannot listen on ${config.server.host}:${config.server.port}: ${err.message}`)));
@@ -52,10 +58,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info('listening', { url, config: config.file ?? '(embedded defaults)' });
+  bundles.start();
 
   let closing: Promise<void> | undefined;
+  // Held long polls and the poller end first, or server.close() would wait for them.
   const close = () =>
-    (closing ??= new Promise<void>((resolveClose) => {
+    (closing ??= bundles.close().then(() => new Promise<void>((resolveClose) => {
       const timeout = setTimeout(() => {
         logger.warn('shutdown timeout: closing remaining connections', { seconds: config.server.shutdown_timeout_seconds });
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
@@ -68,6 +76,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       });
       // Keep-alive connections with no request in flight would hold close() open.
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-    }));
+    })));
   return { url, policy, close };
 }

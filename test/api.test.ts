@@ -193,7 +193,7 @@ api('with tokens configured: no token 401, wrong role 403, right role 200, healt
 
 api('an unexpected failure answers a JSON 500 without the stack, and logs the stack', async ({ examples }) => {
   const policy = new ActivePolicy();
-  const broken = { bundle: { name: 'x', manifest: { revision: 'r' } }, entrypoint: 'e', evaluate: () => { throw new TypeError('boom at line 7'); } };
+  const broken = { bundle: { name: 'x', manifest: { revision: 'r' } }, entrypoint: 'e', now: () => new Date(), evaluate: () => { throw new TypeError('boom at line 7'); } };
   policy.activate(broken as unknown as Evaluator);
   const logger = createMemoryLogger();
   const app = createApp({ policy, logger });

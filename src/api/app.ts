@@ -1,14 +1,18 @@
 // The hono app: routes only, Web-standard Request/Response, testable with app.request().
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { BundlePoller } from '../edge/poller.js';
+import type { BundlePublisher } from '../edge/publisher.js';
 import type { ActivePolicy } from '../engine/index.js';
 import type { ApiToken } from './auth.js';
 import { createCheckService, type CheckService } from './check-service.js';
 import { ApiError, errorResponse, handleError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
+import { bundleRoutes } from './routes/bundles.js';
 import { checkRoutes } from './routes/check.js';
 import { healthRoutes } from './routes/health.js';
 import { ruleRoutes } from './routes/rules.js';
+import { statusRoutes } from './routes/status.js';
 
 export interface AppOptions {
   policy: ActivePolicy;
@@ -17,6 +21,10 @@ export interface AppOptions {
   /** Largest request body accepted, in bytes (413 beyond). */
   maxBodyBytes?: number;
   checks?: CheckService;
+  /** The bundle server (central mode): /v1/bundles/:name and publishing. */
+  bundles?: BundlePublisher;
+  /** Edge mode: the poller that keeps the policy current, reported by /v1/status. */
+  bundleSource?: Pick<BundlePoller, 'status'>;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -40,5 +48,7 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', healthRoutes({ policy: options.policy }));
   app.route('/', checkRoutes({ tokens, checks, logger }));
   app.route('/', ruleRoutes({ tokens, policy: options.policy }));
+  if (options.bundles) app.route('/', bundleRoutes({ tokens, publisher: options.bundles, logger }));
+  app.route('/', statusRoutes({ tokens, policy: options.policy, ...(options.bundleSource ? { source: options.bundleSource } : {}), ...(options.bundles ? { publisher: options.bundles } : {}) }));
   return app;
 }

@@ -1,14 +1,23 @@
-// One deployment check: request -> input document -> evaluation -> decision. The HTTP
-// route, the CLI and the integrations all go through here, so they decide alike.
+// One deployment check: request -> input document (collectors, active waivers) ->
+// evaluation -> decision log -> decision. The HTTP route, the CLI and the integrations all
+// go through here, so they decide alike. The decision is recorded before it is returned:
+// if it cannot be recorded, the answer is an error, never an allow that left no trace.
 import { v7 as uuidv7 } from 'uuid';
 import { buildInput, type CheckRequest, type Via } from '../collect/check-request.js';
+import type { CollectorRunner } from '../collect/run-collectors.js';
 import type { ActivePolicy, Decision, InputDocument } from '../engine/index.js';
+// Only the pure parts of the store: the edge runtime imports this file and has no database.
+import { decisionRecordFrom } from '../store/decision-record.js';
+import type { Store } from '../store/types.js';
+import { toInputWaiver } from '../store/waivers.js';
 import { ApiError } from './errors.js';
 
 export interface CheckContext {
   via: Via;
   /** The authenticated caller's name. */
   caller?: string;
+  /** Evaluated and recorded, but not enforced (Kubernetes dryRun). */
+  dryRun?: boolean;
 }
 
 export interface CheckOutcome {
@@ -20,17 +29,51 @@ export interface CheckService {
   check(request: CheckRequest, context: CheckContext): Promise<CheckOutcome>;
 }
 
-export function createCheckService(policy: ActivePolicy): CheckService {
+export interface CheckServiceOptions {
+  /** Fills evidence the request did not carry. */
+  collectors?: CollectorRunner;
+  /** Active waivers come from here, and every decision is recorded here. */
+  store?: Pick<Store, 'activeWaivers' | 'recordDecision'>;
+  /** The request time; the evaluator's clock by default. */
+  clock?: () => Date;
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export function createCheckService(policy: ActivePolicy, options: CheckServiceOptions = {}): CheckService {
   return {
     async check(request, context) {
       const evaluator = policy.current();
       if (!evaluator) throw new ApiError(503, 'no_bundle', 'no verified policy bundle is loaded; nothing can be allowed until one is');
       const id = uuidv7();
+      const now = options.clock ? options.clock() : evaluator.now();
       const started = performance.now();
       const input = buildInput(request, { id, via: context.via });
+      // The logged input carries the request time, so a replay decides as of the same moment.
+      (input.request as Record<string, unknown>).time = now.toISOString();
+      if (options.store) {
+        const waivers = await options.store.activeWaivers(now, { application: request.application, environment: request.environment });
+        input.waivers = waivers.map(toInputWaiver);
+      }
+      const collection = options.collectors ? await options.collectors.collect(request, input) : { sources: {}, timings: {} };
+      if (!options.collectors) for (const kind of Object.keys(input.evidence as object)) (collection.sources as Record<string, string>)[kind] = 'inline';
       const collectMs = performance.now() - started;
-      const decision = evaluator.evaluate(input, { decisionId: id });
-      decision.timing_ms = { collect: Math.round(collectMs * 1000) / 1000, ...decision.timing_ms };
+
+      const decision = evaluator.evaluate(input, { decisionId: id, now });
+      decision.timing_ms = {
+        collect: round(collectMs),
+        ...Object.fromEntries(Object.entries(collection.timings).map(([name, ms]) => [`collect_${name}`, ms])),
+        ...decision.timing_ms,
+      };
+      decision.evidence_sources = collection.sources as Record<string, string>;
+
+      if (options.store) {
+        try {
+          await options.store.recordDecision(decisionRecordFrom(decision, input, { caller: context.caller ?? 'anonymous', via: context.via, dry_run: context.dryRun === true }));
+        } catch (err) {
+          throw new ApiError(500, 'decision_log_failed', `the decision could not be recorded, so it is not answered (fail closed): ${(err as Error).message}`, undefined, { cause: err });
+        }
+      }
       return { decision, input };
     },
   };

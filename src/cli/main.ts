@@ -1,6 +1,7 @@
 // The `dfw` command line: parses arguments with commander and maps outcomes onto exit
 // codes (0 allow, 1 deny, 2 error).
 import { Command, CommanderError } from 'commander';
+import { bundleCommand } from './commands/bundle.js';
 import { checkCommand } from './commands/check.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
@@ -12,7 +13,7 @@ export function createProgram(): Command {
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const sub of [serveCommand(), checkCommand(), tokenCommand()]) {
+  for (const sub of [serveCommand(), checkCommand(), tokenCommand(), bundleCommand()]) {
     program.addCommand(sub.exitOverride());
     for (const nested of sub.commands) nested.exitOverride();
   }

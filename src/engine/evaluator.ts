@@ -28,6 +28,8 @@ export interface EvaluateOptions {
 export interface Evaluator {
   readonly bundle: Bundle;
   readonly entrypoint: string;
+  /** The evaluator's clock: the request time when evaluate() is not given one. */
+  now(): Date;
   evaluate(input: InputDocument, options?: EvaluateOptions): Decision;
 }
 
@@ -120,6 +122,7 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
   return {
     bundle,
     entrypoint,
+    now: clock,
     evaluate(input: InputDocument, evalOptions: EvaluateOptions = {}): Decision {
       const now = evalOptions.now ?? clock();
       const started = performance.now();

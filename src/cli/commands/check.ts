@@ -10,6 +10,7 @@ import { loadEvaluatorFromFile } from '../../policy-file.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { formatDecision, OUTPUT_FORMATS, type OutputFormat } from '../format/index.js';
 import { readJsonFile } from '../read-json.js';
+import { callServer } from '../server-client.js';
 
 interface CheckOptions {
   env?: string;
@@ -37,33 +38,13 @@ async function decideLocally(request: CheckRequest, options: CheckOptions): Prom
 }
 
 async function decideOnServer(request: CheckRequest, options: CheckOptions): Promise<{ decision: Decision; rules: RuleEntry[] }> {
-  const url = new URL('/v1/check', options.server);
-  const token = options.token ?? process.env.DFW_TOKEN;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(request),
-      signal: AbortSignal.timeout(Number(options.timeout) * 1000),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message;
-    throw new CliError(`dfw server ${options.server} cannot be reached: ${(err as Error).message}${cause ? ` (${cause})` : ''}`);
-  }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new CliError(`dfw server ${options.server} answered ${response.status} with a body that is not JSON`);
-  }
-  if (!response.ok) {
-    const error = (body as { error?: { message?: string } }).error;
-    throw new CliError(`dfw server answered ${response.status}: ${error?.message ?? text}`);
-  }
-  const decision = body as Decision;
-  if (typeof decision.allow !== 'boolean' || !decision.deny) throw new CliError('dfw server answered without a decision');
+  const { body: decision } = await callServer<Decision>(
+    { server: options.server!, timeout: options.timeout, ...(options.token ?? process.env.DFW_TOKEN ? { token: options.token ?? process.env.DFW_TOKEN } : {}) },
+    'POST',
+    '/v1/check',
+    { json: request },
+  );
+  if (typeof decision?.allow !== 'boolean' || !decision.deny) throw new CliError('dfw server answered without a decision');
   return { decision, rules: [] };
 }
 

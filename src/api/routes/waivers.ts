@@ -1,0 +1,76 @@
+// Waivers: time-bound exceptions the security team grants. The approver is the admin
+// token's own name, never a field the caller types; the approver must not be the person
+// who asked for the waiver (separation of duties), and expiry is bounded.
+import { Hono } from 'hono';
+import { WaiverAlreadyRevokedError, WaiverNotFoundError, type Store } from '../../store/index.js';
+import { requireRole, type ApiToken, type Caller } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { readJsonBody } from '../json-body.js';
+
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface WaiverBody {
+  rule: string;
+  application: string;
+  environment: string;
+  artifact_digest?: string;
+  reason: string;
+  ticket?: string;
+  requested_by: string;
+  expires_at: string;
+}
+
+function readWaiver(body: unknown, now: Date, maxDays: number): WaiverBody {
+  const fields: Array<{ field: string; message: string }> = [];
+  const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const text = (key: string, required: boolean) => {
+    const value = b[key];
+    if (value === undefined) {
+      if (required) fields.push({ field: key, message: 'is required' });
+    } else if (typeof value !== 'string' || value.trim() === '') fields.push({ field: key, message: 'must be a non-empty string' });
+  };
+  for (const key of ['rule', 'application', 'environment', 'reason', 'requested_by', 'expires_at']) text(key, true);
+  for (const key of ['artifact_digest', 'ticket']) text(key, false);
+  if ('approved_by' in b) fields.push({ field: 'approved_by', message: 'is set by dfw to the approving admin token; do not send it' });
+  if (typeof b.artifact_digest === 'string' && !DIGEST.test(b.artifact_digest)) fields.push({ field: 'artifact_digest', message: 'must be a content digest such as sha256:<64 hex digits>' });
+  if (typeof b.expires_at === 'string') {
+    const expires = Date.parse(b.expires_at);
+    if (Number.isNaN(expires) || !/^\d{4}-\d{2}-\d{2}T/.test(b.expires_at)) fields.push({ field: 'expires_at', message: 'must be an RFC 3339 date-time such as 2026-12-31T00:00:00Z' });
+    else if (expires <= now.getTime()) fields.push({ field: 'expires_at', message: 'must be in the future' });
+    else if (expires - now.getTime() > maxDays * DAY_MS) fields.push({ field: 'expires_at', message: `must be within ${maxDays} days (waivers.max_days)` });
+  }
+  if (fields.length) throw new ApiError(400, 'invalid_waiver', `invalid waiver: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
+  return b as unknown as WaiverBody;
+}
+
+export function waiverRoutes(deps: { tokens: ApiToken[]; store: Store; maxDays: number; clock?: () => Date }) {
+  const clock = deps.clock ?? (() => new Date());
+  const app = new Hono<{ Variables: { caller: Caller } }>();
+  app.post('/v1/waivers', requireRole(deps.tokens, 'admin'), async (c) => {
+    const now = clock();
+    const body = readWaiver(await readJsonBody(c), now, deps.maxDays);
+    const approver = c.get('caller').name;
+    if (body.requested_by === approver) {
+      throw new ApiError(403, 'separation_of_duties', `"${approver}" cannot approve a waiver they requested: another admin must approve it`);
+    }
+    const waiver = await deps.store.createWaiver({ ...body, approved_by: approver, expires_at: body.expires_at });
+    return c.json(waiver, 201);
+  });
+  app.get('/v1/waivers', requireRole(deps.tokens, 'admin'), async (c) => {
+    const active = c.req.query('active');
+    const all = c.req.query('all') === 'true';
+    const waivers = await deps.store.listWaivers(active === 'true' ? { activeAt: clock() } : { includeRevoked: all });
+    return c.json({ waivers });
+  });
+  app.delete('/v1/waivers/:id', requireRole(deps.tokens, 'admin'), async (c) => {
+    try {
+      return c.json(await deps.store.revokeWaiver(c.req.param('id'), { revoked_by: c.get('caller').name, at: clock() }));
+    } catch (err) {
+      if (err instanceof WaiverNotFoundError) throw new ApiError(404, err.code, err.message);
+      if (err instanceof WaiverAlreadyRevokedError) throw new ApiError(409, err.code, err.message);
+      throw err;
+    }
+  });
+  return app;
+}

@@ -1,0 +1,113 @@
+// `dfw replay` and `dfw what-if`: re-evaluate logged inputs from the decision log (the
+// store named by --store or dfw.yaml) with the active bundle or a candidate.
+import { Command, Option } from 'commander';
+import { replayDecision, whatIf, type WhatIfReport } from '../../api/replay.js';
+import { loadConfig } from '../../config/load.js';
+import { openStore, type Store } from '../../store/index.js';
+import { loadEvaluatorFromFile } from '../../policy-file.js';
+import type { Evaluator } from '../../engine/index.js';
+import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
+
+interface StoreOptions {
+  config?: string;
+  store?: string;
+  bundle?: string;
+  bundleKey?: string;
+}
+
+function storeAndBundleOptions(command: Command, bundleHelp: string): Command {
+  return command
+    .addOption(new Option('-c, --config <file>', 'dfw.yaml naming the store and the bundle').env('DFW_CONFIG'))
+    .addOption(new Option('--store <url>', 'decision log: sqlite:<path> or postgres://… (overrides the config)').env('DFW_STORE_URL'))
+    .addOption(new Option('-b, --bundle <path>', bundleHelp))
+    .addOption(new Option('--bundle-key <pem>', 'require the bundle to be signed by this public key'));
+}
+
+async function open(options: StoreOptions): Promise<{ store: Store; evaluator: Evaluator }> {
+  const config = loadConfig(options.config);
+  const bundle = { ...config.bundle, ...(options.bundle ? { path: options.bundle } : {}), ...(options.bundleKey ? { public_key: options.bundleKey } : {}) };
+  const evaluator = await loadEvaluatorFromFile(bundle).catch((err: Error) => {
+    throw new CliError(err.message);
+  });
+  const store = await openStore(options.store ?? config.store.url).catch((err: Error) => {
+    throw new CliError(`the decision log cannot be opened: ${err.message}`);
+  });
+  return { store, evaluator };
+}
+
+/** "7d", "12h", "30m" before now, or an RFC 3339 time. */
+export function sinceFrom(text: string, now = new Date()): Date {
+  const m = /^(\d+)([dhm])$/.exec(text);
+  if (m) return new Date(now.getTime() - Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm']);
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new CliError(`"${text}" is neither a duration like 7d, 12h, 30m nor an RFC 3339 time`);
+  return new Date(t);
+}
+
+function whatIfTable(r: WhatIfReport): string {
+  const lines = [
+    `candidate ${r.candidate.name} revision ${r.candidate.revision} over ${r.evaluated} decisions from ${r.from} to ${r.to}`,
+    `${r.unchanged} unchanged · ${r.changed.length} changed · ${r.allow_to_deny} allow → deny · ${r.deny_to_allow} deny → allow`,
+  ];
+  if (r.by_rule.length) {
+    lines.push('', 'by rule:', '  rule                 newly blocking  no longer blocking  applications');
+    for (const x of r.by_rule) lines.push(`  ${x.rule.padEnd(20)} ${String(x.newly_blocking).padStart(14)}  ${String(x.no_longer_blocking).padStart(18)}  ${x.applications.join(', ')}`);
+  }
+  if (r.by_application.length) {
+    lines.push('', 'by application:', '  application          allow → deny  deny → allow  changed');
+    for (const x of r.by_application) lines.push(`  ${x.application.padEnd(20)} ${String(x.allow_to_deny).padStart(12)}  ${String(x.deny_to_allow).padStart(12)}  ${String(x.changed).padStart(7)}`);
+  }
+  if (r.changed.length) {
+    lines.push('', 'changed decisions:');
+    for (const c of r.changed) {
+      const rules = [...c.newly_blocking.map((x) => `+${x}`), ...c.no_longer_blocking.map((x) => `-${x}`)].join(' ') || '(warnings or waivers differ)';
+      lines.push(`  ${c.time}  ${c.decision_id}  ${c.application}/${c.environment}  ${c.change.replace(/_/g, ' ')}  ${rules}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function replayCommand(): Command {
+  return storeAndBundleOptions(
+    new Command('replay')
+      .description('Re-evaluate a logged decision; exit 0 when the verdict is identical, 1 when it differs, 2 on error')
+      .argument('<decision-id>', 'the decision to replay'),
+    'bundle to replay with (default: the configured one)',
+  )
+    .option('--json', 'print both verdicts as JSON')
+    .action(async (id: string, options: StoreOptions & { json?: boolean }, command: Command) => {
+      const { store, evaluator } = await open(options);
+      try {
+        const result = await replayDecision(store, id, evaluator);
+        if (!result) throw new CliError(`no decision with id ${id} in the log`);
+        if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else {
+          process.stdout.write(`${result.identical ? 'identical' : 'DIFFERENT'}: decision ${id} was ${result.logged.allow ? 'allow' : 'deny'} with revision ${(result.logged as { bundle?: { revision?: string } }).bundle?.revision ?? '?'}; ` +
+            `replayed with revision ${evaluator.bundle.manifest.revision}: ${result.replayed.allow ? 'allow' : 'deny'}\n`);
+        }
+        command.setOptionValue('exitCode', result.identical ? EXIT_ALLOW : EXIT_DENY);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+export function whatIfCommand(): Command {
+  return storeAndBundleOptions(
+    new Command('what-if').description('Evaluate a candidate bundle over logged decisions and report which would change'),
+    'the candidate bundle (required)',
+  )
+    .option('--since <when>', 'from this long ago (7d, 12h) or this RFC 3339 time', '7d')
+    .option('--until <when>', 'up to this RFC 3339 time (default now)')
+    .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
+    .action(async (options: StoreOptions & { since: string; until?: string; format: string }) => {
+      if (!options.bundle) throw new CliError('--bundle <candidate.tar.gz> is required');
+      const { store, evaluator } = await open(options);
+      try {
+        const report = await whatIf(store, evaluator, sinceFrom(options.since), options.until ? sinceFrom(options.until) : new Date());
+        process.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : whatIfTable(report));
+      } finally {
+        await store.close();
+      }
+    });
+}

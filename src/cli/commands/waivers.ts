@@ -1,0 +1,59 @@
+// `dfw waivers add | list | revoke`: time-bound exceptions, granted by an admin token.
+import { Command } from 'commander';
+import type { Waiver } from '../../store/index.js';
+import { CliError } from '../exit-codes.js';
+import { callServer, serverOptions, type ServerOptions } from '../server-client.js';
+
+/** "30d", "12h" or an RFC 3339 time. */
+export function expiryFrom(text: string, now = new Date()): string {
+  const relative = /^(\d+)([dh])$/.exec(text);
+  if (relative) return new Date(now.getTime() + Number(relative[1]) * (relative[2] === 'd' ? 86_400_000 : 3_600_000)).toISOString();
+  if (!Number.isNaN(Date.parse(text)) && /^\d{4}-\d{2}-\d{2}T/.test(text)) return text;
+  throw new CliError(`--expires "${text}" is neither a duration like 30d or 12h nor an RFC 3339 time`);
+}
+
+function line(w: Waiver): string {
+  const state = w.revoked_at ? `revoked ${w.revoked_at} by ${w.revoked_by}` : `expires ${w.expires_at}`;
+  return `${w.id}  ${w.rule}  ${w.application}/${w.environment}${w.artifact_digest ? ` @${w.artifact_digest.slice(0, 19)}` : ''}  ${state}  requested by ${w.requested_by}, approved by ${w.approved_by}: ${w.reason}\n`;
+}
+
+export function waiversCommand(): Command {
+  const waivers = new Command('waivers').description('Grant, list and revoke waivers (admin token)');
+  const add = waivers
+    .command('add')
+    .description('Grant a waiver; the approver is the admin token\'s name and must differ from --requested-by')
+    .requiredOption('-r, --rule <id>', 'rule id, e.g. DFW-VULN-001')
+    .requiredOption('-a, --application <name>', 'application')
+    .requiredOption('-e, --env <environment>', 'environment, or * for all')
+    .requiredOption('--reason <text>', 'why the exception is acceptable')
+    .requiredOption('--requested-by <who>', 'who asked for it')
+    .requiredOption('--expires <when>', 'duration (30d, 12h) or RFC 3339 time')
+    .option('--digest <digest>', 'only for this artifact digest')
+    .option('--ticket <id>', 'tracking ticket');
+  for (const option of serverOptions()) add.addOption(option);
+  add.action(async (o: ServerOptions & Record<string, string>) => {
+    const body = {
+      rule: o.rule, application: o.application, environment: o.env, reason: o.reason, requested_by: o.requestedBy,
+      expires_at: expiryFrom(o.expires!),
+      ...(o.digest ? { artifact_digest: o.digest } : {}),
+      ...(o.ticket ? { ticket: o.ticket } : {}),
+    };
+    const { body: waiver } = await callServer<Waiver>(o, 'POST', '/v1/waivers', { json: body });
+    process.stdout.write(`granted ${line(waiver)}`);
+  });
+  const list = waivers.command('list').description('List waivers').option('--all', 'include revoked ones (history)').option('--active', 'only those in force now').option('--json', 'print JSON');
+  for (const option of serverOptions()) list.addOption(option);
+  list.action(async (o: ServerOptions & { all?: boolean; active?: boolean; json?: boolean }) => {
+    const q = o.active ? '?active=true' : o.all ? '?all=true' : '';
+    const { body } = await callServer<{ waivers: Waiver[] }>(o, 'GET', `/v1/waivers${q}`);
+    if (o.json) return void process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    for (const w of body.waivers) process.stdout.write(line(w));
+  });
+  const revoke = waivers.command('revoke').description('Revoke a waiver (kept in history)').argument('<id>', 'waiver id');
+  for (const option of serverOptions()) revoke.addOption(option);
+  revoke.action(async (id: string, o: ServerOptions) => {
+    const { body } = await callServer<Waiver>(o, 'DELETE', `/v1/waivers/${encodeURIComponent(id)}`);
+    process.stdout.write(`revoked ${line(body)}`);
+  });
+  return waivers;
+}

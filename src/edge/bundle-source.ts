@@ -1,0 +1,85 @@
+// Where a running dfw gets its policy (Node side). Edge mode (bundle.url): pull from a
+// bundle server, verifying with bundle.public_key, starting from the last good bundle on
+// disk. Otherwise this process is a bundle server: its active published revision decides,
+// else the file at bundle.path.
+import type { Config } from '../config/load.js';
+import type { ActivePolicy } from '../engine/index.js';
+import { loadEvaluatorFromFile, readVerification } from '../policy-file.js';
+import { createDiskCache } from './last-good-cache.js';
+import { BundlePoller } from './poller.js';
+import { BundlePublisher } from './publisher.js';
+import type { PublisherLogger } from './revisions.js';
+import { createDiskRevisionStore } from './revision-store.js';
+
+export interface BundleSource {
+  mode: 'edge' | 'central';
+  /** Central mode: the bundle server behind /v1/bundles. */
+  publisher?: BundlePublisher;
+  /** Edge mode: the poller behind /v1/status. */
+  poller?: BundlePoller;
+  /** Starts background polling; call once the server listens. */
+  start(): void;
+  /** Answers held long polls and stops polling. */
+  close(): Promise<void>;
+}
+
+export interface BundleSourceOptions {
+  /** Bearer token an edge evaluator sends to the bundle server. */
+  bundleToken?: string;
+}
+
+export class BundleSourceError extends Error {
+  override name = 'BundleSourceError';
+}
+
+export async function openBundleSource(config: Config, policy: ActivePolicy, logger: PublisherLogger, options: BundleSourceOptions = {}): Promise<BundleSource> {
+  const verification = readVerification(config.bundle);
+  const evaluatorOptions = { maxMemoryBytes: config.bundle.max_memory_mb * 1024 * 1024 };
+  if (config.bundle.url) {
+    if (!verification) {
+      throw new BundleSourceError('edge mode (bundle.url / --bundle-url) needs bundle.public_key (--bundle-key): an edge evaluator runs only bundles whose signature it has verified');
+    }
+    const poller = new BundlePoller({
+      url: config.bundle.url,
+      name: config.bundle.name,
+      verification,
+      policy,
+      cache: createDiskCache(config.bundle.cache_dir, config.bundle.name),
+      ...(options.bundleToken ? { token: options.bundleToken } : {}),
+      pollMinSeconds: config.bundle.poll_min_seconds,
+      pollMaxSeconds: config.bundle.poll_max_seconds,
+      longPollSeconds: config.bundle.long_poll_seconds,
+      evaluatorOptions,
+      logger,
+    });
+    if (!(await poller.restoreFromCache())) {
+      const first = await poller.pollOnce();
+      if (first.outcome !== 'activated') logger.warn('no verified bundle yet: /v1/check answers 503 until one arrives', { url: config.bundle.url, error: first.error ?? null });
+    }
+    return { mode: 'edge', poller, start: () => poller.start(), close: () => poller.stop() };
+  }
+
+  const publisher = await BundlePublisher.open({
+    store: createDiskRevisionStore(config.publish.dir),
+    keep: config.publish.keep,
+    ...(verification ? { verification } : {}),
+    policyName: config.bundle.name,
+    policy,
+    evaluatorOptions,
+    logger,
+  });
+  const published = publisher.active(config.bundle.name);
+  if (published && policy.current()) {
+    logger.info('bundle loaded', { source: 'published', dir: config.publish.dir, revision: published.revision, digest: published.digest });
+  } else {
+    const evaluator = await loadEvaluatorFromFile(config.bundle);
+    policy.activate(evaluator);
+    logger.info('bundle loaded', {
+      path: config.bundle.path,
+      revision: evaluator.bundle.manifest.revision,
+      signed_by: evaluator.bundle.signedBy,
+      verification: verification ? 'required' : 'none configured',
+    });
+  }
+  return { mode: 'central', publisher, start: () => {}, close: async () => publisher.close() };
+}

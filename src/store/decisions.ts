@@ -1,0 +1,137 @@
+// The decision log: write each decision durably, find it again by id or by filter, stream
+// a time range for replay and what-if, prune by age.
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { SUMMARY_COLUMNS, rulesOf, toRecord, toSummary } from './decision-rows.js';
+import { DuplicateDecisionError, StoreInputError } from './errors.js';
+import { maskSecrets } from './mask.js';
+import type { SqlDriver } from './sql/driver.js';
+import type { DecisionFilter, DecisionRecord, DecisionSummary, Instant, NewDecisionRecord, Page, PageRequest } from './types.js';
+import { fromBigint, optionalText, requireText, toMillis } from './values.js';
+
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 1000;
+const STREAM_BATCH = 200;
+const PRUNE_BATCH = 1000;
+
+export class DecisionLog {
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly maskPaths: readonly string[],
+    private readonly clock: () => Date,
+  ) {}
+
+  async record(record: NewDecisionRecord): Promise<void> {
+    if (typeof record.allow !== 'boolean') throw new StoreInputError('allow must be a boolean');
+    const values = [
+      requireText(record.decision_id, 'decision_id'),
+      toMillis(record.time, 'time'),
+      requireText(record.application, 'application'),
+      optionalText(record.service, 'service'),
+      requireText(record.environment, 'environment'),
+      optionalText(record.artifact_digest, 'artifact_digest'),
+      record.allow,
+      JSON.stringify(record.deny),
+      JSON.stringify(record.warn),
+      JSON.stringify(record.waived),
+      requireText(record.bundle?.name, 'bundle.name'),
+      requireText(record.bundle?.revision, 'bundle.revision'),
+      JSON.stringify(record.timing_ms ?? {}),
+      requireText(record.caller, 'caller'),
+      requireText(record.via, 'via'),
+      record.dry_run === true,
+      JSON.stringify(maskSecrets(record.input ?? null, this.maskPaths)),
+      JSON.stringify(record.decision),
+      this.clock().getTime(),
+    ];
+    if (values.some((v) => v === undefined)) throw new StoreInputError('deny, warn, waived and decision are required');
+    const rules = rulesOf(record);
+    await this.db.transaction(async (tx) => {
+      const inserted = await tx.run(
+        `INSERT INTO decisions (${SUMMARY_COLUMNS}, input, decision, recorded_at_ms)
+         VALUES (${values.map(() => '?').join(', ')}) ON CONFLICT (decision_id) DO NOTHING`,
+        values,
+      );
+      if (inserted === 0) throw new DuplicateDecisionError(record.decision_id);
+      if (rules.length > 0) {
+        await tx.run(
+          `INSERT INTO decision_rules (decision_id, rule) VALUES ${rules.map(() => '(?, ?)').join(', ')}`,
+          rules.flatMap((rule) => [record.decision_id, rule]),
+        );
+      }
+    });
+  }
+
+  async get(id: string): Promise<DecisionRecord | undefined> {
+    const [row] = await this.db.all('SELECT * FROM decisions WHERE decision_id = ?', [id]);
+    return row ? toRecord(row) : undefined;
+  }
+
+  async list(filter: DecisionFilter = {}, page: PageRequest = {}): Promise<Page<DecisionSummary>> {
+    const limit = page.limit ?? DEFAULT_PAGE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      throw new StoreInputError(`limit must be an integer from 1 to ${MAX_PAGE}`);
+    }
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, ...values: unknown[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (filter.application !== undefined) add('application = ?', filter.application);
+    if (filter.environment !== undefined) add('environment = ?', filter.environment);
+    if (filter.allow !== undefined) add('allow = ?', filter.allow);
+    if (filter.rule !== undefined) add('decision_id IN (SELECT decision_id FROM decision_rules WHERE rule = ?)', filter.rule);
+    if (filter.from !== undefined) add('time_ms >= ?', toMillis(filter.from, 'from'));
+    if (filter.to !== undefined) add('time_ms < ?', toMillis(filter.to, 'to'));
+    if (page.cursor !== undefined) {
+      const after = decodeCursor(page.cursor);
+      add('(time_ms < ? OR (time_ms = ? AND decision_id < ?))', after.time, after.time, after.id);
+    }
+    const rows = await this.db.all(
+      `SELECT ${SUMMARY_COLUMNS} FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY time_ms DESC, decision_id DESC LIMIT ?`,
+      [...params, limit + 1],
+    );
+    const items = rows.slice(0, limit).map(toSummary);
+    if (rows.length <= limit) return { items };
+    const last = rows[limit - 1]!;
+    return { items, next_cursor: encodeCursor({ time: fromBigint(last.time_ms), id: last.decision_id as string }) };
+  }
+
+  /** Keyset batches, not one long-lived cursor: no transaction stays open between pulls. */
+  async *since(from: Instant, to?: Instant): AsyncIterableIterator<DecisionRecord> {
+    const fromMs = toMillis(from, 'from');
+    const toMs = to === undefined ? Number.MAX_SAFE_INTEGER : toMillis(to, 'to');
+    let after: { time: number; id: string } | undefined;
+    for (;;) {
+      const keyset = after ? 'AND (time_ms > ? OR (time_ms = ? AND decision_id > ?))' : '';
+      const rows = await this.db.all(
+        `SELECT * FROM decisions WHERE time_ms >= ? AND time_ms < ? ${keyset}
+         ORDER BY time_ms, decision_id LIMIT ?`,
+        [fromMs, toMs, ...(after ? [after.time, after.time, after.id] : []), STREAM_BATCH],
+      );
+      for (const row of rows) yield toRecord(row);
+      if (rows.length < STREAM_BATCH) return;
+      const last = rows[rows.length - 1]!;
+      after = { time: fromBigint(last.time_ms), id: last.decision_id as string };
+    }
+  }
+
+  /** In batches, each its own transaction, so a large prune never holds the write lock long. */
+  async prune(before: Instant): Promise<number> {
+    const beforeMs = toMillis(before, 'before');
+    let total = 0;
+    for (;;) {
+      // decision_rules rows go with them (ON DELETE CASCADE).
+      const deleted = await this.db.transaction((tx) =>
+        tx.run(
+          `DELETE FROM decisions WHERE decision_id IN
+             (SELECT decision_id FROM decisions WHERE time_ms < ? ORDER BY time_ms, decision_id LIMIT ?)`,
+          [beforeMs, PRUNE_BATCH],
+        ),
+      );
+      total += deleted;
+      if (deleted < PRUNE_BATCH) return total;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+// Typed errors of the store. Driver errors (better-sqlite3, pg) are wrapped in StoreError
+// where they leave the store, with `cause` kept, so callers match on one class.
+import { FirewallError, describeThrown } from '../engine/errors.js';
+
+/** The database failed, or the store is closed: the caller must not answer as if it wrote. */
+export class StoreError extends FirewallError {
+  override name = 'StoreError';
+}
+
+/** A value handed to the store is unusable (bad time, bad subject, bad mask path). */
+export class StoreInputError extends StoreError {
+  override name = 'StoreInputError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('store_invalid_input', message, options);
+  }
+}
+
+/** A decision with this id is already in the log. */
+export class DuplicateDecisionError extends StoreError {
+  override name = 'DuplicateDecisionError';
+  constructor(readonly decisionId: string) {
+    super('decision_exists', `decision ${decisionId} is already recorded`);
+  }
+}
+
+/** A `cursor` that this store did not hand out. */
+export class InvalidCursorError extends StoreError {
+  override name = 'InvalidCursorError';
+  constructor() {
+    super('invalid_cursor', 'the cursor is not one this store handed out');
+  }
+}
+
+export class WaiverNotFoundError extends StoreError {
+  override name = 'WaiverNotFoundError';
+  constructor(readonly waiverId: string) {
+    super('waiver_not_found', `no waiver with id ${waiverId}`);
+  }
+}
+
+export class WaiverAlreadyRevokedError extends StoreError {
+  override name = 'WaiverAlreadyRevokedError';
+  constructor(readonly waiverId: string, readonly revokedAt: string, readonly revokedBy: string) {
+    super('waiver_already_revoked', `waiver ${waiverId} was already revoked at ${revokedAt} by ${revokedBy}`);
+  }
+}
+
+/** Wraps whatever a driver threw; errors of the store itself pass through unchanged. */
+export function wrapStoreError(thrown: unknown, doing: string): StoreError {
+  if (thrown instanceof StoreError) return thrown;
+  return new StoreError('store_failed', `${doing}: ${describeThrown(thrown)}`, { cause: thrown });
+}

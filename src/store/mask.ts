@@ -1,0 +1,96 @@
+// Masks secrets in a document before it is logged. A path is dot-separated keys, matched
+// case-insensitively: `*` alone is any one key or array index, `*` inside a key is any run of
+// characters (`*_token`), `**` is any number of levels. Arrays are crossed transparently:
+// `evidence.workflows.path` reaches the path of every workflow.
+import { StoreInputError } from './errors.js';
+
+export const MASK = '***';
+
+/**
+ * Masked on every recorded input. Exact key names (or `_`-suffixed ones), never broad
+ * substrings: masking evidence a rule reads would make replays differ, e.g. a workflow's
+ * `id-token: write` permission must stay readable.
+ */
+export const DEFAULT_MASK_PATHS: readonly string[] = [
+  '**.token',
+  '**.*_token',
+  '**.password',
+  '**.*_password',
+  '**.passwd',
+  '**.secret',
+  '**.*_secret',
+  '**.authorization',
+  '**.proxy-authorization',
+  '**.api_key',
+  '**.*_api_key',
+  '**.apikey',
+  '**.x-api-key',
+  '**.private_key',
+  '**.cookie',
+  '**.set-cookie',
+  '**.credentials',
+];
+
+type Segment = { kind: 'deep' } | { kind: 'any' } | { kind: 'key'; pattern: RegExp; index?: number };
+
+const compiled = new Map<string, Segment[]>();
+
+/** Parses a mask path; throws StoreInputError for an empty segment or a trailing `**`. */
+export function compileMaskPath(path: string): Segment[] {
+  const cached = compiled.get(path);
+  if (cached) return cached;
+  const parts = path.split('.');
+  if (parts.some((p) => p === '')) throw new StoreInputError(`mask path "${path}" has an empty segment`);
+  if (parts[parts.length - 1] === '**') throw new StoreInputError(`mask path "${path}" cannot end with **`);
+  const segments = parts.map((part): Segment => {
+    if (part === '**') return { kind: 'deep' };
+    if (part === '*') return { kind: 'any' };
+    const escaped = part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+    const index = /^\d+$/.test(part) ? Number(part) : undefined;
+    return { kind: 'key', pattern: new RegExp(`^${escaped}$`, 'i'), ...(index === undefined ? {} : { index }) };
+  });
+  compiled.set(path, segments);
+  return segments;
+}
+
+function isContainer(value: unknown): value is Record<string, unknown> | unknown[] {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Masks, in place, what `segments[i..]` reaches from inside `node`. */
+function maskWithin(node: unknown, segments: Segment[], i: number): void {
+  if (!isContainer(node)) return;
+  const segment = segments[i]!;
+  const last = i === segments.length - 1;
+  const children: Array<[string | number, unknown]> = Array.isArray(node) ? node.map((v, k) => [k, v]) : Object.entries(node);
+
+  if (segment.kind === 'deep') {
+    maskWithin(node, segments, i + 1); // `**` as zero levels
+    for (const [, child] of children) maskWithin(child, segments, i); // and as one more
+    return;
+  }
+  if (Array.isArray(node) && !(segment.kind === 'any' || segment.index !== undefined)) {
+    for (const element of node) maskWithin(element, segments, i); // arrays are crossed
+    return;
+  }
+  for (const [key, child] of children) {
+    const matches =
+      segment.kind === 'any' || (typeof key === 'number' ? key === segment.index : segment.pattern.test(key));
+    if (!matches) continue;
+    if (last) {
+      // null and absent carry no secret; keeping them shows that none was sent.
+      if (child !== null && child !== undefined) (node as Record<string | number, unknown>)[key] = MASK;
+    } else {
+      maskWithin(child, segments, i + 1);
+    }
+  }
+}
+
+/** A copy of `input` (JSON data) with every value reached by `paths` replaced by "***". */
+export function maskSecrets<T>(input: T, paths: readonly string[]): T {
+  const programs = paths.map(compileMaskPath);
+  if (!isContainer(input)) return input;
+  const copy = structuredClone(input);
+  for (const segments of programs) maskWithin(copy, segments, 0);
+  return copy;
+}

@@ -1,0 +1,156 @@
+// Versioned schema migrations, one logical schema written for both dialects. Each is applied
+// once, in one transaction with the record of it in schema_migrations; never edit a
+// migration that has shipped, add the next number.
+import type { Dialect, SqlDriver, SqlExecutor } from './sql/driver.js';
+import { StoreError } from './errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: (dialect: Dialect) => string[];
+}
+
+/**
+ * Identifier columns that pages are ordered by compare bytewise in both databases: SQLite's
+ * default BINARY collation, PostgreSQL's "C" (the database default may be a locale).
+ */
+const id = (d: Dialect) => (d === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT');
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'decision log',
+    statements: (d) => [
+      `CREATE TABLE decisions (
+        decision_id ${id(d)} PRIMARY KEY,
+        time_ms BIGINT NOT NULL,
+        application TEXT NOT NULL,
+        service TEXT,
+        environment TEXT NOT NULL,
+        artifact_digest TEXT,
+        allow BOOLEAN NOT NULL,
+        deny TEXT NOT NULL,
+        warn TEXT NOT NULL,
+        waived TEXT NOT NULL,
+        bundle_name TEXT NOT NULL,
+        bundle_revision TEXT NOT NULL,
+        timing_ms TEXT NOT NULL,
+        caller TEXT NOT NULL,
+        via TEXT NOT NULL,
+        dry_run BOOLEAN NOT NULL,
+        input TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        recorded_at_ms BIGINT NOT NULL
+      )`,
+      'CREATE INDEX decisions_time ON decisions (time_ms, decision_id)',
+      'CREATE INDEX decisions_application ON decisions (application, time_ms)',
+      'CREATE INDEX decisions_environment ON decisions (environment, time_ms)',
+      // One row per rule id a decision mentions, so "decisions about rule X" is an index lookup.
+      `CREATE TABLE decision_rules (
+        decision_id ${id(d)} NOT NULL REFERENCES decisions (decision_id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        PRIMARY KEY (decision_id, rule)
+      )`,
+      'CREATE INDEX decision_rules_rule ON decision_rules (rule, decision_id)',
+    ],
+  },
+  {
+    version: 2,
+    name: 'waivers',
+    statements: (d) => [
+      `CREATE TABLE waivers (
+        id ${id(d)} PRIMARY KEY,
+        rule TEXT NOT NULL,
+        application TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        artifact_digest TEXT,
+        reason TEXT NOT NULL,
+        ticket TEXT,
+        requested_by TEXT NOT NULL,
+        approved_by TEXT NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        revoked_at_ms BIGINT,
+        revoked_by TEXT
+      )`,
+      'CREATE INDEX waivers_application ON waivers (application, environment)',
+      'CREATE INDEX waivers_created ON waivers (created_at_ms, id)',
+    ],
+  },
+  {
+    version: 3,
+    name: 'evidence store',
+    statements: (d) => [
+      // subject_key is the whole subject in one NOT NULL column: a UNIQUE constraint over
+      // nullable columns would treat two NULLs as different and store duplicates.
+      `CREATE TABLE evidence_reports (
+        id ${id(d)} PRIMARY KEY,
+        kind TEXT NOT NULL,
+        subject_digest TEXT,
+        subject_repository TEXT,
+        subject_commit TEXT,
+        subject_key TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        pushed_by TEXT NOT NULL,
+        received_at_ms BIGINT NOT NULL,
+        UNIQUE (kind, subject_key, sha256)
+      )`,
+      'CREATE INDEX evidence_reports_digest ON evidence_reports (subject_digest, received_at_ms)',
+      'CREATE INDEX evidence_reports_source ON evidence_reports (subject_repository, subject_commit, received_at_ms)',
+      `CREATE TABLE evidence_items (
+        report_id ${id(d)} NOT NULL REFERENCES evidence_reports (id) ON DELETE CASCADE,
+        evidence_kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (report_id, evidence_kind)
+      )`,
+    ],
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Any fixed number: it names the advisory lock that serializes migrating replicas. */
+const MIGRATION_LOCK = 4_207_730_561;
+
+async function appliedVersions(tx: SqlExecutor): Promise<Set<number>> {
+  const rows = await tx.all<{ version: unknown }>('SELECT version FROM schema_migrations');
+  return new Set(rows.map((r) => Number(r.version)));
+}
+
+/**
+ * Brings the schema to LATEST_SCHEMA_VERSION. Safe to call from several processes at once:
+ * PostgreSQL takes an advisory lock, SQLite's BEGIN IMMEDIATE the write lock. A database
+ * migrated by a newer dfw is refused rather than written with an older idea of its schema.
+ */
+export async function migrate(driver: SqlDriver, schema?: string): Promise<number[]> {
+  return driver.transaction(async (tx) => {
+    if (driver.dialect === 'postgres') {
+      await tx.all(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      if (schema) await tx.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    }
+    await tx.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)',
+    );
+    const applied = await appliedVersions(tx);
+    const newest = Math.max(0, ...applied);
+    if (newest > LATEST_SCHEMA_VERSION) {
+      throw new StoreError(
+        'schema_too_new',
+        `the database is at schema version ${newest}, this dfw knows up to ${LATEST_SCHEMA_VERSION}: upgrade dfw`,
+      );
+    }
+    const done: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements(driver.dialect)) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)', [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+      done.push(migration.version);
+    }
+    return done;
+  });
+}

@@ -1,0 +1,54 @@
+// openStore: the backend named by `store.url`, migrated to the current schema.
+//   sqlite:<path>          SQLite file (parent folders created); sqlite::memory: for tests
+//   postgres://… | postgresql://…   PostgreSQL through a connection pool
+import { StoreError, StoreInputError, wrapStoreError } from './errors.js';
+import { DEFAULT_MASK_PATHS, compileMaskPath } from './mask.js';
+import { migrate } from './migrations.js';
+import type { SqlDriver } from './sql/driver.js';
+import { openPostgres } from './sql/postgres.js';
+import { openSqlite } from './sql/sqlite.js';
+import { createSqlStore } from './sql-store.js';
+import type { OpenStoreOptions, Store } from './types.js';
+
+/** Unquoted PostgreSQL identifier: it goes into search_path and CREATE SCHEMA as is. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** `sqlite:/abs`, `sqlite:rel`, `sqlite:///abs` and `sqlite://rel` all name a file path. */
+export function sqlitePath(url: string): string {
+  const rest = url.slice('sqlite:'.length);
+  const path = rest.startsWith('//') ? rest.slice(2) : rest;
+  if (path === '') throw new StoreInputError('sqlite: URL without a path (sqlite:data/dfw.db)');
+  return path;
+}
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const maskPaths = [...DEFAULT_MASK_PATHS, ...(options.maskPaths ?? [])];
+  maskPaths.forEach(compileMaskPath); // a bad path stops startup, not the first decision
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new StoreInputError(`schema must be a lower-case identifier, got "${options.schema}"`);
+  }
+
+  let db: SqlDriver;
+  try {
+    if (url.startsWith('sqlite:')) {
+      db = openSqlite(sqlitePath(url), options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+    } else if (/^postgres(ql)?:\/\//.test(url)) {
+      db = openPostgres(url, {
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+      });
+    } else {
+      throw new StoreInputError(`store URL must start with sqlite: or postgres://, got "${url.split(':')[0]}:…"`);
+    }
+  } catch (err) {
+    throw err instanceof StoreError ? err : wrapStoreError(err, `opening ${url.split(':')[0]} store`);
+  }
+
+  try {
+    await migrate(db, db.dialect === 'postgres' ? options.schema : undefined);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw wrapStoreError(err, 'migrating the store');
+  }
+  return createSqlStore(db, { maskPaths, clock: options.clock ?? (() => new Date()) });
+}

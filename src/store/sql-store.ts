@@ -1,0 +1,65 @@
+// The Store over either SQL driver: one implementation, so both backends behave the same.
+// Every driver error leaves here as a StoreError (the store's own typed errors unchanged).
+import { DecisionLog } from './decisions.js';
+import { wrapStoreError, StoreError } from './errors.js';
+import { EvidenceStore } from './evidence.js';
+import type { SqlDriver } from './sql/driver.js';
+import type { DecisionRecord, Store } from './types.js';
+import { WaiverStore } from './waivers.js';
+
+async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw wrapStoreError(err, doing);
+  }
+}
+
+export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly string[]; clock: () => Date }): Store {
+  const decisions = new DecisionLog(db, options.maskPaths, options.clock);
+  const waivers = new WaiverStore(db, options.clock);
+  const evidence = new EvidenceStore(db);
+  let closed = false;
+  const open = <T>(doing: string, work: () => Promise<T>): Promise<T> =>
+    closed ? Promise.reject(new StoreError('store_closed', `${doing}: the store is closed`)) : guard(doing, work);
+
+  return {
+    backend: db.dialect,
+    recordDecision: (record) => open('recording a decision', () => decisions.record(record)),
+    getDecision: (id) => open('reading a decision', () => decisions.get(id)),
+    listDecisions: (filter, page) => open('listing decisions', () => decisions.list(filter, page)),
+    async *decisionsSince(from, to): AsyncIterableIterator<DecisionRecord> {
+      if (closed) throw new StoreError('store_closed', 'reading decisions: the store is closed');
+      const batches = decisions.since(from, to);
+      for (;;) {
+        const next = await guard('reading decisions', () => batches.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+    pruneDecisions: (before) => open('pruning decisions', () => decisions.prune(before)),
+
+    createWaiver: (waiver) => open('creating a waiver', () => waivers.create(waiver)),
+    getWaiver: (id) => open('reading a waiver', () => waivers.get(id)),
+    listWaivers: (listOptions) => open('listing waivers', () => waivers.list(listOptions)),
+    revokeWaiver: (id, revocation) => open('revoking a waiver', () => waivers.revoke(id, revocation)),
+    activeWaivers: (at, filter) => open('reading active waivers', () => waivers.active(at, filter)),
+
+    putReport: (report) => open('storing a report', () => evidence.put(report)),
+    getReport: (id) => open('reading a report', () => evidence.get(id)),
+    listReports: (subject) => open('listing reports', () => evidence.list(subject)),
+    latestEvidence: (subject) => open('reading evidence', () => evidence.latest(subject)),
+
+    schemaVersion: () =>
+      open('reading the schema version', async () => {
+        const [row] = await db.all<{ version: unknown }>('SELECT MAX(version) AS version FROM schema_migrations');
+        return Number(row?.version ?? 0);
+      }),
+    ping: () => open('pinging the database', async () => void (await db.all('SELECT 1 AS ok'))),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await guard('closing the store', () => db.close());
+    },
+  };
+}

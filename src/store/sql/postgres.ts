@@ -1,0 +1,60 @@
+// PostgreSQL through a pg Pool. A COMMIT returns once the WAL is flushed (the default
+// synchronous_commit = on), so an acknowledged write survives a crash of either side.
+import pg from 'pg';
+import type { Row, SqlDriver, SqlExecutor } from './driver.js';
+
+export interface PostgresOptions {
+  schema?: string;
+  poolSize?: number;
+}
+
+/** `?` → `$1, $2, …`; the store's statements never carry `?` inside literals. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
+  return {
+    all: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
+      (await client.query(numbered(sql), [...params])).rows as T[],
+    run: async (sql: string, params: readonly unknown[] = []) => (await client.query(numbered(sql), [...params])).rowCount ?? 0,
+  };
+}
+
+export function openPostgres(url: string, options: PostgresOptions = {}): SqlDriver {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // search_path as a startup parameter applies to every connection before its first query.
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // An idle connection that the server drops must not crash the process: the next query
+  // opens a new one, and a failing query reports its own error.
+  pool.on('error', () => undefined);
+  const direct = executor(pool);
+
+  return {
+    dialect: 'postgres',
+    all: direct.all,
+    run: direct.run,
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
