@@ -2,14 +2,23 @@
 // structured logs and graceful shutdown. Everything Node-specific lives here and in cli/.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { createApp, createLogger, type Logger } from './api/index.js';
+import { createApp, createCheckService, createLogger, type Logger } from './api/index.js';
+import { createCollectors } from './collect/collectors/index.js';
+import { createStoreCollector } from './collect/collectors/store.js';
+import { CollectorRunner } from './collect/run-collectors.js';
 import type { Config } from './config/load.js';
 import { openBundleSource } from './edge/bundle-source.js';
 import { ActivePolicy } from './engine/index.js';
+import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
+import { startRetention } from './retention.js';
+import { openStore, type Store } from './store/index.js';
 
 export interface RunningServer {
   url: string;
   policy: ActivePolicy;
+  store: Store;
+  /** The admission webhook's HTTPS URL, when kubernetes.admission is configured. */
+  admissionUrl?: string;
   /** Stops accepting connections and waits for requests in flight (up to the timeout). */
   close(): Promise<void>;
 }
@@ -41,11 +50,26 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const policy = new ActivePolicy();
   // Edge mode pulls from bundle.url; otherwise the published revision or bundle.path.
   const bundles = await openBundleSource(config, policy, logger, options);
+  const store = await openStore(config.store.url, { maskPaths: config.store.mask_paths }).catch((err: Error) => {
+    throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
+  });
+  logger.info('store opened', { backend: store.backend, schema_version: await store.schemaVersion() });
+  // Pushed reports first; live collectors fill what CI did not push.
+  const collectors = new CollectorRunner([createStoreCollector(store), ...createCollectors(config.collectors)]);
+  logger.info('collectors', { enabled: collectors.names });
+  const checks = createCheckService(policy, { collectors, store });
+  const github = createGitHubIntegration(config, checks, logger);
+  const admission = await startAdmissionWebhook(config, policy, checks, logger);
+  const retention = startRetention(store, config.store.retention_days, logger);
 
   const app = createApp({
     policy,
     tokens: config.tokens,
     logger,
+    checks,
+    store,
+    waiverMaxDays: config.waivers.max_days,
+    ...(github ? { integrations: [github] } : {}),
     maxBodyBytes: config.server.max_body_bytes,
     ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
     ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
@@ -71,11 +95,18 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       timeout.unref();
       server.close(() => {
         clearTimeout(timeout);
-        logger.info('stopped');
-        resolveClose();
+        retention.stop();
+        // GitHub reviews already accepted get their callback before the store closes.
+        void Promise.all([github?.idle(), admission?.close()])
+          .then(() => store.close())
+          .catch((err: Error) => logger.error('error while stopping', { error: err.message }))
+          .finally(() => {
+            logger.info('stopped');
+            resolveClose();
+          });
       });
       // Keep-alive connections with no request in flight would hold close() open.
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     })));
-  return { url, policy, close };
+  return { url, policy, store, ...(admission ? { admissionUrl: admission.url } : {}), close };
 }

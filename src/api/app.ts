@@ -8,7 +8,11 @@ import type { ApiToken } from './auth.js';
 import { createCheckService, type CheckService } from './check-service.js';
 import { ApiError, errorResponse, handleError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
+import type { Store } from '../store/types.js';
 import { bundleRoutes } from './routes/bundles.js';
+import { decisionRoutes } from './routes/decisions.js';
+import { evidenceRoutes } from './routes/evidence.js';
+import { waiverRoutes } from './routes/waivers.js';
 import { checkRoutes } from './routes/check.js';
 import { healthRoutes } from './routes/health.js';
 import { ruleRoutes } from './routes/rules.js';
@@ -25,6 +29,12 @@ export interface AppOptions {
   bundles?: BundlePublisher;
   /** Edge mode: the poller that keeps the policy current, reported by /v1/status. */
   bundleSource?: Pick<BundlePoller, 'status'>;
+  /** The decision log, waivers and evidence store: enables /v1/evidence, /v1/decisions, /v1/waivers. */
+  store?: Store;
+  /** Longest waiver an admin may grant, in days. */
+  waiverMaxDays?: number;
+  /** Further routes (the Kubernetes and GitHub integrations), mounted as they are. */
+  integrations?: Hono[];
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -48,6 +58,12 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', healthRoutes({ policy: options.policy }));
   app.route('/', checkRoutes({ tokens, checks, logger }));
   app.route('/', ruleRoutes({ tokens, policy: options.policy }));
+  if (options.store) {
+    app.route('/', evidenceRoutes({ tokens, store: options.store }));
+    app.route('/', decisionRoutes({ tokens, store: options.store }));
+    app.route('/', waiverRoutes({ tokens, store: options.store, maxDays: options.waiverMaxDays ?? 90 }));
+  }
+  for (const integration of options.integrations ?? []) app.route('/', integration);
   if (options.bundles) app.route('/', bundleRoutes({ tokens, publisher: options.bundles, logger }));
   app.route('/', statusRoutes({ tokens, policy: options.policy, ...(options.bundleSource ? { source: options.bundleSource } : {}), ...(options.bundles ? { publisher: options.bundles } : {}) }));
   return app;

@@ -3,6 +3,10 @@
 import { Command, CommanderError } from 'commander';
 import { bundleCommand } from './commands/bundle.js';
 import { checkCommand } from './commands/check.js';
+import { decisionsCommand } from './commands/decisions.js';
+import { evidenceCommand } from './commands/evidence.js';
+import { replayCommand, whatIfCommand } from './commands/replay.js';
+import { waiversCommand } from './commands/waivers.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { EXIT_ERROR } from './exit-codes.js';
@@ -13,7 +17,17 @@ export function createProgram(): Command {
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const sub of [serveCommand(), checkCommand(), tokenCommand(), bundleCommand()]) {
+  for (const sub of [
+    serveCommand(),
+    checkCommand(),
+    evidenceCommand(),
+    decisionsCommand(),
+    waiversCommand(),
+    replayCommand(),
+    whatIfCommand(),
+    bundleCommand(),
+    tokenCommand(),
+  ]) {
     program.addCommand(sub.exitOverride());
     for (const nested of sub.commands) nested.exitOverride();
   }

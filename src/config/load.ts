@@ -3,9 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import Ajv2020Import from 'ajv/dist/2020.js';
+import addFormatsImport from 'ajv-formats';
 import yaml from 'js-yaml';
 import type { ApiToken } from '../api/index.js';
 import type { LogLevel } from '../api/logger.js';
+import type { CollectorsConfig } from '../collect/collectors/index.js';
+import type { GitHubConfig } from '../integrations/github/config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
 export interface Config {
@@ -30,8 +33,22 @@ export interface Config {
   publish: { dir: string; keep: number };
   store: { url: string; retention_days: number; mask_paths: string[] };
   waivers: { max_days: number };
+  /** Live evidence collectors; each key present enables one (docs/collectors.md). */
+  collectors: CollectorsConfig;
+  kubernetes?: { admission?: AdmissionConfig };
+  github?: GitHubConfig;
   tokens: ApiToken[];
   log: { level: LogLevel };
+}
+
+export interface AdmissionConfig {
+  host?: string;
+  port?: number;
+  tls: { cert_file: string; key_file: string; client_ca_file?: string; reload_interval_seconds?: number };
+  timeout_seconds?: number;
+  environment_label?: string | false;
+  recheck_unchanged_images?: boolean;
+  namespaces?: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -54,9 +71,21 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = {
   publish: { dir: 'data/bundles', keep: 10 },
   store: { url: 'sqlite:data/dfw.db', retention_days: 90, mask_paths: [] },
   waivers: { max_days: 90 },
+  collectors: {},
   tokens: [],
   log: { level: 'info' },
 };
+
+function resolveAdmissionPaths(k: NonNullable<Config['kubernetes']>, resolvePath: (p: string) => string): NonNullable<Config['kubernetes']> {
+  if (!k.admission) return k;
+  const tls = k.admission.tls;
+  return {
+    admission: {
+      ...k.admission,
+      tls: { ...tls, cert_file: resolvePath(tls.cert_file), key_file: resolvePath(tls.key_file), ...(tls.client_ca_file ? { client_ca_file: resolvePath(tls.client_ca_file) } : {}) },
+    },
+  };
+}
 
 /** Environment variables that override the file, and the key each sets. */
 export const ENV_OVERRIDES: Record<string, { key: string; type: 'string' | 'integer' }> = {
@@ -72,6 +101,7 @@ export const ENV_OVERRIDES: Record<string, { key: string; type: 'string' | 'inte
 };
 
 const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
+addFormatsImport.default(ajv);
 const validateConfig = ajv.compile(CONFIG_SCHEMA);
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -147,6 +177,9 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
     publish,
     store,
     waivers: { ...DEFAULT_CONFIG.waivers, ...(r.waivers ?? {}) },
+    collectors: r.collectors ?? {},
+    ...(r.kubernetes ? { kubernetes: resolveAdmissionPaths(r.kubernetes, resolvePath) } : {}),
+    ...(r.github ? { github: { ...r.github, private_key_path: resolvePath(r.github.private_key_path), webhook_secret_file: resolvePath(r.github.webhook_secret_file) } } : {}),
     tokens: (r.tokens ?? []) as ApiToken[],
     log: { ...DEFAULT_CONFIG.log, ...(r.log ?? {}) },
   };

@@ -1,5 +1,39 @@
 // The schema of dfw.yaml. Unknown keys are errors, so a typo stops startup instead of
 // silently running with a default.
+import { COLLECTORS_CONFIG_SCHEMA } from '../collect/collectors/index.js';
+import { GITHUB_CONFIG_SCHEMA } from '../integrations/github/config.js';
+
+/** kubernetes.admission: the validating admission webhook's HTTPS listener (docs/kubernetes.md). */
+const KUBERNETES_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    admission: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tls'],
+      properties: {
+        host: { type: 'string', minLength: 1 },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert_file', 'key_file'],
+          properties: {
+            cert_file: { type: 'string', minLength: 1 },
+            key_file: { type: 'string', minLength: 1 },
+            client_ca_file: { type: 'string', minLength: 1 },
+            reload_interval_seconds: { type: 'number', minimum: 1 },
+          },
+        },
+        timeout_seconds: { type: 'number', minimum: 1, maximum: 30 },
+        environment_label: { oneOf: [{ type: 'string', minLength: 1 }, { const: false }] },
+        recheck_unchanged_images: { type: 'boolean' },
+        namespaces: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+      },
+    },
+  },
+} as const;
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -68,6 +102,9 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    collectors: COLLECTORS_CONFIG_SCHEMA,
+    kubernetes: KUBERNETES_SCHEMA,
+    github: GITHUB_CONFIG_SCHEMA,
     log: {
       type: 'object',
       additionalProperties: false,

@@ -1,7 +1,8 @@
 // GET /v1/decisions (filtered, cursor-paginated, newest first) and GET /v1/decisions/{id}:
 // the decision history the security team reads.
 import { Hono } from 'hono';
-import { InvalidCursorError, StoreInputError, type DecisionFilter, type Store } from '../../store/index.js';
+import { InvalidCursorError, StoreInputError } from '../../store/errors.js';
+import type { DecisionFilter, Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
 import { ApiError } from '../errors.js';
 

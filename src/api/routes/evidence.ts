@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { parseReport } from '../../evidence/index.js';
 import { REPORT_KINDS, ReportParseError, type ReportKind } from '../../evidence/types.js';
-import type { Store } from '../../store/index.js';
+import type { Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { readJsonBody } from '../json-body.js';

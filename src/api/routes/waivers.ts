@@ -2,7 +2,8 @@
 // token's own name, never a field the caller types; the approver must not be the person
 // who asked for the waiver (separation of duties), and expiry is bounded.
 import { Hono } from 'hono';
-import { WaiverAlreadyRevokedError, WaiverNotFoundError, type Store } from '../../store/index.js';
+import { WaiverAlreadyRevokedError, WaiverNotFoundError } from '../../store/errors.js';
+import type { Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { readJsonBody } from '../json-body.js';

@@ -7,7 +7,7 @@ import { createKubernetesCollector, KUBERNETES_COLLECTOR_SCHEMA, type Kubernetes
 import { createRegistryCollector, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig } from './registry.js';
 
 export { createGitHubCollector, GITHUB_COLLECTOR_SCHEMA, parseRepository, type GitHubCollectorConfig } from './github.js';
-export { createRegistryCollector, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig, type RegistryEndpointConfig, type RegistryEvidence } from './registry.js';
+export { createRegistryCollector, createDigestResolver, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig, type RegistryEndpointConfig, type RegistryEvidence } from './registry.js';
 export { createKubernetesCollector, KUBERNETES_COLLECTOR_SCHEMA, type KubernetesClusterConfig, type KubernetesCollectorConfig } from './kubernetes.js';
 export { createChangeCollector, CHANGE_COLLECTOR_SCHEMA, type ChangeCollectorConfig, type ChangeTicket, type JiraConfig, type ServiceNowConfig } from './change.js';
 export { CollectorConfigError, CollectorFailure } from './http.js';

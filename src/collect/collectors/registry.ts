@@ -7,6 +7,7 @@ import type { Collector, CollectorResult } from '../collector.js';
 import { CollectorConfigError, mapWithLimit, normalizeBaseUrl, reasonFor } from './http.js';
 import { allInline, positiveInteger } from './options.js';
 import { RegistryClient, type RegistryEndpoint, type TokenCache } from './registry-client.js';
+import { parseImageReference } from '../image-reference.js';
 
 export interface RegistryEndpointConfig {
   /** Where the registry's API is; default https://<host> (https://registry-1.docker.io for docker.io). */
@@ -157,4 +158,24 @@ async function readRegistry(client: RegistryClient, artifact: ArtifactRef, maxTa
   if (digest) evidence.digest = digest;
   if (newest[0] !== undefined) evidence.latest = newest[0];
   return evidence;
+}
+
+/**
+ * Tag -> digest through the configured registries, for the admission webhook: the image a
+ * Pod names by tag is checked at the digest the registry serves for it, so what was
+ * checked is what runs. Undefined for an unconfigured registry or an unknown tag.
+ */
+export function createDigestResolver(config: RegistryCollectorConfig): (image: string) => Promise<string | undefined> {
+  const endpoints = endpointsFrom(config);
+  const timeoutMs = positiveInteger(config.timeoutMs, 10_000, 'registry.timeoutMs');
+  const tokenStore = new Map<string, { token: string; expires: number }>();
+  const tokens: TokenCache = { get: (k) => tokenStore.get(k), set: (k, v) => void tokenStore.set(k, v) };
+  return async (image) => {
+    const ref = parseImageReference(image);
+    if (ref.digest) return ref.digest;
+    const endpoint = endpoints.get(ref.registry.toLowerCase());
+    if (!endpoint) return undefined;
+    const client = new RegistryClient(endpoint, ref.repository, AbortSignal.timeout(timeoutMs), tokens);
+    return client.resolveDigest(ref.tag ?? 'latest');
+  };
 }

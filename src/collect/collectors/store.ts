@@ -1,7 +1,7 @@
 // The evidence CI pushed (scan reports, SBOMs, provenance, reviews), looked up in the
 // evidence store by the request's image digest and by its repository and commit.
 import type { EvidenceKind } from '../../evidence/types.js';
-import type { Store } from '../../store/index.js';
+import type { Store } from '../../store/types.js';
 import type { Collector } from '../collector.js';
 
 /** The kinds reports can contribute (src/evidence); live collectors own the others. */

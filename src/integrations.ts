@@ -1,0 +1,68 @@
+// Wires the integrations dfw.yaml enables: the GitHub deployment protection rule (on the
+// main API) and the Kubernetes admission webhook (on its own HTTPS listener).
+import { readFileSync } from 'node:fs';
+import { Hono } from 'hono';
+import type { CheckService, Logger } from './api/index.js';
+import { healthRoutes } from './api/routes/health.js';
+import { createDigestResolver } from './collect/collectors/index.js';
+import type { Config } from './config/load.js';
+import type { ActivePolicy } from './engine/index.js';
+import { githubOptionsFromConfig, githubProtectionRoutes, type GitHubProtectionApp } from './integrations/github/index.js';
+import { admissionRoutes, createAdmissionTlsServer, createEnvironmentMapper, type AdmissionTlsServer } from './integrations/kubernetes/index.js';
+
+export class IntegrationConfigError extends Error {
+  override name = 'IntegrationConfigError';
+}
+
+function readSecretFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new IntegrationConfigError(`${what} ${path} cannot be read: ${(err as Error).message}`);
+  }
+}
+
+/** The GitHub protection-rule routes, or undefined when github: is not configured. */
+export function createGitHubIntegration(config: Config, checks: CheckService, logger: Logger): GitHubProtectionApp | undefined {
+  if (!config.github) return undefined;
+  const options = githubOptionsFromConfig(config.github, {
+    privateKeyPem: readSecretFile(config.github.private_key_path, 'github.private_key_path'),
+    webhookSecret: readSecretFile(config.github.webhook_secret_file, 'github.webhook_secret_file'),
+  });
+  return githubProtectionRoutes({ ...options, checks, logger });
+}
+
+/** The admission webhook's HTTPS listener, or undefined when kubernetes.admission is not configured. */
+export async function startAdmissionWebhook(config: Config, policy: ActivePolicy, checks: CheckService, logger: Logger): Promise<AdmissionTlsServer | undefined> {
+  const admission = config.kubernetes?.admission;
+  if (!admission) return undefined;
+  const app = new Hono();
+  // The kubelet probes this listener too, so it answers health and readiness like the API.
+  app.route('/', healthRoutes({ policy }));
+  app.route(
+    '/',
+    admissionRoutes({
+      checks,
+      logger,
+      environmentFor: createEnvironmentMapper({
+        ...(admission.namespaces ? { namespaces: admission.namespaces } : {}),
+        ...(admission.environment_label !== undefined ? { label: admission.environment_label } : {}),
+      }),
+      ...(config.collectors.registry ? { resolveDigest: createDigestResolver(config.collectors.registry) } : {}),
+      ...(admission.timeout_seconds ? { timeoutMs: admission.timeout_seconds * 1000 } : {}),
+      ...(admission.recheck_unchanged_images !== undefined ? { recheckUnchangedImages: admission.recheck_unchanged_images } : {}),
+    }),
+  );
+  const server = await createAdmissionTlsServer({
+    fetch: app.fetch,
+    certFile: admission.tls.cert_file,
+    keyFile: admission.tls.key_file,
+    ...(admission.tls.client_ca_file ? { clientCaFile: admission.tls.client_ca_file } : {}),
+    host: admission.host ?? '0.0.0.0',
+    port: admission.port ?? 8443,
+    ...(admission.tls.reload_interval_seconds ? { reloadIntervalMs: admission.tls.reload_interval_seconds * 1000 } : {}),
+    logger,
+  });
+  logger.info('admission webhook listening', { url: server.url });
+  return server;
+}
