@@ -11,7 +11,7 @@ REGO_SOURCES  := $(shell find rego -type f 2>/dev/null)
 TS_SOURCES    := $(shell find src -name '*.ts' 2>/dev/null)
 SIGN_FLAGS    := $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY) --signing-alg $(SIGNING_ALG),)
 
-.PHONY: help run serve test bundle build tools deps capabilities catalog bench clean
+.PHONY: help run serve test services bundle build tools deps capabilities catalog bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,8 +19,12 @@ help: ## list the targets
 run: deps tools bundle build ## install what is missing, then serve on the embedded defaults (127.0.0.1:8787)
 	node bin/dfw.js serve
 
-test: deps tools bundle build ## the whole suite: opa fmt/check/test+coverage, type check, uvu; ends with "N passed, N failed"
-	node scripts/run-tests.mjs
+test: deps tools bundle build services ## the whole suite: opa fmt/check/test+coverage, type check, uvu; ends with "N passed, N failed"
+	DFW_TEST_POSTGRES_URL="$$(scripts/postgres.sh start)" node scripts/run-tests.mjs
+
+services: ## what the tests need beside Node and OPA: Debian's chromium, a PostgreSQL on 127.0.0.1:55432
+	scripts/ensure-chromium.sh
+	scripts/postgres.sh start >/dev/null
 
 tools: $(OPA) ## install the pinned OPA into .tools/bin (go install) unless it is on PATH
 
