@@ -41,7 +41,12 @@ export function evidenceRoutes(deps: { tokens: ApiToken[]; store: Store; clock?:
       throw new ApiError(400, 'invalid_kind', `kind must be one of ${REPORT_KINDS.join(', ')}`, [{ field: 'kind', message: `must be one of ${REPORT_KINDS.join(', ')}` }]);
     }
     const subject = readSubject((name) => c.req.query(name));
-    await readJsonBody(c); // content type, emptiness and syntax, with the usual answers
+    try {
+      await readJsonBody(c); // the content type must say JSON (415 otherwise)
+    } catch (err) {
+      // Broken JSON is left to the parser, whose message names the format, line and column.
+      if (!(err instanceof ApiError && err.code === 'invalid_json')) throw err;
+    }
     const raw = await c.req.text();
     let normalized;
     try {
