@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { suite } from 'uvu';
+import { openStore } from '../src/store/index.js';
 import * as assert from 'uvu/assert';
 import { ApiError, createCheckService, createMemoryLogger, type CheckService } from '../src/api/index.js';
 import type { CheckRequest } from '../src/collect/check-request.js';
@@ -233,6 +234,24 @@ k8s('a dryRun request is evaluated and marked as a dry run', async ({ checks }) 
   assert.is(logger.lines.find((l) => l.msg === 'admission')!.dry_run, true);
   const { body: notDry } = await review(paymentsDeployment());
   assert.is(notDry.response.auditAnnotations?.['dry-run'], undefined);
+});
+
+k8s('a dryRun decision is recorded in the decision log as a dry run', async ({ evaluator }) => {
+  const store = await openStore(`sqlite:${join(tempDir('dfw-k8s-log-'), 'dfw.db')}`);
+  try {
+    const policy = new ActivePolicy();
+    policy.activate(evaluator);
+    const rec = recording(createCheckService(policy, { store }));
+    const { review } = webhook(rec.checks);
+    await review(variant(readReview(DEPLOYMENT), (r) => (r.request.namespace = 'payments')));
+    await review(paymentsDeployment());
+    const [dry, real] = rec.decisions;
+    assert.is((await store.getDecision(dry!.decision_id))!.dry_run, true);
+    assert.is((await store.getDecision(dry!.decision_id))!.via, 'kubernetes');
+    assert.is((await store.getDecision(real!.decision_id))!.dry_run, false);
+  } finally {
+    await store.close();
+  }
 });
 
 k8s('a malformed review answers 400 naming what is wrong', async ({ checks }) => {

@@ -71,7 +71,7 @@ export async function checkImage(
     return { ...verdict, error: `cannot build a check request: ${err.message}` };
   }
   try {
-    const { decision } = await deps.checks.check(checkRequest, { via: 'kubernetes', caller: ADMISSION_CALLER });
+    const { decision } = await deps.checks.check(checkRequest, { via: 'kubernetes', caller: ADMISSION_CALLER, dryRun: request.dryRun === true });
     return { ...verdict, ...(digest !== undefined ? { digest } : {}), decision };
   } catch (err) {
     deps.logger.error('admission check failed', { uid: request.uid, image: target.image, error: String((err as Error)?.message ?? err), stack: (err as Error)?.stack });
