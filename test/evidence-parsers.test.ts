@@ -20,12 +20,12 @@ import {
 import { buildInput, type CheckRequest } from '../src/collect/check-request.js';
 import type { Decision, Evaluator, Violation } from '../src/engine/index.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
-import { ROOT } from './helpers/opa.js';
+import { SHARED_FIXTURES } from './helpers/fixtures.js';
 
 const Ajv2020 = Ajv2020Import.default;
 const addFormats = addFormatsImport.default;
 
-const FIXTURES = process.env.DFW_FIXTURES ?? join(ROOT, '../shared/fixtures');
+const FIXTURES = SHARED_FIXTURES;
 const COMMIT = '9f2c4e1b7a3d5c8e0f6b2a4d8c1e3f5a7b9d0c2e';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });

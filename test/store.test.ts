@@ -37,8 +37,9 @@ import {
   type StoreLocation,
 } from './helpers/store-backends.js';
 import { APPLICATIONS, BASE_TIME_MS, ENVIRONMENTS, RULES, generateDecision, newestFirst } from './helpers/store-records.js';
+import { SHARED_FIXTURES } from './helpers/fixtures.js';
 
-const FIXTURES = join(ROOT, '../shared/fixtures');
+const FIXTURES = SHARED_FIXTURES;
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 async function rejects(promise: Promise<unknown>, check: (err: unknown) => boolean, message: string): Promise<unknown> {

@@ -15,9 +15,9 @@ import { buildInput, parseCheckRequest } from '../../src/collect/check-request.j
 import type { Collector } from '../../src/collect/collector.js';
 import { CollectorRunner, type CollectionReport } from '../../src/collect/run-collectors.js';
 import type { Decision, Evaluator, InputDocument, Violation } from '../../src/engine/index.js';
-import { ROOT } from './opa.js';
+import { SHARED_FIXTURES } from './fixtures.js';
 
-export const FIXTURES = join(ROOT, '../shared/fixtures');
+export const FIXTURES = SHARED_FIXTURES;
 
 export function fixtureText(path: string): string {
   return readFileSync(join(FIXTURES, path), 'utf8');

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { signWebhookBody } from '../../src/integrations/github/index.js';
-import { ROOT } from './opa.js';
+import { SHARED_FIXTURES } from './fixtures.js';
 
-const FIXTURES = process.env.DFW_FIXTURES ?? join(ROOT, '../shared/fixtures');
+const FIXTURES = SHARED_FIXTURES;
 export const PROTECTION_RULE_FIXTURE = join(FIXTURES, 'github/deployment-protection-rule-requested.json');
 
 export type ProtectionRulePayload = Record<string, unknown> & {

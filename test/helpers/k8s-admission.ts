@@ -7,8 +7,9 @@ import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { ROOT } from './opa.js';
+import { SHARED_FIXTURES } from './fixtures.js';
 
-export const FIXTURES = join(ROOT, '../shared/fixtures/k8s-admission');
+export const FIXTURES = join(SHARED_FIXTURES, 'k8s-admission');
 export const MAKE_CERTS = join(ROOT, 'deploy/kubernetes/scripts/make-certs.sh');
 
 /** A review as JSON: tests mutate copies freely. */
