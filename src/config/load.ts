@@ -9,20 +9,14 @@ import type { ApiToken } from '../api/index.js';
 import type { LogLevel } from '../api/logger.js';
 import type { CollectorsConfig } from '../collect/collectors/index.js';
 import type { GitHubConfig } from '../integrations/github/config.js';
+import type { BundleSettings } from '../policy-file.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
 export interface Config {
   /** The file it came from, or null for the embedded defaults. */
   file: string | null;
   server: { host: string; port: number; max_body_bytes: number; shutdown_timeout_seconds: number };
-  bundle: {
-    path: string;
-    name: string;
-    public_key?: string;
-    key_id: string;
-    algorithm: string;
-    scope?: string;
-    max_memory_mb: number;
+  bundle: BundleSettings & {
     /** Edge mode: pull from this bundle server instead of reading `path`. */
     url?: string;
     cache_dir: string;

@@ -1,5 +1,6 @@
 // Where an edge evaluator gets its signed bundle: bytes it was handed, or a URL it fetches
 // with the Web-standard fetch. Only bytes come out; verification is loadBundle's job.
+import { readLimited } from '../edge/download.js';
 import { FirewallError } from '../engine/index.js';
 
 /** Bytes already in hand (bundled with the code, read from a cache, posted by a page). */
@@ -31,31 +32,13 @@ export function isUrlSource(source: BundleSource): source is BundleUrl {
   return 'url' in source;
 }
 
-/** Reads a body up to `limit` bytes, so a hostile or broken server cannot exhaust memory. */
-async function readLimited(response: Response, limit: number, where: string): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw new BundleFetchError('bundle_too_large', `${where}: the bundle is ${declared} bytes, more than the limit of ${limit}`);
-  if (!response.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new BundleFetchError('bundle_too_large', `${where}: the bundle is larger than the limit of ${limit} bytes`);
-    }
-    chunks.push(value);
+/** Reads a body up to `limit` bytes (src/edge/download.ts), as a BundleFetchError otherwise. */
+async function readBundleBody(response: Response, limit: number, where: string): Promise<Uint8Array> {
+  try {
+    return await readLimited(response, limit);
+  } catch (err) {
+    throw new BundleFetchError('bundle_too_large', `${where}: ${(err as Error).message}`, { cause: err });
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /** The bundle's bytes. Throws BundleFetchError when a URL cannot be downloaded. */
@@ -75,5 +58,5 @@ export async function readBundleSource(source: BundleSource): Promise<Uint8Array
     await response.body?.cancel().catch(() => undefined);
     throw new BundleFetchError('bundle_fetch_failed', `${where}: the bundle server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
   }
-  return readLimited(response, source.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES, where);
+  return readBundleBody(response, source.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES, where);
 }

@@ -8,17 +8,28 @@ export function causeOf(err: unknown): string {
   return cause ? ` (${describeThrown(cause)})` : '';
 }
 
-/** The response body, refused once it exceeds `limit` bytes (declared or actual). */
-export async function readLimited(response: Response, limit: number, signal: AbortSignal): Promise<Uint8Array> {
+/**
+ * The response body, refused once it exceeds `limit` bytes (declared or actual), so a
+ * hostile or broken server cannot exhaust memory. Shared by the Node poller and the edge
+ * runtime, hence Web streams only.
+ */
+export async function readLimited(response: Response, limit: number, signal?: AbortSignal): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > limit) throw new Error(`the bundle is ${declared} bytes, more than the limit of ${limit}`);
+  if (!response.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    if (signal.aborted) throw new Error('the download was aborted');
-    size += chunk.byteLength;
-    if (size > limit) throw new Error(`the bundle is more than the limit of ${limit} bytes`);
-    chunks.push(chunk);
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const problem = signal?.aborted ? 'the download was aborted' : size + value.byteLength > limit ? `the bundle is more than the limit of ${limit} bytes` : undefined;
+    if (problem) {
+      await reader.cancel().catch(() => undefined);
+      throw new Error(problem);
+    }
+    size += value.byteLength;
+    chunks.push(value);
   }
   const bytes = new Uint8Array(size);
   let at = 0;

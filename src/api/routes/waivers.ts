@@ -3,7 +3,7 @@
 // who asked for the waiver (separation of duties), and expiry is bounded.
 import { Hono } from 'hono';
 import { WaiverAlreadyRevokedError, WaiverNotFoundError } from '../../store/errors.js';
-import type { Store } from '../../store/types.js';
+import type { NewWaiver, Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { readJsonBody } from '../json-body.js';
@@ -11,16 +11,8 @@ import { readJsonBody } from '../json-body.js';
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-interface WaiverBody {
-  rule: string;
-  application: string;
-  environment: string;
-  artifact_digest?: string;
-  reason: string;
-  ticket?: string;
-  requested_by: string;
-  expires_at: string;
-}
+/** What an admin sends: a new waiver without its approver (the token's name is). */
+type WaiverBody = Omit<NewWaiver, 'approved_by' | 'expires_at'> & { expires_at: string };
 
 function readWaiver(body: unknown, now: Date, maxDays: number): WaiverBody {
   const fields: Array<{ field: string; message: string }> = [];
