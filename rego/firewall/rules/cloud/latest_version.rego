@@ -9,9 +9,11 @@ import data.firewall.lib
 # description: |-
 #   The deployed tag is the newest version of the image in the registry, compared by
 #   semantic-version precedence (a leading "v" is accepted; 1.5.0-rc.1 is older than
-#   1.5.0; tags that are not versions, such as "latest", are ignored). When no tag is a
-#   version, the registry's own "latest" stands in. A tag that cannot be compared fails
-#   closed unless it is that newest tag.
+#   1.5.0; tags that are not versions, such as "latest", are ignored). A stable release is
+#   compared with stable releases only, so a newer beta does not make it "old"; a
+#   pre-release is compared with everything. When no tag is a version, the registry's own
+#   "latest" stands in. A tag that cannot be compared fails closed unless it is that
+#   newest tag.
 # custom:
 #   id: DFW-CLOUD-001
 #   severity: medium
@@ -99,7 +101,15 @@ _registry_tags := tags if {
 _semver_tags := {tag: version |
 	some tag, _ in _registry_tags
 	version := _version(tag)
+	_candidate(version)
 }
+
+# A pre-release has a "-" before any "+build" part (semver 2.0.0, item 9).
+_pre_release(version) if contains(split(version, "+")[0], "-")
+
+_candidate(version) if not _pre_release(version)
+
+_candidate(_) if _pre_release(_deployed_version)
 
 # The newest release (major, minor, patch) is found with the native max over numeric
 # arrays, so that only the few tags sharing it are compared pairwise with the host's

@@ -75,8 +75,18 @@ test_deny_when_release_candidate_of_released_version if {
 }
 
 test_deny_compares_numerically_not_as_text if {
-	denies := latest_version.deny with input as _input(_artifact("1.5.0"), object.union(_registry, {"tags": _tags}))
-	_messages(denies) == {"payments/api 1.5.0 is older than 1.10.0-beta.2, the newest version in the registry"}
+	tags := object.union(_tags, {"1.10.0": "sha256:1f3a5c7e9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3b"})
+	denies := latest_version.deny with input as _input(_artifact("1.5.0"), object.union(_registry, {"tags": tags}))
+	_messages(denies) == {"payments/api 1.5.0 is older than 1.10.0, the newest version in the registry"}
+}
+
+test_allow_stable_release_when_only_a_pre_release_is_newer if {
+	count(latest_version.deny) == 0 with input as _input(_artifact("1.5.0"), object.union(_registry, {"tags": _tags}))
+}
+
+test_deny_pre_release_older_than_a_newer_pre_release if {
+	denies := latest_version.deny with input as _input(_artifact("1.5.0-rc.1"), object.union(_registry, {"tags": _tags}))
+	_messages(denies) == {"payments/api 1.5.0-rc.1 is older than 1.10.0-beta.2, the newest version in the registry"}
 }
 
 test_deny_when_older_than_registry_latest_fallback if {
