@@ -86,11 +86,43 @@ function maskWithin(node: unknown, segments: Segment[], i: number): void {
   }
 }
 
+/** Masks, in place, every value under a key that `keys` matches, at any depth. */
+function maskKeysAnywhere(node: unknown, keys: RegExp): void {
+  if (!isContainer(node)) return;
+  if (Array.isArray(node)) {
+    for (const element of node) maskKeysAnywhere(element, keys);
+    return;
+  }
+  for (const key of Object.keys(node)) {
+    const child = node[key];
+    if (keys.test(key)) {
+      if (child !== null && child !== undefined) node[key] = MASK;
+    } else maskKeysAnywhere(child, keys);
+  }
+}
+
+/**
+ * `**.<key>` paths (all the defaults) are folded into one pattern applied in a single walk:
+ * walking the whole input once per path made masking cost more than evaluating the policy
+ * (docs/performance.md).
+ */
+function anywhereKeys(programs: Segment[][]): { keys: RegExp | undefined; rest: Segment[][] } {
+  const sources: string[] = [];
+  const rest: Segment[][] = [];
+  for (const segments of programs) {
+    const [first, second] = segments;
+    if (segments.length === 2 && first!.kind === 'deep' && second!.kind === 'key' && second!.index === undefined) sources.push(second!.pattern.source);
+    else rest.push(segments);
+  }
+  return { keys: sources.length ? new RegExp(sources.map((x) => `(?:${x})`).join('|'), 'i') : undefined, rest };
+}
+
 /** A copy of `input` (JSON data) with every value reached by `paths` replaced by "***". */
 export function maskSecrets<T>(input: T, paths: readonly string[]): T {
-  const programs = paths.map(compileMaskPath);
+  const { keys, rest } = anywhereKeys(paths.map(compileMaskPath));
   if (!isContainer(input)) return input;
   const copy = structuredClone(input);
-  for (const segments of programs) maskWithin(copy, segments, 0);
+  if (keys) maskKeysAnywhere(copy, keys);
+  for (const segments of rest) maskWithin(copy, segments, 0);
   return copy;
 }

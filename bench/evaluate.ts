@@ -1,0 +1,62 @@
+// In-process figures: evaluate() back to back after a warm-up, and what POST /v1/check does
+// around it: turning the body into the input document, masking the input for the log.
+import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import type { Evaluator } from '../src/engine/index.js';
+import { DEFAULT_MASK_PATHS, maskSecrets } from '../src/store/mask.js';
+import { BENCH_DECISION_ID, BENCH_TIME, type BenchInput } from './inputs.js';
+import { summarize, type LatencySummary } from './stats.js';
+
+export interface LoopOptions {
+  warmupMs: number;
+  durationMs: number;
+  /** Bounds each loop whatever the clock says. */
+  maxIterations: number;
+}
+
+/** Times fn back to back: a warm-up (discarded), then one sample per call. */
+export function timeLoop(fn: () => void, options: LoopOptions): LatencySummary {
+  const warmupStart = performance.now();
+  for (let i = 0; i < options.maxIterations && performance.now() - warmupStart < options.warmupMs; i++) fn();
+  const samples: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < options.maxIterations && performance.now() - start < options.durationMs; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return summarize(samples, performance.now() - start);
+}
+
+/** The decision in a form two evaluators can be compared by: allow and the count per severity. */
+export interface DecisionLike {
+  allow: boolean;
+  deny: Record<string, unknown[]>;
+  warn: Record<string, unknown[]>;
+  waived: unknown[];
+}
+
+export function decisionShape(d: DecisionLike): string {
+  const counts = (by: Record<string, unknown[]>) => ['critical', 'high', 'medium', 'low'].map((s) => by[s]?.length ?? 0).join('/');
+  return `allow=${d.allow} deny=${counts(d.deny)} warn=${counts(d.warn)} waived=${d.waived.length}`;
+}
+
+export interface EvaluateFigures {
+  input: string;
+  inputBytes: number;
+  decision: string;
+  evaluate: LatencySummary;
+  prepare: LatencySummary;
+  /** maskSecrets over the input with the default paths: what the decision log does to every input. */
+  mask: LatencySummary;
+}
+
+export function benchEvaluate(evaluator: Evaluator, bench: BenchInput, options: LoopOptions): EvaluateFigures {
+  const decision = evaluator.evaluate(bench.input, { now: BENCH_TIME });
+  const evaluate = timeLoop(() => void evaluator.evaluate(bench.input, { now: BENCH_TIME }), options);
+  const prepare = timeLoop(
+    () => void buildInput(parseCheckRequest(JSON.parse(bench.requestJson)), { id: BENCH_DECISION_ID, via: 'api' }),
+    options,
+  );
+  const mask = timeLoop(() => void maskSecrets(bench.input, DEFAULT_MASK_PATHS), options);
+  return { input: bench.name, inputBytes: Buffer.byteLength(bench.inputJson), decision: decisionShape(decision), evaluate, prepare, mask };
+}

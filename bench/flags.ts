@@ -1,0 +1,102 @@
+// The benchmark's command line: which sections run, for how long, and whether the figures
+// replace docs/performance.md.
+import { parseArgs } from 'node:util';
+import type { LoadOptions } from './http.js';
+
+export const SECTIONS = ['evaluate', 'bundle', 'http', 'profile'] as const;
+export type Section = (typeof SECTIONS)[number];
+export const REPORT = 'docs/performance.md';
+
+export const HELP = `node --import tsx bench/run.ts [flags]   (make bench runs it with none)
+
+  --only <list>            sections to run, comma-separated: ${SECTIONS.join(',')} (default all)
+  --connections <n>        HTTP connections, the same for dfw and OPA (default 10)
+  --duration <s>           measured seconds per HTTP run (default 10)
+  --warmup <s>             unmeasured seconds of load before each HTTP run (default 2)
+  --eval-seconds <s>       measured seconds per in-process evaluate() loop (default 3)
+  --opa-count <n>          opa bench repetitions, each ~1 s (default 3)
+  --bundle-iterations <n>  loadBundle/createEvaluator repetitions (default 20)
+  --no-large               only the typical input
+  --no-single-core-opa     skip the extra OPA server run with GOMAXPROCS=1
+  --no-memory-store-dfw    skip the extra dfw server run with its decision log in memory
+  --quick                  short runs (HTTP 3 s, evaluate 1 s, opa bench once, 5 bundle loads)
+  --patience <s>           time allowed in all for waiting on a quiet machine and measuring a
+                           run again that other processes disturbed (default 150; 0 = never)
+  --write | --no-write     write ${REPORT} (default: only when every section ran; otherwise print)
+`;
+
+export interface Flags {
+  sections: Set<Section>;
+  load: LoadOptions;
+  evalSeconds: number;
+  opaCount: number;
+  bundleIterations: number;
+  large: boolean;
+  singleCoreOpa: boolean;
+  memoryStoreDfw: boolean;
+  patienceSec: number;
+  write: boolean;
+}
+
+/** A bad flag: reported as a usage message, without a stack. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function numberFlag(name: string, value: string | undefined, fallback: number, max = 600): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > max) throw new UsageError(`--${name} must be a number from 0 to ${max}, not ${value}`);
+  return n;
+}
+
+const OPTIONS = {
+  only: { type: 'string' },
+  connections: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  'eval-seconds': { type: 'string' },
+  'opa-count': { type: 'string' },
+  'bundle-iterations': { type: 'string' },
+  'no-large': { type: 'boolean' },
+  'no-single-core-opa': { type: 'boolean' },
+  'no-memory-store-dfw': { type: 'boolean' },
+  quick: { type: 'boolean' },
+  patience: { type: 'string' },
+  write: { type: 'boolean' },
+  'no-write': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The flags, or undefined when --help asked for the usage. Throws UsageError on a bad one. */
+export function parseFlags(argv: string[]): Flags | undefined {
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
+  try {
+    values = parseArgs({ args: argv, options: OPTIONS }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return undefined;
+  const quick = values.quick ?? false;
+  const sections = new Set<Section>();
+  for (const name of (values.only ?? SECTIONS.join(',')).split(',').map((s) => s.trim())) {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new UsageError(`--only: unknown section "${name}" (sections: ${SECTIONS.join(', ')})`);
+    sections.add(name as Section);
+  }
+  return {
+    sections,
+    load: {
+      connections: Math.max(1, Math.round(numberFlag('connections', values.connections, 10, 1000))),
+      durationSec: Math.max(1, numberFlag('duration', values.duration, quick ? 3 : 10)),
+      warmupSec: numberFlag('warmup', values.warmup, quick ? 1 : 2),
+    },
+    evalSeconds: Math.max(0.1, numberFlag('eval-seconds', values['eval-seconds'], quick ? 1 : 3)),
+    opaCount: Math.max(1, Math.round(numberFlag('opa-count', values['opa-count'], quick ? 1 : 3, 100))),
+    bundleIterations: Math.max(1, Math.round(numberFlag('bundle-iterations', values['bundle-iterations'], quick ? 5 : 20, 10_000))),
+    large: !values['no-large'],
+    singleCoreOpa: !values['no-single-core-opa'],
+    memoryStoreDfw: !values['no-memory-store-dfw'],
+    patienceSec: numberFlag('patience', values.patience, 150, 3600),
+    write: values['no-write'] ? false : (values.write ?? sections.size === SECTIONS.length),
+  };
+}

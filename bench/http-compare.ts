@@ -1,0 +1,58 @@
+// The HTTP comparison: dfw serve and opa run --server side by side, in one run, with the
+// same connections and duration; their decisions checked first, memory read before and after.
+import { log, showCommand, type BenchContext } from './context.js';
+import { decisionShape } from './evaluate.js';
+import { runLoad } from './http.js';
+import type { BenchInput } from './inputs.js';
+import { readMemory } from './processes.js';
+import type { HttpResults } from './report.js';
+import { endpoint, requestBody, startDfw, startOpa, type StartedServer } from './servers.js';
+
+async function postJson(url: string, body: string): Promise<Record<string, unknown>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${(await response.text()).slice(0, 500)}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** expected: the in-process evaluator's decision shape per input; every server must agree. */
+export async function compareHttp(context: BenchContext, inputs: BenchInput[], expected: Map<string, string>, commands: string[]): Promise<HttpResults> {
+  const { flags, quiet } = context;
+  const servers: StartedServer[] = [];
+  try {
+    log('starting dfw serve and opa run --server');
+    servers.push(await startDfw(context, { folder: 'dfw-serve' }));
+    if (flags.memoryStoreDfw) servers.push(await startDfw(context, { name: 'dfw (decision log in memory)', folder: 'dfw-serve-memory', storeUrl: 'sqlite::memory:' }));
+    servers.push(await startOpa(context, 'opa'));
+    if (flags.singleCoreOpa) servers.push(await startOpa(context, 'opa (GOMAXPROCS=1)', { GOMAXPROCS: '1' }));
+    commands.push(...servers.map((s) => s.command));
+    const idle = servers.map(({ server }) => ({ server: server.name, startupMs: server.startupMs, memory: readMemory(server.pid) }));
+
+    for (const bench of inputs) {
+      for (const started of servers) {
+        const answer = await postJson(endpoint(started), requestBody(started, bench));
+        const shape = decisionShape((started.kind === 'dfw' ? answer : answer.result) as never);
+        if (shape !== expected.get(bench.name)) throw new Error(`${started.server.name} decided ${shape} on the ${bench.name} input, the evaluator ${expected.get(bench.name)}`);
+      }
+    }
+
+    const runs: HttpResults['runs'] = [];
+    const { connections, durationSec, warmupSec } = flags.load;
+    for (const bench of inputs) {
+      for (const started of servers) {
+        const { server } = started;
+        log(`HTTP load: ${server.name}, ${bench.name} input, ${connections} connections, ${warmupSec} s + ${durationSec} s`);
+        const run = () => runLoad(server.name, endpoint(started), requestBody(started, bench), server.pid, flags.load);
+        runs.push({ input: bench.name, ...(await quiet.measure(`${server.name} ${bench.name}`, run, (r) => r.otherCores)) });
+      }
+      const autocannon = ['npx', 'autocannon', '-m', 'POST', '-H', 'content-type=application/json', '-c', String(connections), '-d', String(durationSec)];
+      commands.push(
+        showCommand(context, [...autocannon, '-i', `${context.tmp}/${bench.name}.request.json`, '<dfw url>/v1/check']),
+        showCommand(context, [...autocannon, '-i', `${context.tmp}/${bench.name}.opa-body.json`, '<opa url>/v1/data/firewall/decision']),
+      );
+    }
+    const loaded = servers.map(({ server }) => ({ server: server.name, memory: readMemory(server.pid) }));
+    return { runs, idle, loaded, decisions: Object.fromEntries(expected) };
+  } finally {
+    for (const { server } of servers) await server.stop();
+  }
+}

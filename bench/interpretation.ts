@@ -1,0 +1,117 @@
+// The interpretation section of docs/performance.md, computed from the figures so that it
+// stays true when the benchmark is rerun: what dominates, and what stands out.
+import type { BenchResults } from './report.js';
+import { DEFAULT_MASK_PATHS } from '../src/store/mask.js';
+import { fmt } from './stats.js';
+
+const DEFAULT_MASK_PATH_COUNT = DEFAULT_MASK_PATHS.length;
+
+const pct = (share: number) => `${fmt(100 * share, 2)}%`;
+
+function evaluateNotes(r: BenchResults): string[] {
+  return r.evaluate.map(({ dfw, opa }) => {
+    const x = dfw.evaluate.perSecond / opa.perSecond;
+    const speed = x >= 1 ? `${fmt(x, 2)}× as many evaluations per second as` : `${fmt(1 / x, 2)}× fewer evaluations per second than`;
+    let text = `**In process**, on the ${dfw.input} input, dfw's Wasm evaluator does ${speed} OPA's interpreter (p50 ${fmt(dfw.evaluate.p50Ms)} ms against ${fmt(opa.p50Ms)} ms), although its figure includes serializing the input to JSON and parsing the result on every call.`;
+    if (dfw.mask.p50Ms > dfw.evaluate.p50Ms) {
+      text += ` **Masking the input for the decision log (\`maskSecrets\`, p50 ${fmt(dfw.mask.p50Ms)} ms) costs ${fmt(dfw.mask.p50Ms / dfw.evaluate.p50Ms, 2)}× the evaluation itself.**`;
+    }
+    return text;
+  });
+}
+
+function httpNotes(r: BenchResults): string[] {
+  const http = r.http;
+  if (!http) return [];
+  const notes: string[] = [];
+  for (const name of [...new Set(http.runs.map((run) => run.input))]) {
+    const dfw = http.runs.find((run) => run.input === name && run.target === 'dfw');
+    const opa = http.runs.find((run) => run.input === name && run.target === 'opa');
+    const opa1 = http.runs.find((run) => run.input === name && run.target.startsWith('opa ('));
+    if (!dfw || !opa) continue;
+    const ev = r.evaluate.find((e) => e.dfw.input === name);
+    const dfwCpu = (dfw.serverCores / dfw.perSecond) * 1000;
+    const opaCpu = (opa.serverCores / opa.perSecond) * 1000;
+    let text = `**Over HTTP**, on the ${name} input, dfw answers ${fmt(dfw.perSecond)} req/s against OPA's ${fmt(opa.perSecond)} (${fmt(dfw.perSecond / opa.perSecond, 2)}×)`;
+    text += opa1 ? ` and ${fmt(opa1.perSecond)} for OPA on one core (${fmt(dfw.perSecond / opa1.perSecond, 2)}×).` : '.';
+    text += ` Per request dfw's process used ${fmt(dfwCpu)} ms of CPU, OPA's ${fmt(opaCpu)} ms`;
+    text += ev ? ` (\`opa bench\`: ${fmt(ev.opa.msPerOp)} ms/op; dfw's evaluate(): ${fmt(ev.dfw.evaluate.meanMs)} ms).` : '.';
+    if (dfw.serverCores < 0.8) {
+      text += ` dfw's process kept only ${fmt(dfw.serverCores, 2)} of a core busy although ${r.flags.connections} requests were always waiting: its one thread spends the rest blocked (a synchronous SQLite commit with fsync per decision), not computing.`;
+    }
+    if (ev && opaCpu > 1.5 * ev.opa.msPerOp) {
+      text += ` OPA's server spends ${fmt(opaCpu / ev.opa.msPerOp, 2)}× its \`opa bench\` cost per request on what \`opa bench\` leaves out: HTTP handling, decoding the JSON body into Rego values, encoding the result, its access log.`;
+    }
+    const memoryLog = http.runs.find((run) => run.input === name && run.target.startsWith('dfw ('));
+    if (memoryLog) {
+      text += ` With its decision log in memory instead of on disk, dfw answers ${fmt(memoryLog.perSecond)} req/s (${fmt(memoryLog.perSecond / dfw.perSecond, 2)}× its default, ${fmt(memoryLog.perSecond / opa.perSecond, 2)}× OPA).`;
+    }
+    const profile = r.profile?.find((p) => p.input === name);
+    if (profile) text += profileNote(profile.shares);
+    const little = (r.flags.connections / dfw.perSecond) * 1000;
+    if (dfw.p99Ms > 3 * dfw.p50Ms) {
+      text += ` Latency under this closed-loop load is mostly queueing (${r.flags.connections} connections / ${fmt(dfw.perSecond)} req/s ≈ ${fmt(little)} ms on average); dfw's p99 of ${fmt(dfw.p99Ms)} ms is ${fmt(dfw.p99Ms / dfw.p50Ms, 2)}× its p50 (OPA's: ${fmt(opa.p99Ms / opa.p50Ms, 2)}×).`;
+    }
+    notes.push(text);
+  }
+  return notes;
+}
+
+/** What the CPU profile of dfw's server says dominates. */
+function profileNote(shares: Array<{ category: string; share: number }>): string {
+  const share = (prefix: string) => shares.filter((x) => x.category.startsWith(prefix)).reduce((a, x) => a + x.share, 0);
+  const groups: Array<[string, number]> = [
+    ['evaluate()', share('evaluate()')],
+    ['the decision log (recording the decision, reading waivers and evidence)', share('decision log:') + share('store reads')],
+    ['the HTTP stack (Node, @hono/node-server, hono, reading the body)', share('hono') + share('@hono/node-server') + share('Node HTTP') + share('reading')],
+    ['the log line', share('decision log line')],
+  ];
+  const [top] = [...groups].sort((a, b) => b[1] - a[1]);
+  let text = ` In dfw's profile, ${groups.map(([what, x]) => `${what} takes ${pct(x)}`).join(', ')} of the server thread's busy time: **${top![0]} dominates**.`;
+  const wasm = share('evaluate(): Wasm policy');
+  const jsSide = share('evaluate(): JavaScript');
+  text += ` The Wasm evaluation proper is ${pct(wasm)}`;
+  text += jsSide > wasm ? `, less than evaluate()'s JavaScript side (input to JSON text, result parsing: ${pct(jsSide)}).` : '.';
+  const commit = share('decision log: SQLite BEGIN');
+  const mask = share('decision log: masking');
+  if (commit > wasm) text += ` The SQLite commit of the decision log, an fsync per decision with \`synchronous=FULL\` on the server's one thread, takes ${pct(commit)}, ${fmt(commit / wasm, 2)}× the Wasm evaluation.`;
+  if (mask > wasm) {
+    text += ` Masking secrets in the logged copy of the input takes ${pct(mask)}, ${fmt(mask / wasm, 2)}× the Wasm evaluation: store/mask.ts walks the whole input once per mask path (${DEFAULT_MASK_PATH_COUNT} by default), so its cost grows with input size × paths.`;
+  }
+  const logLine = share('decision log line');
+  if (logLine > 0.5 * wasm && logLine > 0.03) text += ` Writing the one JSON log line costs ${fmt(logLine / wasm, 2)}× the Wasm evaluation (console.error to a file or pipe is synchronous in Node).`;
+  return text;
+}
+
+function resourceNotes(r: BenchResults): string[] {
+  const notes: string[] = [];
+  const http = r.http;
+  if (http) {
+    const idle = (name: string) => http.idle.find((i) => i.server === name);
+    const after = (name: string) => http.loaded.find((l) => l.server === name);
+    const d = idle('dfw');
+    const o = idle('opa');
+    const dl = after('dfw');
+    const ol = after('opa');
+    if (d && o && dl && ol) {
+      notes.push(
+        `**Memory**: idle, dfw's Node process holds ${fmt(d.memory.rssKiB / 1024)} MiB against OPA's ${fmt(o.memory.rssKiB / 1024)} MiB; after the load (the large input included) ${fmt(dl.memory.rssKiB / 1024)} MiB against ${fmt(ol.memory.rssKiB / 1024)} MiB, peaks ${fmt(dl.memory.peakKiB / 1024)} and ${fmt(ol.memory.peakKiB / 1024)} MiB. **Startup**: ${fmt(d.startupMs)} ms to ready for dfw (mostly Node and module loading) against ${fmt(o.startupMs)} ms for OPA.`,
+      );
+    }
+  }
+  if (r.bundle) {
+    const b = r.bundle;
+    notes.push(
+      `**Bundle**: loading and verifying the signed bundle takes ${fmt(b.loadVerified.medianMs)} ms (${fmt(b.loadVerified.medianMs - b.loadUnverified.medianMs)} ms more than an unsigned one: the RS256 JWT and the file hashes), instantiating the policy ${fmt(b.createEvaluator.medianMs)} ms, so activating a new bundle takes well under ${fmt(Math.ceil((b.loadVerified.p90Ms + b.createEvaluator.p90Ms) / 10) * 10)} ms.`,
+    );
+  }
+  return notes;
+}
+
+export function interpretation(r: BenchResults): string {
+  const notes = [...evaluateNotes(r), ...httpNotes(r), ...resourceNotes(r)];
+  if (!notes.length) return '';
+  return `## Interpretation
+
+${notes.map((n) => `- ${n}`).join('\n')}`;
+}

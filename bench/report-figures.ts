@@ -1,0 +1,173 @@
+// The figure sections of docs/performance.md: in-process, HTTP, bundle load, memory and
+// the CPU profile of dfw's server, each a table and what it measured.
+import type { BenchResults } from './report.js';
+import { DEFAULT_MASK_PATHS } from '../src/store/mask.js';
+import { fmt, type LatencySummary } from './stats.js';
+
+export const kib = (bytes: number) => `${fmt(bytes / 1024)} KiB`;
+const mib = (kibValue: number) => `${fmt(kibValue / 1024)} MiB`;
+const ms = (value: number) => `${fmt(value)} ms`;
+const ratio = (a: number, b: number) => `${fmt(a / b, 2)}×`;
+export const table = (head: string[], rows: string[][]) =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+export function evaluateSection(r: BenchResults): string {
+  if (!r.evaluate.length) return '';
+  const rows: string[][] = [];
+  for (const { dfw, opa, opaDecision, otherCores } of r.evaluate) {
+    rows.push([
+      dfw.input,
+      fmt(dfw.evaluate.perSecond),
+      ms(dfw.evaluate.p50Ms),
+      ms(dfw.evaluate.p99Ms),
+      fmt(opa.perSecond),
+      ms(opa.p50Ms),
+      ms(opa.p99Ms),
+      ratio(dfw.evaluate.perSecond, opa.perSecond),
+      opaDecision === dfw.decision ? 'yes' : `**no**: OPA \`${opaDecision}\``,
+      `${fmt(otherCores.dfw, 2)} / ${fmt(otherCores.opa, 2)}`,
+    ]);
+  }
+  const step = (input: string, what: string, f: LatencySummary) => [input, what, fmt(f.perSecond), ms(f.p50Ms), ms(f.p99Ms)];
+  const steps = r.evaluate.flatMap(({ dfw }) => [
+    step(dfw.input, 'parse + validate + buildInput', dfw.prepare),
+    step(dfw.input, 'evaluate() (from the table above)', dfw.evaluate),
+    step(dfw.input, 'maskSecrets for the decision log', dfw.mask),
+  ]);
+  return `## In-process evaluation
+
+${table(['Input', 'dfw evaluate() /s', 'p50', 'p99', 'OPA (opa bench) /s', 'p50', 'p99', 'dfw/OPA throughput', 'Same decision', 'other cores (dfw / OPA)'], rows)}
+
+- **dfw**: \`evaluate(input, {now})\` back to back in one Node thread, each call timed with
+  \`performance.now()\`, after 1 s of warm-up. A call serializes the input to JSON, copies it
+  into Wasm memory, evaluates \`firewall/decision\` in the compiled policy, reads the result
+  back as JSON and checks its shape, and adds the decision id, bundle and timing.
+- **OPA**: \`opa bench -d rego --ignore '*_test.rego'\` (the files the bundles hold), OPA's
+  Rego interpreter (this OPA build has no Wasm runtime). /s is
+  1 / (ns/op), the median over runs; p50/p99 are OPA's own \`timer_rego_query_eval_ns\`
+  histogram (evaluation only, without preparing the input). \`opa bench\` parses the input
+  file once and hands the parsed value to each evaluation; dfw's figure includes turning
+  the input into JSON text and the result back into a JavaScript object every time.
+- "other cores": CPU the rest of the machine used during each measurement (/proc/stat less
+  this process and \`opa bench\`), which should be near 0.
+
+What \`POST /v1/check\` does around the evaluation, timed the same way: \`JSON.parse\` of the
+body, \`parseCheckRequest\` (JSON Schema validation, image reference) and \`buildInput\`
+before it; after it, the decision log's \`maskSecrets\` over the input with the
+${DEFAULT_MASK_PATHS.length} default mask paths (store/mask.ts; the SQLite write is not included):
+
+${table(['Input', 'Step', 'per second', 'p50', 'p99'], steps)}`;
+}
+
+export function httpSection(r: BenchResults): string {
+  const http = r.http;
+  if (!http) return '';
+  const parts: string[] = [];
+  for (const name of [...new Set(http.runs.map((run) => run.input))]) {
+    const runs = http.runs.filter((run) => run.input === name);
+    const opa = runs.find((run) => run.target === 'opa');
+    const rows = runs.map((run) => [
+      run.target,
+      fmt(run.perSecond),
+      ms(run.p50Ms),
+      ms(run.p99Ms),
+      `${run.errors} / ${run.non2xx} / ${run.timeouts}`,
+      fmt(run.serverCores, 2),
+      fmt(run.loadGeneratorCores, 2),
+      fmt(run.otherCores, 2),
+      opa && run !== opa ? ratio(run.perSecond, opa.perSecond) : '',
+    ]);
+    parts.push(`### ${name} input
+
+${table(['Server', 'req/s', 'p50', 'p99', 'errors / non-2xx / timeouts', 'server cores', 'autocannon cores', 'other cores', 'req/s ÷ opa'], rows)}`);
+  }
+  return `## HTTP
+
+dfw: \`POST /v1/check\` on \`dfw serve\` (a separate Node process). OPA: \`POST
+/v1/data/firewall/decision\` on \`opa run --server\` with the Rego-target bundle of the same
+sources (signed, verified at startup). Same machine, same ${r.flags.connections} connections, ${r.flags.warmupSec} s
+warm-up then ${r.flags.durationSec} s measured, one server at a time, all in one run. req/s counts 2xx answers;
+p50/p99 come from every response's latency as autocannon measured it (its own histogram
+rounds to whole milliseconds). "server cores" is the server process's CPU time over the run
+divided by its duration (/proc/<pid>/stat); "autocannon cores" the same for the benchmark
+process; "other cores" what the rest of the machine used meanwhile (/proc/stat), which should
+be near 0. "opa (GOMAXPROCS=1)" is OPA limited to one core, like dfw's one JavaScript thread.
+"dfw" runs on its defaults, so it records every decision, with its input, in its SQLite
+decision log (WAL, \`synchronous=FULL\`: an fsync per decision) before answering; "dfw
+(decision log in memory)" is the same server with \`DFW_STORE_URL=sqlite::memory:\`, which
+keeps the recording but not the disk write.
+
+${parts.join('\n\n')}
+
+What differs between the two, beyond the evaluator:
+- dfw records each decision before it answers (fail closed: an unrecorded decision is an
+  error); OPA's decision logging is off unless configured, so OPA does no such work here.
+  Before evaluating, dfw also reads the active waivers and stored evidence for the
+  deployment from the same store.
+- dfw validates the check request against its JSON Schema, parses the image reference,
+  builds the input document and assigns a UUIDv7 decision id; OPA receives a ready input
+  document. dfw's answer also carries the decision id, bundle, time and timings.
+- dfw's request body is the check request; OPA's is \`{"input": …}\` with the built input
+  document, which is slightly larger (see Inputs).
+- Both log one JSON line per request at their default level (dfw: the decision; OPA: its
+  request/response access log lines), to a file.
+- dfw's server is one JavaScript thread; OPA's Go HTTP server evaluates requests on all
+  cores (GOMAXPROCS defaults to the core count), which is why the GOMAXPROCS=1 row is there.`;
+}
+
+export function bundleSection(r: BenchResults): string {
+  const b = r.bundle;
+  if (!b) return '';
+  const row = (what: string, t: { medianMs: number; minMs: number; p90Ms: number }) => [what, ms(t.medianMs), ms(t.minMs), ms(t.p90Ms)];
+  return `## Bundle load and verify
+
+The Wasm bundle (${kib(b.bundleBytes)}; policy.wasm ${kib(b.wasmBytes)}, data.json ${kib(b.dataBytes)}),
+built as by \`make bundle\` and signed with \`test/fixtures/keys/test-only-signing.key.pem\`;
+${b.iterations} iterations each, in process, from bytes already in memory.
+
+${table(
+  ['Step', 'median', 'min', 'p90'],
+  [
+    row('loadBundle, signed, verified with the public key (gunzip, untar, RS256 JWT, every file hash, manifest, data.json)', b.loadVerified),
+    row('loadBundle, unsigned, no key (same without the signature check)', b.loadUnverified),
+    row('createEvaluator (compile and instantiate policy.wasm, set data)', b.createEvaluator),
+    ['load + verify + createEvaluator', ms(b.loadVerified.medianMs + b.createEvaluator.medianMs), '', ''],
+  ],
+)}`;
+}
+
+export function memorySection(r: BenchResults): string {
+  const http = r.http;
+  if (!http) return '';
+  const rows = http.idle.map((idle) => {
+    const after = http.loaded.find((l) => l.server === idle.server)?.memory;
+    return [idle.server, ms(idle.startupMs), mib(idle.memory.rssKiB), after ? mib(after.rssKiB) : '–', after ? mib(after.peakKiB) : '–'];
+  });
+  return `## Server memory and startup
+
+${table(['Server', 'start → ready', 'RSS idle', 'RSS after the load', 'peak RSS'], rows)}
+
+RSS is VmRSS from /proc/<pid>/status, peak is VmHWM: "idle" right after the server became
+ready (before any request), "after" once every HTTP run above had finished. Start → ready is
+wall time from spawning the process to its first good answer (dfw: the "listening" log line,
+written after the bundle is verified and the Wasm instantiated; OPA: \`GET /health\`), so it
+includes process start, loading and verifying the signed bundle, and compiling the policy.
+The in-memory decision log keeps every recorded decision, input included, in the process,
+so its RSS grows with the number of decisions.`;
+}
+
+export function profileSection(r: BenchResults): string {
+  if (!r.profile?.length) return '';
+  const names = r.profile.map((p) => p.input);
+  const rows = r.profile[0]!.shares.map((s, i) => [s.category, ...r.profile!.map((p) => `${fmt(100 * (p.shares[i]?.share ?? 0), 2)}%`)]);
+  return `## Where dfw's server time goes
+
+A separate run of each input against \`dfw serve\` started with \`node --cpu-prof\` (so the
+profiler's overhead stays out of the figures above), on its defaults (decision log in SQLite
+on disk): ${r.profile.map((p) => `${p.input} ${fmt(p.perSecond)} req/s over ${fmt(p.requests)} requests`).join(', ')}. Each sample
+of the JavaScript thread's busy time (idle time and startup left out; time blocked in a
+synchronous call such as SQLite's fsync counts as busy) goes to the first of these
+categories that any frame of its stack belongs to, in this order:
+
+${table(['Category', ...names], rows)}`;
+}
