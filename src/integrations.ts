@@ -8,7 +8,7 @@ import { createDigestResolver } from './collect/collectors/index.js';
 import type { Config } from './config/load.js';
 import type { ActivePolicy } from './engine/index.js';
 import { githubOptionsFromConfig, githubProtectionRoutes, type GitHubProtectionApp } from './integrations/github/index.js';
-import { admissionRoutes, createAdmissionTlsServer, createEnvironmentMapper, type AdmissionTlsServer } from './integrations/kubernetes/index.js';
+import { admissionRoutes, createAdmissionTlsServer, createEnvironmentMapper, createNamespaceLabelLookup, type AdmissionTlsServer } from './integrations/kubernetes/index.js';
 
 export class IntegrationConfigError extends Error {
   override name = 'IntegrationConfigError';
@@ -48,6 +48,7 @@ export async function startAdmissionWebhook(config: Config, policy: ActivePolicy
         ...(admission.namespaces ? { namespaces: admission.namespaces } : {}),
         ...(admission.environment_label !== undefined ? { label: admission.environment_label } : {}),
       }),
+      ...(admission.namespace_label_lookup ? { namespaceLabels: createNamespaceLabelLookup() } : {}),
       ...(config.collectors.registry ? { resolveDigest: createDigestResolver(config.collectors.registry) } : {}),
       ...(admission.timeout_seconds ? { timeoutMs: admission.timeout_seconds * 1000 } : {}),
       ...(admission.recheck_unchanged_images !== undefined ? { recheckUnchangedImages: admission.recheck_unchanged_images } : {}),

@@ -5,6 +5,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { suite } from 'uvu';
 import { openStore } from '../src/store/index.js';
 import * as assert from 'uvu/assert';
@@ -17,6 +19,7 @@ import {
   ADMITTED_RESOURCES,
   createAdmissionTlsServer,
   createEnvironmentMapper,
+  createNamespaceLabelLookup,
   limitWarnings,
   STATUS_MESSAGE_MAX_CHARS,
   WARNING_MAX_CHARS,
@@ -251,6 +254,35 @@ k8s('a dryRun decision is recorded in the decision log as a dry run', async ({ e
     assert.is((await store.getDecision(real!.decision_id))!.dry_run, false);
   } finally {
     await store.close();
+  }
+});
+
+k8s('a namespace labelled dfw.io/environment is mapped through the Kubernetes API, cached, and an unreachable API fails closed', async ({ checks }) => {
+  const asked: string[] = [];
+  const api = createServer((req, res) => {
+    asked.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+    const labelled = req.url === '/api/v1/namespaces/team-a';
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'Namespace', metadata: { name: labelled ? 'team-a' : 'team-b', labels: labelled ? { 'dfw.io/environment': 'staging' } : { team: 'b' } } }));
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  const port = (api.address() as AddressInfo).port;
+  try {
+    const lookup = createNamespaceLabelLookup({ cluster: { name: 'test', server: `http://127.0.0.1:${port}`, token: 'sa-token' } });
+    const rec = recording(checks);
+    const { review } = webhook(rec.checks, { environmentFor: createEnvironmentMapper({}), namespaceLabels: lookup });
+    const inTeamA = (r: ReviewJson) => (r.request.namespace = 'team-a');
+    await review(variant(readReview(DEPLOYMENT), inTeamA));
+    await review(variant(readReview(DEPLOYMENT), inTeamA));
+    assert.is(rec.requests[0]!.environment, 'staging');
+    assert.equal(asked, ['GET /api/v1/namespaces/team-a Bearer sa-token'], 'asked once, then cached');
+    const { body: unlabelled } = await review(variant(readReview(DEPLOYMENT), (r) => (r.request.namespace = 'team-b')));
+    assert.is(unlabelled.response.allowed, false);
+    const down = createNamespaceLabelLookup({ cluster: { name: 'down', server: 'http://127.0.0.1:9', token: 't' } });
+    const { body: failed } = await webhook(rec.checks, { environmentFor: createEnvironmentMapper({}), namespaceLabels: down }).review(variant(readReview(DEPLOYMENT), inTeamA));
+    assert.is(failed.response.allowed, false);
+  } finally {
+    api.close();
   }
 });
 

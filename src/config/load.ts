@@ -41,6 +41,7 @@ export interface AdmissionConfig {
   tls: { cert_file: string; key_file: string; client_ca_file?: string; reload_interval_seconds?: number };
   timeout_seconds?: number;
   environment_label?: string | false;
+  namespace_label_lookup?: boolean;
   recheck_unchanged_images?: boolean;
   namespaces?: Record<string, string>;
 }

@@ -28,6 +28,7 @@ const KUBERNETES_SCHEMA = {
         },
         timeout_seconds: { type: 'number', minimum: 1, maximum: 30 },
         environment_label: { oneOf: [{ type: 'string', minLength: 1 }, { const: false }] },
+        namespace_label_lookup: { type: 'boolean', description: 'read namespace labels from the Kubernetes API (in-cluster service account)' },
         recheck_unchanged_images: { type: 'boolean' },
         namespaces: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
       },

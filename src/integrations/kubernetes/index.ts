@@ -16,4 +16,5 @@ export {
 export { createEnvironmentMapper, ENVIRONMENT_LABEL, type EnvironmentFor, type EnvironmentMapping, type NamespaceLabelLookup } from './environment.js';
 export { readWorkload, workloadIdentity, ADMITTED_RESOURCES, UnsupportedKindError, type Workload, type WorkloadImage } from './workload.js';
 export { limitWarnings, denialMessage, WARNING_MAX_CHARS, WARNINGS_TOTAL_MAX_CHARS, STATUS_MESSAGE_MAX_CHARS, type ImageVerdict } from './messages.js';
+export { createNamespaceLabelLookup, type NamespaceLabelOptions } from './namespace-labels.js';
 export { createAdmissionTlsServer, DEFAULT_TLS_RELOAD_INTERVAL_MS, TlsConfigError, type AdmissionTlsOptions, type AdmissionTlsServer, type ServedCertificate } from './tls.js';
