@@ -141,6 +141,10 @@ cli('serve answers checks from `dfw check --server`, with tokens, and stops grac
     assert.match(unauthorized.stderr, '401');
     const viaEnv = runDfw(['check', '--env', 'production', '--input', example('compliant.allow.json'), '--server', server.url], { env: { DFW_TOKEN: 's3cret' } });
     assert.is(viaEnv.status, 0, viaEnv.stderr);
+    // Reports from --server list every rule of the server's catalog, the passing ones too.
+    const junit = runDfw(['check', '--env', 'production', '--input', example('compliant.allow.json'), '--server', server.url, '--token', 's3cret', '--format', 'junit']);
+    assert.is(junit.status, 0, junit.stderr);
+    assert.is((junit.stdout.match(/<testcase /g) ?? []).length, 9);
     // A request in flight when SIGTERM arrives still gets its answer.
     const inflight = fetch(`${server.url}/v1/check`, {
       method: 'POST',

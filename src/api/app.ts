@@ -35,6 +35,8 @@ export interface AppOptions {
   waiverMaxDays?: number;
   /** Further routes (the Kubernetes and GitHub integrations), mounted as they are. */
   integrations?: Hono[];
+  /** The time waivers and evidence are judged against; the wall clock by default (tests inject one). */
+  clock?: () => Date;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -59,9 +61,10 @@ export function createApp(options: AppOptions): Hono {
   app.route('/', checkRoutes({ tokens, checks, logger }));
   app.route('/', ruleRoutes({ tokens, policy: options.policy }));
   if (options.store) {
-    app.route('/', evidenceRoutes({ tokens, store: options.store }));
+    const clock = options.clock ? { clock: options.clock } : {};
+    app.route('/', evidenceRoutes({ tokens, store: options.store, ...clock }));
     app.route('/', decisionRoutes({ tokens, store: options.store }));
-    app.route('/', waiverRoutes({ tokens, store: options.store, maxDays: options.waiverMaxDays ?? 90 }));
+    app.route('/', waiverRoutes({ tokens, store: options.store, maxDays: options.waiverMaxDays ?? 90, ...clock }));
   }
   for (const integration of options.integrations ?? []) app.route('/', integration);
   if (options.bundles) app.route('/', bundleRoutes({ tokens, publisher: options.bundles, logger }));

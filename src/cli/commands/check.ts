@@ -38,14 +38,17 @@ async function decideLocally(request: CheckRequest, options: CheckOptions): Prom
 }
 
 async function decideOnServer(request: CheckRequest, options: CheckOptions): Promise<{ decision: Decision; rules: RuleEntry[] }> {
-  const { body: decision } = await callServer<Decision>(
-    { server: options.server!, timeout: options.timeout, ...(options.token ?? process.env.DFW_TOKEN ? { token: options.token ?? process.env.DFW_TOKEN } : {}) },
-    'POST',
-    '/v1/check',
-    { json: request },
-  );
+  const token = options.token ?? process.env.DFW_TOKEN;
+  const server = { server: options.server!, timeout: options.timeout, ...(token ? { token } : {}) };
+  const { body: decision } = await callServer<Decision>(server, 'POST', '/v1/check', { json: request });
   if (typeof decision?.allow !== 'boolean' || !decision.deny) throw new CliError('dfw server answered without a decision');
-  return { decision, rules: [] };
+  // The catalog lets SARIF and JUnit list the rules that passed too; a report without it
+  // is still right, so a server that will not share it does not fail the check.
+  const rules = await callServer<{ rules: RuleEntry[] }>(server, 'GET', '/v1/rules').then(
+    ({ body }) => body.rules ?? [],
+    () => [],
+  );
+  return { decision, rules };
 }
 
 export function checkCommand(): Command {
