@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { load as loadYaml } from 'js-yaml';
+import { enforcementIn, type EnvironmentConfig as CatalogEnvironment } from '../src/engine/catalog.js';
 import { SEVERITIES, type Severity } from '../src/engine/types.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -34,10 +35,7 @@ export interface RuleAnnotation {
 
 export type Enforcement = 'blocks' | 'warns' | 'off';
 
-interface EnvironmentConfig {
-  blocking?: unknown;
-  rules?: Record<string, { enabled?: unknown; severity?: unknown } | null> | null;
-}
+type EnvironmentConfig = CatalogEnvironment;
 
 interface FirewallConfig {
   unknown_environment?: string;
@@ -163,18 +161,10 @@ export function readFirewallConfig(): FirewallConfig {
   return { environments, ...(typeof config.unknown_environment === 'string' ? { unknown_environment: config.unknown_environment } : {}) };
 }
 
-/**
- * What a rule does in one environment, mirroring rego/firewall/decision.rego: off when the
- * environment disables it, else it blocks when its severity (after the environment's
- * override) is in the environment's `blocking` list; a list that is not a list blocks
- * everything (the policy fails closed).
- */
+/** What a rule does in one environment (the engine's enforcementIn), in the README's words. */
 export function ruleEnforcement(rule: RuleAnnotation, environment: EnvironmentConfig): { enforcement: Enforcement; severity: Severity } {
-  const override = environment.rules?.[rule.id] ?? {};
-  const severity = isSeverity(override.severity) ? override.severity : rule.severity;
-  if (override.enabled === false) return { enforcement: 'off', severity };
-  const blocking: readonly unknown[] = Array.isArray(environment.blocking) ? environment.blocking : SEVERITIES;
-  return { enforcement: blocking.includes(severity) ? 'blocks' : 'warns', severity };
+  const { enforcement, severity } = enforcementIn(rule.id, rule.severity, environment);
+  return { enforcement: ({ deny: 'blocks', warn: 'warns', off: 'off' } as const)[enforcement], severity };
 }
 
 /** Table cells are one line, and a `|` would end the cell. */

@@ -4,7 +4,7 @@
 // if it cannot be recorded, the answer is an error, never an allow that left no trace.
 import { v7 as uuidv7 } from 'uuid';
 import { buildInput, type CheckRequest, type Via } from '../collect/check-request.js';
-import type { CollectorRunner } from '../collect/run-collectors.js';
+import { CollectorRunner } from '../collect/run-collectors.js';
 import type { ActivePolicy, Decision, InputDocument } from '../engine/index.js';
 // Only the pure parts of the store: the edge runtime imports this file and has no database.
 import { decisionRecordFrom } from '../store/decision-record.js';
@@ -41,6 +41,8 @@ export interface CheckServiceOptions {
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export function createCheckService(policy: ActivePolicy, options: CheckServiceOptions = {}): CheckService {
+  // With no collectors the runner still records inline evidence as such.
+  const collectors = options.collectors ?? new CollectorRunner([]);
   return {
     async check(request, context) {
       const evaluator = policy.current();
@@ -55,8 +57,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
         const waivers = await options.store.activeWaivers(now, { application: request.application, environment: request.environment });
         input.waivers = waivers.map(toInputWaiver);
       }
-      const collection = options.collectors ? await options.collectors.collect(request, input) : { sources: {}, timings: {} };
-      if (!options.collectors) for (const kind of Object.keys(input.evidence as object)) (collection.sources as Record<string, string>)[kind] = 'inline';
+      const collection = await collectors.collect(request, input);
       const collectMs = performance.now() - started;
 
       const decision = evaluator.evaluate(input, { decisionId: id, now });

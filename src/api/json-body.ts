@@ -6,11 +6,16 @@ import { ApiError } from './errors.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-export async function readJsonBody(c: Context): Promise<unknown> {
+/** 415 unless the request declares a JSON body. */
+export function requireJsonContentType(c: Context): void {
   const type = c.req.header('content-type') ?? '';
   if (!JSON_TYPE.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', `the body must be JSON (Content-Type: application/json), got ${type ? `"${type}"` : 'no Content-Type'}`);
   }
+}
+
+export async function readJsonBody(c: Context): Promise<unknown> {
+  requireJsonContentType(c);
   const text = await c.req.text();
   if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'the body is empty; expected a JSON object');
   try {

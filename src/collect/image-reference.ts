@@ -13,7 +13,8 @@ export class ImageReferenceError extends Error {
 }
 
 const DOCKER_HUB = 'docker.io';
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+/** An OCI content digest (algorithm:encoded), as the image-spec grammar has it. */
+export const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 

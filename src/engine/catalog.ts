@@ -28,7 +28,7 @@ export interface RuleCatalog {
   unknown_environment: string;
 }
 
-interface EnvironmentConfig {
+export interface EnvironmentConfig {
   blocking?: unknown;
   rules?: Record<string, { enabled?: boolean; severity?: string }>;
 }
@@ -56,6 +56,18 @@ function isSeverity(value: unknown): value is Severity {
   return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value);
 }
 
+/**
+ * What a rule does in one environment, as rego/firewall/decision.rego decides it: off when
+ * the environment disables it, else deny when its severity (after the environment's
+ * override) is in `blocking`; a `blocking` that is not a list blocks everything.
+ */
+export function enforcementIn(ruleId: string, severity: Severity, environment: EnvironmentConfig): { enforcement: Enforcement; severity: Severity } {
+  const override = environment.rules?.[ruleId] ?? {};
+  const effective = isSeverity(override.severity) ? override.severity : severity;
+  const blocking: readonly unknown[] = Array.isArray(environment.blocking) ? environment.blocking : SEVERITIES;
+  return { severity: effective, enforcement: override.enabled === false ? 'off' : blocking.includes(effective) ? 'deny' : 'warn' };
+}
+
 /** Builds the catalog of a loaded bundle. Rules without a custom.id are not listed. */
 export function ruleCatalog(bundle: Bundle): RuleCatalog {
   const config = ((bundle.data.firewall as Record<string, unknown> | undefined)?.config ?? {}) as {
@@ -71,15 +83,7 @@ export function ruleCatalog(bundle: Bundle): RuleCatalog {
       if (typeof custom.id !== 'string' || !isSeverity(custom.severity)) continue;
       const severity = custom.severity;
       const enforcement: RuleEntry['enforcement'] = {};
-      for (const [env, envConfig] of Object.entries(environments)) {
-        const override = envConfig.rules?.[custom.id] ?? {};
-        const effective = isSeverity(override.severity) ? override.severity : severity;
-        const blocking = Array.isArray(envConfig.blocking) ? envConfig.blocking : SEVERITIES;
-        enforcement[env] = {
-          severity: effective,
-          enforcement: override.enabled === false ? 'off' : blocking.includes(effective) ? 'deny' : 'warn',
-        };
-      }
+      for (const [env, envConfig] of Object.entries(environments)) enforcement[env] = enforcementIn(custom.id, severity, envConfig);
       rules.push({
         id: custom.id,
         title: String(meta.title ?? ''),

@@ -117,9 +117,19 @@ function anywhereKeys(programs: Segment[][]): { keys: RegExp | undefined; rest: 
   return { keys: sources.length ? new RegExp(sources.map((x) => `(?:${x})`).join('|'), 'i') : undefined, rest };
 }
 
+// Every decision is masked with the same paths: fold them once per list, not per call.
+const folded = new Map<string, ReturnType<typeof anywhereKeys>>();
+
+function foldPaths(paths: readonly string[]): ReturnType<typeof anywhereKeys> {
+  const key = paths.join('\u0000');
+  let plan = folded.get(key);
+  if (!plan) folded.set(key, (plan = anywhereKeys(paths.map(compileMaskPath))));
+  return plan;
+}
+
 /** A copy of `input` (JSON data) with every value reached by `paths` replaced by "***". */
 export function maskSecrets<T>(input: T, paths: readonly string[]): T {
-  const { keys, rest } = anywhereKeys(paths.map(compileMaskPath));
+  const { keys, rest } = foldPaths(paths);
   if (!isContainer(input)) return input;
   const copy = structuredClone(input);
   if (keys) maskKeysAnywhere(copy, keys);

@@ -8,9 +8,9 @@ import { REPORT_KINDS, ReportParseError, type ReportKind } from '../../evidence/
 import type { Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
 import { ApiError } from '../errors.js';
-import { readJsonBody } from '../json-body.js';
+import { requireJsonContentType } from '../json-body.js';
+import { DIGEST } from '../../collect/image-reference.js';
 
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const COMMIT = /^[0-9a-fA-F]{4,64}$/;
 
 export interface ReportSubjectQuery {
@@ -41,12 +41,8 @@ export function evidenceRoutes(deps: { tokens: ApiToken[]; store: Store; clock?:
       throw new ApiError(400, 'invalid_kind', `kind must be one of ${REPORT_KINDS.join(', ')}`, [{ field: 'kind', message: `must be one of ${REPORT_KINDS.join(', ')}` }]);
     }
     const subject = readSubject((name) => c.req.query(name));
-    try {
-      await readJsonBody(c); // the content type must say JSON (415 otherwise)
-    } catch (err) {
-      // Broken JSON is left to the parser, whose message names the format, line and column.
-      if (!(err instanceof ApiError && err.code === 'invalid_json')) throw err;
-    }
+    requireJsonContentType(c);
+    // The report is parsed once, by its own parser, whose errors name the format, line and column.
     const raw = await c.req.text();
     let normalized;
     try {

@@ -7,8 +7,8 @@ import type { NewWaiver, Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { readJsonBody } from '../json-body.js';
+import { DIGEST } from '../../collect/image-reference.js';
 
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What an admin sends: a new waiver without its approver (the token's name is). */

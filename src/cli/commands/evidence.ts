@@ -4,11 +4,12 @@ import { Command, Option } from 'commander';
 import { REPORT_KINDS } from '../../evidence/types.js';
 import { CliError } from '../exit-codes.js';
 import { callServer, serverOptions, type ServerOptions } from '../server-client.js';
+import { DIGEST } from '../../collect/image-reference.js';
 
 /** "sha256:…" is an image digest; "github.com/acme/payments@9f2c…" a repository and commit. */
 export function subjectQuery(subject: string): URLSearchParams {
   const at = subject.lastIndexOf('@');
-  if (/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(subject)) return new URLSearchParams({ digest: subject });
+  if (DIGEST.test(subject)) return new URLSearchParams({ digest: subject });
   if (at > 0 && /^[0-9a-fA-F]{4,64}$/.test(subject.slice(at + 1))) {
     return new URLSearchParams({ repository: subject.slice(0, at), commit: subject.slice(at + 1) });
   }

@@ -2,6 +2,7 @@
 // running, where the digest is what the node actually pulled (status.containerStatuses
 // [].imageID), not what the spec asked for.
 import { parseImageReference } from '../image-reference.js';
+import { DIGEST } from '../image-reference.js';
 
 export interface Workload {
   cluster: string;
@@ -16,7 +17,6 @@ export interface Workload {
 
 type Json = Record<string, unknown>;
 
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 function object(value: unknown): Json {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};

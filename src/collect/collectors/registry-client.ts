@@ -3,6 +3,7 @@
 // registry-auth.ts and the request retried.
 import { CollectorFailure, describeResponse, fetchOrFail, nextLink, readJson } from './http.js';
 import { RegistryAuth, type RegistryEndpoint, type TokenCache } from './registry-auth.js';
+import { DIGEST } from '../image-reference.js';
 
 export type { RegistryEndpoint, TokenCache } from './registry-auth.js';
 
@@ -14,7 +15,6 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 export class RegistryClient {
   readonly service: string;
