@@ -6,7 +6,10 @@ version="${1:?usage: install-opa.sh vX.Y.Z}"
 dest="$(cd "$(dirname "$0")/.." && pwd)/.tools/bin"
 mkdir -p "$dest"
 
-is_pinned() { [ -x "$1" ] && "$1" version 2>/dev/null | grep -qx "Version: ${version#v}"; }
+# The whole output is read before matching: piping into `grep -q` lets grep exit on the first
+# line, opa dies of SIGPIPE writing the next, and pipefail turns that race into a failure.
+reported_version() { "$1" version 2>/dev/null | sed -n 's/^Version: v\{0,1\}//p'; }
+is_pinned() { [ -x "$1" ] && [ "$(reported_version "$1")" = "${version#v}" ]; }
 
 if is_pinned "$dest/opa"; then exit 0; fi
 if command -v opa >/dev/null 2>&1 && is_pinned "$(command -v opa)"; then
@@ -21,4 +24,7 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 echo "installing OPA ${version} with go install into ${dest} (takes a minute or two the first time)..."
 GOBIN="$dest" CGO_ENABLED=0 go install "github.com/open-policy-agent/opa@${version}"
-is_pinned "$dest/opa" || { echo "error: installed opa does not report version ${version}" >&2; exit 1; }
+is_pinned "$dest/opa" || {
+  echo "error: installed opa reports version '$(reported_version "$dest/opa")', expected ${version#v}" >&2
+  exit 1
+}
