@@ -89,8 +89,8 @@ changes.before.each((ctx) => {
 
 function collector(ctx: Context, overrides: Partial<ChangeCollectorConfig> = {}): Collector {
   return createChangeCollector({
-    servicenow: { baseUrl: ctx.servicenow.url, username: SN_USER, password: SN_PASSWORD },
-    jira: { baseUrl: ctx.jira.url, username: JIRA_EMAIL, password: JIRA_TOKEN, approverField: 'customfield_10050', windowStartField: 'customfield_10060', windowEndField: 'customfield_10061' },
+    servicenow: { base_url: ctx.servicenow.url, username: SN_USER, password: SN_PASSWORD },
+    jira: { base_url: ctx.jira.url, username: JIRA_EMAIL, password: JIRA_TOKEN, approver_field: 'customfield_10050', window_start_field: 'customfield_10060', window_end_field: 'customfield_10061' },
     ...overrides,
   });
 }
@@ -134,15 +134,15 @@ changes('ServiceNow: an approved change in Implement, its approvers and its wind
   assert.is(approvers!.query.get('sysparm_query'), `sysapproval=${APPROVED_SYS_ID}^state=approved`);
 });
 
-changes('ServiceNow states: awaiting approval, rejected, canceled, closed, and approvedStates from configuration', async (ctx) => {
+changes('ServiceNow states: awaiting approval, rejected, canceled, closed, and approved_states from configuration', async (ctx) => {
   const stateOf = async (id: string, c = collector(ctx)) => ((await collect(c, id)).evidence.change_ticket as { state: string; window?: unknown } | undefined)?.state;
   assert.is(await stateOf('CHG0012346'), 'authorize');
   assert.is(await stateOf('CHG0012347'), 'rejected');
   assert.is(await stateOf('CHG0012348'), 'canceled');
   assert.is(await stateOf('CHG0000023'), 'closed', 'the recorded demo change: approved, but closed');
-  const implementOnly = collector(ctx, { servicenow: { baseUrl: ctx.servicenow.url, username: SN_USER, password: SN_PASSWORD, approvedStates: ['Implement'] } });
+  const implementOnly = collector(ctx, { servicenow: { base_url: ctx.servicenow.url, username: SN_USER, password: SN_PASSWORD, approved_states: ['Implement'] } });
   assert.is(await stateOf('CHG0012345', implementOnly), 'approved');
-  const scheduledOnly = collector(ctx, { servicenow: { baseUrl: ctx.servicenow.url, username: SN_USER, password: SN_PASSWORD, approvedStates: ['-2'], approvers: false } });
+  const scheduledOnly = collector(ctx, { servicenow: { base_url: ctx.servicenow.url, username: SN_USER, password: SN_PASSWORD, approved_states: ['-2'], approvers: false } });
   ctx.servicenow.reset();
   const result = await collect(scheduledOnly, 'CHG0012345');
   assert.equal(result.evidence.change_ticket, { id: 'CHG0012345', system: 'servicenow', state: 'implement', window: { start: '2026-11-28T13:00:00Z', end: '2026-11-28T17:00:00Z' } });
@@ -151,7 +151,7 @@ changes('ServiceNow states: awaiting approval, rejected, canceled, closed, and a
 
 changes('ServiceNow failures: no such change, 401, 403, 500, malformed JSON, an unreadable window', async (ctx) => {
   assert.is((await collect(collector(ctx), 'CHG0099999')).unavailable.change_ticket, 'ServiceNow has no change_request numbered CHG0099999');
-  const wrong = collector(ctx, { servicenow: { baseUrl: ctx.servicenow.url, username: SN_USER, password: 'wrong' } });
+  const wrong = collector(ctx, { servicenow: { base_url: ctx.servicenow.url, username: SN_USER, password: 'wrong' } });
   assert.is((await collect(wrong, 'CHG0012345')).unavailable.change_ticket, 'ServiceNow answered 401: User Not Authenticated: Required to provide Auth information');
   assert.is((await collect(collector(ctx), 'CHG0012349')).unavailable.change_ticket, 'change_request CHG0012349 end_date "soon" is not a ServiceNow date-time (YYYY-MM-DD hh:mm:ss)');
   ctx.servicenow.override('/api/now/table/change_request', { status: 403, body: { error: { message: 'Insufficient rights to query records', detail: 'Fields present in the query do not have permission to be read' }, status: 'failure' } });
@@ -182,7 +182,7 @@ changes('Jira: the status mapped, approvers and window from the configured field
 
 changes('Jira: unmapped statuses in lower case, a custom status map, Service Management approvals and whole-day windows', async (ctx) => {
   assert.equal((await collect(collector(ctx), 'OPS-124')).evidence.change_ticket, { id: 'OPS-124', system: 'jira', state: 'to do', approved_by: [] });
-  const custom = collector(ctx, { jira: { baseUrl: ctx.jira.url, username: JIRA_EMAIL, password: JIRA_TOKEN, statusMap: { 'To Do': 'pending', 'CAB Approved': 'approved' } } });
+  const custom = collector(ctx, { jira: { base_url: ctx.jira.url, username: JIRA_EMAIL, password: JIRA_TOKEN, status_map: { 'To Do': 'pending', 'CAB Approved': 'approved' } } });
   assert.equal((await collect(custom, 'OPS-124')).evidence.change_ticket, { id: 'OPS-124', system: 'jira', state: 'pending' });
   assert.equal((await collect(custom, 'OPS-123')).evidence.change_ticket, { id: 'OPS-123', system: 'jira', state: 'approved (not counted as approved)' }, 'a status named Approved that the map leaves out is not approved');
   assert.equal((await collect(collector(ctx), 'OPS-125')).evidence.change_ticket, {
@@ -192,7 +192,7 @@ changes('Jira: unmapped statuses in lower case, a custom status map, Service Man
 
 changes('Jira failures: no such issue, 401, malformed JSON, an unreadable window', async (ctx) => {
   assert.is((await collect(collector(ctx), 'OPS-999')).unavailable.change_ticket, 'Jira answered 404: Issue does not exist or you do not have permission to see it.');
-  const wrong = collector(ctx, { jira: { baseUrl: ctx.jira.url, username: JIRA_EMAIL, password: 'revoked' } });
+  const wrong = collector(ctx, { jira: { base_url: ctx.jira.url, username: JIRA_EMAIL, password: 'revoked' } });
   assert.is((await collect(wrong, 'OPS-123')).unavailable.change_ticket, 'Jira answered 401: You are not authenticated. Authentication required to perform this operation.');
   assert.is((await collect(collector(ctx), 'OPS-126')).unavailable.change_ticket, 'Jira issue OPS-126 field customfield_10060 "next tuesday" is not a date-time such as 2026-11-28T14:00:00.000+0000');
   ctx.jira.override('/rest/api/2/issue/OPS-123', MALFORMED_JSON);
@@ -203,9 +203,9 @@ changes('which system: by the shape of the id, the default system, or a reason',
   assert.is((await collect(collector(ctx))).unavailable.change_ticket, 'the request names no change ticket');
   assert.is((await collect(collector(ctx), 'RFC-1^ORnumber!=x')).unavailable.change_ticket, 'change ticket "RFC-1^ORnumber!=x" is not a ticket id (letters, digits, "-", "_", ".")');
   assert.is((await collect(collector(ctx), 'change-42')).unavailable.change_ticket, 'change ticket change-42 is neither a ServiceNow change number (CHG0012345) nor a Jira issue key (OPS-123)');
-  const jiraOnly = createChangeCollector({ jira: { baseUrl: ctx.jira.url, username: JIRA_EMAIL, password: JIRA_TOKEN } });
+  const jiraOnly = createChangeCollector({ jira: { base_url: ctx.jira.url, username: JIRA_EMAIL, password: JIRA_TOKEN } });
   assert.is((await collect(jiraOnly, 'CHG0012345')).unavailable.change_ticket, 'change ticket CHG0012345 looks like a ServiceNow change, but no ServiceNow instance is configured');
-  const byDefault = createChangeCollector({ jira: { baseUrl: ctx.jira.url, username: JIRA_EMAIL, password: JIRA_TOKEN }, defaultSystem: 'jira' });
+  const byDefault = createChangeCollector({ jira: { base_url: ctx.jira.url, username: JIRA_EMAIL, password: JIRA_TOKEN }, default_system: 'jira' });
   assert.is((await collect(byDefault, 'change-42')).unavailable.change_ticket, 'Jira answered 404: Issue does not exist or you do not have permission to see it.');
   assert.is(ctx.servicenow.requests.length, 0);
   const productionOnly = collector(ctx, { environments: ['production'] });
@@ -215,7 +215,7 @@ changes('which system: by the shape of the id, the default system, or a reason',
 
 changes('a slow ServiceNow times out through the runner, which answers within the timeout', async (ctx) => {
   ctx.servicenow.override('/api/now/table/change_request', { body: { result: [] }, delayMs: 5000 });
-  const runner = new CollectorRunner([collector(ctx, { timeoutMs: 300 })]);
+  const runner = new CollectorRunner([collector(ctx, { timeout_ms: 300 })]);
   const req = request('CHG0012345');
   const input = buildInput(req, { id: 't', via: 'api' });
   const started = performance.now();
@@ -235,7 +235,7 @@ changes('window times: ServiceNow UTC and Jira offsets to RFC 3339 UTC', () => {
 });
 
 changes('end to end: ServiceNow refusing dfw denies in production with "cannot verify" and the reason', async (ctx) => {
-  const wrong = collector(ctx, { servicenow: { baseUrl: ctx.servicenow.url, username: SN_USER, password: 'wrong' } });
+  const wrong = collector(ctx, { servicenow: { base_url: ctx.servicenow.url, username: SN_USER, password: 'wrong' } });
   const { decision } = await checkWithCollectors(await evaluator(ctx), request('CHG0012345'), [wrong]);
   assert.is(decision.allow, false);
   assert.equal(violationsOf(decision, 'DFW-CHANGE-001').deny.map((v) => `${v.severity}: ${v.message}`), [

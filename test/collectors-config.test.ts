@@ -52,11 +52,11 @@ config('no section, no collector', () => {
 
 config('the schema refuses a misspelt key and a bad value', () => {
   const validate = validator();
-  assert.not.ok(validate({ github: { baseURL: 'https://api.github.com' } }));
+  assert.not.ok(validate({ github: { baseUrl: 'https://api.github.com' } }), 'the camelCase spelling is refused');
   assert.is(validate.errors![0]!.keyword, 'additionalProperties');
-  assert.not.ok(validate({ kubernetes: { clusters: [{ name: 'a', inCluster: 'yes' }] } }));
+  assert.not.ok(validate({ kubernetes: { clusters: [{ name: 'a', in_cluster: 'yes' }] } }));
   assert.not.ok(validate({ kubernetes: { clusters: [{ name: 'a' }], containers: 'some' } }));
-  assert.not.ok(validate({ registry: { maxTagDigests: 5 } }), 'registries is required');
+  assert.not.ok(validate({ registry: { max_tag_digests: 5 } }), 'registries is required');
 });
 
 config('factories refuse what cannot work, naming the key', () => {
@@ -69,12 +69,12 @@ config('factories refuse what cannot work, naming the key', () => {
       assert.match((err as Error).message, message);
     }
   };
-  refuses(() => createGitHubCollector({ baseUrl: 'not a url' }), /^github\.baseUrl: "not a url" is not a URL$/);
-  refuses(() => createGitHubCollector({ timeoutMs: 0 }), /^github\.timeoutMs: must be an integer >= 1/);
+  refuses(() => createGitHubCollector({ base_url: 'not a url' }), /^github\.base_url: "not a url" is not a URL$/);
+  refuses(() => createGitHubCollector({ timeout_ms: 0 }), /^github\.timeout_ms: must be an integer >= 1/);
   refuses(() => createRegistryCollector({ registries: { 'ghcr.io': { username: 'only-user' } } }), /^registry\.registries\.ghcr\.io: username and password go together$/);
   refuses(() => createChangeCollector({}), /configure servicenow, jira or both/);
-  refuses(() => createChangeCollector({ jira: { baseUrl: 'https://jira.example.com', ticketPattern: '([' } }), /^change\.jira\.ticketPattern: "\(\[" is not a regular expression/);
-  refuses(() => createChangeCollector({ jira: { baseUrl: 'https://jira.example.com' }, defaultSystem: 'servicenow' }), /^change\.defaultSystem: servicenow is not configured$/);
+  refuses(() => createChangeCollector({ jira: { base_url: 'https://jira.example.com', ticket_pattern: '([' } }), /^change\.jira\.ticket_pattern: "\(\[" is not a regular expression/);
+  refuses(() => createChangeCollector({ jira: { base_url: 'https://jira.example.com' }, default_system: 'servicenow' }), /^change\.default_system: servicenow is not configured$/);
 });
 
 config.run();

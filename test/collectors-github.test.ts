@@ -95,7 +95,7 @@ github.before.each((ctx) => {
 });
 
 function collector(server: FakeServer, options: Partial<GitHubCollectorConfig> = {}): Collector {
-  return createGitHubCollector({ baseUrl: server.url, token: TOKEN, hosts: ['github.com'], ...options });
+  return createGitHubCollector({ base_url: server.url, token: TOKEN, hosts: ['github.com'], ...options });
 }
 
 async function collect(server: FakeServer, source: CheckRequest['source'], options: Partial<GitHubCollectorConfig> = {}): Promise<CollectorResult> {
@@ -281,7 +281,7 @@ github('malformed JSON names what was asked', async ({ server }) => {
 
 github('a slow GitHub times out through the runner, which answers within the timeout', async ({ server }) => {
   server.override('/repos/acme/payments/branches/main/protection', { status: 200, body: fixtureJson('github/branch-protection-full.json'), delayMs: 5000 });
-  const runner = new CollectorRunner([collector(server, { timeoutMs: 300 })]);
+  const runner = new CollectorRunner([collector(server, { timeout_ms: 300 })]);
   const input: InputDocument = { evidence: {}, unavailable: {} };
   const started = performance.now();
   await runner.collect(request(SOURCE), input);
@@ -294,7 +294,7 @@ github('an unreachable GitHub says where it tried', async () => {
   const closed = await startFakeGitHub(state());
   const url = closed.url;
   await closed.close();
-  const result = await createGitHubCollector({ baseUrl: url, token: TOKEN, hosts: ['github.com'] })
+  const result = await createGitHubCollector({ base_url: url, token: TOKEN, hosts: ['github.com'] })
     .collect({ request: request(SOURCE), input: {} as InputDocument, signal: new AbortController().signal });
   assert.is(result.unavailable.branch_protection, `cannot reach GitHub at ${url}: connect ECONNREFUSED ${url.slice('http://'.length)}`);
 });
@@ -303,7 +303,7 @@ github('GitHub Enterprise Server: the /api/v3 prefix is kept and the repository 
   const enterprise = await startFakeGitHub({ ...state(), pathPrefix: '/api/v3' });
   try {
     const host = new URL(enterprise.url).host;
-    const result = await createGitHubCollector({ baseUrl: `${enterprise.url}/api/v3/`, token: TOKEN })
+    const result = await createGitHubCollector({ base_url: `${enterprise.url}/api/v3/`, token: TOKEN })
       .collect({ request: request({ ...SOURCE, repository: `https://${host}/acme/payments.git` }), input: {} as InputDocument, signal: new AbortController().signal });
     assert.equal(result.unavailable, {});
     assert.is((result.evidence.branch_protection as { protected: boolean }).protected, true);

@@ -102,7 +102,7 @@ kubernetes('lists the service\'s pods and reports what each runs by the digest t
 });
 
 kubernetes('containers: all reports sidecars too; a custom selector and the namespace default (the service) are used', async ({ server }) => {
-  const c = createKubernetesCollector({ clusters: [prodEu(server)], containers: 'all', labelSelector: 'app.kubernetes.io/part-of={application},app.kubernetes.io/name={service}' });
+  const c = createKubernetesCollector({ clusters: [prodEu(server)], containers: 'all', label_selector: 'app.kubernetes.io/part-of={application},app.kubernetes.io/name={service}' });
   const result = await collect(c, request({ service: 'payments' }));
   assert.equal(result.evidence.runtime, { workloads: [] }, 'namespace "payments" from the service, no pod named payments');
   assert.is(server.requests[0]!.query.get('labelSelector'), 'app.kubernetes.io/part-of=payments,app.kubernetes.io/name=payments');
@@ -173,7 +173,7 @@ kubernetes('401, 500 and malformed JSON', async ({ server }) => {
 
 kubernetes('a slow API server times out through the runner, which answers within the timeout', async ({ server }) => {
   server.override(/pods$/, { body: { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] }, delayMs: 5000 });
-  const runner = new CollectorRunner([collector([prodEu(server)], { timeoutMs: 300 })]);
+  const runner = new CollectorRunner([collector([prodEu(server)], { timeout_ms: 300 })]);
   const req = request();
   const input = buildInput(req, { id: 't', via: 'api' });
   const started = performance.now();
@@ -192,11 +192,11 @@ kubernetes('in-cluster: the mounted service-account token and CA, over TLS to KU
   try {
     process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
     process.env.KUBERNETES_SERVICE_PORT = new URL(tls.url).port;
-    const result = await collect(collector([{ name: 'prod-eu', inCluster: true }], { serviceAccountDir: dir }));
+    const result = await collect(collector([{ name: 'prod-eu', in_cluster: true }], { service_account_dir: dir }));
     assert.equal(result.unavailable, {});
     assert.equal(result.evidence.runtime, { workloads: EXPECTED });
     delete process.env.KUBERNETES_SERVICE_HOST;
-    const outside = await collect(collector([{ name: 'prod-eu', inCluster: true }], { serviceAccountDir: dir }));
+    const outside = await collect(collector([{ name: 'prod-eu', in_cluster: true }], { service_account_dir: dir }));
     assert.is(outside.unavailable.runtime, 'cluster prod-eu: dfw is not running in a Kubernetes pod (KUBERNETES_SERVICE_HOST/PORT are not set)');
   } finally {
     if (saved.host === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
@@ -262,7 +262,7 @@ kubernetes('imageID forms: docker-pullable://, containerd repo@digest, bare imag
 
 kubernetes('configuration mistakes stop the factory', () => {
   assert.throws(() => createKubernetesCollector({ clusters: [] }), /configure at least one cluster/);
-  assert.throws(() => createKubernetesCollector({ clusters: [{ name: 'a', inCluster: true, server: 'https://x' }] }), /exactly one of inCluster, kubeconfig, server/);
+  assert.throws(() => createKubernetesCollector({ clusters: [{ name: 'a', in_cluster: true, server: 'https://x' }] }), /exactly one of in_cluster, kubeconfig, server/);
 });
 
 async function evaluator(ctx: Context): Promise<Evaluator> {
@@ -273,7 +273,7 @@ async function evaluator(ctx: Context): Promise<Evaluator> {
 async function withRegistry<T>(fn: (registry: Collector) => Promise<T>): Promise<T> {
   const server = await startFakeRegistry({ auth: 'bearer', pageSize: 100, repositories: { 'payments/api': { '1.5.0': MANIFEST_150, '1.4.2': MANIFEST_142 } } });
   try {
-    return await fn(createRegistryCollector({ registries: { 'registry.example.com': { baseUrl: server.url } } }));
+    return await fn(createRegistryCollector({ registries: { 'registry.example.com': { base_url: server.url } } }));
   } finally {
     await server.close();
   }

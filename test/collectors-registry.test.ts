@@ -61,7 +61,7 @@ function request(image: string, evidence?: Record<string, unknown>): CheckReques
 }
 
 function collector(server: FakeServer, endpoint: RegistryEndpointConfig = {}, options: Partial<RegistryCollectorConfig> = {}): Collector {
-  return createRegistryCollector({ registries: { [HOST]: { baseUrl: server.url, ...endpoint } }, ...options });
+  return createRegistryCollector({ registries: { [HOST]: { base_url: server.url, ...endpoint } }, ...options });
 }
 
 async function collect(c: Collector, image: string): Promise<CollectorResult> {
@@ -141,7 +141,7 @@ registry('answers a Basic challenge with the configured credentials', async () =
 registry('without Docker-Content-Digest the digest is the sha256 of the manifest bytes', async () => {
   const server = await startFakeRegistry(state({ omitDigestHeader: true, auth: 'none' }));
   try {
-    const result = await collect(collector(server, {}, { maxTagDigests: 0 }), `${HOST}/payments/api:1.5.0`);
+    const result = await collect(collector(server, {}, { max_tag_digests: 0 }), `${HOST}/payments/api:1.5.0`);
     assert.equal(result.evidence.registry, { digest: DIGEST_150, tags: { '1.5.0': DIGEST_150 }, latest: '1.5.0' });
     assert.equal(server.requests.filter((r) => r.path.includes('/manifests/')).map((r) => r.method), ['HEAD', 'GET']);
   } finally {
@@ -150,7 +150,7 @@ registry('without Docker-Content-Digest the digest is the sha256 of the manifest
 });
 
 registry('orders tags by semver precedence (2.12.1 > 2.12.1-rc.1 > 2.12.0 > 2.9.x) and bounds the digests it resolves', async ({ server }) => {
-  const result = await collect(collector(server, {}, { maxTagDigests: 3, pageSize: 10 }), `${HOST}/payments/many:2.1.0`);
+  const result = await collect(collector(server, {}, { max_tag_digests: 3, page_size: 10 }), `${HOST}/payments/many:2.1.0`);
   const evidence = result.evidence.registry as { latest: string; tags: Record<string, string>; digest: string };
   assert.is(evidence.latest, '2.12.1');
   assert.equal(Object.keys(evidence.tags).sort(), ['2.1.0', '2.12.0', '2.12.1', '2.12.1-rc.1'], 'the 3 newest (a pre-release ranks above the previous patch) and the deployed tag');
@@ -219,7 +219,7 @@ registry('a registry that is not configured is never asked', async ({ server }) 
 
 registry('a slow registry times out through the runner, which answers within the timeout', async ({ server }) => {
   server.override('/v2/payments/api/tags/list', { body: { name: 'payments/api', tags: [] }, delayMs: 5000 });
-  const runner = new CollectorRunner([collector(server, { token: 'static' }, { timeoutMs: 300 })]);
+  const runner = new CollectorRunner([collector(server, { token: 'static' }, { timeout_ms: 300 })]);
   const req = request(`${HOST}/payments/api:1.5.0`);
   const input = buildInput(req, { id: 't', via: 'api' });
   const started = performance.now();

@@ -6,7 +6,7 @@ import { fromJira, unapprovedState, type ChangeTicket } from './change-ticket.js
 
 export interface JiraConfig {
   /** https://acme.atlassian.net or https://jira.example.com (a context path is kept). */
-  baseUrl: string;
+  base_url: string;
   /** Jira Cloud: the account's email; Server/Data Center: the user name. */
   username?: string;
   /** Jira Cloud: an API token; Server/Data Center: the password. */
@@ -14,14 +14,14 @@ export interface JiraConfig {
   /** A personal access token (Server/Data Center), sent as Bearer. */
   token?: string;
   /** Which ticket ids are Jira issues; default ^[A-Z][A-Z0-9_]+-\d+$. */
-  ticketPattern?: string;
+  ticket_pattern?: string;
   /** Status name (any case) -> state; default {Approved: approved, Done: approved}. Unmapped statuses are reported in lower case. */
-  statusMap?: Record<string, string>;
+  status_map?: Record<string, string>;
   /** Field holding the approvers: a user picker, a list of users or names, or a Jira Service Management approvals field. */
-  approverField?: string;
+  approver_field?: string;
   /** Date-time (or date) fields that open and close the change window, e.g. customfield_10060. */
-  windowStartField?: string;
-  windowEndField?: string;
+  window_start_field?: string;
+  window_end_field?: string;
 }
 
 const SERVICE = 'Jira';
@@ -72,8 +72,8 @@ export function jiraState(statusName: string, statusMap: Record<string, string>)
 }
 
 export async function readJiraIssue(config: JiraConfig, key: string, signal: AbortSignal): Promise<ChangeTicket> {
-  const fields = ['status', config.approverField, config.windowStartField, config.windowEndField].filter((f): f is string => !!f);
-  const url = `${config.baseUrl}/rest/api/2/issue/${encodeURIComponent(key)}?fields=${fields.map(encodeURIComponent).join(',')}`;
+  const fields = ['status', config.approver_field, config.window_start_field, config.window_end_field].filter((f): f is string => !!f);
+  const url = `${config.base_url}/rest/api/2/issue/${encodeURIComponent(key)}?fields=${fields.map(encodeURIComponent).join(',')}`;
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'dfw-collector' };
   if (config.token) headers.authorization = `Bearer ${config.token}`;
   else if (config.username !== undefined) headers.authorization = basicAuth(config.username, config.password ?? '');
@@ -87,11 +87,11 @@ export async function readJiraIssue(config: JiraConfig, key: string, signal: Abo
   const ticket: ChangeTicket = {
     id: typeof issue.key === 'string' ? issue.key : key,
     system: 'jira',
-    state: jiraState(status, config.statusMap ?? DEFAULT_STATUS_MAP),
+    state: jiraState(status, config.status_map ?? DEFAULT_STATUS_MAP),
   };
-  if (config.approverField) ticket.approved_by = approversFrom(issueFields[config.approverField]);
+  if (config.approver_field) ticket.approved_by = approversFrom(issueFields[config.approver_field]);
   const window: { start?: string; end?: string } = {};
-  for (const [bound, field] of [['start', config.windowStartField], ['end', config.windowEndField]] as const) {
+  for (const [bound, field] of [['start', config.window_start_field], ['end', config.window_end_field]] as const) {
     const value = field ? issueFields[field] : undefined;
     if (value === undefined || value === null || value === '') continue;
     if (typeof value !== 'string') throw new CollectorFailure(`Jira issue ${key}: field ${field} is not a date-time`);

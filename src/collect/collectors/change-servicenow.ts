@@ -7,18 +7,18 @@ import { fromServiceNow, unapprovedState, type ChangeTicket } from './change-tic
 
 export interface ServiceNowConfig {
   /** https://<instance>.service-now.com */
-  baseUrl: string;
+  base_url: string;
   username?: string;
   password?: string;
   /** OAuth access token, sent as Bearer, instead of username and password. */
   token?: string;
   /** Which ticket ids are ServiceNow changes; default ^CHG\d+$. */
-  ticketPattern?: string;
+  ticket_pattern?: string;
   /**
    * Raw `state` values (or display names, any case) in which an approved change may be
    * deployed; default -2 (Scheduled) and -1 (Implement).
    */
-  approvedStates?: string[];
+  approved_states?: string[];
   /** Read approvers from sysapproval_approver (one more request); default true. */
   approvers?: boolean;
 }
@@ -69,7 +69,7 @@ export class ServiceNowClient {
   constructor(private readonly config: ServiceNowConfig, private readonly signal: AbortSignal) {}
 
   private async table(table: string, query: Record<string, string>, what: string): Promise<Array<Record<string, Field>>> {
-    const url = `${this.config.baseUrl}/api/now/table/${table}?${new URLSearchParams(query).toString()}`;
+    const url = `${this.config.base_url}/api/now/table/${table}?${new URLSearchParams(query).toString()}`;
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'dfw-collector' };
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     else if (this.config.username !== undefined) headers.authorization = basicAuth(this.config.username, this.config.password ?? '');
@@ -96,7 +96,7 @@ export class ServiceNowClient {
     const ticket: ChangeTicket = {
       id: raw(record.number) || id,
       system: 'servicenow',
-      state: serviceNowState(record, this.config.approvedStates ?? DEFAULT_APPROVED_STATES),
+      state: serviceNowState(record, this.config.approved_states ?? DEFAULT_APPROVED_STATES),
     };
     if (this.config.approvers ?? true) ticket.approved_by = await this.readApprovers(raw(record.sys_id), id);
     const start = raw(record.start_date);

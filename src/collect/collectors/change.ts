@@ -15,21 +15,21 @@ export interface ChangeCollectorConfig {
   servicenow?: ServiceNowConfig;
   jira?: JiraConfig;
   /** The system for ids that match neither pattern; default none (such ids are unavailable). */
-  defaultSystem?: 'servicenow' | 'jira';
+  default_system?: 'servicenow' | 'jira';
   /** Environments whose requests need the ticket read; default every environment. */
   environments?: string[];
   /** Default 10000. */
-  timeoutMs?: number;
+  timeout_ms?: number;
   /** Default 30000; 0 disables caching. An approval withdrawn is seen after at most this long. */
-  cacheTtlMs?: number;
+  cache_ttl_ms?: number;
 }
 
 const CREDENTIALS = {
-  baseUrl: { type: 'string', format: 'uri' },
+  base_url: { type: 'string', format: 'uri' },
   username: { type: 'string', minLength: 1 },
   password: { type: 'string' },
   token: { type: 'string', minLength: 1 },
-  ticketPattern: { type: 'string', minLength: 1 },
+  ticket_pattern: { type: 'string', minLength: 1 },
 } as const;
 
 /** JSON Schema of ChangeCollectorConfig, for validating dfw.yaml. */
@@ -40,29 +40,29 @@ export const CHANGE_COLLECTOR_SCHEMA = {
     servicenow: {
       type: 'object',
       additionalProperties: false,
-      required: ['baseUrl'],
+      required: ['base_url'],
       properties: {
         ...CREDENTIALS,
-        approvedStates: { type: 'array', items: { type: 'string' }, default: ['-2', '-1'] },
+        approved_states: { type: 'array', items: { type: 'string' }, default: ['-2', '-1'] },
         approvers: { type: 'boolean', default: true },
       },
     },
     jira: {
       type: 'object',
       additionalProperties: false,
-      required: ['baseUrl'],
+      required: ['base_url'],
       properties: {
         ...CREDENTIALS,
-        statusMap: { type: 'object', additionalProperties: { type: 'string' }, default: { Approved: 'approved', Done: 'approved' } },
-        approverField: { type: 'string', minLength: 1 },
-        windowStartField: { type: 'string', minLength: 1 },
-        windowEndField: { type: 'string', minLength: 1 },
+        status_map: { type: 'object', additionalProperties: { type: 'string' }, default: { Approved: 'approved', Done: 'approved' } },
+        approver_field: { type: 'string', minLength: 1 },
+        window_start_field: { type: 'string', minLength: 1 },
+        window_end_field: { type: 'string', minLength: 1 },
       },
     },
-    defaultSystem: { enum: ['servicenow', 'jira'] },
+    default_system: { enum: ['servicenow', 'jira'] },
     environments: { type: 'array', items: { type: 'string', minLength: 1 } },
-    timeoutMs: { type: 'integer', minimum: 1, default: 10000 },
-    cacheTtlMs: { type: 'integer', minimum: 0, default: 30000 },
+    timeout_ms: { type: 'integer', minimum: 1, default: 10000 },
+    cache_ttl_ms: { type: 'integer', minimum: 0, default: 30000 },
   },
 } as const;
 
@@ -74,19 +74,19 @@ const SAFE_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 
 export function createChangeCollector(config: ChangeCollectorConfig): Collector {
   if (!config?.servicenow && !config?.jira) throw new CollectorConfigError('change: configure servicenow, jira or both');
-  const servicenow = config.servicenow && { ...config.servicenow, baseUrl: normalizeBaseUrl(config.servicenow.baseUrl, 'change.servicenow.baseUrl') };
-  const jira = config.jira && { ...config.jira, baseUrl: normalizeBaseUrl(config.jira.baseUrl, 'change.jira.baseUrl') };
-  const servicenowId = configPattern(config.servicenow?.ticketPattern, SERVICENOW_ID, 'change.servicenow.ticketPattern');
-  const jiraKey = configPattern(config.jira?.ticketPattern, JIRA_KEY, 'change.jira.ticketPattern');
-  if (config.defaultSystem && !config[config.defaultSystem]) throw new CollectorConfigError(`change.defaultSystem: ${config.defaultSystem} is not configured`);
-  const timeoutMs = positiveInteger(config.timeoutMs, 10_000, 'change.timeoutMs');
-  const cacheTtlMs = positiveInteger(config.cacheTtlMs, 30_000, 'change.cacheTtlMs', 0);
+  const servicenow = config.servicenow && { ...config.servicenow, base_url: normalizeBaseUrl(config.servicenow.base_url, 'change.servicenow.base_url') };
+  const jira = config.jira && { ...config.jira, base_url: normalizeBaseUrl(config.jira.base_url, 'change.jira.base_url') };
+  const servicenowId = configPattern(config.servicenow?.ticket_pattern, SERVICENOW_ID, 'change.servicenow.ticket_pattern');
+  const jiraKey = configPattern(config.jira?.ticket_pattern, JIRA_KEY, 'change.jira.ticket_pattern');
+  if (config.default_system && !config[config.default_system]) throw new CollectorConfigError(`change.default_system: ${config.default_system} is not configured`);
+  const timeoutMs = positiveInteger(config.timeout_ms, 10_000, 'change.timeout_ms');
+  const cacheTtlMs = positiveInteger(config.cache_ttl_ms, 30_000, 'change.cache_ttl_ms', 0);
 
   /** Which system holds a ticket: its id's shape, else the default; a reason when neither. */
   const systemFor = (id: string): 'servicenow' | 'jira' | string => {
     if (servicenowId.test(id)) return servicenow ? 'servicenow' : `change ticket ${id} looks like a ServiceNow change, but no ServiceNow instance is configured`;
     if (jiraKey.test(id)) return jira ? 'jira' : `change ticket ${id} looks like a Jira issue key, but no Jira is configured`;
-    return config.defaultSystem ?? `change ticket ${id} is neither a ServiceNow change number (CHG0012345) nor a Jira issue key (OPS-123)`;
+    return config.default_system ?? `change ticket ${id} is neither a ServiceNow change number (CHG0012345) nor a Jira issue key (OPS-123)`;
   };
 
   return {

@@ -10,20 +10,20 @@ import { allInline, positiveInteger } from './options.js';
 
 export interface GitHubCollectorConfig {
   /** REST API root: https://api.github.com (default) or https://ghe.example.com/api/v3. */
-  baseUrl?: string;
+  base_url?: string;
   /** A token that can read the repositories (fine-grained: Administration read for classic protection, Contents and Metadata read). */
   token?: string;
   /**
    * Hosts that name repositories on this GitHub in source.repository ("github.com"); a
-   * repository on another host is not asked about. Default: baseUrl's host without "api.".
+   * repository on another host is not asked about. Default: base_url's host without "api.".
    */
   hosts?: string[];
   /** Also read repository rulesets (GitHub Enterprise Server 3.11+); default true. */
   rulesets?: boolean;
   /** Default 10000. */
-  timeoutMs?: number;
+  timeout_ms?: number;
   /** Default 60000; 0 disables caching. */
-  cacheTtlMs?: number;
+  cache_ttl_ms?: number;
 }
 
 /** JSON Schema of GitHubCollectorConfig, for validating dfw.yaml. */
@@ -31,12 +31,12 @@ export const GITHUB_COLLECTOR_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    baseUrl: { type: 'string', format: 'uri', default: 'https://api.github.com', description: 'REST API root; GitHub Enterprise Server: https://<host>/api/v3' },
+    base_url: { type: 'string', format: 'uri', default: 'https://api.github.com', description: 'REST API root; GitHub Enterprise Server: https://<host>/api/v3' },
     token: { type: 'string', minLength: 1, description: 'sent as Authorization: Bearer' },
-    hosts: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'repository hosts this GitHub serves; default from baseUrl' },
+    hosts: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'repository hosts this GitHub serves; default from base_url' },
     rulesets: { type: 'boolean', default: true },
-    timeoutMs: { type: 'integer', minimum: 1, default: 10000 },
-    cacheTtlMs: { type: 'integer', minimum: 0, default: 60000 },
+    timeout_ms: { type: 'integer', minimum: 1, default: 10000 },
+    cache_ttl_ms: { type: 'integer', minimum: 0, default: 60000 },
   },
 } as const;
 
@@ -74,12 +74,12 @@ function defaultHosts(baseUrl: string): string[] {
 }
 
 export function createGitHubCollector(config: GitHubCollectorConfig = {}): Collector {
-  const baseUrl = normalizeBaseUrl(config.baseUrl ?? 'https://api.github.com', 'github.baseUrl');
+  const baseUrl = normalizeBaseUrl(config.base_url ?? 'https://api.github.com', 'github.base_url');
   const hosts = (config.hosts ?? defaultHosts(baseUrl)).map((h) => h.toLowerCase());
   if (hosts.length === 0) throw new CollectorConfigError('github.hosts: must name at least one host');
   const rulesets = config.rulesets ?? true;
-  const timeoutMs = positiveInteger(config.timeoutMs, 10_000, 'github.timeoutMs');
-  const cacheTtlMs = positiveInteger(config.cacheTtlMs, 60_000, 'github.cacheTtlMs', 0);
+  const timeoutMs = positiveInteger(config.timeout_ms, 10_000, 'github.timeout_ms');
+  const cacheTtlMs = positiveInteger(config.cache_ttl_ms, 60_000, 'github.cache_ttl_ms', 0);
 
   return {
     name: 'github',

@@ -14,20 +14,20 @@ export interface KubernetesClusterConfig {
   /** Environments this cluster runs; default every environment. */
   environments?: string[];
   /** Use the service account of the pod dfw runs in. */
-  inCluster?: boolean;
+  in_cluster?: boolean;
   /** Path of a kubeconfig file. */
   kubeconfig?: string;
   /** Context in the kubeconfig; default its current-context. */
   context?: string;
-  /** API server URL, when neither inCluster nor kubeconfig is used. */
+  /** API server URL, when neither in_cluster nor kubeconfig is used. */
   server?: string;
   token?: string;
-  tokenFile?: string;
+  token_file?: string;
   /** PEM file of the CA that signed the API server's certificate. */
-  caFile?: string;
+  ca_file?: string;
   /** Base64 of that PEM, as kubeconfig's certificate-authority-data. */
-  caData?: string;
-  insecureSkipTlsVerify?: boolean;
+  ca_data?: string;
+  insecure_skip_tls_verify?: boolean;
   /** environment -> namespace for this cluster, over the collector's map. */
   namespaces?: Record<string, string>;
 }
@@ -116,12 +116,12 @@ async function fromKubeconfig(path: string, context: string | undefined): Promis
 
 /** The connection for a configured cluster, reading whatever files it names. */
 export async function connect(cluster: KubernetesClusterConfig, serviceAccountDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Connection> {
-  if (cluster.inCluster) return inCluster(serviceAccountDir, env);
+  if (cluster.in_cluster) return inCluster(serviceAccountDir, env);
   if (cluster.kubeconfig) return fromKubeconfig(cluster.kubeconfig, cluster.context);
-  const connection: Connection = { server: serverUrl(cluster.server ?? '', `cluster ${cluster.name}`), rejectUnauthorized: cluster.insecureSkipTlsVerify !== true };
+  const connection: Connection = { server: serverUrl(cluster.server ?? '', `cluster ${cluster.name}`), rejectUnauthorized: cluster.insecure_skip_tls_verify !== true };
   if (cluster.token) connection.authorization = `Bearer ${cluster.token}`;
-  else if (cluster.tokenFile) connection.authorization = `Bearer ${(await readText(cluster.tokenFile, 'token file')).trim()}`;
-  if (cluster.caData) connection.ca = fromBase64(cluster.caData);
-  else if (cluster.caFile) connection.ca = await readText(cluster.caFile, 'certificate authority');
+  else if (cluster.token_file) connection.authorization = `Bearer ${(await readText(cluster.token_file, 'token file')).trim()}`;
+  if (cluster.ca_data) connection.ca = fromBase64(cluster.ca_data);
+  else if (cluster.ca_file) connection.ca = await readText(cluster.ca_file, 'certificate authority');
   return connection;
 }

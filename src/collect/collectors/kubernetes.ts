@@ -17,15 +17,15 @@ export interface KubernetesCollectorConfig {
   /** environment -> namespace; default the request's service (else its application). */
   namespaces?: Record<string, string>;
   /** Label selector; {service}, {application}, {environment} are replaced. Default app.kubernetes.io/name={service}. */
-  labelSelector?: string;
+  label_selector?: string;
   /** "artifact" (default): only containers of the deployed image's repository; "all": every container of the pods. */
   containers?: 'artifact' | 'all';
-  /** Where the service account is mounted for inCluster; default /var/run/secrets/kubernetes.io/serviceaccount. */
-  serviceAccountDir?: string;
+  /** Where the service account is mounted for in_cluster; default /var/run/secrets/kubernetes.io/serviceaccount. */
+  service_account_dir?: string;
   /** Default 10000. */
-  timeoutMs?: number;
+  timeout_ms?: number;
   /** Default 10000; 0 disables caching. */
-  cacheTtlMs?: number;
+  cache_ttl_ms?: number;
 }
 
 const NAMESPACE_MAP = { type: 'object', additionalProperties: { type: 'string', minLength: 1 } } as const;
@@ -46,25 +46,25 @@ export const KUBERNETES_COLLECTOR_SCHEMA = {
         properties: {
           name: { type: 'string', minLength: 1 },
           environments: { type: 'array', items: { type: 'string', minLength: 1 } },
-          inCluster: { type: 'boolean' },
+          in_cluster: { type: 'boolean' },
           kubeconfig: { type: 'string', minLength: 1 },
           context: { type: 'string', minLength: 1 },
           server: { type: 'string', format: 'uri' },
           token: { type: 'string', minLength: 1 },
-          tokenFile: { type: 'string', minLength: 1 },
-          caFile: { type: 'string', minLength: 1 },
-          caData: { type: 'string', minLength: 1 },
-          insecureSkipTlsVerify: { type: 'boolean' },
+          token_file: { type: 'string', minLength: 1 },
+          ca_file: { type: 'string', minLength: 1 },
+          ca_data: { type: 'string', minLength: 1 },
+          insecure_skip_tls_verify: { type: 'boolean' },
           namespaces: NAMESPACE_MAP,
         },
       },
     },
     namespaces: NAMESPACE_MAP,
-    labelSelector: { type: 'string', minLength: 1, default: 'app.kubernetes.io/name={service}' },
+    label_selector: { type: 'string', minLength: 1, default: 'app.kubernetes.io/name={service}' },
     containers: { enum: ['artifact', 'all'], default: 'artifact' },
-    serviceAccountDir: { type: 'string', minLength: 1 },
-    timeoutMs: { type: 'integer', minimum: 1, default: 10000 },
-    cacheTtlMs: { type: 'integer', minimum: 0, default: 10000 },
+    service_account_dir: { type: 'string', minLength: 1 },
+    timeout_ms: { type: 'integer', minimum: 1, default: 10000 },
+    cache_ttl_ms: { type: 'integer', minimum: 0, default: 10000 },
   },
 } as const;
 
@@ -80,17 +80,17 @@ function checkClusters(clusters: KubernetesClusterConfig[]): void {
     if (!c?.name) throw new CollectorConfigError(`kubernetes.clusters[${i}].name: is required`);
     if (names.has(c.name)) throw new CollectorConfigError(`kubernetes.clusters[${i}].name: "${c.name}" is used twice`);
     names.add(c.name);
-    const ways = [c.inCluster === true, !!c.kubeconfig, !!c.server].filter(Boolean).length;
-    if (ways !== 1) throw new CollectorConfigError(`kubernetes.clusters[${i}] (${c.name}): set exactly one of inCluster, kubeconfig, server`);
+    const ways = [c.in_cluster === true, !!c.kubeconfig, !!c.server].filter(Boolean).length;
+    if (ways !== 1) throw new CollectorConfigError(`kubernetes.clusters[${i}] (${c.name}): set exactly one of in_cluster, kubeconfig, server`);
   }
 }
 
 export function createKubernetesCollector(config: KubernetesCollectorConfig): Collector {
   checkClusters(config?.clusters);
-  const timeoutMs = positiveInteger(config.timeoutMs, 10_000, 'kubernetes.timeoutMs');
-  const cacheTtlMs = positiveInteger(config.cacheTtlMs, 10_000, 'kubernetes.cacheTtlMs', 0);
-  const selectorTemplate = config.labelSelector ?? DEFAULT_SELECTOR;
-  const serviceAccountDir = config.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  const timeoutMs = positiveInteger(config.timeout_ms, 10_000, 'kubernetes.timeout_ms');
+  const cacheTtlMs = positiveInteger(config.cache_ttl_ms, 10_000, 'kubernetes.cache_ttl_ms', 0);
+  const selectorTemplate = config.label_selector ?? DEFAULT_SELECTOR;
+  const serviceAccountDir = config.service_account_dir ?? SERVICE_ACCOUNT_DIR;
   const onlyArtifact = (config.containers ?? 'artifact') === 'artifact';
 
   const clustersFor = (environment: string): KubernetesClusterConfig[] =>

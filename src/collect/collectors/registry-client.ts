@@ -78,7 +78,7 @@ export class RegistryClient {
     const origin = new URL(this.endpoint.baseUrl).origin;
     let url: string | undefined = `${this.endpoint.baseUrl}/v2/${this.repository}/tags/list${pageSize ? `?n=${pageSize}` : ''}`;
     for (let page = 0; url; page++) {
-      if (page >= maxPages) throw new CollectorFailure(`${this.service} listed more than ${maxPages} pages of tags for ${this.repository}; raise maxTagPages to read them all`);
+      if (page >= maxPages) throw new CollectorFailure(`${this.service} listed more than ${maxPages} pages of tags for ${this.repository}; raise max_tag_pages to read them all`);
       const response = await this.request(url, 'GET', 'application/json');
       if (!response.ok) throw new CollectorFailure(await describeResponse(this.service, response));
       const body = (await readJson(this.service, response, `the tags of ${this.repository}`)) as Record<string, unknown> | null;

@@ -11,7 +11,7 @@ import { parseImageReference } from '../image-reference.js';
 
 export interface RegistryEndpointConfig {
   /** Where the registry's API is; default https://<host> (https://registry-1.docker.io for docker.io). */
-  baseUrl?: string;
+  base_url?: string;
   /** Basic credentials for the token realm (or for a Basic challenge). */
   username?: string;
   /** Password or access token that goes with username. */
@@ -24,22 +24,22 @@ export interface RegistryCollectorConfig {
   /** Registry host as images name it ("registry.example.com", "ghcr.io", "docker.io") -> endpoint. Only these are asked. */
   registries: Record<string, RegistryEndpointConfig>;
   /** Digests resolved for at most this many newest semver tags (plus the deployed tag); default 10. */
-  maxTagDigests?: number;
+  max_tag_digests?: number;
   /** Pages of the tag list read at most; more is a failure, not a silent cut; default 100. */
-  maxTagPages?: number;
+  max_tag_pages?: number;
   /** `n` sent with the tag list; default none (the registry's own page size). */
-  pageSize?: number;
+  page_size?: number;
   /** Default 10000. */
-  timeoutMs?: number;
+  timeout_ms?: number;
   /** Default 30000; 0 disables caching. */
-  cacheTtlMs?: number;
+  cache_ttl_ms?: number;
 }
 
 const ENDPOINT_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    baseUrl: { type: 'string', format: 'uri' },
+    base_url: { type: 'string', format: 'uri' },
     username: { type: 'string' },
     password: { type: 'string' },
     token: { type: 'string', minLength: 1 },
@@ -53,11 +53,11 @@ export const REGISTRY_COLLECTOR_SCHEMA = {
   required: ['registries'],
   properties: {
     registries: { type: 'object', additionalProperties: ENDPOINT_SCHEMA, description: 'registry host -> endpoint and credentials' },
-    maxTagDigests: { type: 'integer', minimum: 0, default: 10 },
-    maxTagPages: { type: 'integer', minimum: 1, default: 100 },
-    pageSize: { type: 'integer', minimum: 1 },
-    timeoutMs: { type: 'integer', minimum: 1, default: 10000 },
-    cacheTtlMs: { type: 'integer', minimum: 0, default: 30000 },
+    max_tag_digests: { type: 'integer', minimum: 0, default: 10 },
+    max_tag_pages: { type: 'integer', minimum: 1, default: 100 },
+    page_size: { type: 'integer', minimum: 1 },
+    timeout_ms: { type: 'integer', minimum: 1, default: 10000 },
+    cache_ttl_ms: { type: 'integer', minimum: 0, default: 30000 },
   },
 } as const;
 
@@ -100,7 +100,7 @@ function endpointsFrom(config: RegistryCollectorConfig): Map<string, RegistryEnd
     }
     endpoints.set(key, {
       host: key,
-      baseUrl: normalizeBaseUrl(e?.baseUrl ?? fallback, `registry.registries.${host}.baseUrl`),
+      baseUrl: normalizeBaseUrl(e?.base_url ?? fallback, `registry.registries.${host}.base_url`),
       ...(e?.username !== undefined ? { username: e.username, password: e.password! } : {}),
       ...(e?.token ? { token: e.token } : {}),
     });
@@ -110,11 +110,11 @@ function endpointsFrom(config: RegistryCollectorConfig): Map<string, RegistryEnd
 
 export function createRegistryCollector(config: RegistryCollectorConfig): Collector {
   const endpoints = endpointsFrom(config);
-  const maxTagDigests = positiveInteger(config.maxTagDigests, 10, 'registry.maxTagDigests', 0);
-  const maxTagPages = positiveInteger(config.maxTagPages, 100, 'registry.maxTagPages');
-  const pageSize = config.pageSize === undefined ? undefined : positiveInteger(config.pageSize, 0, 'registry.pageSize');
-  const timeoutMs = positiveInteger(config.timeoutMs, 10_000, 'registry.timeoutMs');
-  const cacheTtlMs = positiveInteger(config.cacheTtlMs, 30_000, 'registry.cacheTtlMs', 0);
+  const maxTagDigests = positiveInteger(config.max_tag_digests, 10, 'registry.max_tag_digests', 0);
+  const maxTagPages = positiveInteger(config.max_tag_pages, 100, 'registry.max_tag_pages');
+  const pageSize = config.page_size === undefined ? undefined : positiveInteger(config.page_size, 0, 'registry.page_size');
+  const timeoutMs = positiveInteger(config.timeout_ms, 10_000, 'registry.timeout_ms');
+  const cacheTtlMs = positiveInteger(config.cache_ttl_ms, 30_000, 'registry.cache_ttl_ms', 0);
   const tokenStore = new Map<string, { token: string; expires: number }>();
   const tokens: TokenCache = { get: (k) => tokenStore.get(k), set: (k, v) => void tokenStore.set(k, v) };
 
@@ -167,7 +167,7 @@ async function readRegistry(client: RegistryClient, artifact: ArtifactRef, maxTa
  */
 export function createDigestResolver(config: RegistryCollectorConfig): (image: string) => Promise<string | undefined> {
   const endpoints = endpointsFrom(config);
-  const timeoutMs = positiveInteger(config.timeoutMs, 10_000, 'registry.timeoutMs');
+  const timeoutMs = positiveInteger(config.timeout_ms, 10_000, 'registry.timeout_ms');
   const tokenStore = new Map<string, { token: string; expires: number }>();
   const tokens: TokenCache = { get: (k) => tokenStore.get(k), set: (k, v) => void tokenStore.set(k, v) };
   return async (image) => {

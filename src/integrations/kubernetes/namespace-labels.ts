@@ -15,7 +15,7 @@ export interface NamespaceLabelOptions {
 
 /** A lookup that throws when the API cannot answer (the webhook logs it and fails closed). */
 export function createNamespaceLabelLookup(options: NamespaceLabelOptions = {}): NamespaceLabelLookup {
-  const cluster = options.cluster ?? { name: 'in-cluster', inCluster: true };
+  const cluster = options.cluster ?? { name: 'in-cluster', in_cluster: true };
   const ttl = options.cacheTtlMs ?? 30_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { expires: number; labels: Record<string, string> | undefined }>();
