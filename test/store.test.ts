@@ -334,6 +334,23 @@ function defineStoreSuite(name: 'sqlite' | 'postgres', makeBackend: () => StoreB
     await rejects(store.recordDecision(generateDecision(5, 'full').record), (e) => e instanceof StoreError && e.code === 'store_closed', 'a closed store');
   });
 
+  test('decisions recorded at once share commits: a duplicate among them fails alone, and close waits for the rest', async (ctx) => {
+    const location = backendOf(ctx).fresh();
+    const store = await openAt(location);
+    const records = Array.from({ length: 30 }, (_, i) => generateDecision(i, 'together').record);
+    const submitted = [...records, records[7]!].map((r) => store.recordDecision(r));
+    await store.close(); // closes only after every submitted decision is committed
+    const outcomes = await Promise.allSettled(submitted);
+    assert.equal(outcomes.map((o) => o.status).filter((s) => s === 'rejected').length, 1);
+    assert.instance((outcomes[30] as PromiseRejectedResult).reason, DuplicateDecisionError);
+    const again = await openAt(location);
+    try {
+      assert.equal(new Set((await walk(again, {}, 100)).map((d) => d.decision_id)), new Set(records.map((r) => r.decision_id)));
+    } finally {
+      await again.close();
+    }
+  });
+
   test('decisionRecordFrom takes time, application, service, environment and digest from the input', async (ctx) => {
     const store = await openAt(backendOf(ctx).fresh());
     try {
@@ -444,6 +461,11 @@ function defineStoreSuite(name: 'sqlite' | 'postgres', makeBackend: () => StoreB
       assert.equal(await ids({ application: 'payments', environment: 'staging' }), [staging.id, everywhere.id].sort());
       assert.equal(await ids({ environment: 'production' }), [everywhere.id, other.id].sort());
       assert.equal((await store.activeWaivers('2026-11-10T00:00:00Z', { application: 'payments', environment: 'production' })).map((w) => w.id).sort(), [everywhere.id, expired.id].sort());
+      // A revoked waiver stays out whatever the instant asked about: revocation is final.
+      assert.equal(
+        (await store.activeWaivers('2026-11-01T12:00:00Z', { application: 'payments', environment: 'production' })).map((w) => w.id).sort(),
+        [everywhere.id, expired.id].sort(),
+      );
 
       const entry = toInputWaiver(everywhere);
       assert.equal(Object.keys(entry).sort(), ['application', 'approved_by', 'environment', 'expires_at', 'id', 'reason', 'requested_by', 'rule']);

@@ -3,8 +3,9 @@
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { SUMMARY_COLUMNS, rulesOf, toRecord, toSummary } from './decision-rows.js';
 import { DuplicateDecisionError, StoreInputError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
 import { maskSecrets } from './mask.js';
-import type { SqlDriver } from './sql/driver.js';
+import type { SqlDriver, SqlExecutor } from './sql/driver.js';
 import type { DecisionFilter, DecisionRecord, DecisionSummary, Instant, NewDecisionRecord, Page, PageRequest } from './types.js';
 import { fromBigint, optionalText, requireText, toMillis } from './values.js';
 
@@ -13,12 +14,23 @@ const MAX_PAGE = 1000;
 const STREAM_BATCH = 200;
 const PRUNE_BATCH = 1000;
 
+/** A validated decision row waiting for its batch's transaction. */
+interface PendingDecision {
+  decisionId: string;
+  values: unknown[];
+  rules: string[];
+}
+
 export class DecisionLog {
+  private readonly writes: GroupCommit<PendingDecision>;
+
   constructor(
     private readonly db: SqlDriver,
     private readonly maskPaths: readonly string[],
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    this.writes = new GroupCommit(db, (tx, pending) => this.insert(tx, pending));
+  }
 
   async record(record: NewDecisionRecord): Promise<void> {
     if (typeof record.allow !== 'boolean') throw new StoreInputError('allow must be a boolean');
@@ -44,21 +56,28 @@ export class DecisionLog {
       this.clock().getTime(),
     ];
     if (values.some((v) => v === undefined)) throw new StoreInputError('deny, warn, waived and decision are required');
-    const rules = rulesOf(record);
-    await this.db.transaction(async (tx) => {
-      const inserted = await tx.run(
-        `INSERT INTO decisions (${SUMMARY_COLUMNS}, input, decision, recorded_at_ms)
-         VALUES (${values.map(() => '?').join(', ')}) ON CONFLICT (decision_id) DO NOTHING`,
-        values,
+    await this.writes.submit({ decisionId: record.decision_id, values, rules: rulesOf(record) });
+  }
+
+  /** Waits for every decision submitted so far to be committed (before the database closes). */
+  drain(): Promise<void> {
+    return this.writes.drain();
+  }
+
+  private async insert(tx: SqlExecutor, pending: PendingDecision): Promise<Error | undefined> {
+    const inserted = await tx.run(
+      `INSERT INTO decisions (${SUMMARY_COLUMNS}, input, decision, recorded_at_ms)
+       VALUES (${pending.values.map(() => '?').join(', ')}) ON CONFLICT (decision_id) DO NOTHING`,
+      pending.values,
+    );
+    if (inserted === 0) return new DuplicateDecisionError(pending.decisionId);
+    if (pending.rules.length > 0) {
+      await tx.run(
+        `INSERT INTO decision_rules (decision_id, rule) VALUES ${pending.rules.map(() => '(?, ?)').join(', ')}`,
+        pending.rules.flatMap((rule) => [pending.decisionId, rule]),
       );
-      if (inserted === 0) throw new DuplicateDecisionError(record.decision_id);
-      if (rules.length > 0) {
-        await tx.run(
-          `INSERT INTO decision_rules (decision_id, rule) VALUES ${rules.map(() => '(?, ?)').join(', ')}`,
-          rules.flatMap((rule) => [record.decision_id, rule]),
-        );
-      }
-    });
+    }
+    return undefined;
   }
 
   async get(id: string): Promise<DecisionRecord | undefined> {

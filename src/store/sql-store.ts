@@ -59,7 +59,11 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
     async close() {
       if (closed) return;
       closed = true;
-      await guard('closing the store', () => db.close());
+      // Decisions already submitted are committed (and their callers answered) first.
+      await guard('closing the store', async () => {
+        await decisions.drain();
+        await db.close();
+      });
     },
   };
 }
