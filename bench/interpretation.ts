@@ -37,7 +37,7 @@ function httpNotes(r: BenchResults): string[] {
     text += ` Per request dfw's process used ${fmt(dfwCpu)} ms of CPU, OPA's ${fmt(opaCpu)} ms`;
     text += ev ? ` (\`opa bench\`: ${fmt(ev.opa.msPerOp)} ms/op; dfw's evaluate(): ${fmt(ev.dfw.evaluate.meanMs)} ms).` : '.';
     if (dfw.serverCores < 0.8) {
-      text += ` dfw's process kept only ${fmt(dfw.serverCores, 2)} of a core busy although ${r.flags.connections} requests were always waiting: its one thread spends the rest blocked (a synchronous SQLite commit with fsync per decision), not computing.`;
+      text += ` dfw's process kept only ${fmt(dfw.serverCores, 2)} of a core busy although ${r.flags.connections} requests were always waiting: its one thread spends the rest blocked (the synchronous SQLite commits, each with its fsync), not computing.`;
     }
     if (ev && opaCpu > 1.5 * ev.opa.msPerOp) {
       text += ` OPA's server spends ${fmt(opaCpu / ev.opa.msPerOp, 2)}× its \`opa bench\` cost per request on what \`opa bench\` leaves out: HTTP handling, decoding the JSON body into Rego values, encoding the result, its access log.`;
@@ -74,7 +74,7 @@ function profileNote(shares: Array<{ category: string; share: number }>): string
   text += jsSide > wasm ? `, less than evaluate()'s JavaScript side (input to JSON text, result parsing: ${pct(jsSide)}).` : '.';
   const commit = share('decision log: SQLite BEGIN');
   const mask = share('decision log: masking');
-  if (commit > wasm) text += ` The SQLite commit of the decision log, an fsync per decision with \`synchronous=FULL\` on the server's one thread, takes ${pct(commit)}, ${fmt(commit / wasm, 2)}× the Wasm evaluation.`;
+  if (commit > wasm) text += ` The SQLite commits of the decision log, each with an fsync (\`synchronous=FULL\`) on the server's one thread, take ${pct(commit)}, ${fmt(commit / wasm, 2)}× the Wasm evaluation.`;
   if (mask > wasm) {
     text += ` Masking secrets in the logged copy of the input takes ${pct(mask)}, ${fmt(mask / wasm, 2)}× the Wasm evaluation: store/mask.ts walks the whole input once per mask path (${DEFAULT_MASK_PATH_COUNT} by default), so its cost grows with input size × paths.`;
   }

@@ -93,7 +93,7 @@ divided by its duration (/proc/<pid>/stat); "autocannon cores" the same for the 
 process; "other cores" what the rest of the machine used meanwhile (/proc/stat), which should
 be near 0. "opa (GOMAXPROCS=1)" is OPA limited to one core, like dfw's one JavaScript thread.
 "dfw" runs on its defaults, so it records every decision, with its input, in its SQLite
-decision log (WAL, \`synchronous=FULL\`: an fsync per decision) before answering; "dfw
+decision log (WAL, \`synchronous=FULL\`; concurrent decisions share a commit and its fsync) before answering; "dfw
 (decision log in memory)" is the same server with \`DFW_STORE_URL=sqlite::memory:\`, which
 keeps the recording but not the disk write.
 
