@@ -145,4 +145,10 @@ webOnly('relative imports stay inside src/engine (the engine knows nothing of HT
   assert.equal(outside, [], outside.join('\n'));
 });
 
+webOnly('the package exports the built engine as dfw/engine', async () => {
+  // Self-reference by package name resolves through package.json "exports" (make test builds dist/ first).
+  const engine = (await import('dfw/engine' as string)) as Record<string, unknown>;
+  for (const name of ['loadBundle', 'createEvaluator', 'ruleCatalog', 'ActivePolicy', 'canonicalJson']) assert.type(engine[name], 'function', name);
+});
+
 webOnly.run();
