@@ -30,6 +30,7 @@ import {
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
 import { httpsPost, makeCerts, makeClientCert, postJson, readReview, variant, type ReviewJson } from './helpers/k8s-admission.js';
 import { ROOT } from './helpers/opa.js';
+import { loadConfig } from '../src/config/load.js';
 
 interface Ctx {
   evaluator: Evaluator;
@@ -521,6 +522,26 @@ k8s('the manifests register the webhook as the code expects and run dfw locked d
   const tls = config.kubernetes.admission.tls;
   assert.ok(container.volumeMounts.some((m: any) => m.name === 'tls' && tls.cert_file.startsWith(`${m.mountPath}/`)));
   assert.ok(config.kubernetes.admission.timeout_seconds < w.timeoutSeconds);
+
+  // The configuration is valid as dfw serve reads it, and everything dfw writes lands on a
+  // writable volume: the root filesystem is read-only.
+  const configFile = join(out, 'dfw.yaml');
+  writeFileSync(configFile, byKind('ConfigMap')[0].data['dfw.yaml']);
+  const loaded = loadConfig(configFile, {});
+  const writable = pod.volumes
+    .filter((v: any) => v.emptyDir || v.persistentVolumeClaim)
+    .map((v: any) => container.volumeMounts.find((m: any) => m.name === v.name && !m.readOnly)?.mountPath)
+    .filter(Boolean) as string[];
+  // Relative paths resolve against the config file's folder: in the pod, the config mount.
+  const configMount = container.volumeMounts.find((m: any) => m.name === 'config').mountPath as string;
+  const inPod = (path: string) => (path.startsWith(`${out}/`) ? `${configMount}/${path.slice(out.length + 1)}` : path);
+  const onWritableVolume = (path: string) => writable.some((mount) => inPod(path).startsWith(`${mount}/`));
+  const sqliteFile = loaded.store.url.slice('sqlite:'.length);
+  assert.ok(loaded.store.url.startsWith('sqlite:') && onWritableVolume(sqliteFile), `the decision log at ${inPod(sqliteFile)}`);
+  assert.ok(onWritableVolume(loaded.publish.dir), inPod(loaded.publish.dir));
+  assert.ok(!loaded.bundle.url || onWritableVolume(loaded.bundle.cache_dir), inPod(loaded.bundle.cache_dir));
+  const storeUrl = container.env.find((e: any) => e.name === 'DFW_STORE_URL');
+  assert.equal(storeUrl.valueFrom.secretKeyRef, { name: 'dfw-store', key: 'url', optional: true }, 'PostgreSQL when the dfw-store Secret exists');
 });
 
 k8s('the webhook answers over TLS with the generated certificate and serves a rotated one without restarting', async ({ checks }) => {
