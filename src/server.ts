@@ -6,7 +6,7 @@ import { createApp, createCheckService, createLogger, type Logger } from './api/
 import { createCollectors } from './collect/collectors/index.js';
 import { createStoreCollector } from './collect/collectors/store.js';
 import { CollectorRunner } from './collect/run-collectors.js';
-import type { Config } from './config/load.js';
+import { storeOptions, type Config } from './config/load.js';
 import { openBundleSource } from './edge/bundle-source.js';
 import { ActivePolicy } from './engine/index.js';
 import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
@@ -50,7 +50,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const policy = new ActivePolicy();
   // Edge mode pulls from bundle.url; otherwise the published revision or bundle.path.
   const bundles = await openBundleSource(config, policy, logger, options);
-  const store = await openStore(config.store.url, { maskPaths: config.store.mask_paths }).catch((err: Error) => {
+  const store = await openStore(config.store.url, storeOptions(config.store)).catch((err: Error) => {
     throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
   });
   logger.info('store opened', { backend: store.backend, schema_version: await store.schemaVersion() });

@@ -8,6 +8,7 @@ import yaml from 'js-yaml';
 import type { ApiToken } from '../api/index.js';
 import type { LogLevel } from '../api/logger.js';
 import type { CollectorsConfig } from '../collect/collectors/index.js';
+import type { OpenStoreOptions } from '../store/index.js';
 import type { GitHubConfig } from '../integrations/github/config.js';
 import type { BundleSettings } from '../policy-file.js';
 import { CONFIG_SCHEMA } from './schema.js';
@@ -25,7 +26,7 @@ export interface Config {
     long_poll_seconds: number;
   };
   publish: { dir: string; keep: number };
-  store: { url: string; retention_days: number; mask_paths: string[] };
+  store: { url: string; retention_days: number; mask_paths: string[]; schema?: string; pool_size?: number };
   waivers: { max_days: number };
   /** Live evidence collectors; each key present enables one (docs/collectors.md). */
   collectors: CollectorsConfig;
@@ -92,6 +93,7 @@ export const ENV_OVERRIDES: Record<string, { key: string; type: 'string' | 'inte
   DFW_BUNDLE_KEY_ID: { key: 'bundle.key_id', type: 'string' },
   DFW_BUNDLE_URL: { key: 'bundle.url', type: 'string' },
   DFW_STORE_URL: { key: 'store.url', type: 'string' },
+  DFW_STORE_SCHEMA: { key: 'store.schema', type: 'string' },
   DFW_LOG_LEVEL: { key: 'log.level', type: 'string' },
 };
 
@@ -165,6 +167,9 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   const store = { ...DEFAULT_CONFIG.store, ...(r.store ?? {}) };
   // A relative SQLite path is relative to the config file, like every other path in it.
   if (store.url.startsWith('sqlite:') && store.url !== 'sqlite::memory:') store.url = `sqlite:${resolvePath(store.url.slice('sqlite:'.length))}`;
+  if (store.url.startsWith('sqlite:') && (store.schema !== undefined || store.pool_size !== undefined)) {
+    throw new ConfigError(`${where}: store.schema and store.pool_size apply to PostgreSQL only, but store.url is a SQLite file`);
+  }
   return {
     file: file ?? null,
     server: { ...DEFAULT_CONFIG.server, ...(r.server ?? {}) },
@@ -177,5 +182,14 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
     ...(r.github ? { github: { ...r.github, private_key_path: resolvePath(r.github.private_key_path), webhook_secret_file: resolvePath(r.github.webhook_secret_file) } } : {}),
     tokens: (r.tokens ?? []) as ApiToken[],
     log: { ...DEFAULT_CONFIG.log, ...(r.log ?? {}) },
+  };
+}
+
+/** What openStore needs from the `store` section besides the URL. */
+export function storeOptions(store: Config['store']): OpenStoreOptions {
+  return {
+    maskPaths: store.mask_paths,
+    ...(store.schema === undefined ? {} : { schema: store.schema }),
+    ...(store.pool_size === undefined ? {} : { poolSize: store.pool_size }),
   };
 }

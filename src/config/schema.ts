@@ -83,6 +83,8 @@ export const CONFIG_SCHEMA = {
         url: { type: 'string', pattern: '^(sqlite:|postgres(ql)?://)' },
         retention_days: { type: 'integer', minimum: 1 },
         mask_paths: { type: 'array', items: { type: 'string', minLength: 1 } },
+        schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'PostgreSQL only: the schema for dfw\'s tables (created if missing)' },
+        pool_size: { type: 'integer', minimum: 1, maximum: 1000, description: 'PostgreSQL only: most connections the pool opens' },
       },
     },
     waivers: {

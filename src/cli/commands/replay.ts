@@ -2,7 +2,7 @@
 // store named by --store or dfw.yaml) with the active bundle or a candidate.
 import { Command, Option } from 'commander';
 import { replayDecision, whatIf, type WhatIfReport } from '../../api/replay.js';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig, storeOptions } from '../../config/load.js';
 import { openStore, type Store } from '../../store/index.js';
 import { loadEvaluatorFromFile } from '../../policy-file.js';
 import type { Evaluator } from '../../engine/index.js';
@@ -29,7 +29,7 @@ async function open(options: StoreOptions): Promise<{ store: Store; evaluator: E
   const evaluator = await loadEvaluatorFromFile(bundle).catch((err: Error) => {
     throw new CliError(err.message);
   });
-  const store = await openStore(options.store ?? config.store.url).catch((err: Error) => {
+  const store = await openStore(options.store ?? config.store.url, storeOptions(config.store)).catch((err: Error) => {
     throw new CliError(`the decision log cannot be opened: ${err.message}`);
   });
   return { store, evaluator };
