@@ -86,6 +86,15 @@ api('a malformed field is named with what was expected', async ({ evaluator, exa
   assert.match(fields['source.commit']!, 'string');
 });
 
+api('a NUL character in application, service or environment is refused with 400 naming the field', async ({ evaluator, examples }) => {
+  const { app } = appWith(evaluator);
+  const bad = { ...examples.get('compliant.allow.json')!, service: 'payments\u0000api' };
+  const res = await app.request('/v1/check', postJson(bad));
+  assert.is(res.status, 400);
+  const { error } = (await res.json()) as { error: { fields: Array<{ field: string; message: string }> } };
+  assert.equal(error.fields, [{ field: 'service', message: 'must not contain a NUL character (U+0000)' }]);
+});
+
 api('an image reference that cannot be parsed is refused with 400', async ({ evaluator, examples }) => {
   const { app } = appWith(evaluator);
   const bad = { ...examples.get('compliant.allow.json')!, artifact: { image: 'registry.example.com/Payments/API:1.0' } };

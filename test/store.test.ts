@@ -326,6 +326,8 @@ function defineStoreSuite(name: 'sqlite' | 'postgres', makeBackend: () => StoreB
       const bad = generateDecision(4, 'full').record;
       await rejects(store.recordDecision({ ...bad, time: 'yesterday' }), (e) => e instanceof StoreInputError, 'a time that is no time');
       await rejects(store.recordDecision({ ...bad, caller: '' }), (e) => e instanceof StoreInputError, 'an empty caller');
+      // PostgreSQL text cannot hold U+0000; both stores refuse it alike, before any write.
+      await rejects(store.recordDecision({ ...bad, service: 'payments\u0000api' }), (e) => e instanceof StoreInputError && /NUL/.test((e as Error).message), 'a NUL in a text column');
       assert.is(await store.getDecision(bad.decision_id), undefined);
       assert.is((await walk(store, {}, 10)).length, 1);
     } finally {

@@ -47,6 +47,7 @@ function describe(error: ErrorObject): FieldError {
       return { field: base, message: params.format === 'date-time' ? 'must be an RFC 3339 date-time such as 2026-11-28T14:00:00Z' : `must be a valid ${params.format}` };
     case 'pattern':
       if (base.endsWith('commit')) return { field: base, message: 'must be a hexadecimal commit SHA' };
+      if (params.pattern === '^[^\\u0000]*$') return { field: base, message: 'must not contain a NUL character (U+0000)' };
       return { field: base, message: base.endsWith('digest') || base.includes('tags') ? 'must be a content digest such as sha256:<64 hex digits>' : `must match ${params.pattern}` };
     default:
       return { field: base || '(document)', message: error.message ?? 'is invalid' };

@@ -5,9 +5,12 @@
 import type { SqlDriver, SqlExecutor } from './sql/driver.js';
 
 /**
- * Writes one item inside the batch's transaction. An error that concerns only this item
- * (a duplicate id found with ON CONFLICT DO NOTHING) is returned, and the batch goes on;
- * a thrown error aborts the transaction and fails every item of the batch.
+ * Writes one item inside the batch's transaction, under a savepoint of its own. An error that
+ * concerns only this item may be returned (a duplicate id found with ON CONFLICT DO NOTHING)
+ * or thrown (a value the database refuses): either way the item's statements are rolled back
+ * to its savepoint, its writer gets the error, and the rest of the batch goes on — one
+ * caller's bad record must not fail everyone else's decisions. Only a failure of the
+ * transaction itself (BEGIN, a savepoint, COMMIT) fails the whole batch.
  */
 export type BatchWrite<T> = (tx: SqlExecutor, item: T) => Promise<Error | undefined>;
 
@@ -66,11 +69,11 @@ export class GroupCommit<T> {
   }
 
   private async commit(batch: Waiter<T>[]): Promise<void> {
-    let outcomes: (Error | undefined)[];
+    let outcomes: unknown[];
     try {
       outcomes = await this.db.transaction(async (tx) => {
-        const results: (Error | undefined)[] = [];
-        for (const waiter of batch) results.push(await this.write(tx, waiter.item));
+        const results: unknown[] = [];
+        for (const waiter of batch) results.push(await this.writeIsolated(tx, waiter.item));
         return results;
       });
     } catch (err) {
@@ -79,8 +82,24 @@ export class GroupCommit<T> {
     }
     batch.forEach((waiter, i) => {
       const own = outcomes[i];
-      if (own) waiter.reject(own);
-      else waiter.resolve();
+      if (own === undefined) waiter.resolve();
+      else waiter.reject(own);
     });
+  }
+
+  /** The item's own error, or undefined once its statements stand; throws only when the savepoint itself fails. */
+  private async writeIsolated(tx: SqlExecutor, item: T): Promise<unknown> {
+    await tx.run('SAVEPOINT group_commit_item');
+    let own: unknown;
+    try {
+      own = await this.write(tx, item);
+    } catch (err) {
+      own = err ?? new Error('write failed');
+    }
+    // A PostgreSQL transaction refuses every statement after an error until it is rolled back
+    // to a savepoint; SQLite does not need it, but the same statements serve both.
+    if (own !== undefined) await tx.run('ROLLBACK TO SAVEPOINT group_commit_item');
+    await tx.run('RELEASE SAVEPOINT group_commit_item');
+    return own;
   }
 }

@@ -26,12 +26,18 @@ export function fromBoolean(value: unknown): boolean {
 
 export function requireText(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new StoreInputError(`${field} must be a non-empty string`);
-  return value;
+  return withoutNul(value, field);
 }
 
 export function optionalText(value: unknown, field: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new StoreInputError(`${field} must be a string`);
+  return withoutNul(value, field);
+}
+
+/** PostgreSQL text cannot hold U+0000 and SQLite can: refusing it keeps both stores alike. */
+function withoutNul(value: string, field: string): string {
+  if (value.includes('\u0000')) throw new StoreInputError(`${field} contains a NUL character (U+0000)`);
   return value;
 }
 
