@@ -6,7 +6,9 @@
 #
 # Not built in CI (no Docker engine there). The layout it produces — `npm ci --omit=dev`,
 # dist/, bin/ — is the one docs/kubernetes.md says was checked by hand.
+# Both may be pinned by digest (node:20-bookworm@sha256:…).
 ARG NODE_IMAGE=node:20-bookworm
+ARG RUNTIME_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
@@ -17,7 +19,7 @@ COPY src ./src
 COPY docs/check-request.schema.json docs/input.schema.json ./docs/
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
 
-FROM ${NODE_IMAGE}-slim
+FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /src/package.json ./

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, loadConfig, storeOptions } from '../src/config/load.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, StoreInputError, type OpenStoreOptions } from '../src/store/index.js';
 import { postgresUrl } from './helpers/store-backends.js';
 
 interface Context {
@@ -41,6 +41,17 @@ function refused(fn: () => unknown, message: RegExp): void {
   assert.unreachable('loaded');
 }
 
+async function openRefused(url: string, options: OpenStoreOptions, message: RegExp): Promise<void> {
+  try {
+    await (await openStore(url, options)).close();
+  } catch (err) {
+    assert.instance(err, StoreInputError);
+    assert.match((err as Error).message, message);
+    return;
+  }
+  assert.unreachable('opened');
+}
+
 config('store.schema and store.pool_size become openStore options; DFW_STORE_SCHEMA overrides the file', (ctx) => {
   const loaded = load(ctx, 'store:\n  url: postgres://dfw@db:5432/platform\n  schema: dfw_audit\n  pool_size: 4\n  mask_paths: [request.extra.token]\n');
   assert.equal(storeOptions(loaded.store), { maskPaths: ['request.extra.token'], schema: 'dfw_audit', poolSize: 4 });
@@ -49,10 +60,14 @@ config('store.schema and store.pool_size become openStore options; DFW_STORE_SCH
   assert.equal(storeOptions(load(ctx, '').store), { maskPaths: [] }, 'nothing set, nothing passed');
 });
 
-config('a schema that is no lower-case identifier, or a schema for SQLite, stops startup naming the key', (ctx) => {
+config('a schema that is no lower-case identifier stops startup naming the key; so does a schema for SQLite or one the URL also sets', async (ctx) => {
   refused(() => load(ctx, 'store:\n  url: postgres://db/x\n  schema: "dfw; DROP TABLE x"\n'), /store\.schema: must match pattern/);
   refused(() => load(ctx, 'store:\n  url: postgres://db/x\n  pool_size: 0\n'), /store\.pool_size: must be >= 1/);
-  refused(() => load(ctx, 'store:\n  url: sqlite:data/dfw.db\n  schema: dfw\n'), /store\.schema and store\.pool_size apply to PostgreSQL only/);
+  // Judged on the URL actually opened (dfw replay --store may replace the configured one).
+  const sqlite = load(ctx, 'store:\n  url: sqlite:data/dfw.db\n  schema: dfw\n');
+  await openRefused(sqlite.store.url, storeOptions(sqlite.store), /store\.schema and store\.pool_size apply to PostgreSQL only/);
+  const both = load(ctx, 'store:\n  url: postgres://dfw@db:5432/platform?options=-c%20search_path%3Dother\n  schema: dfw\n');
+  await openRefused(both.store.url, storeOptions(both.store), /URL already sets options/);
 });
 
 config('on a real PostgreSQL the tables are created in the configured schema', async (ctx) => {
@@ -70,6 +85,22 @@ config('on a real PostgreSQL the tables are created in the configured schema', a
   } finally {
     await store.close();
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+});
+
+config('a schema named like an SQL keyword works (it is quoted)', async () => {
+  const url = postgresUrl();
+  const store = await openStore(url, { schema: 'user' });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await store.ping();
+    const tables = await client.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'user' AND table_name = 'decisions'");
+    assert.is(tables.rows[0].n, 1);
+  } finally {
+    await store.close();
+    await client.query('DROP SCHEMA IF EXISTS "user" CASCADE');
     await client.end();
   }
 });

@@ -167,9 +167,6 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   const store = { ...DEFAULT_CONFIG.store, ...(r.store ?? {}) };
   // A relative SQLite path is relative to the config file, like every other path in it.
   if (store.url.startsWith('sqlite:') && store.url !== 'sqlite::memory:') store.url = `sqlite:${resolvePath(store.url.slice('sqlite:'.length))}`;
-  if (store.url.startsWith('sqlite:') && (store.schema !== undefined || store.pool_size !== undefined)) {
-    throw new ConfigError(`${where}: store.schema and store.pool_size apply to PostgreSQL only, but store.url is a SQLite file`);
-  }
   return {
     file: file ?? null,
     server: { ...DEFAULT_CONFIG.server, ...(r.server ?? {}) },
@@ -185,7 +182,10 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   };
 }
 
-/** What openStore needs from the `store` section besides the URL. */
+/**
+ * What openStore needs from the `store` section besides the URL. Whether a schema fits the
+ * URL is judged by openStore, on the URL actually opened (`dfw replay --store` may differ).
+ */
 export function storeOptions(store: Config['store']): OpenStoreOptions {
   return {
     maskPaths: store.mask_paths,

@@ -127,7 +127,7 @@ export async function migrate(driver: SqlDriver, schema?: string): Promise<numbe
   return driver.transaction(async (tx) => {
     if (driver.dialect === 'postgres') {
       await tx.all(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-      if (schema) await tx.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      if (schema) await tx.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     }
     await tx.run(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)',

@@ -21,11 +21,26 @@ export function sqlitePath(url: string): string {
   return path;
 }
 
+function postgresOptionsParameter(url: string): boolean {
+  try {
+    return new URL(url).searchParams.has('options');
+  } catch {
+    return false; // not a URL node-postgres can parse either; it reports that itself
+  }
+}
+
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   const maskPaths = [...DEFAULT_MASK_PATHS, ...(options.maskPaths ?? [])];
   maskPaths.forEach(compileMaskPath); // a bad path stops startup, not the first decision
   if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
-    throw new StoreInputError(`schema must be a lower-case identifier, got "${options.schema}"`);
+    throw new StoreInputError(`store.schema must be a lower-case identifier, got "${options.schema}"`);
+  }
+  if (url.startsWith('sqlite:') && (options.schema !== undefined || options.poolSize !== undefined)) {
+    throw new StoreInputError('store.schema and store.pool_size apply to PostgreSQL only, and this store is a SQLite file');
+  }
+  if (options.schema !== undefined && postgresOptionsParameter(url)) {
+    // node-postgres lets the URL's options win over ours: the tables would go elsewhere.
+    throw new StoreInputError('the PostgreSQL URL already sets options (e.g. search_path); give the schema there or in store.schema, not both');
   }
 
   let db: SqlDriver;

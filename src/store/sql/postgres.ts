@@ -26,8 +26,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlDri
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    // search_path as a startup parameter applies to every connection before its first query.
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    // search_path as a startup parameter applies to every connection before its first query;
+    // quoted, so a schema named like a keyword (user, order) works too.
+    ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
   });
   // An idle connection that the server drops must not crash the process: the next query
   // opens a new one, and a failing query reports its own error.
