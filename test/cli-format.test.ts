@@ -6,6 +6,7 @@ import addFormatsImport from 'ajv-formats';
 import type { Decision, RuleEntry, Severity, Violation, WaivedViolation } from '../src/engine/index.js';
 import { formatDecision, OUTPUT_FORMATS, type DeploymentSubject } from '../src/cli/format/index.js';
 import { escapeData, escapeProperty } from '../src/cli/format/github.js';
+import { terminalProgress } from '../src/cli/format/progress.js';
 
 // ajv and ajv-formats are CommonJS with a `default` export property.
 const Ajv2020 = Ajv2020Import.default;
@@ -534,6 +535,28 @@ formats('every output format ends its output with a newline; only github has a s
     assert.ok(out.stdout.endsWith('\n'), format);
     assert.is(out.summaryMarkdown !== undefined, format === 'github', format);
   }
+});
+
+formats('progress rewrites one stderr line on a terminal, at most every 200 ms, and clears it; off a terminal it writes nothing', () => {
+  let clock = 0;
+  const written: string[] = [];
+  const tty = terminalProgress({ isTTY: true, write: (t: string) => written.push(t) }, () => clock);
+  tty.update('500 decisions');
+  clock = 100;
+  tty.update('1,000 decisions'); // too soon: skipped
+  clock = 250;
+  tty.update('1,500 decisions');
+  tty.done();
+  assert.equal(written, [`\r${ESC}[K500 decisions`, `\r${ESC}[K1,500 decisions`, `\r${ESC}[K`]);
+
+  const piped: string[] = [];
+  const off = terminalProgress({ isTTY: false, write: (t: string) => piped.push(t) });
+  off.update('500 decisions');
+  off.done();
+  assert.equal(piped, []);
+  const quiet: string[] = [];
+  terminalProgress({ isTTY: true, write: (t: string) => quiet.push(t) }).done();
+  assert.equal(quiet, [], 'nothing to clear when nothing was shown');
 });
 
 formats.run();

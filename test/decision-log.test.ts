@@ -478,7 +478,9 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
 
       const from = new Date(Date.now() - 7 * DAY_MS);
       const to = new Date();
-      report = await whatIf(store, candidate.evaluator, from, to);
+      const progress: number[] = [];
+      report = await whatIf(store, candidate.evaluator, from, to, { onProgress: (n) => progress.push(n), every: 30 });
+      assert.equal(progress, [30, 60, 90], 'progress every 30 decisions');
       assert.equal(report.candidate, { name: 'firewall', revision: CANDIDATE_REVISION });
       assert.is(report.evaluated, 100);
       assert.is(report.unchanged, 100 - expectedChanged.size);

@@ -62,8 +62,21 @@ export interface WhatIfReport {
   by_application: Array<{ application: string; allow_to_deny: number; deny_to_allow: number; changed: number }>;
 }
 
+export interface WhatIfProgress {
+  /** Hears the number of decisions evaluated so far: a week of a busy log is many thousands. */
+  onProgress?: (evaluated: number) => void;
+  /** Every this many decisions; default 500. */
+  every?: number;
+}
+
 /** Evaluates `candidate` over every decision logged in [from, to) and reports what changes. */
-export async function whatIf(store: Pick<Store, 'decisionsSince'>, candidate: Evaluator, from: Instant, to: Instant = new Date()): Promise<WhatIfReport> {
+export async function whatIf(
+  store: Pick<Store, 'decisionsSince'>,
+  candidate: Evaluator,
+  from: Instant,
+  to: Instant = new Date(),
+  { onProgress, every = 500 }: WhatIfProgress = {},
+): Promise<WhatIfReport> {
   const report: WhatIfReport = {
     candidate: { name: candidate.bundle.name, revision: candidate.bundle.manifest.revision },
     from: new Date(from).toISOString(),
@@ -80,6 +93,7 @@ export async function whatIf(store: Pick<Store, 'decisionsSince'>, candidate: Ev
   const apps = new Map<string, { allow_to_deny: number; deny_to_allow: number; changed: number }>();
   for await (const record of store.decisionsSince(from, to)) {
     report.evaluated++;
+    if (onProgress && report.evaluated % every === 0) onProgress(report.evaluated);
     const replayed = replayRecord(record, candidate);
     if (sameVerdict(record.decision, replayed)) {
       report.unchanged++;

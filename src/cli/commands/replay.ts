@@ -7,6 +7,7 @@ import { openStore, type Store } from '../../store/index.js';
 import { loadEvaluatorFromFile } from '../../policy-file.js';
 import type { Evaluator } from '../../engine/index.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
+import { terminalProgress } from '../format/progress.js';
 
 interface StoreOptions {
   config?: string;
@@ -104,7 +105,11 @@ export function whatIfCommand(): Command {
       if (!options.bundle) throw new CliError('--bundle <candidate.tar.gz> is required');
       const { store, evaluator } = await open(options);
       try {
-        const report = await whatIf(store, evaluator, sinceFrom(options.since), options.until ? sinceFrom(options.until) : new Date());
+        const progress = terminalProgress(process.stderr);
+        const until = options.until ? sinceFrom(options.until) : new Date();
+        const report = await whatIf(store, evaluator, sinceFrom(options.since), until, {
+          onProgress: (n) => progress.update(`what-if: ${n.toLocaleString('en-US')} decisions evaluated…`),
+        }).finally(() => progress.done());
         process.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : whatIfTable(report));
       } finally {
         await store.close();
