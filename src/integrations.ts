@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import type { CheckService, Logger } from './api/index.js';
 import { healthRoutes } from './api/routes/health.js';
+import { metricsRoutes, type MetricsSource } from './api/routes/metrics.js';
 import { createDigestResolver } from './collect/collectors/index.js';
 import type { Config } from './config/load.js';
 import type { ActivePolicy } from './engine/index.js';
@@ -33,12 +34,20 @@ export function createGitHubIntegration(config: Config, checks: CheckService, lo
 }
 
 /** The admission webhook's HTTPS listener, or undefined when kubernetes.admission is not configured. */
-export async function startAdmissionWebhook(config: Config, policy: ActivePolicy, checks: CheckService, logger: Logger): Promise<AdmissionTlsServer | undefined> {
+export async function startAdmissionWebhook(
+  config: Config,
+  policy: ActivePolicy,
+  checks: CheckService,
+  logger: Logger,
+  metrics?: MetricsSource,
+): Promise<AdmissionTlsServer | undefined> {
   const admission = config.kubernetes?.admission;
   if (!admission) return undefined;
   const app = new Hono();
   // The kubelet probes this listener too, so it answers health and readiness like the API.
   app.route('/', healthRoutes({ policy }));
+  // In the cluster the API stays on loopback; Prometheus scrapes this listener.
+  if (metrics) app.route('/', metricsRoutes(metrics));
   app.route(
     '/',
     admissionRoutes({

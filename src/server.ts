@@ -6,6 +6,7 @@ import { createApp, createCheckService, createLogger, type Logger } from './api/
 import { createCollectors } from './collect/collectors/index.js';
 import { createStoreCollector } from './collect/collectors/store.js';
 import { CollectorRunner } from './collect/run-collectors.js';
+import { createMetrics } from './metrics.js';
 import { storeOptions, type Config } from './config/load.js';
 import { openBundleSource } from './edge/bundle-source.js';
 import { ActivePolicy } from './engine/index.js';
@@ -57,9 +58,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // Pushed reports first; live collectors fill what CI did not push.
   const collectors = new CollectorRunner([createStoreCollector(store), ...createCollectors(config.collectors)]);
   logger.info('collectors', { enabled: collectors.names });
-  const checks = createCheckService(policy, { collectors, store });
+  // Every entry point (API, admission webhook, GitHub) shares the one counted service.
+  const metrics = createMetrics(policy);
+  const checks = metrics.observe(createCheckService(policy, { collectors, store }));
   const github = createGitHubIntegration(config, checks, logger);
-  const admission = await startAdmissionWebhook(config, policy, checks, logger);
+  const admission = await startAdmissionWebhook(config, policy, checks, logger, metrics);
   const retention = startRetention(store, config.store.retention_days, logger);
 
   const app = createApp({
@@ -73,6 +76,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     maxBodyBytes: config.server.max_body_bytes,
     ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
     ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
+    metrics,
   });
   const server: ServerType = await new Promise((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolveServer(s));

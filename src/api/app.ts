@@ -15,6 +15,7 @@ import { evidenceRoutes } from './routes/evidence.js';
 import { waiverRoutes } from './routes/waivers.js';
 import { checkRoutes } from './routes/check.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes, type MetricsSource } from './routes/metrics.js';
 import { ruleRoutes } from './routes/rules.js';
 import { statusRoutes } from './routes/status.js';
 
@@ -37,6 +38,8 @@ export interface AppOptions {
   integrations?: Hono[];
   /** The time waivers and evidence are judged against; the wall clock by default (tests inject one). */
   clock?: () => Date;
+  /** Serves GET /metrics (src/metrics.ts). */
+  metrics?: MetricsSource;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -58,6 +61,7 @@ export function createApp(options: AppOptions): Hono {
     }),
   );
   app.route('/', healthRoutes({ policy: options.policy }));
+  if (options.metrics) app.route('/', metricsRoutes(options.metrics));
   app.route('/', checkRoutes({ tokens, checks, logger }));
   app.route('/', ruleRoutes({ tokens, policy: options.policy }));
   if (options.store) {

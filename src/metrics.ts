@@ -1,0 +1,122 @@
+// Prometheus metrics (prom-client), served at GET /metrics: what platform teams alert on —
+// how many deployments were allowed and denied, by which rules, how long checks take, which
+// evidence is coming from where or missing, and which bundle revision is active. Node only:
+// the app sees just `render()`, so the edge runtime bundle never pulls prom-client in.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CheckOutcome, CheckService } from './api/index.js';
+import type { MetricsSource } from './api/routes/metrics.js';
+import { SEVERITIES, type ActivePolicy } from './engine/index.js';
+
+export interface Metrics extends MetricsSource {
+  registry: Registry;
+  /** The same service, counted and timed. Wrap once, where every entry point shares it. */
+  observe(checks: CheckService): CheckService;
+}
+
+/** Environment label: a name the bundle configures, else "other" (callers choose the name, labels must stay few). */
+function environmentLabel(policy: ActivePolicy, environment: string): string {
+  const data = policy.current()?.bundle.data as { firewall?: { config?: { environments?: Record<string, unknown> } } } | undefined;
+  return data?.firewall?.config?.environments && Object.hasOwn(data.firewall.config.environments, environment) ? environment : 'other';
+}
+
+export function createMetrics(policy: ActivePolicy): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const decisions = new Counter({
+    name: 'dfw_decisions_total',
+    help: 'Decisions answered (and recorded), by entry point, environment and verdict.',
+    labelNames: ['via', 'environment', 'allow', 'dry_run'] as const,
+    registers: [registry],
+  });
+  const violations = new Counter({
+    name: 'dfw_violations_total',
+    help: 'Rule violations in answered decisions: deny (blocking), warn, or waived.',
+    labelNames: ['rule', 'severity', 'outcome', 'environment'] as const,
+    registers: [registry],
+  });
+  const evidence = new Counter({
+    name: 'dfw_evidence_total',
+    help: 'Where each evidence kind of a decision came from: inline, store, a collector, or missing.',
+    labelNames: ['kind', 'source'] as const,
+    registers: [registry],
+  });
+  const unavailable = new Counter({
+    name: 'dfw_evidence_unavailable_total',
+    help: 'Evidence kinds a collector could not get for a decision (input.unavailable): the rules then deny for missing evidence.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'dfw_check_errors_total',
+    help: 'Checks answered with an error instead of a decision (never an allow), by error code.',
+    labelNames: ['via', 'code'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'dfw_check_duration_seconds',
+    help: 'Whole check: collectors, evaluation and the decision log write.',
+    labelNames: ['via'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const evaluation = new Histogram({
+    name: 'dfw_evaluation_duration_seconds',
+    help: 'Policy evaluation alone (the Wasm bundle).',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'dfw_bundle_info',
+    help: 'The active policy bundle (value 1), by name and revision; absent while none is loaded.',
+    labelNames: ['name', 'revision'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const status = policy.status();
+      if (status.revision !== null) this.set({ name: status.bundle ?? '', revision: status.revision }, 1);
+    },
+  });
+  new Gauge({
+    name: 'dfw_bundle_ready',
+    help: '1 when a verified bundle is loaded (what /readyz says), else 0.',
+    registers: [registry],
+    collect() {
+      this.set(policy.status().revision === null ? 0 : 1);
+    },
+  });
+
+  function count({ decision, input }: CheckOutcome, via: string, dryRun: boolean): void {
+    const environment = environmentLabel(policy, decision.environment);
+    decisions.inc({ via, environment, allow: String(decision.allow), dry_run: String(dryRun) });
+    for (const severity of SEVERITIES) {
+      for (const v of decision.deny[severity]) violations.inc({ rule: v.rule, severity, outcome: 'deny', environment });
+      for (const v of decision.warn[severity]) violations.inc({ rule: v.rule, severity, outcome: 'warn', environment });
+    }
+    for (const v of decision.waived) violations.inc({ rule: v.rule, severity: v.severity, outcome: 'waived', environment });
+    for (const [kind, source] of Object.entries(decision.evidence_sources ?? {})) evidence.inc({ kind, source });
+    for (const kind of Object.keys(input.unavailable ?? {})) unavailable.inc({ kind });
+    if (typeof decision.timing_ms?.evaluate === 'number') evaluation.observe(decision.timing_ms.evaluate / 1000);
+  }
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    observe: (checks) => ({
+      async check(request, context) {
+        const stop = duration.startTimer({ via: context.via });
+        try {
+          const outcome = await checks.check(request, context);
+          count(outcome, context.via, context.dryRun === true);
+          return outcome;
+        } catch (err) {
+          errors.inc({ via: context.via, code: (err as { code?: unknown }).code && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'internal' });
+          throw err;
+        } finally {
+          stop();
+        }
+      },
+    }),
+  };
+}
