@@ -22,37 +22,13 @@ function environmentLabel(policy: ActivePolicy, environment: string): string {
 export function createMetrics(policy: ActivePolicy): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter({ name, help, labelNames, registers: [registry] });
 
-  const decisions = new Counter({
-    name: 'dfw_decisions_total',
-    help: 'Decisions answered (and recorded), by entry point, environment and verdict.',
-    labelNames: ['via', 'environment', 'allow', 'dry_run'] as const,
-    registers: [registry],
-  });
-  const violations = new Counter({
-    name: 'dfw_violations_total',
-    help: 'Rule violations in answered decisions: deny (blocking), warn, or waived.',
-    labelNames: ['rule', 'severity', 'outcome', 'environment'] as const,
-    registers: [registry],
-  });
-  const evidence = new Counter({
-    name: 'dfw_evidence_total',
-    help: 'Where each evidence kind of a decision came from: inline, store, a collector, or missing.',
-    labelNames: ['kind', 'source'] as const,
-    registers: [registry],
-  });
-  const unavailable = new Counter({
-    name: 'dfw_evidence_unavailable_total',
-    help: 'Evidence kinds a collector could not get for a decision (input.unavailable): the rules then deny for missing evidence.',
-    labelNames: ['kind'] as const,
-    registers: [registry],
-  });
-  const errors = new Counter({
-    name: 'dfw_check_errors_total',
-    help: 'Checks answered with an error instead of a decision (never an allow), by error code.',
-    labelNames: ['via', 'code'] as const,
-    registers: [registry],
-  });
+  const decisions = counter('dfw_decisions_total', 'Decisions answered (and recorded), by entry point, environment and verdict.', ['via', 'environment', 'allow', 'dry_run']);
+  const violations = counter('dfw_violations_total', 'Rule violations in answered decisions: deny (blocking), warn, or waived.', ['rule', 'severity', 'outcome', 'environment']);
+  const evidence = counter('dfw_evidence_total', 'Where each evidence kind of a decision came from: inline, store, a collector, or missing.', ['kind', 'source']);
+  const unavailable = counter('dfw_evidence_unavailable_total', 'Evidence kinds a collector could not get for a decision (input.unavailable): the rules then deny for missing evidence.', ['kind']);
+  const errors = counter('dfw_check_errors_total', 'Checks answered with an error instead of a decision (never an allow), by error code.', ['via', 'code']);
   const duration = new Histogram({
     name: 'dfw_check_duration_seconds',
     help: 'Whole check: collectors, evaluation and the decision log write.',
@@ -111,7 +87,9 @@ export function createMetrics(policy: ActivePolicy): Metrics {
           count(outcome, context.via, context.dryRun === true);
           return outcome;
         } catch (err) {
-          errors.inc({ via: context.via, code: (err as { code?: unknown }).code && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'internal' });
+          // ApiError and StoreError carry a code; anything else is an internal error.
+          const code = (err as { code?: unknown }).code;
+          errors.inc({ via: context.via, code: typeof code === 'string' ? code : 'internal' });
           throw err;
         } finally {
           stop();
