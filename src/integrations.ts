@@ -9,7 +9,14 @@ import { createDigestResolver } from './collect/collectors/index.js';
 import type { Config } from './config/load.js';
 import type { ActivePolicy } from './engine/index.js';
 import { githubOptionsFromConfig, githubProtectionRoutes, type GitHubProtectionApp } from './integrations/github/index.js';
-import { admissionRoutes, createAdmissionTlsServer, createEnvironmentMapper, createNamespaceLabelLookup, type AdmissionTlsServer } from './integrations/kubernetes/index.js';
+import {
+  admissionRoutes,
+  createAdmissionTlsServer,
+  createEnvironmentMapper,
+  createNamespaceLabelLookup,
+  type AdmissionOutcome,
+  type AdmissionTlsServer,
+} from './integrations/kubernetes/index.js';
 
 export class IntegrationConfigError extends Error {
   override name = 'IntegrationConfigError';
@@ -39,7 +46,7 @@ export async function startAdmissionWebhook(
   policy: ActivePolicy,
   checks: CheckService,
   logger: Logger,
-  metrics?: MetricsSource,
+  metrics?: MetricsSource & { admitted(outcome: AdmissionOutcome): void },
 ): Promise<AdmissionTlsServer | undefined> {
   const admission = config.kubernetes?.admission;
   if (!admission) return undefined;
@@ -61,6 +68,7 @@ export async function startAdmissionWebhook(
       ...(config.collectors.registry ? { resolveDigest: createDigestResolver(config.collectors.registry) } : {}),
       ...(admission.timeout_seconds ? { timeoutMs: admission.timeout_seconds * 1000 } : {}),
       ...(admission.recheck_unchanged_images !== undefined ? { recheckUnchangedImages: admission.recheck_unchanged_images } : {}),
+      ...(metrics ? { onOutcome: (outcome: AdmissionOutcome) => metrics.admitted(outcome) } : {}),
     }),
   );
   const server = await createAdmissionTlsServer({

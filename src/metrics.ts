@@ -6,11 +6,20 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CheckOutcome, CheckService } from './api/index.js';
 import type { MetricsSource } from './api/routes/metrics.js';
 import { SEVERITIES, type ActivePolicy } from './engine/index.js';
+import { EVIDENCE_KINDS } from './evidence/types.js';
+import type { AdmissionOutcome } from './integrations/kubernetes/index.js';
 
 export interface Metrics extends MetricsSource {
   registry: Registry;
   /** The same service, counted and timed. Wrap once, where every entry point shares it. */
   observe(checks: CheckService): CheckService;
+  /** Counts an answered AdmissionReview: what the API server was told, which a check alone does not show (deadlines, unsupported kinds). */
+  admitted(outcome: AdmissionOutcome): void;
+}
+
+/** Evidence kind label: one the input document defines, else "other" (inline evidence keys are caller text). */
+function kindLabel(kind: string): string {
+  return (EVIDENCE_KINDS as readonly string[]).includes(kind) ? kind : 'other';
 }
 
 /** Environment label: a name the bundle configures, else "other" (callers choose the name, labels must stay few). */
@@ -26,8 +35,13 @@ export function createMetrics(policy: ActivePolicy): Metrics {
 
   const decisions = counter('dfw_decisions_total', 'Decisions answered (and recorded), by entry point, environment and verdict.', ['via', 'environment', 'allow', 'dry_run']);
   const violations = counter('dfw_violations_total', 'Rule violations in answered decisions: deny (blocking), warn, or waived.', ['rule', 'severity', 'outcome', 'environment']);
-  const evidence = counter('dfw_evidence_total', 'Where each evidence kind of a decision came from: inline, store, a collector, or missing.', ['kind', 'source']);
+  const evidence = counter('dfw_evidence_total', 'Where each evidence kind of a decision came from: inline, the store, or a collector.', ['kind', 'source']);
   const unavailable = counter('dfw_evidence_unavailable_total', 'Evidence kinds a collector could not get for a decision (input.unavailable): the rules then deny for missing evidence.', ['kind']);
+  const admissions = counter(
+    'dfw_admissions_total',
+    'AdmissionReviews answered: result decided (policy verdict for every image), skipped (nothing to evaluate) or failed_closed (denied without a full decision).',
+    ['allowed', 'result', 'dry_run'],
+  );
   const errors = counter('dfw_check_errors_total', 'Checks answered with an error instead of a decision (never an allow), by error code.', ['via', 'code']);
   const duration = new Histogram({
     name: 'dfw_check_duration_seconds',
@@ -70,8 +84,8 @@ export function createMetrics(policy: ActivePolicy): Metrics {
       for (const v of decision.warn[severity]) violations.inc({ rule: v.rule, severity, outcome: 'warn', environment });
     }
     for (const v of decision.waived) violations.inc({ rule: v.rule, severity: v.severity, outcome: 'waived', environment });
-    for (const [kind, source] of Object.entries(decision.evidence_sources ?? {})) evidence.inc({ kind, source });
-    for (const kind of Object.keys(input.unavailable ?? {})) unavailable.inc({ kind });
+    for (const [kind, source] of Object.entries(decision.evidence_sources ?? {})) evidence.inc({ kind: kindLabel(kind), source });
+    for (const kind of Object.keys(input.unavailable ?? {})) unavailable.inc({ kind: kindLabel(kind) });
     if (typeof decision.timing_ms?.evaluate === 'number') evaluation.observe(decision.timing_ms.evaluate / 1000);
   }
 
@@ -79,6 +93,10 @@ export function createMetrics(policy: ActivePolicy): Metrics {
     registry,
     contentType: registry.contentType,
     render: () => registry.metrics(),
+    admitted(outcome) {
+      const result = outcome.failedClosed ? 'failed_closed' : outcome.skipped ? 'skipped' : 'decided';
+      admissions.inc({ allowed: String(outcome.review.response.allowed), result, dry_run: String(outcome.dryRun) });
+    },
     observe: (checks) => ({
       async check(request, context) {
         const stop = duration.startTimer({ via: context.via });
@@ -87,8 +105,8 @@ export function createMetrics(policy: ActivePolicy): Metrics {
           count(outcome, context.via, context.dryRun === true);
           return outcome;
         } catch (err) {
-          // ApiError and StoreError carry a code; anything else is an internal error.
-          const code = (err as { code?: unknown }).code;
+          // ApiError, StoreError and the engine's errors carry a code; anything else is internal.
+          const code = (err as { code?: unknown } | null | undefined)?.code;
           errors.inc({ via: context.via, code: typeof code === 'string' ? code : 'internal' });
           throw err;
         } finally {

@@ -94,13 +94,16 @@ metrics('decisions, violations, evidence sources, durations and errors are count
   assert.is(await check(ctx, { ...examples.get('compliant.allow.json'), environment: 'qa-42' }), 200);
   const compliant = examples.get('compliant.allow.json') as { evidence: Record<string, unknown> };
   const { branch_protection: _bp, ...withoutProtection } = compliant.evidence;
-  assert.is(await check(ctx, { ...compliant, evidence: withoutProtection }), 200);
+  assert.is(await check(ctx, { ...compliant, evidence: { ...withoutProtection, x_caller_chosen_kind: {} } }), 200);
   const review = variant(readReview('kube-review-deployment-v1-request.json'), (r) => {
     r.request.namespace = 'payments';
     r.request.dryRun = false;
   });
   const admitted = await httpsPost(`${ctx.server.admissionUrl}/k8s/admission?timeout=10s`, review, { ca: ctx.ca, servername: 'dfw.dfw.svc' });
   assert.is(admitted.status, 200);
+  const rollout = variant(review, (r) => (r.request.kind = { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout' }));
+  const refused = await httpsPost(`${ctx.server.admissionUrl}/k8s/admission?timeout=10s`, rollout, { ca: ctx.ca, servername: 'dfw.dfw.svc' });
+  assert.match(refused.body, 'failed closed');
 
   // The decision log is closed under the server: the next check fails closed, and is counted.
   await ctx.server.store.close();
@@ -120,6 +123,11 @@ metrics('decisions, violations, evidence sources, durations and errors are count
   assert.ok([...after.keys()].some((k) => k.startsWith('dfw_decisions_total{via="kubernetes",environment="production"')), 'the webhook goes through the same counted service');
   assert.ok(value('dfw_violations_total{rule="DFW-VULN-001",severity="critical",outcome="deny",environment="production"}') >= 1);
   assert.ok(value('dfw_evidence_total{kind="vulnerabilities",source="inline"}') >= 3);
+  assert.is(value('dfw_evidence_total{kind="other",source="inline"}'), 1, 'an evidence key the input document does not define');
+  assert.not.ok([...after.keys()].some((k) => k.includes('x_caller_chosen_kind')), 'caller-chosen evidence keys never become labels');
+  // What the API server was told, including a denial that never reached a policy decision.
+  assert.is(value('dfw_admissions_total{allowed="false",result="decided",dry_run="false"}'), 1);
+  assert.is(value('dfw_admissions_total{allowed="false",result="failed_closed",dry_run="false"}'), 1);
   assert.is(value('dfw_check_duration_seconds_count{via="api"}'), 5);
   assert.ok(value('dfw_evaluation_duration_seconds_count') >= 5);
   assert.is([...after.entries()].filter(([k]) => k.startsWith('dfw_check_errors_total{via="api"')).reduce((n, [, v]) => n + v, 0), 1);

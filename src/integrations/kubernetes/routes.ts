@@ -17,6 +17,8 @@ const TIMEOUT_MARGIN_MS = 1_000;
 
 export interface AdmissionRouteDeps extends AdmissionDeps {
   maxBodyBytes?: number;
+  /** Hears every answered review (metrics): decided, skipped, or failed closed. */
+  onOutcome?: (outcome: AdmissionOutcome) => void;
 }
 
 const GO_DURATION_UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
@@ -88,6 +90,7 @@ export function admissionRoutes(deps: AdmissionRouteDeps): Hono {
         throw err;
       }
       logOutcome(deps, outcome, performance.now() - started);
+      deps.onOutcome?.(outcome);
       return c.json(outcome.review);
     },
   );
