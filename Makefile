@@ -20,7 +20,7 @@ run: deps tools bundle build ## install what is missing, then serve on the embed
 	node bin/dfw.js serve
 
 test: deps tools bundle build services ## the whole suite: opa fmt/check/test+coverage, type check, uvu; ends with "N passed, N failed"
-	DFW_TEST_POSTGRES_URL="$$(scripts/postgres.sh start)" node scripts/run-tests.mjs
+	DFW_TEST_POSTGRES_URL="$$(scripts/postgres.sh url)" node scripts/run-tests.mjs
 
 services: ## what the tests need beside Node and OPA: Debian's chromium and jq, a PostgreSQL on 127.0.0.1:55432
 	scripts/ensure-packages.sh

@@ -15,6 +15,7 @@ import Ajv2020Import from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
 import standaloneCodeImport from 'ajv/dist/standalone/index.js';
 import { build, type Plugin } from 'esbuild';
+import { AJV_OPTIONS } from '../src/collect/schema-validation.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -43,8 +44,6 @@ export interface BuildEdgeResult {
 /** The module whose Ajv is replaced, and the schemas it registers (kept in step by the edge test). */
 const SCHEMA_VALIDATION = join(ROOT, 'src/collect/schema-validation.ts');
 const SCHEMAS = ['docs/check-request.schema.json', 'docs/input.schema.json'];
-/** The options src/collect/schema-validation.ts gives Ajv: the generated code must match them. */
-const AJV_OPTIONS = { allErrors: true, strict: false } as const;
 
 // ajv, ajv-formats and the standalone generator are CommonJS with a `default` property.
 const Ajv2020 = Ajv2020Import.default;

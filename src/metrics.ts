@@ -5,12 +5,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CheckOutcome, CheckService } from './api/index.js';
 import type { MetricsSource } from './api/routes/metrics.js';
-import { SEVERITIES, type ActivePolicy } from './engine/index.js';
+import { firewallConfig, listFindings, type ActivePolicy } from './engine/index.js';
 import { EVIDENCE_KINDS } from './evidence/types.js';
 import type { AdmissionOutcome } from './integrations/kubernetes/index.js';
 
 export interface Metrics extends MetricsSource {
-  registry: Registry;
   /** The same service, counted and timed. Wrap once, where every entry point shares it. */
   observe(checks: CheckService): CheckService;
   /** Counts an answered AdmissionReview: what the API server was told, which a check alone does not show (deadlines, unsupported kinds). */
@@ -24,8 +23,9 @@ function kindLabel(kind: string): string {
 
 /** Environment label: a name the bundle configures, else "other" (callers choose the name, labels must stay few). */
 function environmentLabel(policy: ActivePolicy, environment: string): string {
-  const data = policy.current()?.bundle.data as { firewall?: { config?: { environments?: Record<string, unknown> } } } | undefined;
-  return data?.firewall?.config?.environments && Object.hasOwn(data.firewall.config.environments, environment) ? environment : 'other';
+  const bundle = policy.current()?.bundle;
+  const environments = bundle && firewallConfig(bundle).environments;
+  return environments && Object.hasOwn(environments, environment) ? environment : 'other';
 }
 
 export function createMetrics(policy: ActivePolicy): Metrics {
@@ -79,18 +79,13 @@ export function createMetrics(policy: ActivePolicy): Metrics {
   function count({ decision, input }: CheckOutcome, via: string, dryRun: boolean): void {
     const environment = environmentLabel(policy, decision.environment);
     decisions.inc({ via, environment, allow: String(decision.allow), dry_run: String(dryRun) });
-    for (const severity of SEVERITIES) {
-      for (const v of decision.deny[severity]) violations.inc({ rule: v.rule, severity, outcome: 'deny', environment });
-      for (const v of decision.warn[severity]) violations.inc({ rule: v.rule, severity, outcome: 'warn', environment });
-    }
-    for (const v of decision.waived) violations.inc({ rule: v.rule, severity: v.severity, outcome: 'waived', environment });
+    for (const { outcome, severity, violation } of listFindings(decision)) violations.inc({ rule: violation.rule, severity, outcome, environment });
     for (const [kind, source] of Object.entries(decision.evidence_sources ?? {})) evidence.inc({ kind: kindLabel(kind), source });
     for (const kind of Object.keys(input.unavailable ?? {})) unavailable.inc({ kind: kindLabel(kind) });
     if (typeof decision.timing_ms?.evaluate === 'number') evaluation.observe(decision.timing_ms.evaluate / 1000);
   }
 
   return {
-    registry,
     contentType: registry.contentType,
     render: () => registry.metrics(),
     admitted(outcome) {

@@ -32,18 +32,25 @@ export function readVerification(settings: Pick<BundleSettings, 'public_key' | '
   };
 }
 
-/** Reads, verifies and instantiates a bundle file. Throws with a message naming the file. */
-export async function loadEvaluatorFromFile(settings: BundleSettings): Promise<Evaluator> {
+/** The evaluator's limits from the bundle settings. */
+export function evaluatorOptionsOf(settings: Pick<BundleSettings, 'max_memory_mb'>): { maxMemoryBytes: number } {
+  return { maxMemoryBytes: settings.max_memory_mb * 1024 * 1024 };
+}
+
+/**
+ * Reads, verifies and instantiates a bundle file. Throws with a message naming the file.
+ * A caller that already read the key passes it, so the key file is read once.
+ */
+export async function loadEvaluatorFromFile(settings: BundleSettings, verification = readVerification(settings)): Promise<Evaluator> {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(settings.path);
   } catch (err) {
     throw new BundleFileError(`bundle ${settings.path} cannot be read: ${(err as Error).message} (build one with "make bundle")`);
   }
-  const verification = readVerification(settings);
   try {
     const bundle = await loadBundle(bytes, { name: settings.name, ...(verification ? { verification } : {}) });
-    return await createEvaluator(bundle, { maxMemoryBytes: settings.max_memory_mb * 1024 * 1024 });
+    return await createEvaluator(bundle, evaluatorOptionsOf(settings));
   } catch (err) {
     throw new BundleFileError(`bundle ${settings.path} refused: ${(err as Error).message}`, { cause: err });
   }

@@ -1,7 +1,7 @@
 // API tokens: stored as SHA-256 hashes (never in clear), each with a name and roles.
 // `check` for CD tools, `evidence` for CI pipelines, `admin` for waivers and bundles;
 // admin may do everything.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.js';
 
 export const ROLES = ['check', 'evidence', 'admin'] as const;
@@ -40,27 +40,29 @@ export async function findCaller(tokens: ApiToken[], presented: string): Promise
 }
 
 /**
- * Requires a bearer token with `role` (or admin). With no tokens configured the API is
- * open — the server refuses to bind anywhere but loopback in that case — and the caller
- * is "anonymous".
+ * The caller behind the request's bearer token; with no tokens configured the API is open —
+ * the server refuses to bind anywhere but loopback in that case — and the caller is
+ * "anonymous". Throws 401 for a missing or unknown token.
  */
+async function authenticate(c: Context, tokens: ApiToken[]): Promise<Caller> {
+  if (tokens.length === 0) return { name: 'anonymous', roles: [...ROLES] };
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+  if (!match) {
+    c.header('WWW-Authenticate', 'Bearer realm="dfw"');
+    throw new ApiError(401, 'unauthenticated', 'this route needs an API token: send "Authorization: Bearer <token>"');
+  }
+  const caller = await findCaller(tokens, match[1]!);
+  if (!caller) {
+    c.header('WWW-Authenticate', 'Bearer realm="dfw", error="invalid_token"');
+    throw new ApiError(401, 'invalid_token', 'the API token is not valid');
+  }
+  return caller;
+}
+
+/** Requires a bearer token with `role` (or admin). */
 export function requireRole(tokens: ApiToken[], role: Role): MiddlewareHandler<{ Variables: { caller: Caller } }> {
   return async (c, next) => {
-    if (tokens.length === 0) {
-      c.set('caller', { name: 'anonymous', roles: [...ROLES] });
-      return next();
-    }
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) {
-      c.header('WWW-Authenticate', 'Bearer realm="dfw"');
-      throw new ApiError(401, 'unauthenticated', 'this route needs an API token: send "Authorization: Bearer <token>"');
-    }
-    const caller = await findCaller(tokens, match[1]!);
-    if (!caller) {
-      c.header('WWW-Authenticate', 'Bearer realm="dfw", error="invalid_token"');
-      throw new ApiError(401, 'invalid_token', 'the API token is not valid');
-    }
+    const caller = await authenticate(c, tokens);
     if (!caller.roles.includes(role) && !caller.roles.includes('admin')) {
       throw new ApiError(403, 'forbidden', `token "${caller.name}" lacks the "${role}" role this route needs (it has: ${caller.roles.join(', ')})`);
     }
@@ -72,17 +74,7 @@ export function requireRole(tokens: ApiToken[], role: Role): MiddlewareHandler<{
 /** Any valid token, whatever its roles. */
 export function requireAnyToken(tokens: ApiToken[]): MiddlewareHandler<{ Variables: { caller: Caller } }> {
   return async (c, next) => {
-    if (tokens.length === 0) {
-      c.set('caller', { name: 'anonymous', roles: [...ROLES] });
-      return next();
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    const caller = match ? await findCaller(tokens, match[1]!) : undefined;
-    if (!caller) {
-      c.header('WWW-Authenticate', 'Bearer realm="dfw"');
-      throw new ApiError(401, match ? 'invalid_token' : 'unauthenticated', match ? 'the API token is not valid' : 'this route needs an API token: send "Authorization: Bearer <token>"');
-    }
-    c.set('caller', caller);
+    c.set('caller', await authenticate(c, tokens));
     return next();
   };
 }

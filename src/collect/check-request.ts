@@ -2,7 +2,7 @@
 // the policy reads. Validation happens here, at the boundary; inside, types are trusted.
 import type { InputDocument } from '../engine/index.js';
 import { parseImageReference, ImageReferenceError } from './image-reference.js';
-import { validateCheckRequest, type FieldError } from './schema-validation.js';
+import { formatFieldErrors, validateCheckRequest, type FieldError } from './schema-validation.js';
 
 export type Via = 'api' | 'kubernetes' | 'github' | 'cli';
 
@@ -23,7 +23,7 @@ const KNOWN_FIELDS = new Set(['application', 'service', 'environment', 'artifact
 export class CheckRequestError extends Error {
   override name = 'CheckRequestError';
   constructor(readonly errors: FieldError[]) {
-    super(errors.map((e) => `${e.field} ${e.message}`).join('; '));
+    super(formatFieldErrors(errors));
   }
 }
 

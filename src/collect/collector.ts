@@ -32,6 +32,11 @@ export interface Collector {
   collect(ctx: CollectContext): Promise<CollectorResult>;
 }
 
+/** A result that has none of `kinds`, each for the same reason. */
+export function unavailableFor(kinds: readonly EvidenceKind[], reason: string): CollectorResult {
+  return { evidence: {}, unavailable: Object.fromEntries(kinds.map((k) => [k, reason])) };
+}
+
 /** A reason for `unavailable` from an HTTP answer, e.g. "GitHub answered 401: Bad credentials". */
 export function describeHttpFailure(service: string, status: number, body: unknown): string {
   const message = body && typeof body === 'object' && 'message' in body && typeof (body as { message: unknown }).message === 'string'

@@ -5,7 +5,7 @@
 import type { InputDocument } from '../engine/index.js';
 import type { EvidenceKind } from '../evidence/types.js';
 import type { CheckRequest } from './check-request.js';
-import type { Collector, CollectorResult } from './collector.js';
+import { unavailableFor, type Collector, type CollectorResult } from './collector.js';
 
 export interface CollectionReport {
   /** Where each evidence kind in the input came from: "inline", or a collector's name. */
@@ -90,7 +90,7 @@ export class CollectorRunner {
 }
 
 function failAll(collector: Collector, reason: string): CollectorResult {
-  return { evidence: {}, unavailable: Object.fromEntries(collector.kinds.map((k) => [k, reason])) };
+  return unavailableFor(collector.kinds, reason);
 }
 
 function formatSeconds(ms: number): string {

@@ -18,7 +18,10 @@ export interface FieldError {
   message: string;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+/** Ajv's options; scripts/build-edge.ts generates the edge bundle's validators with the same. */
+export const AJV_OPTIONS = { allErrors: true, strict: false } as const;
+
+const ajv = new Ajv2020(AJV_OPTIONS);
 addFormats(ajv);
 ajv.addSchema(inputSchema);
 ajv.addSchema(checkRequestSchema);
@@ -78,9 +81,6 @@ function validatorFor(id: string): (doc: unknown) => FieldError[] {
 
 /** Problems with a check request, empty when it is valid. */
 export const validateCheckRequest = validatorFor(checkRequestSchema.$id);
-
-/** Problems with an input document, empty when it is valid. */
-export const validateInputDocument = validatorFor(inputSchema.$id);
 
 /** "artifact.image is required; source.commit must match …" */
 export function formatFieldErrors(errors: FieldError[]): string {

@@ -4,7 +4,7 @@
 // else the file at bundle.path.
 import type { Config } from '../config/load.js';
 import type { ActivePolicy } from '../engine/index.js';
-import { loadEvaluatorFromFile, readVerification } from '../policy-file.js';
+import { evaluatorOptionsOf, loadEvaluatorFromFile, readVerification } from '../policy-file.js';
 import { createDiskCache } from './last-good-cache.js';
 import { BundlePoller } from './poller.js';
 import { BundlePublisher } from './publisher.js';
@@ -34,7 +34,7 @@ export class BundleSourceError extends Error {
 
 export async function openBundleSource(config: Config, policy: ActivePolicy, logger: PublisherLogger, options: BundleSourceOptions = {}): Promise<BundleSource> {
   const verification = readVerification(config.bundle);
-  const evaluatorOptions = { maxMemoryBytes: config.bundle.max_memory_mb * 1024 * 1024 };
+  const evaluatorOptions = evaluatorOptionsOf(config.bundle);
   if (config.bundle.url) {
     if (!verification) {
       throw new BundleSourceError('edge mode (bundle.url / --bundle-url) needs bundle.public_key (--bundle-key): an edge evaluator runs only bundles whose signature it has verified');
@@ -72,7 +72,7 @@ export async function openBundleSource(config: Config, policy: ActivePolicy, log
   if (published && policy.current()) {
     logger.info('bundle loaded', { source: 'published', dir: config.publish.dir, revision: published.revision, digest: published.digest });
   } else {
-    const evaluator = await loadEvaluatorFromFile(config.bundle);
+    const evaluator = await loadEvaluatorFromFile(config.bundle, verification);
     policy.activate(evaluator);
     logger.info('bundle loaded', {
       path: config.bundle.path,

@@ -5,11 +5,9 @@ import {
   BundleError,
   createEvaluator,
   DEFAULT_ARCHIVE_LIMITS,
-  loadBundle,
+  loadBundleFiles,
   readArchive,
-  SignatureError,
-  verifyBundleSignature,
-  type Bundle,
+  verifySignedFiles,
   type Evaluator,
   type EvaluatorOptions,
   type VerificationConfig,
@@ -19,9 +17,7 @@ export interface ValidatedBundle {
   revision: string;
   /** 'wasm' when dfw can evaluate it, 'rego' for a Rego-target bundle for OPA agents. */
   target: 'wasm' | 'rego';
-  bundle: Bundle | null;
   evaluator: Evaluator | null;
-  signedBy: string | null;
 }
 
 export interface ValidateOptions {
@@ -31,8 +27,6 @@ export interface ValidateOptions {
   requireEvaluator: boolean;
   evaluatorOptions?: EvaluatorOptions;
 }
-
-const SIGNATURES_FILE = '.signatures.json';
 
 function manifestOf(files: Map<string, Uint8Array>): Record<string, unknown> {
   const bytes = files.get('.manifest');
@@ -53,14 +47,11 @@ export async function validateBundle(bytes: Uint8Array, options: ValidateOptions
   const manifest = manifestOf(files);
   const hasWasm = Array.isArray(manifest.wasm) && manifest.wasm.length > 0;
   if (options.requireEvaluator || hasWasm) {
-    const bundle = await loadBundle(bytes, { name: options.name, verification: options.verification });
+    const bundle = await loadBundleFiles(files, { name: options.name, verification: options.verification });
     const evaluator = await createEvaluator(bundle, options.evaluatorOptions);
-    return { revision: bundle.manifest.revision, target: 'wasm', bundle, evaluator, signedBy: bundle.signedBy };
+    return { revision: bundle.manifest.revision, target: 'wasm', evaluator };
   }
-  if (!files.has(SIGNATURES_FILE)) {
-    throw new SignatureError('bundle_unsigned', `bundle missing ${SIGNATURES_FILE} file, and a verification key is configured: refusing an unsigned bundle`);
-  }
-  const { keyId } = await verifyBundleSignature(files, options.verification);
+  await verifySignedFiles(files, options.verification);
   if (manifest.revision !== undefined && typeof manifest.revision !== 'string') throw new BundleError('bundle_manifest_invalid', '.manifest: revision must be a string');
-  return { revision: (manifest.revision as string | undefined) ?? '', target: 'rego', bundle: null, evaluator: null, signedBy: keyId };
+  return { revision: (manifest.revision as string | undefined) ?? '', target: 'rego', evaluator: null };
 }

@@ -68,12 +68,29 @@ export function enforcementIn(ruleId: string, severity: Severity, environment: E
   return { severity: effective, enforcement: override.enabled === false ? 'off' : blocking.includes(effective) ? 'deny' : 'warn' };
 }
 
-/** Builds the catalog of a loaded bundle. Rules without a custom.id are not listed. */
-export function ruleCatalog(bundle: Bundle): RuleCatalog {
-  const config = ((bundle.data.firewall as Record<string, unknown> | undefined)?.config ?? {}) as {
+/** The bundle's enforcement settings, data.firewall.config (rego/firewall/config/data.yaml). */
+export function firewallConfig(bundle: Bundle): { environments?: Record<string, EnvironmentConfig>; unknown_environment?: string } {
+  return ((bundle.data.firewall as Record<string, unknown> | undefined)?.config ?? {}) as {
     environments?: Record<string, EnvironmentConfig>;
     unknown_environment?: string;
   };
+}
+
+// A loaded bundle never changes, so its catalog is built once (GET /v1/rules asks often).
+const catalogs = new WeakMap<Bundle, RuleCatalog>();
+
+/** The catalog of a loaded bundle. Rules without a custom.id are not listed. Do not mutate it: it is shared. */
+export function ruleCatalog(bundle: Bundle): RuleCatalog {
+  let catalog = catalogs.get(bundle);
+  if (!catalog) {
+    catalog = buildCatalog(bundle);
+    catalogs.set(bundle, catalog);
+  }
+  return catalog;
+}
+
+function buildCatalog(bundle: Bundle): RuleCatalog {
+  const config = firewallConfig(bundle);
   const environments = config.environments ?? {};
   const rules: RuleEntry[] = [];
   for (const [name, bytes] of bundle.files) {

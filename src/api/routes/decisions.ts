@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { InvalidCursorError, StoreInputError } from '../../store/errors.js';
 import type { DecisionFilter, Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
+import { formatFieldErrors } from '../../collect/schema-validation.js';
 import { ApiError } from '../errors.js';
 
 function readFilter(query: (name: string) => string | undefined): { filter: DecisionFilter; limit?: number; cursor?: string } {
@@ -30,7 +31,7 @@ function readFilter(query: (name: string) => string | undefined): { filter: Deci
     limit = Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) fields.push({ field: 'limit', message: 'must be an integer from 1 to 1000' });
   }
-  if (fields.length) throw new ApiError(400, 'invalid_query', fields.map((f) => `${f.field} ${f.message}`).join('; '), fields);
+  if (fields.length) throw new ApiError(400, 'invalid_query', formatFieldErrors(fields), fields);
   const cursor = query('cursor');
   return { filter, ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}) };
 }

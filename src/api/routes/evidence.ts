@@ -7,6 +7,7 @@ import { parseReport } from '../../evidence/index.js';
 import { REPORT_KINDS, ReportParseError, type ReportKind } from '../../evidence/types.js';
 import type { Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
+import { formatFieldErrors } from '../../collect/schema-validation.js';
 import { ApiError } from '../errors.js';
 import { requireJsonContentType } from '../json-body.js';
 import { DIGEST } from '../../collect/image-reference.js';
@@ -29,7 +30,7 @@ export function readSubject(query: (name: string) => string | undefined): Report
   if (commit !== undefined && !COMMIT.test(commit)) fields.push({ field: 'commit', message: 'must be a hexadecimal commit SHA' });
   if ((repository === undefined) !== (commit === undefined)) fields.push({ field: repository === undefined ? 'repository' : 'commit', message: 'is required with ' + (repository === undefined ? 'commit' : 'repository') });
   if (digest === undefined && repository === undefined && commit === undefined) fields.push({ field: 'digest', message: 'or repository and commit are required: the subject the report is about' });
-  if (fields.length) throw new ApiError(400, 'invalid_subject', `invalid subject: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
+  if (fields.length) throw new ApiError(400, 'invalid_subject', `invalid subject: ${formatFieldErrors(fields)}`, fields);
   return { ...(digest ? { digest } : {}), ...(repository ? { repository, commit: commit!.toLowerCase() } : {}) };
 }
 

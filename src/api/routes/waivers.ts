@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { WaiverAlreadyRevokedError, WaiverNotFoundError } from '../../store/errors.js';
 import type { NewWaiver, Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
+import { formatFieldErrors } from '../../collect/schema-validation.js';
 import { ApiError } from '../errors.js';
 import { readJsonBody } from '../json-body.js';
 import { DIGEST } from '../../collect/image-reference.js';
@@ -33,7 +34,7 @@ function readWaiver(body: unknown, now: Date, maxDays: number): WaiverBody {
     else if (expires <= now.getTime()) fields.push({ field: 'expires_at', message: 'must be in the future' });
     else if (expires - now.getTime() > maxDays * DAY_MS) fields.push({ field: 'expires_at', message: `must be within ${maxDays} days (waivers.max_days)` });
   }
-  if (fields.length) throw new ApiError(400, 'invalid_waiver', `invalid waiver: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
+  if (fields.length) throw new ApiError(400, 'invalid_waiver', `invalid waiver: ${formatFieldErrors(fields)}`, fields);
   return b as unknown as WaiverBody;
 }
 

@@ -1,5 +1,5 @@
 // What every output format reads from a decision: its violations flattened, in reporting order.
-import { SEVERITIES, type Decision, type Severity, type Violation, type WaivedViolation } from '../../engine/types.js';
+import { SEVERITIES, type Decision, type Severity } from '../../engine/types.js';
 
 /** The deployment the decision is about, as the check request named it (the decision itself does not carry it). */
 export interface DeploymentSubject {
@@ -9,27 +9,8 @@ export interface DeploymentSubject {
   source?: { repository?: string; commit?: string };
 }
 
-export type Outcome = 'deny' | 'warn' | 'waived';
-
-/** One violation and what the decision did with it; `severity` is the group it was reported under. */
-export type Finding =
-  | { outcome: 'deny' | 'warn'; severity: Severity; violation: Violation }
-  | { outcome: 'waived'; severity: Severity; violation: WaivedViolation };
-
-/**
- * deny by severity, then warn by severity, then waived. A decision fetched with --server is
- * only checked for `allow` and `deny` by the CLI, so absent groups read as empty.
- */
-export function listFindings(decision: Decision): Finding[] {
-  const findings: Finding[] = [];
-  for (const outcome of ['deny', 'warn'] as const) {
-    for (const severity of SEVERITIES) {
-      for (const violation of decision[outcome]?.[severity] ?? []) findings.push({ outcome, severity, violation });
-    }
-  }
-  for (const violation of decision.waived ?? []) findings.push({ outcome: 'waived', severity: violation.severity, violation });
-  return findings;
-}
+export { listFindings, type Finding, type Outcome } from '../../engine/findings.js';
+import type { Finding, Outcome } from '../../engine/findings.js';
 
 // Messages carry text from scanners, registries and tickets: C0/C1 controls (ESC above all)
 // would let that text drive a terminal or a log viewer, so they are replaced; tab, newline and

@@ -1,7 +1,7 @@
 // The change collector: evidence.change_ticket for the ticket the request names, from
 // ServiceNow (CHG0012345) or Jira (OPS-123), chosen by the shape of the id.
 import type { EvidenceKind } from '../../evidence/types.js';
-import type { Collector, CollectorResult } from '../collector.js';
+import { unavailableFor, type Collector, type CollectorResult } from '../collector.js';
 import { readJiraIssue, type JiraConfig } from './change-jira.js';
 import { ServiceNowClient, type ServiceNowConfig } from './change-servicenow.js';
 import { CollectorConfigError, normalizeBaseUrl, reasonFor } from './http.js';
@@ -100,7 +100,7 @@ export function createChangeCollector(config: ChangeCollectorConfig): Collector 
       return request.change_ticket ?? '';
     },
     async collect({ request, signal }): Promise<CollectorResult> {
-      const fail = (reason: string): CollectorResult => ({ evidence: {}, unavailable: { change_ticket: reason } });
+      const fail = (reason: string): CollectorResult => unavailableFor(['change_ticket'], reason);
       const id = request.change_ticket?.trim();
       if (!id) return fail('the request names no change ticket');
       if (!SAFE_ID.test(id)) return fail(`change ticket "${id}" is not a ticket id (letters, digits, "-", "_", ".")`);

@@ -5,6 +5,7 @@
 import { CollectorFailure, errorMessageOf, fetchOrFail, nextLink, readErrorBody, readJson } from './http.js';
 import { describeHttpFailure } from '../collector.js';
 
+/** GitHub's REST API version dfw's calls were written against ("About API versioning"); the deployment protection integration sends it too. */
 export const GITHUB_API_VERSION = '2022-11-28';
 const SERVICE = 'GitHub';
 /** Bounds a paginated listing; a branch has far fewer rules than 100 × 10. */

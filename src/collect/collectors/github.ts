@@ -1,7 +1,7 @@
 // The GitHub collector: branch_protection and workflows for the request's source
 // repository, from github.com or GitHub Enterprise Server (https://host/api/v3).
 import type { EvidenceKind } from '../../evidence/types.js';
-import type { Collector, CollectorResult } from '../collector.js';
+import { unavailableFor, type Collector, type CollectorResult } from '../collector.js';
 import { collectBranchProtection } from './github-branch-protection.js';
 import { GitHubClient } from './github-client.js';
 import { collectWorkflows } from './github-workflows.js';
@@ -94,7 +94,7 @@ export function createGitHubCollector(config: GitHubCollectorConfig = {}): Colle
     async collect({ request, signal }): Promise<CollectorResult> {
       const result: CollectorResult = { evidence: {}, unavailable: {} };
       const source = request.source ?? {};
-      const failAll = (reason: string): CollectorResult => ({ evidence: {}, unavailable: { branch_protection: reason, workflows: reason } });
+      const failAll = (reason: string): CollectorResult => unavailableFor(KINDS, reason);
       if (!source.repository) return failAll('the request names no source repository');
       const name = parseRepository(source.repository);
       if (!name) return failAll(`source repository "${source.repository}" is not a GitHub repository reference such as github.com/acme/payments`);

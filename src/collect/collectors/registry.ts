@@ -3,7 +3,7 @@
 // semantic-version tags, and which tag is the newest.
 import { semverCompare, semverIsValid } from '../../engine/builtins/semver.js';
 import type { EvidenceKind } from '../../evidence/types.js';
-import type { Collector, CollectorResult } from '../collector.js';
+import { unavailableFor, type Collector, type CollectorResult } from '../collector.js';
 import { CollectorConfigError, mapWithLimit, normalizeBaseUrl, reasonFor } from './http.js';
 import { allInline, positiveInteger } from './options.js';
 import { RegistryClient, type RegistryEndpoint, type TokenCache } from './registry-client.js';
@@ -115,8 +115,7 @@ export function createRegistryCollector(config: RegistryCollectorConfig): Collec
   const pageSize = config.page_size === undefined ? undefined : positiveInteger(config.page_size, 0, 'registry.page_size');
   const timeoutMs = positiveInteger(config.timeout_ms, 10_000, 'registry.timeout_ms');
   const cacheTtlMs = positiveInteger(config.cache_ttl_ms, 30_000, 'registry.cache_ttl_ms', 0);
-  const tokenStore = new Map<string, { token: string; expires: number }>();
-  const tokens: TokenCache = { get: (k) => tokenStore.get(k), set: (k, v) => void tokenStore.set(k, v) };
+  const tokens: TokenCache = new Map();
 
   return {
     name: 'registry',
@@ -130,7 +129,7 @@ export function createRegistryCollector(config: RegistryCollectorConfig): Collec
     },
     async collect({ input, signal }): Promise<CollectorResult> {
       const artifact = (input.artifact ?? {}) as ArtifactRef;
-      const fail = (reason: string): CollectorResult => ({ evidence: {}, unavailable: { registry: reason } });
+      const fail = (reason: string): CollectorResult => unavailableFor(['registry'], reason);
       if (!artifact.registry || !artifact.repository) return fail('the request names no image registry and repository');
       const endpoint = endpoints.get(artifact.registry.toLowerCase());
       if (!endpoint) return fail(`registry ${artifact.registry} is not configured in dfw (collectors.registry.registries), so it is not asked`);
@@ -168,8 +167,7 @@ async function readRegistry(client: RegistryClient, artifact: ArtifactRef, maxTa
 export function createDigestResolver(config: RegistryCollectorConfig): (image: string) => Promise<string | undefined> {
   const endpoints = endpointsFrom(config);
   const timeoutMs = positiveInteger(config.timeout_ms, 10_000, 'registry.timeout_ms');
-  const tokenStore = new Map<string, { token: string; expires: number }>();
-  const tokens: TokenCache = { get: (k) => tokenStore.get(k), set: (k, v) => void tokenStore.set(k, v) };
+  const tokens: TokenCache = new Map();
   return async (image) => {
     const ref = parseImageReference(image);
     if (ref.digest) return ref.digest;

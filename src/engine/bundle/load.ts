@@ -106,15 +106,26 @@ function readManifest(files: ArchiveFiles): Manifest {
   };
 }
 
-/** Reads, verifies and parses a bundle. Throws BundleError or SignatureError. */
-export async function loadBundle(bytes: Uint8Array, options: LoadBundleOptions = {}): Promise<Bundle> {
-  const files = await readArchive(bytes, options.limits ?? DEFAULT_ARCHIVE_LIMITS);
-  let signedBy: string | null = null;
-  if (files.has(SIGNATURES_FILE)) {
-    signedBy = (await verifyBundleSignature(files, options.verification)).keyId;
-  } else if (options.verification) {
+/**
+ * Checks the signature when the bundle has one, and requires one when keys are configured.
+ * Returns the key id that verified it, or null for an unsigned bundle.
+ */
+export async function verifySignedFiles(files: ArchiveFiles, verification?: VerificationConfig): Promise<string | null> {
+  if (files.has(SIGNATURES_FILE)) return (await verifyBundleSignature(files, verification)).keyId;
+  if (verification) {
     throw new SignatureError('bundle_unsigned', `bundle missing ${SIGNATURES_FILE} file, and a verification key is configured: refusing an unsigned bundle`);
   }
+  return null;
+}
+
+/** Reads, verifies and parses a bundle. Throws BundleError or SignatureError. */
+export async function loadBundle(bytes: Uint8Array, options: LoadBundleOptions = {}): Promise<Bundle> {
+  return loadBundleFiles(await readArchive(bytes, options.limits ?? DEFAULT_ARCHIVE_LIMITS), options);
+}
+
+/** loadBundle for an archive already read (the bundle server reads it once to tell Wasm from Rego bundles). */
+export async function loadBundleFiles(files: ArchiveFiles, options: Omit<LoadBundleOptions, 'limits'> = {}): Promise<Bundle> {
+  const signedBy = await verifySignedFiles(files, options.verification);
   refuseOtherDataFiles(files);
   const manifest = readManifest(files);
   const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;

@@ -2,6 +2,7 @@
 // fields dfw reads are typed. What a callback cannot do without (environment, callback URL,
 // installation, repository) is checked here; the rest is checked when the request is built,
 // so that a gap there still ends in a "rejected" answer to GitHub rather than silence.
+import { isObject } from '../../evidence/fields.js';
 
 export const PROTECTION_RULE_EVENT = 'deployment_protection_rule';
 export const REQUESTED_ACTION = 'requested';
@@ -34,7 +35,6 @@ export class EventPayloadError extends Error {
   override name = 'EventPayloadError';
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
 /** Checks a parsed `requested` payload has what a callback needs. Throws EventPayloadError naming the gap. */

@@ -1,9 +1,8 @@
 // Calls to the GitHub REST API: the headers GitHub asks for, a timeout per attempt, and
 // retries with exponential backoff for answers that may succeed later (5xx, 429, network).
+import { GITHUB_API_VERSION } from '../../collect/collectors/github-client.js';
 import { GitHubApiError } from './errors.js';
 
-/** GitHub's REST API version these calls were written against ("About API versioning"). */
-export const GITHUB_API_VERSION = '2022-11-28';
 export const USER_AGENT = 'dfw-deployment-firewall';
 
 export interface RetryPolicy {
