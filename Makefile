@@ -7,11 +7,11 @@ ENTRYPOINT    := firewall/decision
 REVISION      ?= $(shell scripts/revision.sh)
 SIGNING_KEY   ?=
 SIGNING_ALG   ?= RS256
-REGO_SOURCES  := $(shell find rego -type f 2>/dev/null)
+REGO_SOURCES  := $(shell find rego -type f ! -name '*_test.rego' 2>/dev/null)
 TS_SOURCES    := $(shell find src -name '*.ts' 2>/dev/null)
 SIGN_FLAGS    := $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY) --signing-alg $(SIGNING_ALG),)
 
-.PHONY: help run serve test services bundle build tools deps capabilities catalog bench clean
+.PHONY: help run serve test services bundle build tools test-tools deps capabilities catalog bench clean FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,7 +19,7 @@ help: ## list the targets
 run: deps tools bundle build ## install what is missing, then serve on the embedded defaults (127.0.0.1:8787)
 	node bin/dfw.js serve
 
-test: deps tools bundle build services ## the whole suite: opa fmt/check/test+coverage, type check, uvu; ends with "N passed, N failed"
+test: deps tools test-tools bundle build services ## the whole suite: opa fmt/check/test+coverage, type check, uvu; ends with "N passed, N failed"
 	DFW_TEST_POSTGRES_URL="$$(scripts/postgres.sh url)" node scripts/run-tests.mjs
 
 services: ## what the tests need beside Node and OPA: Debian's chromium and jq, a PostgreSQL on 127.0.0.1:55432
@@ -30,6 +30,9 @@ tools: $(OPA) ## install the pinned OPA into .tools/bin (go install) unless it i
 
 $(OPA):
 	scripts/install-opa.sh $(OPA_VERSION)
+
+test-tools: ## install crane (a real OCI registry) and cosign into .tools/bin (go install, pinned)
+	scripts/install-go-tools.sh
 
 deps: node_modules/.package-lock.json ## npm ci, when package-lock.json changed
 
@@ -43,12 +46,23 @@ dist/.built: $(TS_SOURCES) tsconfig.json node_modules/.package-lock.json
 	npx tsc -p tsconfig.json
 	@touch $@
 
-bundle: $(OPA) ## build bundles/firewall.tar.gz (Wasm) and firewall-rego.tar.gz; SIGNING_KEY=key.pem signs them
+bundle: $(BUNDLE) $(REGO_BUNDLE) ## build bundles/firewall.tar.gz (Wasm) and firewall-rego.tar.gz when a .rego or data file changed; SIGNING_KEY=key.pem signs them
+
+# The flags a bundle was built with, rewritten only when they change, so a new SIGNING_KEY
+# rebuilds the bundles and an unchanged tree does not (make test after editing README.md).
+BUILD_FLAGS := $(SIGN_FLAGS) $(ENTRYPOINT) $(OPA_VERSION)
+bundles/.build-flags: FORCE
 	@mkdir -p bundles
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+
+$(BUNDLE): $(REGO_SOURCES) wasm/capabilities.json bundles/.build-flags | $(OPA)
 	$(OPA) build -t wasm -e $(ENTRYPOINT) --capabilities wasm/capabilities.json \
 	  --ignore '*_test.rego' --revision '$(REVISION)' $(SIGN_FLAGS) -o $(BUNDLE) --bundle rego
+	@echo "built $(BUNDLE) at revision $(REVISION)$(if $(SIGNING_KEY), signed with $(SIGNING_KEY),)"
+
+$(REGO_BUNDLE): $(REGO_SOURCES) bundles/.build-flags | $(OPA)
 	$(OPA) build --ignore '*_test.rego' --revision '$(REVISION)' $(SIGN_FLAGS) -o $(REGO_BUNDLE) --bundle rego
-	@echo "built $(BUNDLE) and $(REGO_BUNDLE) at revision $(REVISION)$(if $(SIGNING_KEY), signed with $(SIGNING_KEY),)"
+	@echo "built $(REGO_BUNDLE) at revision $(REVISION)"
 
 capabilities: $(OPA) deps ## regenerate wasm/capabilities.json from `opa capabilities` and the host builtins
 	node --import tsx scripts/gen-capabilities.ts $(OPA) $(OPA_VERSION)

@@ -5,7 +5,7 @@ import { decisionShape } from './evaluate.js';
 import { runLoad } from './http.js';
 import type { BenchInput } from './inputs.js';
 import { readMemory } from './processes.js';
-import type { HttpResults } from './report.js';
+import type { HttpResults } from './results.js';
 import { endpoint, requestBody, startDfw, startOpa, type StartedServer } from './servers.js';
 
 async function postJson(url: string, body: string): Promise<Record<string, unknown>> {

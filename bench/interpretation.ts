@@ -1,6 +1,6 @@
 // The interpretation section of docs/performance.md, computed from the figures so that it
 // stays true when the benchmark is rerun: what dominates, and what stands out.
-import type { BenchResults } from './report.js';
+import type { BenchResults } from './results.js';
 import { DEFAULT_MASK_PATHS } from '../src/store/mask.js';
 import { fmt } from './stats.js';
 

@@ -6,7 +6,7 @@ import { log, type BenchContext } from './context.js';
 import { runLoad } from './http.js';
 import type { BenchInput } from './inputs.js';
 import { readCpuProfile, summarizeCpuProfile } from './profile.js';
-import type { BenchResults } from './report.js';
+import type { BenchResults } from './results.js';
 import { endpoint, requestBody, startDfw } from './servers.js';
 
 export async function profileDfw(context: BenchContext, inputs: BenchInput[], commands: string[]): Promise<NonNullable<BenchResults['profile']>> {

@@ -23,7 +23,7 @@ interface CpuProfile {
  * (opa_json_* parse the input and write the result; the rest is evaluation).
  */
 const CATEGORIES: Array<{ name: string; leaf?: boolean; matches: (url: string, fn: string) => boolean }> = [
-  { name: 'startup (modules, config, bundle load)', matches: (u) => /\/dist\/src\/(cli|server\.js|policy-file\.js|config)/.test(u) || u.startsWith('node:internal/modules') },
+  { name: 'startup (modules, config, bundle load)', matches: (u) => /\/dist\/src\/(cli|host\/server\.js|bundles\/agent\/local-file\.js|config)/.test(u) || u.startsWith('node:internal/modules') },
   { name: 'evaluate(): Wasm JSON parse of the input, JSON write of the result (opa_json_*)', leaf: true, matches: (u, fn) => u.startsWith('wasm://') && fn.startsWith('opa_json') },
   { name: 'evaluate(): Wasm policy evaluation (rules, value hashing, allocation)', leaf: true, matches: (u) => u.startsWith('wasm://') },
   { name: 'evaluate(): JavaScript side (input to JSON text, result JSON.parse, host builtins)', matches: (u) => u.includes('/dist/src/engine/') || u.includes('@open-policy-agent/opa-wasm') || u.startsWith('wasm://') },
@@ -42,7 +42,7 @@ const CATEGORIES: Array<{ name: string; leaf?: boolean; matches: (url: string, f
     matches: (u) => u.includes('/dist/src/store/') || u.includes('/dist/src/collect/collectors/') || u.includes('/dist/src/collect/run-collectors.js'),
   },
   { name: 'check request validation and input building (JSON Schema, image reference)', matches: (u) => u.includes('/dist/src/collect/') || /node_modules\/(ajv|ajv-formats|fast-uri)\//.test(u) },
-  { name: 'decision log line (JSON.stringify, write to stderr)', matches: (u) => u.includes('/dist/src/api/logger.js') },
+  { name: 'decision log line (JSON.stringify, write to stderr)', matches: (u) => u.includes('/dist/src/shared/logger.js') },
   { name: 'reading and parsing the request body', matches: (u) => u.includes('/dist/src/api/json-body.js') },
   { name: 'other dfw route code (auth, decision id, response)', matches: (u) => u.includes('/dist/src/') || u.includes('node_modules/uuid/') },
   { name: 'hono (routing, middleware, c.json)', matches: (u) => u.includes('node_modules/hono/') },

@@ -1,6 +1,6 @@
 // The figure sections of docs/performance.md: in-process, HTTP, bundle load, memory and
 // the CPU profile of dfw's server, each a table and what it measured.
-import type { BenchResults } from './report.js';
+import type { BenchResults } from './results.js';
 import { DEFAULT_MASK_PATHS } from '../src/store/mask.js';
 import { fmt, type LatencySummary } from './stats.js';
 

@@ -15,7 +15,8 @@ import { buildBundles, OPA, opaDecision, POLICY_ARGS, QUERY, runOpaBench } from 
 import { measureBackground, sampleBackgroundCores } from './cpu.js';
 import { profileDfw } from './profile-run.js';
 import { QuietPolicy } from './quiet.js';
-import { renderReport, type BenchResults } from './report.js';
+import { renderReport } from './report.js';
+import type { BenchResults } from './results.js';
 
 /** The inputs as files in $BENCH_TMP, for opa and for anyone repeating a command by hand. */
 function writeInputFiles(tmp: string, inputs: BenchInput[]): void {

@@ -1,7 +1,9 @@
 // The HTTP API through app.request(): check, rules, health, errors and authorization.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createApp, createMemoryLogger, sha256Hex, type ApiToken } from '../src/api/index.js';
+import { createApp, type ApiToken } from '../src/api/index.js';
+import { createMemoryLogger } from '../src/shared/logger.js';
+import { sha256Hex } from '../src/shared/sha256.js';
 import { ActivePolicy, type Decision, type Evaluator } from '../src/engine/index.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
 
@@ -106,7 +108,7 @@ api('an image reference that cannot be parsed is refused with 400', async ({ eva
 api('unknown fields are kept under input.request.extra and cannot inject waivers', async ({ evaluator, examples }) => {
   const policy = new ActivePolicy();
   policy.activate(evaluator);
-  const { createCheckService } = await import('../src/api/index.js');
+  const { createCheckService } = await import('../src/decide/index.js');
   const { parseCheckRequest } = await import('../src/collect/check-request.js');
   const request = parseCheckRequest({
     ...examples.get('dfw-vuln-001-critical-cves.deny.json')!,

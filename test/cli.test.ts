@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sha256Hex } from '../src/api/index.js';
+import { sha256Hex } from '../src/shared/sha256.js';
 import { buildBundle, OTHER_KEY, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
 import { runDfw, startDfw } from './helpers/cli.js';
 import { ROOT } from './helpers/opa.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { replayDecision, whatIf, type WhatIfReport } from '../src/api/replay.js';
+import { replayDecision, whatIf, type WhatIfReport } from '../src/decide/index.js';
 import type { ApiToken } from '../src/api/index.js';
 import { SEVERITIES, type Decision, type Evaluator, type WaivedViolation } from '../src/engine/index.js';
 import type { DecisionRecord, Waiver } from '../src/store/index.js';

@@ -15,7 +15,8 @@ import ts from 'typescript';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildEdge, type BuildEdgeResult } from '../scripts/build-edge.js';
-import { createCheckService } from '../src/api/index.js';
+import { createCheckService } from '../src/decide/index.js';
+import { httpErrorOf } from '../src/api/error-table.js';
 import { parseCheckRequest, CheckRequestError } from '../src/collect/check-request.js';
 import { ActivePolicy, createEvaluator, loadBundle, type Decision } from '../src/engine/index.js';
 import { buildBundle, OTHER_PUB, readExamples, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
@@ -196,8 +197,9 @@ async function decideInNode(bundlePath: string, publicKeyPem: string, bodies: un
       answers.push({ status: 200, body: decision as unknown as Record<string, unknown> });
     } catch (err) {
       if (!(err instanceof CheckRequestError)) throw err;
-      // As routes/check.ts words it.
-      answers.push({ status: 400, body: { error: { code: 'invalid_request', message: `invalid check request: ${err.message}`, fields: err.errors } } });
+      // As the API's one error table answers it.
+      const { status, body } = httpErrorOf(err);
+      answers.push({ status, body: body as unknown as Record<string, unknown> });
     }
   }
   return answers;
@@ -266,7 +268,7 @@ function nodeGlobalsUsedIn(file: string): string[] {
 edge('the edge runtime reaches the API, the check request, schema validation and the engine, and none of them imports a Node builtin', () => {
   const graph = importGraph();
   const reached = [...graph.keys()].map((f) => relative(ROOT, f));
-  for (const expected of ['src/api/app.ts', 'src/api/check-service.ts', 'src/api/routes/check.ts', 'src/collect/check-request.ts', 'src/collect/schema-validation.ts', 'src/collect/image-reference.ts', 'src/engine/evaluator.ts', 'src/engine/bundle/signature.ts']) {
+  for (const expected of ['src/api/app.ts', 'src/decide/check-service.ts', 'src/api/routes/check.ts', 'src/collect/check-request.ts', 'src/collect/schema-validation.ts', 'src/collect/image-reference.ts', 'src/engine/evaluator.ts', 'src/engine/bundle/signature.ts']) {
     assert.ok(reached.includes(expected), `the scan reaches ${expected}`);
   }
   const offending = [...graph].flatMap(([file, specifiers]) => specifiers.filter(isNodeBuiltin).map((s) => `${relative(ROOT, file)} imports ${s}`));

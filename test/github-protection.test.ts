@@ -8,8 +8,9 @@ import { Hono } from 'hono';
 import { importPKCS8, jwtVerify, importSPKI, SignJWT } from 'jose';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createCheckService, createMemoryLogger, type CheckService } from '../src/api/index.js';
-import { handleError } from '../src/api/errors.js';
+import { createCheckService, type CheckService } from '../src/decide/index.js';
+import { createMemoryLogger } from '../src/shared/logger.js';
+import { handleError } from '../src/api/error-table.js';
 import { ActivePolicy, type Decision, type Evaluator, type Violation } from '../src/engine/index.js';
 import {
   COMMENT_LIMIT,

@@ -17,7 +17,7 @@ import { basename, delimiter, dirname, join } from 'node:path';
 import yaml from 'js-yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sha256Hex } from '../src/api/index.js';
+import { sha256Hex } from '../src/shared/sha256.js';
 import { parseCheckRequest } from '../src/collect/check-request.js';
 import { buildBundle } from './helpers/bundle.js';
 import { DFW, startDfw, type ServerProcess } from './helpers/cli.js';

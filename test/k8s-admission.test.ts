@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { suite } from 'uvu';
 import { openStore } from '../src/store/index.js';
 import * as assert from 'uvu/assert';
-import { ApiError, createCheckService, createMemoryLogger, type CheckService } from '../src/api/index.js';
+import { createMemoryLogger } from '../src/shared/logger.js';
+import { createCheckService, type CheckService } from '../src/decide/index.js';
+import { UnavailableError } from '../src/shared/errors.js';
 import type { CheckRequest } from '../src/collect/check-request.js';
 import { ActivePolicy, type Decision, type Evaluator, type Violation } from '../src/engine/index.js';
 import {
@@ -635,8 +637,8 @@ k8s('with a client CA, only clients with a certificate from it (the API server) 
   }
 });
 
-k8s('an ApiError from the check service keeps its message; other errors do not leak', async () => {
-  const { review } = webhook({ check: async () => { throw new ApiError(503, 'collector_down', 'the registry collector timed out after 5 s'); } });
+k8s('a domain error from the check service keeps its message; other errors do not leak', async () => {
+  const { review } = webhook({ check: async () => { throw new UnavailableError('collector_down', 'the registry collector timed out after 5 s'); } });
   const { body } = await review(paymentsDeployment());
   assert.match(body.response.status!.message, 'the registry collector timed out after 5 s');
 });

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createMemoryLogger } from '../src/api/index.js';
+import { createMemoryLogger } from '../src/shared/logger.js';
 import { loadConfig } from '../src/config/load.js';
-import { startServer, type RunningServer } from '../src/server.js';
+import { startServer, type RunningServer } from '../src/host/server.js';
 import { buildBundle, readExamples } from './helpers/bundle.js';
 import { httpsPost, makeCerts, readReview, variant } from './helpers/k8s-admission.js';
 

@@ -1,8 +1,8 @@
 // Retention: decisions older than store.retention_days are pruned at startup and hourly.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createMemoryLogger } from '../src/api/index.js';
-import { startRetention } from '../src/retention.js';
+import { createMemoryLogger } from '../src/shared/logger.js';
+import { startRetention } from '../src/host/retention.js';
 
 const retention = suite('retention');
 

@@ -17,7 +17,6 @@ import {
   StoreInputError,
   WaiverAlreadyRevokedError,
   WaiverNotFoundError,
-  decisionRecordFrom,
   maskSecrets,
   toInputWaiver,
   type DecisionFilter,
@@ -26,6 +25,7 @@ import {
   type NewReport,
   type Store,
 } from '../src/store/index.js';
+import { decisionRecordFrom } from '../src/decide/decision-record.js';
 import type { ParsedEvidence } from '../src/evidence/types.js';
 import {
   ROOT,

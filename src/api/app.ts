@@ -1,13 +1,14 @@
 // The hono app: routes only, Web-standard Request/Response, testable with app.request().
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { BundlePoller } from '../edge/poller.js';
-import type { BundlePublisher } from '../edge/publisher.js';
+import type { BundlePoller } from '../bundles/agent/poller.js';
+import type { BundlePublisher } from '../bundles/server/publisher.js';
 import type { ActivePolicy } from '../engine/index.js';
 import type { ApiToken } from './auth.js';
-import { createCheckService, type CheckService } from './check-service.js';
-import { ApiError, errorResponse, handleError } from './errors.js';
-import { createLogger, type Logger } from './logger.js';
+import { createCheckService, type CheckService } from '../decide/index.js';
+import { errorResponse, handleError } from './error-table.js';
+import { NotFoundError, TooLargeError } from '../shared/errors.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import type { Store } from '../store/types.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { decisionRoutes } from './routes/decisions.js';
@@ -38,7 +39,7 @@ export interface AppOptions {
   integrations?: Hono[];
   /** The time waivers and evidence are judged against; the wall clock by default (tests inject one). */
   clock?: () => Date;
-  /** Serves GET /metrics (src/metrics.ts). */
+  /** Serves GET /metrics (src/host/metrics.ts). */
   metrics?: MetricsSource;
 }
 
@@ -52,12 +53,12 @@ export function createApp(options: AppOptions): Hono {
 
   const app = new Hono();
   app.onError(handleError(logger));
-  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => errorResponse(c, new NotFoundError('not_found', `no route ${c.req.method} ${c.req.path}`)));
   app.use(
     '/v1/*',
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => errorResponse(c, new ApiError(413, 'payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`)),
+      onError: (c) => errorResponse(c, new TooLargeError('payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`)),
     }),
   );
   app.route('/', healthRoutes({ policy: options.policy }));

@@ -2,7 +2,8 @@
 // `check` for CD tools, `evidence` for CI pipelines, `admin` for waivers and bundles;
 // admin may do everything.
 import type { Context, MiddlewareHandler } from 'hono';
-import { ApiError } from './errors.js';
+import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
+import { sha256Hex } from '../shared/sha256.js';
 
 export const ROLES = ['check', 'evidence', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -19,10 +20,7 @@ export interface Caller {
   roles: Role[];
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { sha256Hex };
 
 /** Compares two hex digests in time independent of where they differ. */
 function constantTimeEqual(a: string, b: string): boolean {
@@ -49,12 +47,12 @@ async function authenticate(c: Context, tokens: ApiToken[]): Promise<Caller> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
   if (!match) {
     c.header('WWW-Authenticate', 'Bearer realm="dfw"');
-    throw new ApiError(401, 'unauthenticated', 'this route needs an API token: send "Authorization: Bearer <token>"');
+    throw new UnauthenticatedError('unauthenticated', 'this route needs an API token: send "Authorization: Bearer <token>"');
   }
   const caller = await findCaller(tokens, match[1]!);
   if (!caller) {
     c.header('WWW-Authenticate', 'Bearer realm="dfw", error="invalid_token"');
-    throw new ApiError(401, 'invalid_token', 'the API token is not valid');
+    throw new UnauthenticatedError('invalid_token', 'the API token is not valid');
   }
   return caller;
 }
@@ -64,7 +62,7 @@ export function requireRole(tokens: ApiToken[], role: Role): MiddlewareHandler<{
   return async (c, next) => {
     const caller = await authenticate(c, tokens);
     if (!caller.roles.includes(role) && !caller.roles.includes('admin')) {
-      throw new ApiError(403, 'forbidden', `token "${caller.name}" lacks the "${role}" role this route needs (it has: ${caller.roles.join(', ')})`);
+      throw new ForbiddenError('forbidden', `token "${caller.name}" lacks the "${role}" role this route needs (it has: ${caller.roles.join(', ')})`);
     }
     c.set('caller', caller);
     return next();

@@ -2,7 +2,7 @@
 // must parse (400 naming the position otherwise). The size limit is the bodyLimit
 // middleware's job (413).
 import type { Context } from 'hono';
-import { ApiError } from './errors.js';
+import { InvalidInputError, UnsupportedMediaTypeError } from '../shared/errors.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -10,17 +10,17 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 export function requireJsonContentType(c: Context): void {
   const type = c.req.header('content-type') ?? '';
   if (!JSON_TYPE.test(type)) {
-    throw new ApiError(415, 'unsupported_media_type', `the body must be JSON (Content-Type: application/json), got ${type ? `"${type}"` : 'no Content-Type'}`);
+    throw new UnsupportedMediaTypeError('unsupported_media_type', `the body must be JSON (Content-Type: application/json), got ${type ? `"${type}"` : 'no Content-Type'}`);
   }
 }
 
 export async function readJsonBody(c: Context): Promise<unknown> {
   requireJsonContentType(c);
   const text = await c.req.text();
-  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'the body is empty; expected a JSON object');
+  if (text.trim() === '') throw new InvalidInputError('invalid_json', 'the body is empty; expected a JSON object');
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ApiError(400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
+    throw new InvalidInputError('invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
   }
 }

@@ -2,7 +2,8 @@
 // the policy reads. Validation happens here, at the boundary; inside, types are trusted.
 import type { InputDocument } from '../engine/index.js';
 import { parseImageReference, ImageReferenceError } from './image-reference.js';
-import { formatFieldErrors, validateCheckRequest, type FieldError } from './schema-validation.js';
+import { formatFieldErrors, InvalidInputError, type FieldError } from '../shared/errors.js';
+import { validateCheckRequest } from './schema-validation.js';
 
 export type Via = 'api' | 'kubernetes' | 'github' | 'cli';
 
@@ -20,10 +21,11 @@ export interface CheckRequest {
 
 const KNOWN_FIELDS = new Set(['application', 'service', 'environment', 'artifact', 'source', 'change_ticket', 'requested_by', 'evidence']);
 
-export class CheckRequestError extends Error {
+/** The check request is unusable; `errors` (also `fields`) names each bad field. */
+export class CheckRequestError extends InvalidInputError {
   override name = 'CheckRequestError';
   constructor(readonly errors: FieldError[]) {
-    super(formatFieldErrors(errors));
+    super('invalid_request', `invalid check request: ${formatFieldErrors(errors)}`, errors);
   }
 }
 

@@ -1,5 +1,6 @@
 // Splits an image reference ([registry/]repository[:tag][@digest]) the way Docker's
 // reference grammar does, so rules can read registry, repository and tag separately.
+import { InvalidInputError } from '../shared/errors.js';
 
 export interface ImageReference {
   registry: string;
@@ -8,8 +9,11 @@ export interface ImageReference {
   digest?: string;
 }
 
-export class ImageReferenceError extends Error {
+export class ImageReferenceError extends InvalidInputError {
   override name = 'ImageReferenceError';
+  constructor(message: string) {
+    super('invalid_image_reference', message);
+  }
 }
 
 const DOCKER_HUB = 'docker.io';

@@ -10,13 +10,8 @@ import inputSchema from '../../docs/input.schema.json' with { type: 'json' };
 const Ajv2020 = Ajv2020Import.default;
 const addFormats = addFormatsImport.default;
 
-/** One problem with one field of a document. */
-export interface FieldError {
-  /** Dotted path of the field, e.g. "artifact.image" or "evidence.workflows[0].path". */
-  field: string;
-  /** What was expected, e.g. "is required", "must be a string". */
-  message: string;
-}
+import type { FieldError } from '../shared/errors.js';
+export type { FieldError } from '../shared/errors.js';
 
 /** Ajv's options; scripts/build-edge.ts generates the edge bundle's validators with the same. */
 export const AJV_OPTIONS = { allErrors: true, strict: false } as const;
@@ -82,7 +77,4 @@ function validatorFor(id: string): (doc: unknown) => FieldError[] {
 /** Problems with a check request, empty when it is valid. */
 export const validateCheckRequest = validatorFor(checkRequestSchema.$id);
 
-/** "artifact.image is required; source.commit must match …" */
-export function formatFieldErrors(errors: FieldError[]): string {
-  return errors.map((e) => `${e.field} ${e.message}`).join('; ');
-}
+export { formatFieldErrors } from '../shared/errors.js';

@@ -6,12 +6,13 @@ import Ajv2020Import from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
 import yaml from 'js-yaml';
 import type { ApiToken } from '../api/index.js';
-import type { LogLevel } from '../api/logger.js';
+import type { LogLevel } from '../shared/logger.js';
 import type { CollectorsConfig } from '../collect/collectors/index.js';
 import type { OpenStoreOptions } from '../store/index.js';
 import type { GitHubConfig } from '../integrations/github/config.js';
-import type { BundleSettings } from '../policy-file.js';
+import type { BundleSettings } from '../bundles/agent/local-file.js';
 import { CONFIG_SCHEMA } from './schema.js';
+import { fixedCodeError } from '../shared/errors.js';
 
 export interface Config {
   /** The file it came from, or null for the embedded defaults. */
@@ -47,9 +48,7 @@ export interface AdmissionConfig {
   namespaces?: Record<string, string>;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export class ConfigError extends fixedCodeError('ConfigError', 'config_invalid', 'invalid_input') {}
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = {
   server: { host: '127.0.0.1', port: 8787, max_body_bytes: 5 * 1024 * 1024, shutdown_timeout_seconds: 10 },

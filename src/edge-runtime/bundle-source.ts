@@ -1,7 +1,7 @@
 // Where an edge evaluator gets its signed bundle: bytes it was handed, or a URL it fetches
 // with the Web-standard fetch. Only bytes come out; verification is loadBundle's job.
-import { readLimited } from '../edge/download.js';
-import { FirewallError } from '../engine/index.js';
+import { readLimited } from '../bundles/agent/download.js';
+import { DfwError } from '../shared/errors.js';
 
 /** Bytes already in hand (bundled with the code, read from a cache, posted by a page). */
 export interface BundleBytes {
@@ -22,8 +22,11 @@ export interface BundleUrl {
 export type BundleSource = BundleBytes | BundleUrl;
 
 /** The bundle could not be downloaded: nothing was verified, nothing is activated. */
-export class BundleFetchError extends FirewallError {
+export class BundleFetchError extends DfwError {
   override name = 'BundleFetchError';
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { ...options, kind: 'unavailable' });
+  }
 }
 
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
@@ -32,7 +35,7 @@ export function isUrlSource(source: BundleSource): source is BundleUrl {
   return 'url' in source;
 }
 
-/** Reads a body up to `limit` bytes (src/edge/download.ts), as a BundleFetchError otherwise. */
+/** Reads a body up to `limit` bytes (src/bundles/agent/download.ts), as a BundleFetchError otherwise. */
 async function readBundleBody(response: Response, limit: number, where: string): Promise<Uint8Array> {
   try {
     return await readLimited(response, limit);

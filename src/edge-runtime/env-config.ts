@@ -1,7 +1,8 @@
 // Edge handler options from DFW_* string settings: a Worker's environment bindings, or the
 // object a page or bootstrap script puts at globalThis.DFW_EDGE_CONFIG. Names follow the
 // Node server's environment overrides where they mean the same thing.
-import { createLogger, ROLES, type ApiToken, type LogLevel, type Role } from '../api/index.js';
+import { ROLES, type ApiToken, type Role } from '../api/index.js';
+import { createLogger, type LogLevel } from '../shared/logger.js';
 import type { TrustedKey } from '../engine/index.js';
 import type { EdgeHandlerOptions } from './handler.js';
 import { EdgeConfigError } from './handler.js';

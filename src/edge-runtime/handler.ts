@@ -1,7 +1,9 @@
 // The edge evaluator as one Web-standard fetch handler: it loads and verifies a signed
 // bundle, then answers POST /v1/check (inline evidence only), /healthz and /readyz with the
 // very hono app the Node server runs, so a browser, a Worker and Node decide alike.
-import { createApp, createCheckService, createLogger, ApiError, type ApiToken, type CheckService, type Logger } from '../api/index.js';
+import { createApp, type ApiToken } from '../api/index.js';
+import { createCheckService, NoBundleError, type CheckService } from '../decide/index.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import {
   ActivePolicy,
   createEvaluator,
@@ -13,6 +15,7 @@ import {
   type VerificationConfig,
 } from '../engine/index.js';
 import { isUrlSource, readBundleSource, type BundleSource } from './bundle-source.js';
+import { fixedCodeError } from '../shared/errors.js';
 
 export interface EdgeHandlerOptions {
   /** The signed bundle: `{ url }` to download it, or `{ bytes }`. */
@@ -66,9 +69,7 @@ export interface EdgeHandler {
 export const DEFAULT_RETRY_AFTER_MS = 30_000;
 
 /** Options that cannot work are programming errors: they throw at creation, not per request. */
-export class EdgeConfigError extends Error {
-  override name = 'EdgeConfigError';
-}
+export class EdgeConfigError extends fixedCodeError('EdgeConfigError', 'edge_config_invalid', 'invalid_input') {}
 
 function verificationOf(options: EdgeHandlerOptions): VerificationConfig {
   if (typeof options.publicKeyPem !== 'string' || options.publicKeyPem.trim() === '') {
@@ -140,7 +141,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
     async check(request, context) {
       if (!policy.current()) {
         const why = policy.status().last_error;
-        throw new ApiError(503, 'no_bundle', `no verified policy bundle is loaded; nothing can be allowed until one is${why ? ` (${why})` : ''}`);
+        throw new NoBundleError(why ?? undefined);
       }
       return inner.check(request, context);
     },

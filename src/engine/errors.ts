@@ -1,14 +1,12 @@
 // Typed errors of the engine. Values thrown by libraries that are not Errors (the Wasm
 // SDK throws strings and plain objects) are wrapped where they enter, keeping `cause`.
+import { DfwError } from '../shared/errors.js';
 
-/** Base of every error dfw raises on purpose. `code` is stable for programs to match on. */
-export class FirewallError extends Error {
+export { describeThrown } from '../shared/errors.js';
+
+/** Base of the engine's errors: the bundle or the policy, never the caller's input. */
+export class FirewallError extends DfwError {
   override name = 'FirewallError';
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** The bundle archive or its manifest cannot be read. */
@@ -29,18 +27,4 @@ export class PolicyLoadError extends FirewallError {
 /** Evaluating the policy failed, or it returned no usable decision. */
 export class EvaluationError extends FirewallError {
   override name = 'EvaluationError';
-}
-
-/** Turns anything thrown (string, plain object, Error) into a readable message. */
-export function describeThrown(thrown: unknown): string {
-  if (thrown instanceof Error) return thrown.message;
-  if (typeof thrown === 'string') return thrown;
-  if (thrown && typeof thrown === 'object' && 'message' in thrown && typeof thrown.message === 'string') {
-    return thrown.message;
-  }
-  try {
-    return JSON.stringify(thrown);
-  } catch {
-    return String(thrown);
-  }
 }

@@ -1,6 +1,7 @@
 // Normalized evidence (the input document's `evidence`, DESIGN.md) and the report kinds
 // CI pushes. Parsers turn each tool's format into these shapes.
 import type { Severity } from '../engine/index.js';
+import { InvalidInputError } from '../shared/errors.js';
 
 export type EvidenceKind =
   | 'branch_protection'
@@ -86,9 +87,9 @@ export type ParsedEvidence = Partial<{
 }>;
 
 /** A report that cannot be read: names the format and what is wrong. */
-export class ReportParseError extends Error {
+export class ReportParseError extends InvalidInputError {
   override name = 'ReportParseError';
-  constructor(readonly format: ReportKind, message: string, options?: { cause?: unknown }) {
-    super(`${format} report: ${message}`, options);
+  constructor(readonly format: ReportKind, message: string, options: { cause?: unknown } = {}) {
+    super('invalid_report', `${format} report: ${message}`, undefined, options);
   }
 }

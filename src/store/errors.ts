@@ -1,17 +1,21 @@
 // Typed errors of the store. Driver errors (better-sqlite3, pg) are wrapped in StoreError
 // where they leave the store, with `cause` kept, so callers match on one class.
-import { FirewallError, describeThrown } from '../engine/errors.js';
+import { DfwError, describeThrown, type ErrorKind } from '../shared/errors.js';
 
 /** The database failed, or the store is closed: the caller must not answer as if it wrote. */
-export class StoreError extends FirewallError {
+export class StoreError extends DfwError {
   override name = 'StoreError';
+  constructor(code: string, message: string, options: { cause?: unknown; kind?: ErrorKind } = {}) {
+    // A failing database: never an answer, always a logged server error.
+    super(code, message, { kind: 'internal', ...options });
+  }
 }
 
 /** A value handed to the store is unusable (bad time, bad subject, bad mask path). */
 export class StoreInputError extends StoreError {
   override name = 'StoreInputError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super('store_invalid_input', message, options);
+    super('store_invalid_input', message, { ...options, kind: 'invalid_input' });
   }
 }
 
@@ -19,7 +23,7 @@ export class StoreInputError extends StoreError {
 export class DuplicateDecisionError extends StoreError {
   override name = 'DuplicateDecisionError';
   constructor(readonly decisionId: string) {
-    super('decision_exists', `decision ${decisionId} is already recorded`);
+    super('decision_exists', `decision ${decisionId} is already recorded`, { kind: 'conflict' });
   }
 }
 
@@ -27,21 +31,21 @@ export class DuplicateDecisionError extends StoreError {
 export class InvalidCursorError extends StoreError {
   override name = 'InvalidCursorError';
   constructor() {
-    super('invalid_cursor', 'the cursor is not one this store handed out');
+    super('invalid_cursor', 'the cursor is not one this store handed out', { kind: 'invalid_input' });
   }
 }
 
 export class WaiverNotFoundError extends StoreError {
   override name = 'WaiverNotFoundError';
   constructor(readonly waiverId: string) {
-    super('waiver_not_found', `no waiver with id ${waiverId}`);
+    super('waiver_not_found', `no waiver with id ${waiverId}`, { kind: 'not_found' });
   }
 }
 
 export class WaiverAlreadyRevokedError extends StoreError {
   override name = 'WaiverAlreadyRevokedError';
   constructor(readonly waiverId: string, readonly revokedAt: string, readonly revokedBy: string) {
-    super('waiver_already_revoked', `waiver ${waiverId} was already revoked at ${revokedAt} by ${revokedBy}`);
+    super('waiver_already_revoked', `waiver ${waiverId} was already revoked at ${revokedAt} by ${revokedBy}`, { kind: 'conflict' });
   }
 }
 

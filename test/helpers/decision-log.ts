@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import yaml from 'js-yaml';
 import * as assert from 'uvu/assert';
-import { createApp, createCheckService, createMemoryLogger, sha256Hex, type ApiToken } from '../../src/api/index.js';
+import { createApp, type ApiToken } from '../../src/api/index.js';
+import { createCheckService } from '../../src/decide/index.js';
+import { createMemoryLogger } from '../../src/shared/logger.js';
+import { sha256Hex } from '../../src/shared/sha256.js';
 import {
   ActivePolicy,
   SEVERITIES,
@@ -283,7 +286,7 @@ const canonical = (v: object) => JSON.stringify(Object.entries(v).sort(([a], [b]
 const violations = (vs: Violation[]) => vs.map(canonical).sort();
 
 /**
- * A verdict as a comparable string, written independently of src/api/replay.ts: allow, the
+ * A verdict as a comparable string, written independently of src/decide/replay.ts: allow, the
  * environment, and the violations in deny, warn (per severity) and waived, as sets.
  */
 export function verdictKey(d: PolicyDecision): string {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readVerification } from '../../src/policy-file.js';
+import { readVerification } from '../../src/bundles/agent/local-file.js';
 import type { VerificationConfig } from '../../src/engine/index.js';
 import { SIGNING_KEY, SIGNING_PUB } from './bundle.js';
 import { opaPath, ROOT } from './opa.js';

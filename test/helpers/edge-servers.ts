@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BUNDLE_MEDIA_TYPE } from '../../src/edge/protocol.js';
+import { BUNDLE_MEDIA_TYPE } from '../../src/bundles/protocol.js';
 import { DFW, type CliResult } from './cli.js';
 import { ROOT } from './opa.js';
 

@@ -1,11 +1,9 @@
 // GET /v1/decisions (filtered, cursor-paginated, newest first) and GET /v1/decisions/{id}:
 // the decision history the security team reads.
 import { Hono } from 'hono';
-import { InvalidCursorError, StoreInputError } from '../../store/errors.js';
 import type { DecisionFilter, Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
-import { formatFieldErrors } from '../../collect/schema-validation.js';
-import { ApiError } from '../errors.js';
+import { formatFieldErrors, InvalidInputError, NotFoundError } from '../../shared/errors.js';
 
 function readFilter(query: (name: string) => string | undefined): { filter: DecisionFilter; limit?: number; cursor?: string } {
   const filter: DecisionFilter = {};
@@ -31,7 +29,7 @@ function readFilter(query: (name: string) => string | undefined): { filter: Deci
     limit = Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) fields.push({ field: 'limit', message: 'must be an integer from 1 to 1000' });
   }
-  if (fields.length) throw new ApiError(400, 'invalid_query', formatFieldErrors(fields), fields);
+  if (fields.length) throw new InvalidInputError('invalid_query', formatFieldErrors(fields), fields);
   const cursor = query('cursor');
   return { filter, ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}) };
 }
@@ -40,16 +38,11 @@ export function decisionRoutes(deps: { tokens: ApiToken[]; store: Store }) {
   const app = new Hono<{ Variables: { caller: Caller } }>();
   app.get('/v1/decisions', requireRole(deps.tokens, 'admin'), async (c) => {
     const { filter, limit, cursor } = readFilter((name) => c.req.query(name));
-    try {
-      return c.json(await deps.store.listDecisions(filter, { ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) }));
-    } catch (err) {
-      if (err instanceof InvalidCursorError || err instanceof StoreInputError) throw new ApiError(400, err.code, err.message);
-      throw err;
-    }
+    return c.json(await deps.store.listDecisions(filter, { ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) }));
   });
   app.get('/v1/decisions/:id', requireRole(deps.tokens, 'admin'), async (c) => {
     const record = await deps.store.getDecision(c.req.param('id'));
-    if (!record) throw new ApiError(404, 'decision_not_found', `no decision with id ${c.req.param('id')}`);
+    if (!record) throw new NotFoundError('decision_not_found', `no decision with id ${c.req.param('id')}`);
     return c.json(record);
   });
   return app;

@@ -4,11 +4,10 @@
 // nothing is written.
 import { Hono } from 'hono';
 import { parseReport } from '../../evidence/index.js';
-import { REPORT_KINDS, ReportParseError, type ReportKind } from '../../evidence/types.js';
+import { REPORT_KINDS, type ReportKind } from '../../evidence/types.js';
 import type { Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
-import { formatFieldErrors } from '../../collect/schema-validation.js';
-import { ApiError } from '../errors.js';
+import { formatFieldErrors, InvalidInputError } from '../../shared/errors.js';
 import { requireJsonContentType } from '../json-body.js';
 import { DIGEST } from '../../collect/image-reference.js';
 
@@ -30,7 +29,7 @@ export function readSubject(query: (name: string) => string | undefined): Report
   if (commit !== undefined && !COMMIT.test(commit)) fields.push({ field: 'commit', message: 'must be a hexadecimal commit SHA' });
   if ((repository === undefined) !== (commit === undefined)) fields.push({ field: repository === undefined ? 'repository' : 'commit', message: 'is required with ' + (repository === undefined ? 'commit' : 'repository') });
   if (digest === undefined && repository === undefined && commit === undefined) fields.push({ field: 'digest', message: 'or repository and commit are required: the subject the report is about' });
-  if (fields.length) throw new ApiError(400, 'invalid_subject', `invalid subject: ${formatFieldErrors(fields)}`, fields);
+  if (fields.length) throw new InvalidInputError('invalid_subject', `invalid subject: ${formatFieldErrors(fields)}`, fields);
   return { ...(digest ? { digest } : {}), ...(repository ? { repository, commit: commit!.toLowerCase() } : {}) };
 }
 
@@ -39,19 +38,13 @@ export function evidenceRoutes(deps: { tokens: ApiToken[]; store: Store; clock?:
   app.post('/v1/evidence', requireRole(deps.tokens, 'evidence'), async (c) => {
     const kind = c.req.query('kind') as ReportKind | undefined;
     if (!kind || !REPORT_KINDS.includes(kind)) {
-      throw new ApiError(400, 'invalid_kind', `kind must be one of ${REPORT_KINDS.join(', ')}`, [{ field: 'kind', message: `must be one of ${REPORT_KINDS.join(', ')}` }]);
+      throw new InvalidInputError('invalid_kind', `kind must be one of ${REPORT_KINDS.join(', ')}`, [{ field: 'kind', message: `must be one of ${REPORT_KINDS.join(', ')}` }]);
     }
     const subject = readSubject((name) => c.req.query(name));
     requireJsonContentType(c);
     // The report is parsed once, by its own parser, whose errors name the format, line and column.
     const raw = await c.req.text();
-    let normalized;
-    try {
-      normalized = parseReport(kind, raw, subject.commit ? { commit: subject.commit } : {});
-    } catch (err) {
-      if (err instanceof ReportParseError) throw new ApiError(400, 'invalid_report', err.message);
-      throw err;
-    }
+    const normalized = parseReport(kind, raw, subject.commit ? { commit: subject.commit } : {});
     const { id, created } = await deps.store.putReport({ kind, subject, raw, normalized, pushed_by: c.get('caller').name, received_at: (deps.clock ?? (() => new Date()))() });
     return c.json({ id, created, kind, subject, evidence_kinds: Object.keys(normalized) }, created ? 201 : 200);
   });

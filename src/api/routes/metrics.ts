@@ -3,7 +3,7 @@
 // of applications or callers.
 import { Hono } from 'hono';
 
-/** What the route needs; src/metrics.ts provides it with prom-client. */
+/** What the route needs; src/host/metrics.ts provides it with prom-client. */
 export interface MetricsSource {
   contentType: string;
   render(): Promise<string>;

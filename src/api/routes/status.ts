@@ -3,8 +3,8 @@
 // server what it publishes. Any valid token, like /v1/rules.
 import { Hono } from 'hono';
 import type { ActivePolicy } from '../../engine/index.js';
-import type { BundlePoller } from '../../edge/poller.js';
-import type { BundlePublisher } from '../../edge/publisher.js';
+import type { BundlePoller } from '../../bundles/agent/poller.js';
+import type { BundlePublisher } from '../../bundles/server/publisher.js';
 import { requireAnyToken, type ApiToken, type Caller } from '../auth.js';
 
 export interface StatusDeps {

@@ -2,11 +2,9 @@
 // token's own name, never a field the caller types; the approver must not be the person
 // who asked for the waiver (separation of duties), and expiry is bounded.
 import { Hono } from 'hono';
-import { WaiverAlreadyRevokedError, WaiverNotFoundError } from '../../store/errors.js';
 import type { NewWaiver, Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
-import { formatFieldErrors } from '../../collect/schema-validation.js';
-import { ApiError } from '../errors.js';
+import { ForbiddenError, formatFieldErrors, InvalidInputError } from '../../shared/errors.js';
 import { readJsonBody } from '../json-body.js';
 import { DIGEST } from '../../collect/image-reference.js';
 
@@ -34,7 +32,7 @@ function readWaiver(body: unknown, now: Date, maxDays: number): WaiverBody {
     else if (expires <= now.getTime()) fields.push({ field: 'expires_at', message: 'must be in the future' });
     else if (expires - now.getTime() > maxDays * DAY_MS) fields.push({ field: 'expires_at', message: `must be within ${maxDays} days (waivers.max_days)` });
   }
-  if (fields.length) throw new ApiError(400, 'invalid_waiver', `invalid waiver: ${formatFieldErrors(fields)}`, fields);
+  if (fields.length) throw new InvalidInputError('invalid_waiver', `invalid waiver: ${formatFieldErrors(fields)}`, fields);
   return b as unknown as WaiverBody;
 }
 
@@ -46,7 +44,7 @@ export function waiverRoutes(deps: { tokens: ApiToken[]; store: Store; maxDays: 
     const body = readWaiver(await readJsonBody(c), now, deps.maxDays);
     const approver = c.get('caller').name;
     if (body.requested_by === approver) {
-      throw new ApiError(403, 'separation_of_duties', `"${approver}" cannot approve a waiver they requested: another admin must approve it`);
+      throw new ForbiddenError('separation_of_duties', `"${approver}" cannot approve a waiver they requested: another admin must approve it`);
     }
     const waiver = await deps.store.createWaiver({ ...body, approved_by: approver, expires_at: body.expires_at });
     return c.json(waiver, 201);
@@ -58,13 +56,7 @@ export function waiverRoutes(deps: { tokens: ApiToken[]; store: Store; maxDays: 
     return c.json({ waivers });
   });
   app.delete('/v1/waivers/:id', requireRole(deps.tokens, 'admin'), async (c) => {
-    try {
-      return c.json(await deps.store.revokeWaiver(c.req.param('id'), { revoked_by: c.get('caller').name, at: clock() }));
-    } catch (err) {
-      if (err instanceof WaiverNotFoundError) throw new ApiError(404, err.code, err.message);
-      if (err instanceof WaiverAlreadyRevokedError) throw new ApiError(409, err.code, err.message);
-      throw err;
-    }
+    return c.json(await deps.store.revokeWaiver(c.req.param('id'), { revoked_by: c.get('caller').name, at: clock() }));
   });
   return app;
 }

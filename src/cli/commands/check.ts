@@ -2,11 +2,11 @@
 // server, and exit 0 allow / 1 deny / 2 error.
 import { appendFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { createCheckService } from '../../api/index.js';
+import { createCheckService } from '../../decide/index.js';
 import { CheckRequestError, parseCheckRequest, type CheckRequest } from '../../collect/check-request.js';
 import { ActivePolicy, ruleCatalog, type Decision, type RuleEntry } from '../../engine/index.js';
 import { DEFAULT_CONFIG } from '../../config/load.js';
-import { loadEvaluatorFromFile } from '../../policy-file.js';
+import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { formatDecision, OUTPUT_FORMATS, type OutputFormat } from '../format/index.js';
 import { readJsonFile } from '../read-json.js';

@@ -1,10 +1,10 @@
 // `dfw replay` and `dfw what-if`: re-evaluate logged inputs from the decision log (the
 // store named by --store or dfw.yaml) with the active bundle or a candidate.
 import { Command, Option } from 'commander';
-import { replayDecision, whatIf, type WhatIfReport } from '../../api/replay.js';
+import { replayDecision, whatIf, type WhatIfReport } from '../../decide/index.js';
 import { loadConfig, storeOptions } from '../../config/load.js';
 import { openStore, type Store } from '../../store/index.js';
-import { loadEvaluatorFromFile } from '../../policy-file.js';
+import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
 import type { Evaluator } from '../../engine/index.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { terminalProgress } from '../format/progress.js';

@@ -1,8 +1,8 @@
 // `dfw serve`: run the firewall's HTTP API.
 import { Command, Option } from 'commander';
-import { createLogger } from '../../api/index.js';
+import { createLogger } from '../../shared/logger.js';
 import { loadConfig } from '../../config/load.js';
-import { startServer } from '../../server.js';
+import { startServer } from '../../host/server.js';
 import { CliError } from '../exit-codes.js';
 
 export function serveCommand(): Command {

@@ -1,7 +1,8 @@
 // `dfw token create`: a new API token, printed once, and the config line that stores
 // only its SHA-256.
 import { Command, Option } from 'commander';
-import { ROLES, sha256Hex } from '../../api/index.js';
+import { ROLES } from '../../api/index.js';
+import { sha256Hex } from '../../shared/sha256.js';
 
 export function tokenCommand(): Command {
   const token = new Command('token').description('Manage API tokens');

@@ -3,16 +3,13 @@
 // 401: Bad credentials", "cannot reach GitHub at https://api.github.com: connect
 // ECONNREFUSED …"). Web-standard fetch only; the Kubernetes client has its own transport.
 import { describeHttpFailure } from '../collector.js';
+import { fixedCodeError } from '../../shared/errors.js';
 
 /** An expected failure of a collector: its message is the `unavailable` reason as is. */
-export class CollectorFailure extends Error {
-  override name = 'CollectorFailure';
-}
+export class CollectorFailure extends fixedCodeError('CollectorFailure', 'collector_failed', 'unavailable') {}
 
 /** A configuration value a factory cannot work with; thrown at startup, not per request. */
-export class CollectorConfigError extends Error {
-  override name = 'CollectorConfigError';
-}
+export class CollectorConfigError extends fixedCodeError('CollectorConfigError', 'collector_config_invalid', 'invalid_input') {}
 
 /**
  * The message of an error body, whatever the API: GitHub and Kubernetes put it in

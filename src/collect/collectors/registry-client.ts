@@ -4,6 +4,7 @@
 import { CollectorFailure, describeResponse, fetchOrFail, nextLink, readJson } from './http.js';
 import { RegistryAuth, type RegistryEndpoint, type TokenCache } from './registry-auth.js';
 import { DIGEST } from '../image-reference.js';
+import { sha256Hex } from '../../shared/sha256.js';
 
 export type { RegistryEndpoint, TokenCache } from './registry-auth.js';
 
@@ -64,8 +65,7 @@ export class RegistryClient {
     const bytes = await get.arrayBuffer();
     const digest = get.headers.get('docker-content-digest');
     if (digest && DIGEST.test(digest)) return digest;
-    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    return `sha256:${Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    return `sha256:${await sha256Hex(new Uint8Array(bytes))}`;
   }
 
   /**

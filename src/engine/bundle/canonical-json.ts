@@ -4,6 +4,7 @@
 // encoding/json does with HTML escaping off, and numbers kept as their original text.
 // JSON.parse/JSON.stringify cannot reproduce this (they rewrite 1.0 as 1 and do not
 // escape U+2028/U+2029), hence this small parser.
+import { BundleError } from '../errors.js';
 
 /**
  * Go's decoder refuses documents nested deeper than this (encoding/json scanner.go,
@@ -18,8 +19,11 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /** A container being read: an array's canonical items, or an object's by decoded key. */
 type OpenContainer = { items: string[]; entries?: undefined } | { entries: Map<string, string>; key: string; items?: undefined };
 
-export class CanonicalJsonError extends Error {
+export class CanonicalJsonError extends BundleError {
   override name = 'CanonicalJsonError';
+  constructor(message: string) {
+    super('bundle_json_invalid', message);
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import { compactVerify, importSPKI, importX509, type CryptoKey, type KeyObject }
 import { SignatureError } from '../errors.js';
 import type { ArchiveFiles } from './archive.js';
 import { canonicalJson, CanonicalJsonError } from './canonical-json.js';
+import { digestHex } from '../../shared/sha256.js';
 
 export const SIGNATURES_FILE = '.signatures.json';
 
@@ -93,16 +94,12 @@ function readToken(files: ArchiveFiles): string {
   return list[0];
 }
 
-async function digest(algorithm: string, bytes: Uint8Array): Promise<string> {
-  const hash = await crypto.subtle.digest(algorithm, bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 async function hashFile(name: string, bytes: Uint8Array, algorithm: string): Promise<string> {
   // Own properties only: a signed "algorithm" of "constructor" must not reach WebCrypto.
   const webAlgorithm = Object.hasOwn(WEB_CRYPTO_HASH, algorithm) ? WEB_CRYPTO_HASH[algorithm] : undefined;
   if (!webAlgorithm) throw new SignatureError('bundle_hash_unsupported', `${name}: hashing algorithm "${algorithm}" is not supported (use SHA-256)`);
-  if (!isStructured(name)) return digest(webAlgorithm, bytes);
+  if (!isStructured(name)) return digestHex(webAlgorithm, bytes);
   if (!name.endsWith('.json') && name !== '.manifest' && !name.endsWith('/.manifest')) {
     throw new SignatureError('bundle_hash_unsupported', `${name}: signed YAML data files are not supported; opa build writes data.json`);
   }
@@ -114,7 +111,7 @@ async function hashFile(name: string, bytes: Uint8Array, algorithm: string): Pro
     if (err instanceof TypeError) throw new SignatureError('bundle_file_malformed', `${name} is not valid UTF-8`, { cause: err });
     throw err;
   }
-  return digest(webAlgorithm, new TextEncoder().encode(canonical));
+  return digestHex(webAlgorithm, new TextEncoder().encode(canonical));
 }
 
 /**

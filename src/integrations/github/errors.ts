@@ -1,14 +1,13 @@
-// Errors of the GitHub integration, as FirewallErrors with stable codes so logs and callers
-// can match on them.
-import { FirewallError } from '../../engine/index.js';
+// Errors of the GitHub integration, with stable codes so logs and callers can match on them.
+import { DfwError } from '../../shared/errors.js';
 
 /** The webhook cannot be acted on: a payload that lacks what a callback needs, a bad config. */
-export class GitHubIntegrationError extends FirewallError {
+export class GitHubIntegrationError extends DfwError {
   override name = 'GitHubIntegrationError';
 }
 
 /** GitHub answered an API call with a status dfw cannot use. `status` is 0 for network errors. */
-export class GitHubApiError extends FirewallError {
+export class GitHubApiError extends DfwError {
   override name = 'GitHubApiError';
   constructor(
     code: string,

@@ -3,6 +3,7 @@
 // installation, repository) is checked here; the rest is checked when the request is built,
 // so that a gap there still ends in a "rejected" answer to GitHub rather than silence.
 import { isObject } from '../../evidence/fields.js';
+import { InvalidInputError } from '../../shared/errors.js';
 
 export const PROTECTION_RULE_EVENT = 'deployment_protection_rule';
 export const REQUESTED_ACTION = 'requested';
@@ -31,8 +32,12 @@ export interface DeploymentProtectionRuleEvent {
   [key: string]: unknown;
 }
 
-export class EventPayloadError extends Error {
+/** The payload lacks what a callback needs; the message names the gap. */
+export class EventPayloadError extends InvalidInputError {
   override name = 'EventPayloadError';
+  constructor(gap: string) {
+    super('invalid_payload', `the ${PROTECTION_RULE_EVENT} payload cannot be answered: ${gap}`);
+  }
 }
 
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;

@@ -1,11 +1,10 @@
 // Handling one accepted delivery, after the webhook was answered: build the check request,
 // evaluate (any failure becomes a "rejected" review: fail closed), then post the review to
 // GitHub as the App. Whatever happens is logged and reported as a ProtectionOutcome.
-import type { CheckService } from '../../api/check-service.js';
-import { ApiError } from '../../api/errors.js';
-import type { Logger } from '../../api/logger.js';
-import { CheckRequestError, parseCheckRequest, type CheckRequest } from '../../collect/check-request.js';
-import { FirewallError } from '../../engine/index.js';
+import type { CheckService } from '../../decide/index.js';
+import type { Logger } from '../../shared/logger.js';
+import { parseCheckRequest, type CheckRequest } from '../../collect/check-request.js';
+import { DfwError } from '../../shared/errors.js';
 import type { InstallationTokens } from './app-auth.js';
 import { resolveCallbackUrl, sendReview } from './callback.js';
 import { buildCheckRequest, type RequestMapping } from './check-request.js';
@@ -44,7 +43,7 @@ export const callerOf = (appId: string) => `github-app:${appId}`;
 
 /** Messages of dfw's own errors are written for people; anything else stays in the log. */
 function publicReason(err: unknown, deliveryId: string): string {
-  if (err instanceof ApiError || err instanceof FirewallError || err instanceof CheckRequestError) return err.message;
+  if (err instanceof DfwError) return err.message;
   return `internal error; the dfw log has the details (delivery ${deliveryId})`;
 }
 
@@ -121,7 +120,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): (event: De
         environment: outcome.environment,
         state: review.state,
         decision_id: decisionId,
-        code: (err as FirewallError)?.code,
+        code: (err as DfwError)?.code,
         error: message,
       });
       // A redelivery of this id (same X-GitHub-Delivery) may then try again.

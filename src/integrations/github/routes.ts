@@ -4,9 +4,10 @@
 // evaluate -> app JWT -> installation token -> POST the callback, retried on 5xx/network.
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { CheckService } from '../../api/check-service.js';
-import { ApiError, errorResponse } from '../../api/errors.js';
-import type { Logger } from '../../api/logger.js';
+import type { CheckService } from '../../decide/index.js';
+import { errorResponse } from '../../api/error-table.js';
+import { InvalidInputError, TooLargeError, UnauthenticatedError, UnavailableError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
 import type { CheckRequest } from '../../collect/check-request.js';
 import { InstallationTokens, type GitHubAppCredentials } from './app-auth.js';
 import { validateImageTemplate, type RequestMapping } from './check-request.js';
@@ -103,20 +104,20 @@ export function githubProtectionRoutes(deps: GitHubProtectionDeps): GitHubProtec
     async (c, next) => {
       if (!c.req.header('x-hub-signature-256')) {
         logger.warn('github delivery without X-Hub-Signature-256 refused', deliveryFields(c));
-        return errorResponse(c, new ApiError(401, 'signature_missing', 'X-Hub-Signature-256 is required; configure a webhook secret on the GitHub App'));
+        return errorResponse(c, new UnauthenticatedError('signature_missing', 'X-Hub-Signature-256 is required; configure a webhook secret on the GitHub App'));
       }
       await next();
       return undefined;
     },
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => errorResponse(c, new ApiError(413, 'payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`)),
+      onError: (c) => errorResponse(c, new TooLargeError('payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`)),
     }),
     async (c) => {
       const raw = new Uint8Array(await c.req.arrayBuffer());
       if (!(await verifier.verify(raw, c.req.header('x-hub-signature-256')))) {
         logger.warn('github delivery with a wrong signature refused', deliveryFields(c));
-        return errorResponse(c, new ApiError(401, 'signature_invalid', 'X-Hub-Signature-256 does not match the body under the webhook secret'));
+        return errorResponse(c, new UnauthenticatedError('signature_invalid', 'X-Hub-Signature-256 does not match the body under the webhook secret'));
       }
       const eventName = c.req.header('x-github-event');
       if (eventName !== PROTECTION_RULE_EVENT) {
@@ -127,7 +128,7 @@ export function githubProtectionRoutes(deps: GitHubProtectionDeps): GitHubProtec
       try {
         body = JSON.parse(new TextDecoder().decode(raw));
       } catch (err) {
-        return errorResponse(c, new ApiError(400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`));
+        return errorResponse(c, new InvalidInputError('invalid_json', `the body is not valid JSON: ${(err as Error).message}`));
       }
       const action = (body as { action?: unknown } | null)?.action;
       if (action !== REQUESTED_ACTION) {
@@ -135,18 +136,18 @@ export function githubProtectionRoutes(deps: GitHubProtectionDeps): GitHubProtec
         return c.json({ status: 'ignored', reason: `action ${String(action)} is not ${REQUESTED_ACTION}` }, 202);
       }
       const deliveryId = c.req.header('x-github-delivery');
-      if (!deliveryId) return errorResponse(c, new ApiError(400, 'delivery_missing', 'X-GitHub-Delivery is required'));
+      if (!deliveryId) return errorResponse(c, new InvalidInputError('delivery_missing', 'X-GitHub-Delivery is required'));
       let event: DeploymentProtectionRuleEvent;
       try {
         event = parseProtectionRuleEvent(body);
       } catch (err) {
         if (!(err instanceof EventPayloadError)) throw err;
         logger.warn('github delivery cannot be answered', { delivery: deliveryId, error: err.message });
-        return errorResponse(c, new ApiError(400, 'invalid_payload', `the ${PROTECTION_RULE_EVENT} payload cannot be answered: ${err.message}`));
+        return errorResponse(c, err);
       }
       if (inFlight.size >= maxInFlight) {
         logger.warn('github delivery refused: too many in flight', { delivery: deliveryId, in_flight: inFlight.size });
-        return errorResponse(c, new ApiError(503, 'busy', `${inFlight.size} deliveries are being checked; redeliver this one later`));
+        return errorResponse(c, new UnavailableError('busy', `${inFlight.size} deliveries are being checked; redeliver this one later`));
       }
       if (!(await deliveries.claim(deliveryId))) {
         logger.info('github delivery duplicate ignored', { delivery: deliveryId });

@@ -2,6 +2,7 @@
 // webhook and what it expects back. Validated here, at the boundary; trusted inside.
 // Shapes: k8s.io/api/admission/v1 types.go, and "Extensible Admission Controllers" in the
 // Kubernetes docs (the response must carry the request's uid and the request's apiVersion).
+import { InvalidInputError } from '../../shared/errors.js';
 
 export const ADMISSION_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 export type AdmissionApiVersion = (typeof ADMISSION_API_VERSIONS)[number];
@@ -61,13 +62,13 @@ export interface AdmissionReviewResponse {
 }
 
 /** The review itself is malformed: the route answers 400 with `field` and the reason. */
-export class AdmissionReviewError extends Error {
+export class AdmissionReviewError extends InvalidInputError {
   override name = 'AdmissionReviewError';
   constructor(
     readonly field: string,
     readonly reason: string,
   ) {
-    super(`${field} ${reason}`);
+    super('invalid_admission_review', `malformed AdmissionReview: ${field} ${reason}`, [{ field, message: reason }]);
   }
 }
 

@@ -1,13 +1,12 @@
 // One image of an admitted workload through the CheckService: its digest (pinned in the
 // reference, else resolved from the registry so that what is checked is what runs), the
 // check request built from the workload, and the decision or why there is none.
-import { ApiError } from '../../api/errors.js';
 import { CheckRequestError, parseCheckRequest, type CheckRequest } from '../../collect/check-request.js';
 import { ImageReferenceError, parseImageReference } from '../../collect/image-reference.js';
-import { FirewallError } from '../../engine/index.js';
+import { DfwError } from '../../shared/errors.js';
 import type { AdmissionReview } from './admission-review.js';
 import type { ImageVerdict } from './messages.js';
-import type { AdmissionDeps } from './review.js';
+import type { AdmissionDeps } from './admission-deps.js';
 import type { Workload, WorkloadImage } from './workload.js';
 
 /** Who calls the webhook, as CheckContext.caller. */
@@ -15,7 +14,7 @@ export const ADMISSION_CALLER = 'kube-apiserver';
 
 /** A reason fit for a client: dfw's own errors say what failed; anything else stays in the log. */
 export function describeError(err: unknown): string {
-  if (err instanceof ApiError || err instanceof FirewallError) return err.message;
+  if (err instanceof DfwError) return err.message;
   return 'internal error; the dfw log has the details';
 }
 

@@ -2,31 +2,19 @@
 // are evaluated through the CheckService (so the webhook decides as POST /v1/check does),
 // and the answers become one AdmissionResponse. Anything that prevents a decision denies:
 // the webhook fails closed, like the rest of dfw.
-import type { CheckService } from '../../api/check-service.js';
-import type { Logger } from '../../api/logger.js';
+import type { AdmissionDeps } from './admission-deps.js';
 import { admissionReviewResponse, type AdmissionRequest, type AdmissionReview, type AdmissionReviewResponse } from './admission-review.js';
-import { ENVIRONMENT_LABEL, type EnvironmentFor, type NamespaceLabelLookup } from './environment.js';
+import { ENVIRONMENT_LABEL } from './environment.js';
 import { checkImage, describeError } from './image-check.js';
 import { denialMessage, limitWarnings, warningCandidates, type ImageVerdict } from './messages.js';
 import { readWorkload, UnsupportedKindError, workloadIdentity, type Workload, type WorkloadImage } from './workload.js';
+import { fixedCodeError } from '../../shared/errors.js';
 
 /** The webhook's timeoutSeconds is 10 in deploy/kubernetes; answer before the API server gives up. */
+export type { AdmissionDeps } from './admission-deps.js';
+
 export const DEFAULT_ADMISSION_TIMEOUT_MS = 9_000;
 
-export interface AdmissionDeps {
-  checks: CheckService;
-  logger: Logger;
-  /** namespace (and its labels, when a lookup is configured) -> environment; undefined denies. */
-  environmentFor: EnvironmentFor;
-  /** Reads a namespace's labels, for the `dfw.io/environment` label; a failure is logged and treated as no labels. */
-  namespaceLabels?: NamespaceLabelLookup;
-  /** Tag -> digest from the registry, so that what is checked is what runs. */
-  resolveDigest?: (image: string) => Promise<string | undefined>;
-  /** The longest an admission may take before it is denied; also bounded by the API server's ?timeout=. */
-  timeoutMs?: number;
-  /** On UPDATE, re-evaluate images the old object already ran too (default: only images new in this update). */
-  recheckUnchangedImages?: boolean;
-}
 
 /** What became of one review: the answer, and what the log and the decision record need. */
 export interface AdmissionOutcome {
@@ -47,9 +35,7 @@ export interface AdmissionOutcome {
   images: ImageVerdict[];
 }
 
-class DeadlineError extends Error {
-  override name = 'DeadlineError';
-}
+class DeadlineError extends fixedCodeError('DeadlineError', 'deadline_exceeded', 'unavailable') {}
 
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -4,7 +4,8 @@
 // failurePolicy: Fail, rejects.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError, errorResponse } from '../../api/errors.js';
+import { errorResponse } from '../../api/error-table.js';
+import { DfwError, TooLargeError } from '../../shared/errors.js';
 import { readJsonBody } from '../../api/json-body.js';
 import { AdmissionReviewError, parseAdmissionReview, type AdmissionReview } from './admission-review.js';
 import { decideAdmission, DEFAULT_ADMISSION_TIMEOUT_MS, type AdmissionDeps, type AdmissionOutcome } from './review.js';
@@ -72,7 +73,7 @@ export function admissionRoutes(deps: AdmissionRouteDeps): Hono {
     ADMISSION_PATH,
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => errorResponse(c, new ApiError(413, 'payload_too_large', `the AdmissionReview is larger than the limit of ${maxBodyBytes} bytes`)),
+      onError: (c) => errorResponse(c, new TooLargeError('payload_too_large', `the AdmissionReview is larger than the limit of ${maxBodyBytes} bytes`)),
     }),
     async (c) => {
       const started = performance.now();
@@ -82,11 +83,9 @@ export function admissionRoutes(deps: AdmissionRouteDeps): Hono {
         review = parseAdmissionReview(await readJsonBody(c));
         outcome = await decideAdmission(review, deps, admissionDeadlineMs(c.req.query('timeout'), deps.timeoutMs));
       } catch (err) {
-        if (err instanceof ApiError) return errorResponse(c, err);
-        if (err instanceof AdmissionReviewError) {
-          deps.logger.warn('malformed admission review', { field: err.field, reason: err.reason });
-          return errorResponse(c, new ApiError(400, 'invalid_admission_review', `malformed AdmissionReview: ${err.message}`, [{ field: err.field, message: err.reason }]));
-        }
+        if (err instanceof AdmissionReviewError) deps.logger.warn('malformed admission review', { field: err.field, reason: err.reason });
+        // The caller's mistakes are answered here; dfw's own failures go to the logged 500.
+        if (err instanceof DfwError && err.kind !== 'internal') return errorResponse(c, err);
         throw err;
       }
       logOutcome(deps, outcome, performance.now() - started);

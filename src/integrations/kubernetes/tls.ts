@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import type { Logger } from '../../api/logger.js';
+import type { Logger } from '../../shared/logger.js';
+import { fixedCodeError } from '../../shared/errors.js';
 
 export const DEFAULT_TLS_RELOAD_INTERVAL_MS = 10_000;
 /** A certificate closer than this to its expiry is logged as a warning on every load. */
@@ -48,9 +49,7 @@ export interface AdmissionTlsServer {
   close(): Promise<void>;
 }
 
-export class TlsConfigError extends Error {
-  override name = 'TlsConfigError';
-}
+export class TlsConfigError extends fixedCodeError('TlsConfigError', 'tls_config_invalid', 'invalid_input') {}
 
 interface Material {
   cert: Buffer;

@@ -3,6 +3,7 @@
 // Kubernetes API: Pod .spec, controllers .spec.template.spec, CronJob
 // .spec.jobTemplate.spec.template.spec.
 import { AdmissionReviewError, isObject, type AdmissionRequest, type KubeObject } from './admission-review.js';
+import { fixedCodeError } from '../../shared/errors.js';
 
 /** Workload kinds the webhook evaluates, as "<group>/<Kind>" ("" is the core group). */
 const POD_SPEC_PATHS: Record<string, string[]> = {
@@ -46,9 +47,7 @@ export interface Workload {
   images: WorkloadImage[];
 }
 
-export class UnsupportedKindError extends Error {
-  override name = 'UnsupportedKindError';
-}
+export class UnsupportedKindError extends fixedCodeError('UnsupportedKindError', 'unsupported_kind', 'invalid_input') {}
 
 function at(object: KubeObject, path: string[]): unknown {
   let value: unknown = object;

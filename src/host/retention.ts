@@ -1,7 +1,7 @@
 // Retention: decisions older than store.retention_days are pruned, at startup and then
 // hourly, in the background.
-import type { Logger } from './api/index.js';
-import type { Store } from './store/index.js';
+import type { Logger } from '../shared/logger.js';
+import type { Store } from '../store/index.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,7 +1,7 @@
 // Builds the log record of a decision from what the check had in hand: the decision, the
 // input document it was evaluated on, and who asked how.
 import type { Decision, InputDocument } from '../engine/index.js';
-import type { NewDecisionRecord } from './types.js';
+import type { NewDecisionRecord } from '../store/types.js';
 
 export interface DecisionContext {
   caller: string;

@@ -2,7 +2,7 @@
 // bundle) and the logged input carries its request time, so a replay with the same bundle
 // must give the same decision, and a candidate bundle shows exactly what would change.
 import { SEVERITIES, type Decision, type Evaluator, type InputDocument, type PolicyDecision } from '../engine/index.js';
-import type { DecisionRecord, Instant, Store } from '../store/index.js';
+import type { DecisionRecord, Instant, Store } from '../store/types.js';
 
 /** The parts of a decision that replay compares: what the policy decided. */
 export function verdictOf(d: PolicyDecision): Pick<PolicyDecision, 'allow' | 'environment' | 'deny' | 'warn' | 'waived'> {

@@ -4,12 +4,13 @@
 // else the file at bundle.path.
 import type { Config } from '../config/load.js';
 import type { ActivePolicy } from '../engine/index.js';
-import { evaluatorOptionsOf, loadEvaluatorFromFile, readVerification } from '../policy-file.js';
-import { createDiskCache } from './last-good-cache.js';
-import { BundlePoller } from './poller.js';
-import { BundlePublisher } from './publisher.js';
-import type { PublisherLogger } from './revisions.js';
-import { createDiskRevisionStore } from './revision-store.js';
+import { evaluatorOptionsOf, loadEvaluatorFromFile, readVerification } from '../bundles/agent/local-file.js';
+import { createDiskCache } from '../bundles/agent/last-good-cache.js';
+import { BundlePoller } from '../bundles/agent/poller.js';
+import { BundlePublisher } from '../bundles/server/publisher.js';
+import type { PublisherLogger } from '../bundles/server/revisions.js';
+import { createDiskRevisionStore } from '../bundles/server/revision-store.js';
+import { fixedCodeError } from '../shared/errors.js';
 
 export interface BundleSource {
   mode: 'edge' | 'central';
@@ -28,9 +29,7 @@ export interface BundleSourceOptions {
   bundleToken?: string;
 }
 
-export class BundleSourceError extends Error {
-  override name = 'BundleSourceError';
-}
+export class BundleSourceError extends fixedCodeError('BundleSourceError', 'bundle_source_invalid', 'invalid_input') {}
 
 export async function openBundleSource(config: Config, policy: ActivePolicy, logger: PublisherLogger, options: BundleSourceOptions = {}): Promise<BundleSource> {
   const verification = readVerification(config.bundle);

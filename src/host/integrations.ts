@@ -2,13 +2,14 @@
 // main API) and the Kubernetes admission webhook (on its own HTTPS listener).
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
-import type { CheckService, Logger } from './api/index.js';
-import { healthRoutes } from './api/routes/health.js';
-import { metricsRoutes, type MetricsSource } from './api/routes/metrics.js';
-import { createDigestResolver } from './collect/collectors/index.js';
-import type { Config } from './config/load.js';
-import type { ActivePolicy } from './engine/index.js';
-import { githubOptionsFromConfig, githubProtectionRoutes, type GitHubProtectionApp } from './integrations/github/index.js';
+import type { CheckService } from '../decide/index.js';
+import type { Logger } from '../shared/logger.js';
+import { healthRoutes } from '../api/routes/health.js';
+import { metricsRoutes, type MetricsSource } from '../api/routes/metrics.js';
+import { createDigestResolver } from '../collect/collectors/index.js';
+import type { Config } from '../config/load.js';
+import type { ActivePolicy } from '../engine/index.js';
+import { githubOptionsFromConfig, githubProtectionRoutes, type GitHubProtectionApp } from '../integrations/github/index.js';
 import {
   admissionRoutes,
   createAdmissionTlsServer,
@@ -16,11 +17,10 @@ import {
   createNamespaceLabelLookup,
   type AdmissionOutcome,
   type AdmissionTlsServer,
-} from './integrations/kubernetes/index.js';
+} from '../integrations/kubernetes/index.js';
+import { fixedCodeError } from '../shared/errors.js';
 
-export class IntegrationConfigError extends Error {
-  override name = 'IntegrationConfigError';
-}
+export class IntegrationConfigError extends fixedCodeError('IntegrationConfigError', 'integration_config_invalid', 'invalid_input') {}
 
 function readSecretFile(path: string, what: string): string {
   try {

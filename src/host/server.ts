@@ -2,17 +2,20 @@
 // structured logs and graceful shutdown. Everything Node-specific lives here and in cli/.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { createApp, createCheckService, createLogger, type Logger } from './api/index.js';
-import { createCollectors } from './collect/collectors/index.js';
-import { createStoreCollector } from './collect/collectors/store.js';
-import { CollectorRunner } from './collect/run-collectors.js';
+import { createApp } from '../api/index.js';
+import { createCheckService } from '../decide/index.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import { createCollectors } from '../collect/collectors/index.js';
+import { createStoreCollector } from '../collect/collectors/store.js';
+import { CollectorRunner } from '../collect/run-collectors.js';
 import { createMetrics } from './metrics.js';
-import { storeOptions, type Config } from './config/load.js';
-import { openBundleSource } from './edge/bundle-source.js';
-import { ActivePolicy } from './engine/index.js';
+import { storeOptions, type Config } from '../config/load.js';
+import { openBundleSource } from './bundle-source.js';
+import { ActivePolicy } from '../engine/index.js';
 import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
 import { startRetention } from './retention.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { fixedCodeError } from '../shared/errors.js';
 
 export interface RunningServer {
   url: string;
@@ -24,9 +27,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+export class StartupError extends fixedCodeError('StartupError', 'startup_failed', 'internal') {}
 
 /** 127.0.0.0/8, ::1 and localhost: addresses nothing outside this machine can reach. */
 export function isLoopback(host: string): boolean {

@@ -3,11 +3,11 @@
 // evidence is coming from where or missing, and which bundle revision is active. Node only:
 // the app sees just `render()`, so the edge runtime bundle never pulls prom-client in.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CheckOutcome, CheckService } from './api/index.js';
-import type { MetricsSource } from './api/routes/metrics.js';
-import { firewallConfig, listFindings, type ActivePolicy } from './engine/index.js';
-import { EVIDENCE_KINDS } from './evidence/types.js';
-import type { AdmissionOutcome } from './integrations/kubernetes/index.js';
+import type { CheckOutcome, CheckService } from '../decide/index.js';
+import type { MetricsSource } from '../api/routes/metrics.js';
+import { firewallConfig, listFindings, type ActivePolicy } from '../engine/index.js';
+import { EVIDENCE_KINDS } from '../evidence/types.js';
+import type { AdmissionOutcome } from '../integrations/kubernetes/index.js';
 
 export interface Metrics extends MetricsSource {
   /** The same service, counted and timed. Wrap once, where every entry point shares it. */

@@ -7,10 +7,10 @@ import { buildInput, type CheckRequest, type Via } from '../collect/check-reques
 import { CollectorRunner } from '../collect/run-collectors.js';
 import type { ActivePolicy, Decision, InputDocument } from '../engine/index.js';
 // Only the pure parts of the store: the edge runtime imports this file and has no database.
-import { decisionRecordFrom } from '../store/decision-record.js';
+import { decisionRecordFrom } from './decision-record.js';
 import type { Store } from '../store/types.js';
 import { toInputWaiver } from '../store/waivers.js';
-import { ApiError } from './errors.js';
+import { DecisionLogError, NoBundleError } from './errors.js';
 
 export interface CheckContext {
   via: Via;
@@ -46,7 +46,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
   return {
     async check(request, context) {
       const evaluator = policy.current();
-      if (!evaluator) throw new ApiError(503, 'no_bundle', 'no verified policy bundle is loaded; nothing can be allowed until one is');
+      if (!evaluator) throw new NoBundleError();
       const id = uuidv7();
       const now = options.clock ? options.clock() : evaluator.now();
       const started = performance.now();
@@ -72,7 +72,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
         try {
           await options.store.recordDecision(decisionRecordFrom(decision, input, { caller: context.caller ?? 'anonymous', via: context.via, dry_run: context.dryRun === true }));
         } catch (err) {
-          throw new ApiError(500, 'decision_log_failed', `the decision could not be recorded, so it is not answered (fail closed): ${(err as Error).message}`, undefined, { cause: err });
+          throw new DecisionLogError(err);
         }
       }
       return { decision, input };

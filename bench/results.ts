@@ -1,0 +1,32 @@
+// The figures one `make bench` run collects, as report.ts renders them.
+import type { BundleLoadFigures } from './bundle-load.js';
+import type { EvaluateFigures } from './evaluate.js';
+import type { LoadFigures, LoadOptions } from './http.js';
+import type { Machine } from './machine.js';
+import type { OpaBenchFigures } from './opa.js';
+import type { Memory } from './processes.js';
+import type { ProfileShare } from './profile.js';
+
+export interface HttpResults {
+  runs: Array<LoadFigures & { input: string }>;
+  idle: Array<{ server: string; startupMs: number; memory: Memory }>;
+  loaded: Array<{ server: string; memory: Memory }>;
+  /** The decision every server gave on each input before the load (allow and counts). */
+  decisions: Record<string, string>;
+}
+
+export interface BenchResults {
+  date: Date;
+  machine: Machine;
+  argv: string[];
+  flags: LoadOptions & { evalSeconds: number; opaCount: number; bundleIterations: number };
+  commands: { build: string[]; evaluate: string[]; http: string[] };
+  inputs: Array<{ name: string; description: string; requestBytes: number; inputBytes: number }>;
+  evaluate: Array<{ dfw: EvaluateFigures; opa: OpaBenchFigures; opaDecision: string; otherCores: { dfw: number; opa: number } }>;
+  bundle?: BundleLoadFigures;
+  http?: HttpResults;
+  profile?: Array<{ input: string; requests: number; perSecond: number; busyMs: number; shares: ProfileShare[] }>;
+  /** CPU other processes used (cores) when the run started and when it ended. */
+  background: { startCores: number; endCores: number; waitedSec: number; retries: number };
+  totalSeconds?: number;
+}

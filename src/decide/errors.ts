@@ -1,0 +1,19 @@
+// Errors of the decision pipeline, in domain terms: the HTTP layer, the CLI, the admission
+// webhook and the GitHub rule each say them in their own words.
+import { DfwError, UnavailableError } from '../shared/errors.js';
+
+/** No verified bundle is active: nothing can be decided, so nothing is allowed. */
+export class NoBundleError extends UnavailableError {
+  override name = 'NoBundleError';
+  constructor(why?: string) {
+    super('no_bundle', `no verified policy bundle is loaded; nothing can be allowed until one is${why ? ` (${why})` : ''}`);
+  }
+}
+
+/** The decision was made but could not be recorded, so it is not answered (fail closed). */
+export class DecisionLogError extends DfwError {
+  override name = 'DecisionLogError';
+  constructor(cause: unknown) {
+    super('decision_log_failed', `the decision could not be recorded, so it is not answered (fail closed): ${(cause as Error)?.message ?? String(cause)}`, { cause, kind: 'internal' });
+  }
+}
