@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, loadConfig, storeOptions } from '../src/config/load.js';
+import { ConfigError, loadConfig } from '../src/config/load.js';
+import { storeOptions } from '../src/store/config.js';
 import { openStore, StoreInputError, type OpenStoreOptions } from '../src/store/index.js';
 import { postgresUrl } from './helpers/store-backends.js';
 

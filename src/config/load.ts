@@ -5,70 +5,45 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
 import yaml from 'js-yaml';
-import type { ApiToken } from '../api/index.js';
-import type { LogLevel } from '../shared/logger.js';
+import { DEFAULT_SERVER_CONFIG, DEFAULT_WAIVERS_CONFIG, type ServerConfig, type TokensConfig, type WaiversConfig } from '../api/config.js';
+import { DEFAULT_BUNDLE_CONFIG, type BundleConfig } from '../bundles/agent/config.js';
+import { DEFAULT_PUBLISH_CONFIG, type PublishConfig } from '../bundles/server/config.js';
 import type { CollectorsConfig } from '../collect/collectors/index.js';
-import type { OpenStoreOptions } from '../store/index.js';
 import type { GitHubConfig } from '../integrations/github/config.js';
-import type { BundleSettings } from '../bundles/agent/local-file.js';
+import type { KubernetesConfig } from '../integrations/kubernetes/config.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from '../shared/logger.js';
+import { DEFAULT_STORE_CONFIG, type StoreConfig } from '../store/config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { fixedCodeError } from '../shared/errors.js';
 
+/** dfw.yaml, section by section; each section's type is declared by the room that takes it. */
 export interface Config {
   /** The file it came from, or null for the embedded defaults. */
   file: string | null;
-  server: { host: string; port: number; max_body_bytes: number; shutdown_timeout_seconds: number };
-  bundle: BundleSettings & {
-    /** Edge mode: pull from this bundle server instead of reading `path`. */
-    url?: string;
-    cache_dir: string;
-    poll_min_seconds: number;
-    poll_max_seconds: number;
-    long_poll_seconds: number;
-  };
-  publish: { dir: string; keep: number };
-  store: { url: string; retention_days: number; mask_paths: string[]; schema?: string; pool_size?: number };
-  waivers: { max_days: number };
+  server: ServerConfig;
+  bundle: BundleConfig;
+  publish: PublishConfig;
+  store: StoreConfig;
+  waivers: WaiversConfig;
   /** Live evidence collectors; each key present enables one (docs/collectors.md). */
   collectors: CollectorsConfig;
-  kubernetes?: { admission?: AdmissionConfig };
+  kubernetes?: KubernetesConfig;
   github?: GitHubConfig;
-  tokens: ApiToken[];
-  log: { level: LogLevel };
-}
-
-export interface AdmissionConfig {
-  host?: string;
-  port?: number;
-  tls: { cert_file: string; key_file: string; client_ca_file?: string; reload_interval_seconds?: number };
-  timeout_seconds?: number;
-  environment_label?: string | false;
-  namespace_label_lookup?: boolean;
-  recheck_unchanged_images?: boolean;
-  namespaces?: Record<string, string>;
+  tokens: TokensConfig;
+  log: LogConfig;
 }
 
 export class ConfigError extends fixedCodeError('ConfigError', 'config_invalid', 'invalid_input') {}
 
 export const DEFAULT_CONFIG: Omit<Config, 'file'> = {
-  server: { host: '127.0.0.1', port: 8787, max_body_bytes: 5 * 1024 * 1024, shutdown_timeout_seconds: 10 },
-  bundle: {
-    path: 'bundles/firewall.tar.gz',
-    name: 'firewall',
-    key_id: 'default',
-    algorithm: 'RS256',
-    max_memory_mb: 512,
-    cache_dir: 'data/bundle-cache',
-    poll_min_seconds: 10,
-    poll_max_seconds: 30,
-    long_poll_seconds: 60,
-  },
-  publish: { dir: 'data/bundles', keep: 10 },
-  store: { url: 'sqlite:data/dfw.db', retention_days: 90, mask_paths: [] },
-  waivers: { max_days: 90 },
+  server: DEFAULT_SERVER_CONFIG,
+  bundle: DEFAULT_BUNDLE_CONFIG,
+  publish: DEFAULT_PUBLISH_CONFIG,
+  store: DEFAULT_STORE_CONFIG,
+  waivers: DEFAULT_WAIVERS_CONFIG,
   collectors: {},
   tokens: [],
-  log: { level: 'info' },
+  log: DEFAULT_LOG_CONFIG,
 };
 
 function resolveAdmissionPaths(k: NonNullable<Config['kubernetes']>, resolvePath: (p: string) => string): NonNullable<Config['kubernetes']> {
@@ -176,19 +151,7 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
     collectors: r.collectors ?? {},
     ...(r.kubernetes ? { kubernetes: resolveAdmissionPaths(r.kubernetes, resolvePath) } : {}),
     ...(r.github ? { github: { ...r.github, private_key_path: resolvePath(r.github.private_key_path), webhook_secret_file: resolvePath(r.github.webhook_secret_file) } } : {}),
-    tokens: (r.tokens ?? []) as ApiToken[],
+    tokens: r.tokens ?? [],
     log: { ...DEFAULT_CONFIG.log, ...(r.log ?? {}) },
-  };
-}
-
-/**
- * What openStore needs from the `store` section besides the URL. Whether a schema fits the
- * URL is judged by openStore, on the URL actually opened (`dfw replay --store` may differ).
- */
-export function storeOptions(store: Config['store']): OpenStoreOptions {
-  return {
-    maskPaths: store.mask_paths,
-    ...(store.schema === undefined ? {} : { schema: store.schema }),
-    ...(store.pool_size === undefined ? {} : { poolSize: store.pool_size }),
   };
 }

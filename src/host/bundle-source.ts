@@ -2,7 +2,8 @@
 // bundle server, verifying with bundle.public_key, starting from the last good bundle on
 // disk. Otherwise this process is a bundle server: its active published revision decides,
 // else the file at bundle.path.
-import type { Config } from '../config/load.js';
+import type { BundleConfig } from '../bundles/agent/config.js';
+import type { PublishConfig } from '../bundles/server/config.js';
 import type { ActivePolicy } from '../engine/index.js';
 import { evaluatorOptionsOf, loadEvaluatorFromFile, readVerification } from '../bundles/agent/local-file.js';
 import { createDiskCache } from '../bundles/agent/last-good-cache.js';
@@ -31,50 +32,50 @@ export interface BundleSourceOptions {
 
 export class BundleSourceError extends fixedCodeError('BundleSourceError', 'bundle_source_invalid', 'invalid_input') {}
 
-export async function openBundleSource(config: Config, policy: ActivePolicy, logger: PublisherLogger, options: BundleSourceOptions = {}): Promise<BundleSource> {
-  const verification = readVerification(config.bundle);
-  const evaluatorOptions = evaluatorOptionsOf(config.bundle);
-  if (config.bundle.url) {
+export async function openBundleSource(bundle: BundleConfig, publish: PublishConfig, policy: ActivePolicy, logger: PublisherLogger, options: BundleSourceOptions = {}): Promise<BundleSource> {
+  const verification = readVerification(bundle);
+  const evaluatorOptions = evaluatorOptionsOf(bundle);
+  if (bundle.url) {
     if (!verification) {
       throw new BundleSourceError('edge mode (bundle.url / --bundle-url) needs bundle.public_key (--bundle-key): an edge evaluator runs only bundles whose signature it has verified');
     }
     const poller = new BundlePoller({
-      url: config.bundle.url,
-      name: config.bundle.name,
+      url: bundle.url,
+      name: bundle.name,
       verification,
       policy,
-      cache: createDiskCache(config.bundle.cache_dir, config.bundle.name),
+      cache: createDiskCache(bundle.cache_dir, bundle.name),
       ...(options.bundleToken ? { token: options.bundleToken } : {}),
-      pollMinSeconds: config.bundle.poll_min_seconds,
-      pollMaxSeconds: config.bundle.poll_max_seconds,
-      longPollSeconds: config.bundle.long_poll_seconds,
+      pollMinSeconds: bundle.poll_min_seconds,
+      pollMaxSeconds: bundle.poll_max_seconds,
+      longPollSeconds: bundle.long_poll_seconds,
       evaluatorOptions,
       logger,
     });
     if (!(await poller.restoreFromCache())) {
       const first = await poller.pollOnce();
-      if (first.outcome !== 'activated') logger.warn('no verified bundle yet: /v1/check answers 503 until one arrives', { url: config.bundle.url, error: first.error ?? null });
+      if (first.outcome !== 'activated') logger.warn('no verified bundle yet: /v1/check answers 503 until one arrives', { url: bundle.url, error: first.error ?? null });
     }
     return { mode: 'edge', poller, start: () => poller.start(), close: () => poller.stop() };
   }
 
   const publisher = await BundlePublisher.open({
-    store: createDiskRevisionStore(config.publish.dir),
-    keep: config.publish.keep,
+    store: createDiskRevisionStore(publish.dir),
+    keep: publish.keep,
     ...(verification ? { verification } : {}),
-    policyName: config.bundle.name,
+    policyName: bundle.name,
     policy,
     evaluatorOptions,
     logger,
   });
-  const published = publisher.active(config.bundle.name);
+  const published = publisher.active(bundle.name);
   if (published && policy.current()) {
-    logger.info('bundle loaded', { source: 'published', dir: config.publish.dir, revision: published.revision, digest: published.digest });
+    logger.info('bundle loaded', { source: 'published', dir: publish.dir, revision: published.revision, digest: published.digest });
   } else {
-    const evaluator = await loadEvaluatorFromFile(config.bundle, verification);
+    const evaluator = await loadEvaluatorFromFile(bundle, verification);
     policy.activate(evaluator);
     logger.info('bundle loaded', {
-      path: config.bundle.path,
+      path: bundle.path,
       revision: evaluator.bundle.manifest.revision,
       signed_by: evaluator.bundle.signedBy,
       verification: verification ? 'required' : 'none configured',

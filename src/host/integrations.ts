@@ -7,7 +7,9 @@ import type { Logger } from '../shared/logger.js';
 import { healthRoutes } from '../api/routes/health.js';
 import { metricsRoutes, type MetricsSource } from '../api/routes/metrics.js';
 import { createDigestResolver } from '../collect/collectors/index.js';
-import type { Config } from '../config/load.js';
+import type { CollectorsConfig } from '../collect/collectors/index.js';
+import type { GitHubConfig } from '../integrations/github/config.js';
+import type { KubernetesConfig } from '../integrations/kubernetes/config.js';
 import type { ActivePolicy } from '../engine/index.js';
 import { githubOptionsFromConfig, githubProtectionRoutes, type GitHubProtectionApp } from '../integrations/github/index.js';
 import {
@@ -31,24 +33,25 @@ function readSecretFile(path: string, what: string): string {
 }
 
 /** The GitHub protection-rule routes, or undefined when github: is not configured. */
-export function createGitHubIntegration(config: Config, checks: CheckService, logger: Logger): GitHubProtectionApp | undefined {
-  if (!config.github) return undefined;
-  const options = githubOptionsFromConfig(config.github, {
-    privateKeyPem: readSecretFile(config.github.private_key_path, 'github.private_key_path'),
-    webhookSecret: readSecretFile(config.github.webhook_secret_file, 'github.webhook_secret_file'),
+export function createGitHubIntegration(github: GitHubConfig | undefined, checks: CheckService, logger: Logger): GitHubProtectionApp | undefined {
+  if (!github) return undefined;
+  const options = githubOptionsFromConfig(github, {
+    privateKeyPem: readSecretFile(github.private_key_path, 'github.private_key_path'),
+    webhookSecret: readSecretFile(github.webhook_secret_file, 'github.webhook_secret_file'),
   });
   return githubProtectionRoutes({ ...options, checks, logger });
 }
 
 /** The admission webhook's HTTPS listener, or undefined when kubernetes.admission is not configured. */
 export async function startAdmissionWebhook(
-  config: Config,
+  kubernetes: KubernetesConfig | undefined,
+  collectors: CollectorsConfig,
   policy: ActivePolicy,
   checks: CheckService,
   logger: Logger,
   metrics?: MetricsSource & { admitted(outcome: AdmissionOutcome): void },
 ): Promise<AdmissionTlsServer | undefined> {
-  const admission = config.kubernetes?.admission;
+  const admission = kubernetes?.admission;
   if (!admission) return undefined;
   const app = new Hono();
   // The kubelet probes this listener too, so it answers health and readiness like the API.
@@ -65,7 +68,7 @@ export async function startAdmissionWebhook(
         ...(admission.environment_label !== undefined ? { label: admission.environment_label } : {}),
       }),
       ...(admission.namespace_label_lookup ? { namespaceLabels: createNamespaceLabelLookup() } : {}),
-      ...(config.collectors.registry ? { resolveDigest: createDigestResolver(config.collectors.registry) } : {}),
+      ...(collectors.registry ? { resolveDigest: createDigestResolver(collectors.registry) } : {}),
       ...(admission.timeout_seconds ? { timeoutMs: admission.timeout_seconds * 1000 } : {}),
       ...(admission.recheck_unchanged_images !== undefined ? { recheckUnchangedImages: admission.recheck_unchanged_images } : {}),
       ...(metrics ? { onOutcome: (outcome: AdmissionOutcome) => metrics.admitted(outcome) } : {}),

@@ -9,7 +9,8 @@ import { createCollectors } from '../collect/collectors/index.js';
 import { createStoreCollector } from '../collect/collectors/store.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
 import { createMetrics } from './metrics.js';
-import { storeOptions, type Config } from '../config/load.js';
+import type { Config } from '../config/load.js';
+import { storeOptions } from '../store/config.js';
 import { openBundleSource } from './bundle-source.js';
 import { ActivePolicy } from '../engine/index.js';
 import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
@@ -51,7 +52,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   }
   const policy = new ActivePolicy();
   // Edge mode pulls from bundle.url; otherwise the published revision or bundle.path.
-  const bundles = await openBundleSource(config, policy, logger, options);
+  const bundles = await openBundleSource(config.bundle, config.publish, policy, logger, options);
   const store = await openStore(config.store.url, storeOptions(config.store)).catch((err: Error) => {
     throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
   });
@@ -62,8 +63,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // Every entry point (API, admission webhook, GitHub) shares the one counted service.
   const metrics = createMetrics(policy);
   const checks = metrics.observe(createCheckService(policy, { collectors, store }));
-  const github = createGitHubIntegration(config, checks, logger);
-  const admission = await startAdmissionWebhook(config, policy, checks, logger, metrics);
+  const github = createGitHubIntegration(config.github, checks, logger);
+  const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
   const retention = startRetention(store, config.store.retention_days, logger);
 
   const app = createApp({

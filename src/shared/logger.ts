@@ -2,6 +2,19 @@
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** The `log:` section of dfw.yaml. */
+export interface LogConfig {
+  level: LogLevel;
+}
+
+export const DEFAULT_LOG_CONFIG: LogConfig = { level: 'info' };
+
+export const LOG_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { level: { enum: Object.keys(LEVELS) } },
+} as const;
+
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;

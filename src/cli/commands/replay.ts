@@ -2,7 +2,8 @@
 // store named by --store or dfw.yaml) with the active bundle or a candidate.
 import { Command, Option } from 'commander';
 import { replayDecision, whatIf, type WhatIfReport } from '../../decide/index.js';
-import { loadConfig, storeOptions } from '../../config/load.js';
+import { loadConfig } from '../../config/load.js';
+import { storeOptions } from '../../store/config.js';
 import { openStore, type Store } from '../../store/index.js';
 import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
 import type { Evaluator } from '../../engine/index.js';

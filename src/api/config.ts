@@ -1,0 +1,50 @@
+// The API's sections of dfw.yaml: `server:` (the listener and its limits), `waivers:` and
+// `tokens:`. Declared beside the API; src/config assembles them with the other rooms'.
+import { ROLES, type ApiToken } from './auth.js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  max_body_bytes: number;
+  shutdown_timeout_seconds: number;
+}
+
+export interface WaiversConfig {
+  max_days: number;
+}
+
+export const DEFAULT_SERVER_CONFIG: ServerConfig = { host: '127.0.0.1', port: 8787, max_body_bytes: 5 * 1024 * 1024, shutdown_timeout_seconds: 10 };
+export const DEFAULT_WAIVERS_CONFIG: WaiversConfig = { max_days: 90 };
+
+export const SERVER_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    max_body_bytes: { type: 'integer', minimum: 1024 },
+    shutdown_timeout_seconds: { type: 'number', minimum: 0 },
+  },
+} as const;
+
+export const WAIVERS_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { max_days: { type: 'integer', minimum: 1, maximum: 3650 } },
+} as const;
+
+export const TOKENS_CONFIG_SCHEMA = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'sha256', 'roles'],
+    properties: {
+      name: { type: 'string', minLength: 1 },
+      sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+      roles: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...ROLES] } },
+    },
+  },
+} as const;
+
+export type TokensConfig = ApiToken[];
