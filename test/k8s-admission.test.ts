@@ -289,6 +289,41 @@ k8s('a namespace labelled dfw.io/environment is mapped through the Kubernetes AP
   }
 });
 
+k8s('the namespace lookup retries a connection that failed and shares a lookup already in flight', async () => {
+  const asked: string[] = [];
+  let answer: () => void = () => {};
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const api = createServer((req, res) => {
+    asked.push(`${req.url} ${req.headers.authorization}`);
+    // Held until every lookup has been asked, so they overlap for certain.
+    void answered.then(() => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Namespace', metadata: { name: 'team-a', labels: { 'dfw.io/environment': 'staging' } } }));
+    });
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-ns-'));
+  try {
+    const tokenFile = join(dir, 'token');
+    const lookup = createNamespaceLabelLookup({ cluster: { name: 'test', server: `http://127.0.0.1:${(api.address() as AddressInfo).port}`, token_file: tokenFile } });
+    // The token is not mounted yet: the connection fails, and must not stay failed.
+    await lookup('team-a').then(
+      () => assert.unreachable('a lookup without a token must fail'),
+      (err: Error) => assert.match(err.message, 'token'),
+    );
+    writeFileSync(tokenFile, 'sa-token\n');
+    const burst = [lookup('team-a'), lookup('team-a'), lookup('team-a')];
+    await new Promise((r) => setTimeout(r, 50));
+    answer();
+    const labels = await Promise.all(burst);
+    assert.equal(labels.map((l) => l?.['dfw.io/environment']), ['staging', 'staging', 'staging']);
+    assert.equal(asked, ['/api/v1/namespaces/team-a Bearer sa-token'], 'three overlapping lookups, one request');
+  } finally {
+    api.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 k8s('a malformed review answers 400 naming what is wrong', async ({ checks }) => {
   const rec = recording(checks);
   const { app, review } = webhook(rec.checks);
