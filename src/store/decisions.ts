@@ -5,8 +5,9 @@ import { SUMMARY_COLUMNS, rulesOf, toRecord, toSummary } from './decision-rows.j
 import { DuplicateDecisionError, StoreInputError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { maskSecrets } from './mask.js';
+import { insertOutbox } from './outbox.js';
 import type { SqlDriver, SqlExecutor } from './sql/driver.js';
-import type { DecisionFilter, DecisionRecord, DecisionSummary, Instant, NewDecisionRecord, Page, PageRequest } from './types.js';
+import type { DecisionFilter, DecisionRecord, DecisionSummary, Instant, NewDecisionRecord, NewOutboxMessage, Page, PageRequest } from './types.js';
 import { fromBigint, optionalText, requireText, toMillis } from './values.js';
 
 const DEFAULT_PAGE = 50;
@@ -19,6 +20,8 @@ interface PendingDecision {
   decisionId: string;
   values: unknown[];
   rules: string[];
+  /** Notifications the decision causes: queued under its savepoint, so both or neither. */
+  outbox: NewOutboxMessage[];
 }
 
 export class DecisionLog {
@@ -56,7 +59,7 @@ export class DecisionLog {
       this.clock().getTime(),
     ];
     if (values.some((v) => v === undefined)) throw new StoreInputError('deny, warn, waived and decision are required');
-    await this.writes.submit({ decisionId: record.decision_id, values, rules: rulesOf(record) });
+    await this.writes.submit({ decisionId: record.decision_id, values, rules: rulesOf(record), outbox: record.outbox ?? [] });
   }
 
   /** Waits for every decision submitted so far to be committed (before the database closes). */
@@ -77,6 +80,7 @@ export class DecisionLog {
         pending.rules.flatMap((rule) => [pending.decisionId, rule]),
       );
     }
+    await insertOutbox(tx, pending.outbox, this.clock().getTime());
     return undefined;
   }
 

@@ -106,6 +106,54 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'notification outbox',
+    statements: (d) => [
+      // One row per (event, receiver); event_id is the CloudEvent id the receiver dedupes on.
+      `CREATE TABLE outbox (
+        event_id ${id(d)} NOT NULL,
+        receiver ${id(d)} NOT NULL,
+        type TEXT NOT NULL,
+        event TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        next_attempt_at_ms BIGINT NOT NULL,
+        last_error TEXT,
+        delivered_at_ms BIGINT,
+        PRIMARY KEY (event_id, receiver)
+      )`,
+      'CREATE INDEX outbox_due ON outbox (state, next_attempt_at_ms)',
+      'CREATE INDEX outbox_created ON outbox (created_at_ms, event_id)',
+    ],
+  },
+  {
+    version: 6,
+    name: 'audit records',
+    statements: (d) => [
+      `CREATE TABLE audit_records (
+        id ${id(d)} PRIMARY KEY,
+        time_ms BIGINT NOT NULL,
+        decision_id TEXT NOT NULL,
+        application TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        service TEXT,
+        artifact_digest TEXT,
+        status TEXT NOT NULL,
+        trigger_kind TEXT NOT NULL,
+        bundle_name TEXT NOT NULL,
+        bundle_revision TEXT NOT NULL,
+        deny TEXT NOT NULL,
+        warn TEXT NOT NULL,
+        waived TEXT NOT NULL
+      )`,
+      'CREATE INDEX audit_records_deployment ON audit_records (application, environment, time_ms)',
+      'CREATE INDEX audit_records_time ON audit_records (time_ms, id)',
+      // "The newest allowed decision of each application and environment" for the audit.
+      'CREATE INDEX decisions_deployed ON decisions (application, environment, allow, dry_run, time_ms)',
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,8 +3,11 @@
 import { DecisionLog } from './decisions.js';
 import { wrapStoreError, StoreError } from './errors.js';
 import { EvidenceStore } from './evidence.js';
+import { SqlAuditLog } from './audit.js';
+import { SqlOutbox } from './outbox.js';
+import { SqlDecisionStats } from './stats.js';
 import type { SqlDriver } from './sql/driver.js';
-import type { DecisionRecord, Store } from './types.js';
+import type { AuditLog, DecisionRecord, DecisionStats, Outbox, Store } from './types.js';
 import { WaiverStore } from './waivers.js';
 
 async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
@@ -15,6 +18,14 @@ async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Every method of `target` through `open`: refused once closed, driver errors wrapped. */
+function guarded<T extends object>(target: T, what: string, open: <R>(doing: string, work: () => Promise<R>) => Promise<R>): T {
+  const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(target)).filter((name) => name !== 'constructor');
+  return Object.fromEntries(
+    methods.map((name) => [name, (...args: unknown[]) => open(`${what}: ${name}`, () => (target as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args))]),
+  ) as T;
+}
+
 export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly string[]; clock: () => Date }): Store {
   const decisions = new DecisionLog(db, options.maskPaths, options.clock);
   const waivers = new WaiverStore(db, options.clock);
@@ -22,9 +33,15 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
   let closed = false;
   const open = <T>(doing: string, work: () => Promise<T>): Promise<T> =>
     closed ? Promise.reject(new StoreError('store_closed', `${doing}: the store is closed`)) : guard(doing, work);
+  const outbox = new SqlOutbox(db, options.clock);
+  const audits = new SqlAuditLog(db, options.clock);
+  const stats = new SqlDecisionStats(db);
 
   return {
     backend: db.dialect,
+    outbox: guarded<Outbox>(outbox, 'the outbox', open),
+    audits: guarded<AuditLog>(audits, 'the audit log', open),
+    stats: guarded<DecisionStats>(stats, 'decision statistics', open),
     recordDecision: (record) => open('recording a decision', () => decisions.record(record)),
     getDecision: (id) => open('reading a decision', () => decisions.get(id)),
     listDecisions: (filter, page) => open('listing decisions', () => decisions.list(filter, page)),

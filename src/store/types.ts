@@ -2,6 +2,11 @@
 // store, implemented identically on SQLite and PostgreSQL (docs/storage.md).
 import type { BySeverity, Decision, WaivedViolation } from '../engine/index.js';
 import type { EvidenceKind, ParsedEvidence, ReportKind } from '../evidence/types.js';
+import type { AuditLog } from './audit-types.js';
+import type { NewOutboxMessage, Outbox } from './outbox-types.js';
+
+export type * from './outbox-types.js';
+export type * from './audit-types.js';
 
 /** A point in time: a Date or an RFC 3339 string. Stored with millisecond precision. */
 export type Instant = Date | string;
@@ -33,8 +38,11 @@ export interface DecisionRecord {
   decision: Decision;
 }
 
-/** What `recordDecision` accepts: a record whose time may also be a Date. */
-export type NewDecisionRecord = Omit<DecisionRecord, 'time'> & { time: Instant };
+/**
+ * What `recordDecision` accepts: a record whose time may also be a Date, and the
+ * notifications it causes, queued in the outbox in the same transaction (src/store/outbox.ts).
+ */
+export type NewDecisionRecord = Omit<DecisionRecord, 'time'> & { time: Instant; outbox?: NewOutboxMessage[] };
 
 /** A decision in a list: everything but the (large) input and decision documents. */
 export type DecisionSummary = Omit<DecisionRecord, 'input' | 'decision'>;
@@ -148,8 +156,21 @@ export type LatestEvidence = {
   [K in keyof ParsedEvidence]?: LatestEvidenceEntry<NonNullable<ParsedEvidence[K]>>;
 };
 
+/** Counts the console's overview draws (src/store/stats.ts). */
+export interface DecisionStats {
+  /** Decisions per UTC day (YYYY-MM-DD), environment and verdict, since `from`. */
+  perDay(from: Instant): Promise<Array<{ day: string; environment: string; allow: boolean; count: number }>>;
+  /** How often each rule blocked (was in `deny`) since `from`, dry runs aside, most first. */
+  denyingRules(from: Instant): Promise<Array<{ rule: string; count: number }>>;
+}
+
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
+  /** Notifications waiting for delivery, delivered, and dead letters. */
+  readonly outbox: Outbox;
+  /** Continuous audit: what the deployments that were let through would get today. */
+  readonly audits: AuditLog;
+  readonly stats: DecisionStats;
 
   /** Resolves only once the record is durable (committed and synced). */
   recordDecision(record: NewDecisionRecord): Promise<void>;
