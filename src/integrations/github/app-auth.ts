@@ -5,7 +5,7 @@
 // Tokens live an hour; they are cached until shortly before they expire.
 import { SignJWT } from 'jose';
 import { GitHubApiError } from './errors.js';
-import { sendGitHubRequest, withRetries, type FetchLike, type RetryPolicy, type RetryReport } from './http.js';
+import { sendGitHubRequest, type FetchLike, type RetryPolicy } from './http.js';
 import { importAppPrivateKey } from './private-key.js';
 
 /** iat is set this far in the past, as GitHub recommends. */
@@ -59,9 +59,9 @@ export async function createAppJwt(key: CryptoKey, appId: string, nowMs: number)
 export interface InstallationTokenOptions {
   credentials: GitHubAppCredentials;
   fetch?: FetchLike;
+  /** Only its timeout applies here: retrying is the caller's one loop. */
   retry: RetryPolicy;
   now?: () => number;
-  onRetry?: (report: RetryReport) => void;
 }
 
 export interface InstallationToken {
@@ -125,15 +125,11 @@ export class InstallationTokens {
     const key = await this.signingKey();
     const url = apiUrl(this.base, `/app/installations/${installationId}/access_tokens`);
     const body = repositoryId !== undefined ? { repository_ids: [repositoryId], permissions: { deployments: 'write' } } : undefined;
-    const { value } = await withRetries(
-      async () => {
-        // A fresh JWT per attempt, so a retry after a long backoff is not sent an expired one.
-        const jwt = await createAppJwt(key, this.options.credentials.appId, this.now());
-        return sendGitHubRequest(this.fetchImpl, { method: 'POST', url, bearer: jwt, ...(body ? { body } : {}) }, this.options.retry.timeoutMs);
-      },
-      this.options.retry,
-      this.options.onRetry,
-    );
+    // One attempt: the caller's retry loop (sendReview) covers the token and the call it is
+    // for, so a failing token endpoint is tried `attempts` times in all, not attempts².
+    // A fresh JWT per attempt, so a retry after a long backoff is not sent an expired one.
+    const jwt = await createAppJwt(key, this.options.credentials.appId, this.now());
+    const value = await sendGitHubRequest(this.fetchImpl, { method: 'POST', url, bearer: jwt, ...(body ? { body } : {}) }, this.options.retry.timeoutMs);
     const answer = value.body as { token?: unknown; expires_at?: unknown } | undefined;
     const expiresAt = typeof answer?.expires_at === 'string' ? Date.parse(answer.expires_at) : Number.NaN;
     if (typeof answer?.token !== 'string' || !answer.token || Number.isNaN(expiresAt)) {

@@ -53,7 +53,8 @@ export interface ReviewBody {
 }
 
 /**
- * Posts the review, retrying 5xx, 429 and network failures. A 401 means the cached token
+ * Posts the review in one retry loop that covers the installation token too: 5xx, 429 and
+ * network failures of either are retried, `retry.attempts` times in all. A 401 means the cached token
  * was revoked (the App was reinstalled, the token rotated): it is dropped and the post is
  * sent once more with a new one. Returns the attempts used.
  */

@@ -18,11 +18,8 @@ export class GitHubApiError extends DfwError {
     super(code, message, options);
   }
 
-  /** Set when a retry loop gave up on this error, so an enclosing loop does not retry it again. */
-  exhausted = false;
-
   /** 5xx, 429 and network failures may succeed on a later attempt; other answers will not. */
   get retryable(): boolean {
-    return !this.exhausted && (this.status === 0 || this.status === 429 || this.status >= 500);
+    return this.status === 0 || this.status === 429 || this.status >= 500;
   }
 }

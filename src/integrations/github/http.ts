@@ -87,7 +87,6 @@ export async function withRetries<T>(
       return { value: await operation(attempt), attempts: attempt };
     } catch (err) {
       if (!(err instanceof GitHubApiError) || !err.retryable || attempt >= policy.attempts) {
-        if (err instanceof GitHubApiError) err.exhausted = true;
         if (err && typeof err === 'object' && !('attempts' in err)) Object.assign(err, { attempts: attempt });
         throw err;
       }
