@@ -295,6 +295,18 @@ gh('a token request answered 502 is retried too', async (ctx) => {
   assert.is(ctx.github.callbacks().length, 0);
   assert.is(fresh.outcomes[0]!.callback.sent, false);
   assert.match(fresh.outcomes[0]!.callback.error!, 'access_tokens answered 502');
+
+  // One loop, one budget: a token failure and callback failures share the same attempts.
+  ctx.github.reset();
+  const shared = harness(ctx);
+  ctx.github.fail('token', 502, 1);
+  ctx.github.fail('callback', 500, FAST_RETRY.attempts);
+  await deliver(shared.app, shared.payload, { secret: SECRET });
+  await shared.routes.idle();
+  assert.equal(ctx.github.tokenRequests().map((r) => r.status), [502, 201]);
+  assert.is(ctx.github.callbacks().length, FAST_RETRY.attempts - 1);
+  assert.is(shared.outcomes[0]!.callback.attempts, FAST_RETRY.attempts);
+  assert.is(shared.outcomes[0]!.callback.sent, false);
 });
 
 gh('a callback that keeps failing is logged, and a redelivery of the id is handled again', async (ctx) => {
