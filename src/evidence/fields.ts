@@ -82,6 +82,7 @@ const FORMAT_NAMES: Record<ReportKind, string> = {
   spdx: 'SPDX JSON',
   slsa: 'in-toto/SLSA provenance',
   review: 'security review',
+  attestation: 'DSSE envelope or Sigstore bundle',
 };
 
 /** Which report kind a parsed document looks like, to point at the right --kind on a mismatch. */

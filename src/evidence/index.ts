@@ -1,4 +1,5 @@
 // Report parsers: each tool's report text -> the normalized evidence rules read.
+import { parseAttestation } from './attestation.js';
 import { parseCycloneDxBom } from './cyclonedx.js';
 import { parseJson } from './fields.js';
 import { parseGrypeReport } from './grype.js';
@@ -37,12 +38,15 @@ export function parseReport(kind: ReportKind, text: string, options: ParseReport
       return parseSlsaProvenance(document);
     case 'review':
       return parseSecurityReview(document);
+    case 'attestation':
+      return parseAttestation(document);
   }
 }
 
 export { parseTrivyReport, parseGrypeReport, parseSarifLog, parseCycloneDxBom, parseSpdxDocument, parseSlsaProvenance, parseSecurityReview };
 export type { SarifOptions };
 export { findJsonSyntaxError } from './fields.js';
+export { parseAttestation, readAttestation } from './attestation.js';
 export { REVIEW_STATES, type ReviewState } from './review.js';
 export {
   TRIVY_SEVERITIES,

@@ -1,6 +1,7 @@
 // in-toto Statements carrying SLSA provenance (v0.2 and v1) -> provenance, bare or wrapped in
-// a DSSE envelope or a Sigstore bundle. Parsing is not verification: signatures are not
-// checked here.
+// a DSSE envelope or a Sigstore bundle. Parsing is not verification: what this returns is
+// marked unverified, with the reason. Provenance only counts as verified when it comes from
+// an attestation whose signature the trust collector checked (src/collect/trust).
 import { ReportFields, describeValue, isObject, kindHint, parseJson, type JsonObject } from './fields.js';
 import type { ParsedEvidence, Provenance } from './types.js';
 
@@ -41,18 +42,18 @@ function openEnvelope(envelope: JsonObject, path: string): unknown {
 
 // A Sigstore bundle (has dsseEnvelope), a bare DSSE envelope (has payloadType), or the
 // Statement itself.
-function unwrapStatement(document: unknown): { statement: JsonObject; where: string } {
+function unwrapStatement(document: unknown): { statement: JsonObject; where: string; signed: boolean } {
   const outer = fields.object(document, 'the document');
   const mediaType = typeof outer.mediaType === 'string' ? outer.mediaType : undefined;
   if (outer.dsseEnvelope !== undefined || mediaType?.startsWith(SIGSTORE_BUNDLE_MEDIA_TYPE)) {
     if (outer.dsseEnvelope === undefined) fields.fail('the Sigstore bundle holds no dsseEnvelope (it signs a message, not an in-toto statement)');
     const payload = openEnvelope(fields.object(outer.dsseEnvelope, 'dsseEnvelope'), 'dsseEnvelope.');
-    return { statement: fields.object(payload, 'the DSSE payload'), where: 'the statement in dsseEnvelope' };
+    return { statement: fields.object(payload, 'the DSSE payload'), where: 'the statement in dsseEnvelope', signed: true };
   }
   if (outer.payloadType !== undefined || outer.payload !== undefined) {
-    return { statement: fields.object(openEnvelope(outer, ''), 'the DSSE payload'), where: 'the statement in the DSSE envelope' };
+    return { statement: fields.object(openEnvelope(outer, ''), 'the DSSE payload'), where: 'the statement in the DSSE envelope', signed: true };
   }
-  return { statement: outer, where: 'the statement' };
+  return { statement: outer, where: 'the statement', signed: false };
 }
 
 function subjectDigest(value: unknown, path: string): string {
@@ -133,7 +134,7 @@ function sourceV1(buildDefinition: JsonObject): Source | undefined {
 
 /** Reads a parsed in-toto Statement with SLSA provenance, bare or in a DSSE envelope or Sigstore bundle. */
 export function parseSlsaProvenance(document: unknown): Pick<ParsedEvidence, 'provenance'> {
-  const { statement, where } = unwrapStatement(document);
+  const { statement, where, signed } = unwrapStatement(document);
   if (isObject(statement.critical) && isObject(statement.critical.image)) {
     fields.fail('this is a cosign simple-signing payload (a signature over an image digest), not an in-toto statement with provenance');
   }
@@ -162,5 +163,8 @@ export function parseSlsaProvenance(document: unknown): Pick<ParsedEvidence, 'pr
     builderId = fields.string(fields.object(runDetails.builder, 'predicate.runDetails.builder').id, 'predicate.runDetails.builder.id');
     source = sourceV1(fields.object(predicate.buildDefinition, 'predicate.buildDefinition'));
   }
-  return { provenance: { predicate_type: predicateType, builder_id: builderId, ...(source ? { source } : {}), subjects } };
+  const unverifiedReason = signed
+    ? 'pushed as --kind slsa, whose signatures dfw does not check; push the envelope or bundle with --kind attestation to have it verified'
+    : 'a bare in-toto statement carries no signature';
+  return { provenance: { predicate_type: predicateType, builder_id: builderId, ...(source ? { source } : {}), subjects, verified: false, unverified_reason: unverifiedReason } };
 }

@@ -14,16 +14,20 @@ export type EvidenceKind =
   | 'change_ticket'
   | 'security_review'
   | 'provenance'
-  | 'sbom';
+  | 'sbom'
+  | 'signatures'
+  | 'attestations';
 
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
   'branch_protection', 'workflows', 'code_scanning', 'vulnerabilities', 'container_scan',
   'registry', 'runtime', 'change_ticket', 'security_review', 'provenance', 'sbom',
+  'signatures', 'attestations',
 ];
 
 /** What `dfw evidence push --kind` and POST /v1/evidence accept. */
-export type ReportKind = 'trivy' | 'grype' | 'sarif' | 'cyclonedx' | 'spdx' | 'slsa' | 'review';
-export const REPORT_KINDS: readonly ReportKind[] = ['trivy', 'grype', 'sarif', 'cyclonedx', 'spdx', 'slsa', 'review'];
+export type ReportKind = 'trivy' | 'grype' | 'sarif' | 'cyclonedx' | 'spdx' | 'slsa' | 'review' | 'attestation';
+/** `attestation` (a DSSE envelope or Sigstore bundle) is verified when a check reads it, not when it is pushed. */
+export const REPORT_KINDS: readonly ReportKind[] = ['trivy', 'grype', 'sarif', 'cyclonedx', 'spdx', 'slsa', 'review', 'attestation'];
 
 export interface VulnerabilityFinding {
   id: string;
@@ -66,6 +70,10 @@ export interface Provenance {
   /** repository as host/path (github.com/acme/payments), as source.repository is written. */
   source?: { repository?: string; commit?: string; ref?: string };
   subjects: Array<{ name: string; digest: string }>;
+  /** True only when read from an attestation whose signature dfw verified (src/collect/trust). */
+  verified: boolean;
+  /** Why it is not verified: pushed as --kind slsa, dfw does not check signatures. */
+  unverified_reason?: string;
 }
 
 export interface SecurityReview {

@@ -58,7 +58,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   logger.info('store opened', { backend: store.backend, schema_version: await store.schemaVersion() });
   // Pushed reports first; live collectors fill what CI did not push.
-  const collectors = new CollectorRunner([createStoreCollector(store), ...createCollectors(config.collectors)]);
+  const collectors = new CollectorRunner([createStoreCollector(store), ...createCollectors(config.collectors, { store })]);
   logger.info('collectors', { enabled: collectors.names });
   // Every entry point (API, admission webhook, GitHub) shares the one counted service.
   const metrics = createMetrics(policy);

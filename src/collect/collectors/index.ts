@@ -5,11 +5,13 @@ import { CHANGE_COLLECTOR_SCHEMA, createChangeCollector, type ChangeCollectorCon
 import { createGitHubCollector, GITHUB_COLLECTOR_SCHEMA, type GitHubCollectorConfig } from './github.js';
 import { createKubernetesCollector, KUBERNETES_COLLECTOR_SCHEMA, type KubernetesCollectorConfig } from './kubernetes.js';
 import { createRegistryCollector, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig } from './registry.js';
+import { createSignaturesCollector, SIGNATURES_COLLECTOR_SCHEMA, type SignaturesCollectorConfig, type SignaturesCollectorDeps } from './signatures.js';
 
 export { createGitHubCollector, GITHUB_COLLECTOR_SCHEMA, parseRepository, type GitHubCollectorConfig } from './github.js';
 export { createRegistryCollector, createDigestResolver, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig, type RegistryEndpointConfig, type RegistryEvidence } from './registry.js';
 export { createKubernetesCollector, KUBERNETES_COLLECTOR_SCHEMA, type KubernetesClusterConfig, type KubernetesCollectorConfig } from './kubernetes.js';
 export { createChangeCollector, CHANGE_COLLECTOR_SCHEMA, type ChangeCollectorConfig, type ChangeTicket, type JiraConfig, type ServiceNowConfig } from './change.js';
+export { createSignaturesCollector, SIGNATURES_COLLECTOR_SCHEMA, type SignaturesCollectorConfig } from './signatures.js';
 export { CollectorConfigError, CollectorFailure } from './http.js';
 
 /** The `collectors:` section of dfw.yaml: each key present configures (and enables) one collector. */
@@ -18,6 +20,8 @@ export interface CollectorsConfig {
   registry?: RegistryCollectorConfig;
   kubernetes?: KubernetesCollectorConfig;
   change?: ChangeCollectorConfig;
+  /** Signatures and attestations of the deployed digest, verified (docs/supply-chain.md). */
+  signatures?: SignaturesCollectorConfig;
 }
 
 /** JSON Schema of CollectorsConfig. */
@@ -29,6 +33,7 @@ export const COLLECTORS_CONFIG_SCHEMA = {
     registry: REGISTRY_COLLECTOR_SCHEMA,
     kubernetes: KUBERNETES_COLLECTOR_SCHEMA,
     change: CHANGE_COLLECTOR_SCHEMA,
+    signatures: SIGNATURES_COLLECTOR_SCHEMA,
   },
 } as const;
 
@@ -36,11 +41,12 @@ export const COLLECTORS_CONFIG_SCHEMA = {
  * The configured collectors, for CollectorRunner. Their kinds do not overlap, so the order
  * only decides the order of `timings`. Throws CollectorConfigError for a value that cannot work.
  */
-export function createCollectors(config: CollectorsConfig = {}): Collector[] {
+export function createCollectors(config: CollectorsConfig = {}, deps: Pick<SignaturesCollectorDeps, 'store'> = {}): Collector[] {
   const collectors: Collector[] = [];
   if (config.github) collectors.push(createGitHubCollector(config.github));
   if (config.registry) collectors.push(createRegistryCollector(config.registry));
   if (config.kubernetes) collectors.push(createKubernetesCollector(config.kubernetes));
   if (config.change) collectors.push(createChangeCollector(config.change));
+  if (config.signatures) collectors.push(createSignaturesCollector(config.signatures, { ...deps, ...(config.registry ? { registry: config.registry } : {}) }));
   return collectors;
 }

@@ -87,7 +87,7 @@ export function newestSemverTags(tags: readonly string[]): string[] {
     .sort((a, b) => ((semverCompare(b, a) as number | undefined) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function endpointsFrom(config: RegistryCollectorConfig): Map<string, RegistryEndpoint> {
+export function endpointsFrom(config: RegistryCollectorConfig): Map<string, RegistryEndpoint> {
   if (!config || typeof config.registries !== 'object' || config.registries === null) {
     throw new CollectorConfigError('registry.registries: must map each registry host to its endpoint');
   }

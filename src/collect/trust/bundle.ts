@@ -1,0 +1,105 @@
+// Sigstore bundles (v0.1–v0.3), verified with the Sigstore project's own library
+// (@sigstore/verify): keyless against an offline trusted_root.json (Fulcio chain, SCTs, Rekor
+// entry, the certificate valid at the log's time), or with a key dfw holds (the bundle's
+// `hint` names it, as cosign writes it). The identity the certificate carries becomes a
+// fact; whether it is trusted is the policy's call.
+import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
+import type { AttestationFact, SignatureFact, TlogEntryFact } from './facts.js';
+import { fingerprintKey, type VerificationKey } from './keys.js';
+import { readPredicateType } from './envelope.js';
+import { COSIGN_SIGN_PREDICATE, statementFact } from './statement.js';
+
+export interface BundleTrust {
+  keys: readonly VerificationKey[];
+  /** The parsed trusted_root.json; absent means keyless bundles cannot verify. */
+  trustedRoot?: TrustedRoot;
+  /** Signed certificate timestamps required per certificate (default 1). */
+  ctlogThreshold: number;
+}
+
+const EMPTY_ROOT = TrustedRoot.fromJSON({
+  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  tlogs: [],
+  certificateAuthorities: [],
+  ctlogs: [],
+  timestampAuthorities: [],
+});
+
+/** Parses a trusted_root.json text (Sigstore protobuf-specs TrustedRoot). */
+export function parseTrustedRoot(text: string): TrustedRoot {
+  return TrustedRoot.fromJSON(JSON.parse(text));
+}
+
+export function isSigstoreBundle(value: unknown): boolean {
+  const v = value as { mediaType?: unknown } | null;
+  return !!v && typeof v === 'object' && typeof v.mediaType === 'string' && v.mediaType.startsWith('application/vnd.dev.sigstore.bundle');
+}
+
+function trustMaterial(trust: BundleTrust): TrustMaterial {
+  return toTrustMaterial(trust.trustedRoot ?? EMPTY_ROOT, (hint: string) => {
+    const key = trust.keys.find((k) => k.hint === hint);
+    if (!key) throw new Error(`signed by a key dfw does not hold (hint ${hint})`);
+    return { publicKey: key.key, validFor: () => true };
+  });
+}
+
+function tlogOf(bundle: Bundle): TlogEntryFact | undefined {
+  const entry = bundle.verificationMaterial.tlogEntries[0];
+  if (!entry) return undefined;
+  return { log_index: Number(entry.logIndex), integrated_time: new Date(Number(entry.integratedTime) * 1000).toISOString() };
+}
+
+function describeError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return e?.message ? (e.code ? `${e.message} (${e.code})` : e.message) : String(err);
+}
+
+type Base = Pick<SignatureFact, 'source' | 'format' | 'location'>;
+
+/**
+ * Verifies a bundle and returns the attestation fact of its DSSE statement. A cosign image
+ * signature in the bundle format is an attestation with predicate type
+ * https://sigstore.dev/cosign/sign/v1; the caller files it under signatures.
+ */
+export function verifyBundle(base: Base, json: unknown, trust: BundleTrust, digest: string): AttestationFact {
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(json);
+  } catch (err) {
+    return { ...base, verified: false, reason: `not a valid Sigstore bundle: ${describeError(err)}` };
+  }
+  if (bundle.content.$case !== 'dsseEnvelope') {
+    return { ...base, verified: false, reason: 'the bundle holds a message signature over a blob; dfw reads bundles that sign an in-toto statement about the image (cosign --new-bundle-format)' };
+  }
+  const payload = bundle.content.dsseEnvelope.payload;
+  const predicateType = readPredicateType(payload);
+  const described = { ...base, ...(predicateType ? { predicate_type: predicateType } : {}) };
+  const keyless = bundle.verificationMaterial.content.$case !== 'publicKey';
+  if (keyless && !trust.trustedRoot) {
+    return { ...described, verified: false, reason: 'the bundle is signed keyless, and dfw has no trusted root (collectors.signatures.trusted_root) to check its certificate against' };
+  }
+  // Keyless needs a log entry or timestamp to know when the short-lived certificate was
+  // valid; a key has no validity window, so cosign's --tlog-upload=false bundles verify too.
+  const options = keyless ? { ctlogThreshold: trust.ctlogThreshold } : { tlogThreshold: 0, timestampThreshold: 0, ctlogThreshold: 0 };
+  let signer;
+  try {
+    signer = new Verifier(trustMaterial(trust), options).verify(toSignedEntity(bundle));
+  } catch (err) {
+    return { ...described, verified: false, reason: `the bundle does not verify: ${describeError(err)}` };
+  }
+  const identity = keyless
+    ? {
+        ...(signer.identity?.extensions?.issuer ? { issuer: signer.identity.extensions.issuer } : {}),
+        ...(signer.identity?.subjectAlternativeName ? { subject: signer.identity.subjectAlternativeName } : {}),
+      }
+    : { key: fingerprintKey(signer.key).fingerprint };
+  const tlog = tlogOf(bundle);
+  return statementFact({ ...described, signer: identity, ...(tlog ? { tlog } : {}) }, payload, digest);
+}
+
+/** True for a fact that is an image signature rather than an attestation with a predicate. */
+export function isImageSignature(fact: AttestationFact): boolean {
+  return fact.predicate_type === COSIGN_SIGN_PREDICATE;
+}

@@ -1,0 +1,57 @@
+// What the trust collector tells the policy (input.evidence.signatures and
+// input.evidence.attestations): one fact per signature or attestation found for the
+// deployed digest, verified or not. Crypto happens here on the host; Rego decides whether
+// the verified signer is trusted for this image and environment (docs/supply-chain.md).
+import type { Provenance } from '../../evidence/types.js';
+
+/** Who signed: a key by fingerprint, or a Fulcio certificate's OIDC issuer and subject (SAN). */
+export interface SignerIdentity {
+  /** "sha256:<hex>" of the public key's DER SubjectPublicKeyInfo (key-based signatures). */
+  key?: string;
+  /** The certificate's OIDC issuer extension (1.3.6.1.4.1.57264.1.8, or .1.1). */
+  issuer?: string;
+  /** The certificate's subject alternative name: a workflow ref, an e-mail address. */
+  subject?: string;
+}
+
+/** The transparency-log entry that was verified with the signature, when there is one. */
+export interface TlogEntryFact {
+  log_index: number;
+  /** RFC 3339, from the entry's integratedTime. */
+  integrated_time: string;
+}
+
+export type TrustSource = 'registry' | 'pushed';
+export type TrustFormat = 'cosign' | 'dsse' | 'sigstore-bundle';
+
+export interface SignatureFact {
+  verified: boolean;
+  source: TrustSource;
+  format: TrustFormat;
+  /** Where it was found: a registry reference and layer, or a pushed report id. */
+  location: string;
+  /** The image digest the signed payload names (verified or not, when it could be read). */
+  digest?: string;
+  signer?: SignerIdentity;
+  tlog?: TlogEntryFact;
+  /** Why it is not verified, for a person to act on. Absent when verified. */
+  reason?: string;
+}
+
+export interface AttestationFact extends SignatureFact {
+  predicate_type?: string;
+  /** The predicate, only when the signature verified (never an unverified claim). */
+  predicate?: unknown;
+  /** SLSA provenance read from a verified predicate (src/evidence/slsa.ts). */
+  provenance?: Provenance;
+}
+
+export interface TrustFacts {
+  signatures: SignatureFact[];
+  attestations: AttestationFact[];
+}
+
+/** A failed verification's fact: kept, with its reason, never dropped (issue 15). */
+export function unverified<T extends SignatureFact>(fact: Omit<T, 'verified' | 'reason'>, reason: string): T {
+  return { ...fact, verified: false, reason } as T;
+}

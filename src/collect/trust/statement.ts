@@ -1,0 +1,66 @@
+// The in-toto Statement inside a verified DSSE envelope -> an attestation fact: the
+// predicate only counts when the statement is about the deployed digest; SLSA provenance is
+// also read into the normalized shape rules share with pushed provenance.
+import { parseSlsaProvenance, SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1, STATEMENT_TYPES } from '../../evidence/slsa.js';
+import type { AttestationFact } from './facts.js';
+
+/** cosign's predicate type for an image signature in the Sigstore bundle format (cosign sign --new-bundle-format). */
+export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+
+interface Statement {
+  _type: string;
+  predicateType: string;
+  subject: Array<{ name?: string; digest: Record<string, string> }>;
+  predicate?: unknown;
+}
+
+function asStatement(payload: Buffer): Statement | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return `the signed payload is not JSON: ${(err as Error).message}`;
+  }
+  const s = value as Partial<Statement> | null;
+  if (!s || typeof s !== 'object' || typeof s._type !== 'string' || !STATEMENT_TYPES.includes(s._type)) return 'the signed payload is not an in-toto Statement';
+  if (typeof s.predicateType !== 'string') return 'the in-toto Statement has no predicateType';
+  if (!Array.isArray(s.subject)) return 'the in-toto Statement has no subject list';
+  return s as Statement;
+}
+
+/** "sha256:<hex>" digests the statement's subjects carry. */
+export function subjectDigests(statement: Pick<Statement, 'subject'>): string[] {
+  return statement.subject.flatMap((s) =>
+    s && typeof s === 'object' && s.digest && typeof s.digest === 'object'
+      ? Object.entries(s.digest).filter(([, hex]) => typeof hex === 'string').map(([alg, hex]) => `${alg}:${hex.toLowerCase()}`)
+      : [],
+  );
+}
+
+/**
+ * Completes a fact whose envelope signature verified: about the deployed digest, its
+ * predicate (and provenance); about another artifact, unverified with the reason.
+ */
+export function statementFact(base: Omit<AttestationFact, 'verified'>, payload: Buffer, digest: string): AttestationFact {
+  const statement = asStatement(payload);
+  if (typeof statement === 'string') return { ...base, verified: false, reason: statement };
+  const subjects = subjectDigests(statement);
+  const fact: AttestationFact = { ...base, verified: false, predicate_type: statement.predicateType };
+  if (!subjects.includes(digest)) {
+    return { ...fact, ...(subjects[0] ? { digest: subjects[0] } : {}), reason: `the statement is about ${subjects.join(', ') || 'no digest'}, not the deployed ${digest}` };
+  }
+  const verified: AttestationFact = { ...fact, verified: true, digest, predicate: statement.predicate ?? null };
+  delete verified.reason;
+  if (statement.predicateType === SLSA_PROVENANCE_V02 || statement.predicateType === SLSA_PROVENANCE_V1) {
+    try {
+      const { provenance } = parseSlsaProvenance(statement);
+      if (provenance) {
+        const { unverified_reason: _reason, ...claims } = provenance;
+        verified.provenance = { ...claims, verified: true };
+      }
+    } catch (err) {
+      return { ...fact, digest, verified: false, reason: `the signed provenance cannot be read: ${(err as Error).message}` };
+    }
+  }
+  return verified;
+}
