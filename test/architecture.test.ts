@@ -20,8 +20,10 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   api: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles'],
   integrations: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api'],
   'edge-runtime': ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api'],
-  config: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations'],
-  host: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config'],
+  notify: ['shared', 'engine', 'evidence', 'store'],
+  audit: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'notify'],
+  config: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'notify', 'audit'],
+  host: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config', 'notify', 'audit'],
   cli: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config', 'host'],
 };
 

@@ -1,11 +1,11 @@
 // API tokens: stored as SHA-256 hashes (never in clear), each with a name and roles.
-// `check` for CD tools, `evidence` for CI pipelines, `admin` for waivers and bundles;
-// admin may do everything.
+// `check` for CD tools, `evidence` for CI pipelines, `admin` for waivers and bundles,
+// `viewer` to read the console (/ui) and nothing that writes; admin may do everything.
 import type { Context, MiddlewareHandler } from 'hono';
 import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
 import { sha256Hex } from '../shared/sha256.js';
 
-export const ROLES = ['check', 'evidence', 'admin'] as const;
+export const ROLES = ['check', 'evidence', 'admin', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface ApiToken {

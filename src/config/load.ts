@@ -13,6 +13,8 @@ import type { GitHubConfig } from '../integrations/github/config.js';
 import type { KubernetesConfig } from '../integrations/kubernetes/config.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../shared/logger.js';
 import { DEFAULT_STORE_CONFIG, type StoreConfig } from '../store/config.js';
+import { DEFAULT_NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../notify/config.js';
+import { DEFAULT_AUDIT_CONFIG, type AuditConfig } from '../audit/config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { fixedCodeError } from '../shared/errors.js';
 
@@ -31,6 +33,10 @@ export interface Config {
   github?: GitHubConfig;
   tokens: TokensConfig;
   log: LogConfig;
+  /** Where events go: Slack, CloudEvents webhooks (docs/notifications.md). */
+  notifications: NotificationsConfig;
+  /** Continuous audit of what is deployed (docs/console.md). */
+  audit: AuditConfig;
 }
 
 export class ConfigError extends fixedCodeError('ConfigError', 'config_invalid', 'invalid_input') {}
@@ -44,6 +50,8 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = {
   collectors: {},
   tokens: [],
   log: DEFAULT_LOG_CONFIG,
+  notifications: DEFAULT_NOTIFICATIONS_CONFIG,
+  audit: DEFAULT_AUDIT_CONFIG,
 };
 
 function resolveAdmissionPaths(k: NonNullable<Config['kubernetes']>, resolvePath: (p: string) => string): NonNullable<Config['kubernetes']> {
@@ -153,5 +161,15 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
     ...(r.github ? { github: { ...r.github, private_key_path: resolvePath(r.github.private_key_path), webhook_secret_file: resolvePath(r.github.webhook_secret_file) } } : {}),
     tokens: r.tokens ?? [],
     log: { ...DEFAULT_CONFIG.log, ...(r.log ?? {}) },
+    notifications: {
+      ...DEFAULT_CONFIG.notifications,
+      ...(r.notifications ?? {}),
+      receivers: (r.notifications?.receivers ?? []).map((x) => ({
+        ...x,
+        ...(x.url_file ? { url_file: resolvePath(x.url_file) } : {}),
+        ...(x.secret_file ? { secret_file: resolvePath(x.secret_file) } : {}),
+      })),
+    },
+    audit: { ...DEFAULT_CONFIG.audit, ...(r.audit ?? {}) },
   };
 }

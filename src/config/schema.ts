@@ -8,6 +8,8 @@ import { GITHUB_CONFIG_SCHEMA } from '../integrations/github/config.js';
 import { KUBERNETES_CONFIG_SCHEMA } from '../integrations/kubernetes/config.js';
 import { LOG_CONFIG_SCHEMA } from '../shared/logger.js';
 import { STORE_CONFIG_SCHEMA } from '../store/config.js';
+import { NOTIFICATIONS_CONFIG_SCHEMA } from '../notify/config.js';
+import { AUDIT_CONFIG_SCHEMA } from '../audit/config.js';
 
 export const CONFIG_SCHEMA = {
   type: 'object',
@@ -23,5 +25,7 @@ export const CONFIG_SCHEMA = {
     kubernetes: KUBERNETES_CONFIG_SCHEMA,
     github: GITHUB_CONFIG_SCHEMA,
     log: LOG_CONFIG_SCHEMA,
+    notifications: NOTIFICATIONS_CONFIG_SCHEMA,
+    audit: AUDIT_CONFIG_SCHEMA,
   },
 } as const;

@@ -1,0 +1,159 @@
+// Notifications and continuous audit, wired beside the checks: the outbox worker, the scan
+// for time-driven events (waivers, bundle activations), the audit schedule, and the store
+// the API and the check service use — it queues a denial's notification in the decision's
+// own transaction and starts an audit when new evidence arrives for a digest.
+import { readFileSync } from 'node:fs';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { MetricsSource } from '../api/routes/metrics.js';
+import { Auditor, DEFAULT_AUDIT_CONFIG, type AuditConfig } from '../audit/index.js';
+import type { ActivePolicy } from '../engine/index.js';
+import {
+  cloudEventsSender,
+  DEFAULT_NOTIFICATIONS_CONFIG,
+  EventFactory,
+  EventScanner,
+  NotificationWorker,
+  slackSender,
+  type NotificationsConfig,
+  type ReceiverConfig,
+  type Sender,
+} from '../notify/index.js';
+import type { Logger } from '../shared/logger.js';
+import type { AuditRecord, AuditTrigger, Store } from '../store/types.js';
+import type { AuditScope } from '../audit/auditor.js';
+
+/** How often waivers and the active revision are looked at for events. */
+const SCAN_INTERVAL_MS = 15_000;
+
+export interface Continuous {
+  /** The store to hand the API and the check service (see the file comment). */
+  store: Store;
+  auditor: Auditor;
+  worker: NotificationWorker;
+  /** Runs an audit now and waits for it (tests, the console). */
+  audit(trigger: AuditTrigger, scope?: AuditScope): Promise<AuditRecord[]>;
+  /** The API's metrics with the audit and notification series added. */
+  metrics<M extends MetricsSource>(base: M): M;
+  /** Stops the timers and the worker and waits for a running audit; before the store closes. */
+  stop(): Promise<void>;
+}
+
+function readSecret(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`notifications: ${what} ${path} cannot be read: ${(err as Error).message}`);
+  }
+}
+
+function senderOf(receiver: ReceiverConfig): Sender {
+  const url = receiver.url ?? readSecret(receiver.url_file!, `receiver "${receiver.name}": url_file`);
+  if (receiver.type === 'slack') return slackSender(url);
+  return cloudEventsSender(url, readSecret(receiver.secret_file!, `receiver "${receiver.name}": secret_file`));
+}
+
+export function startContinuous(
+  settings: { notifications?: Partial<NotificationsConfig>; audit?: Partial<AuditConfig> },
+  base: Store,
+  policy: ActivePolicy,
+  logger: Logger,
+): Continuous {
+  const notifications = { ...DEFAULT_NOTIFICATIONS_CONFIG, ...(settings.notifications ?? {}) };
+  const audit = { ...DEFAULT_AUDIT_CONFIG, ...(settings.audit ?? {}) };
+  const names = notifications.receivers.map((r) => r.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new Error(`notifications: two receivers are named "${duplicate}"`);
+  const senders = new Map(notifications.receivers.map((r) => [r.name, senderOf(r)]));
+  const events = new EventFactory(notifications);
+
+  const registry = new Registry();
+  const delivered = new Counter({ name: 'dfw_notifications_total', help: 'Notification delivery attempts by receiver and outcome (delivered, retry, dead).', labelNames: ['receiver', 'outcome'] as const, registers: [registry] });
+  const drifted = new Gauge({ name: 'dfw_audit_drifted', help: 'Deployments whose newest audit found them drifted (they would be denied today), by environment.', labelNames: ['environment'] as const, registers: [registry] });
+  new Gauge({
+    name: 'dfw_notifications_queued',
+    help: 'Outbox messages by state: pending, delivered, dead (dead letters need a look).',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await base.outbox.counts().catch(() => undefined);
+      if (counts) for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    },
+  });
+
+  const worker = new NotificationWorker({ outbox: base.outbox, senders, config: notifications, logger, onOutcome: (outcome, m) => delivered.inc({ receiver: m.receiver, outcome }) });
+  const auditor = new Auditor({
+    store: base,
+    policy,
+    events,
+    logger,
+    onAudited: (records) => {
+      if (records.some((r) => r.status === 'drifted')) worker.wake();
+      void base.audits.latest().then((latest) => {
+        drifted.reset();
+        for (const r of latest) drifted.inc({ environment: r.environment }, r.status === 'drifted' ? 1 : 0);
+      }, () => undefined);
+    },
+  });
+  const runAudit = (trigger: AuditTrigger, scope: AuditScope = {}) =>
+    audit.enabled
+      ? auditor.run(trigger, scope).catch((err: Error) => {
+          logger.error('audit failed', { trigger, error: err.message });
+          return [] as AuditRecord[];
+        })
+      : Promise.resolve([] as AuditRecord[]);
+
+  const scanner = new EventScanner(base, policy, events, notifications.waiver_expiring_days);
+  const scan = async () => {
+    try {
+      const result = await scanner.scan(new Date());
+      if (result.queued > 0) worker.wake();
+      for (const application of new Set(result.expired.map((w) => w.application))) await runAudit('waiver', { application });
+      if (result.activated) await runAudit('bundle');
+    } catch (err) {
+      logger.error('notification scan failed', { error: (err as Error).message });
+    }
+  };
+
+  const store: Store = {
+    ...base,
+    async recordDecision(record) {
+      const outbox = await events.forDecision(record);
+      await base.recordDecision(outbox.length ? { ...record, outbox } : record);
+      if (outbox.length) worker.wake();
+    },
+    async putReport(report) {
+      const result = await base.putReport(report);
+      // In the background: the push is answered without waiting for the audit.
+      if (result.created) void runAudit('evidence', report.subject.digest ? { artifact_digest: report.subject.digest } : {});
+      return result;
+    },
+    async createWaiver(waiver) {
+      const created = await base.createWaiver(waiver);
+      void scan();
+      return created;
+    },
+  };
+
+  if (notifications.receivers.length > 0) worker.start();
+  void scan();
+  const scanTimer = setInterval(() => void scan(), SCAN_INTERVAL_MS);
+  scanTimer.unref();
+  void runAudit('schedule');
+  const auditTimer = setInterval(() => void runAudit('schedule'), audit.interval_seconds * 1000);
+  auditTimer.unref();
+  logger.info('notifications and audit', { receivers: names, audit: audit.enabled ? `every ${audit.interval_seconds}s and on new evidence` : 'off' });
+
+  return {
+    store,
+    auditor,
+    worker,
+    audit: (trigger, scope) => runAudit(trigger, scope),
+    metrics: (m) => ({ ...m, render: async () => `${await m.render()}\n${await registry.metrics()}` }),
+    async stop() {
+      clearInterval(scanTimer);
+      clearInterval(auditTimer);
+      await worker.stop();
+      await auditor.idle();
+    },
+  };
+}
