@@ -17,6 +17,8 @@ import { createGitHubIntegration, startAdmissionWebhook } from './integrations.j
 import { startRetention } from './retention.js';
 import { openStore, type Store } from '../store/index.js';
 import { fixedCodeError } from '../shared/errors.js';
+import type { Server } from 'node:http';
+import { createDrain } from './drain.js';
 
 export interface RunningServer {
   url: string;
@@ -24,7 +26,11 @@ export interface RunningServer {
   store: Store;
   /** The admission webhook's HTTPS URL, when kubernetes.admission is configured. */
   admissionUrl?: string;
-  /** Stops accepting connections and waits for requests in flight (up to the timeout). */
+  /**
+   * Stops accepting work (new connections refused, new requests on open ones answered 503
+   * with Retry-After, every answer `Connection: close`), finishes the requests in flight
+   * (up to the shutdown timeout), then closes the store.
+   */
   close(): Promise<void>;
 }
 
@@ -62,7 +68,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   logger.info('collectors', { enabled: collectors.names });
   // Every entry point (API, admission webhook, GitHub) shares the one counted service.
   const metrics = createMetrics(policy);
-  const checks = metrics.observe(createCheckService(policy, { collectors, store }));
+  const checks = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict }));
   const github = createGitHubIntegration(config.github, checks, logger);
   const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
   const retention = startRetention(store, config.store.retention_days, logger);
@@ -80,10 +86,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
     metrics,
   });
+  const drain = createDrain();
   const server: ServerType = await new Promise((resolveServer, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolveServer(s));
+    const s = serve({ fetch: drain.guard(app.fetch), hostname: config.server.host, port: config.server.port }, () => resolveServer(s));
     s.once('error', (err) => reject(new StartupError(`cannot listen on ${config.server.host}:${config.server.port}: ${err.message}`)));
   });
+  drain.attach(server as Server);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -91,28 +99,24 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   bundles.start();
 
   let closing: Promise<void> | undefined;
-  // Held long polls and the poller end first, or server.close() would wait for them.
-  const close = () =>
-    (closing ??= bundles.close().then(() => new Promise<void>((resolveClose) => {
-      const timeout = setTimeout(() => {
-        logger.warn('shutdown timeout: closing remaining connections', { seconds: config.server.shutdown_timeout_seconds });
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }, config.server.shutdown_timeout_seconds * 1000);
-      timeout.unref();
-      server.close(() => {
-        clearTimeout(timeout);
-        retention.stop();
-        // GitHub reviews already accepted get their callback before the store closes.
-        void Promise.all([github?.idle(), admission?.close()])
-          .then(() => store.close())
-          .catch((err: Error) => logger.error('error while stopping', { error: err.message }))
-          .finally(() => {
-            logger.info('stopped');
-            resolveClose();
-          });
-      });
-      // Keep-alive connections with no request in flight would hold close() open.
-      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-    })));
+  const stop = async () => {
+    const timeout = setTimeout(() => {
+      logger.warn('shutdown timeout: closing remaining connections', { seconds: config.server.shutdown_timeout_seconds });
+      drain.abort();
+    }, config.server.shutdown_timeout_seconds * 1000);
+    // Held long polls and the poller end at once; the drain waits for the rest.
+    await Promise.all([drain.start(), bundles.close()]);
+    clearTimeout(timeout);
+    retention.stop();
+    try {
+      // GitHub reviews already accepted get their callback before the store closes.
+      await Promise.all([github?.idle(), admission?.close()]);
+      await store.close();
+    } catch (err) {
+      logger.error('error while stopping', { error: (err as Error).message });
+    }
+    logger.info('stopped');
+  };
+  const close = () => (closing ??= stop());
   return { url, policy, store, ...(admission ? { admissionUrl: admission.url } : {}), close };
 }
