@@ -15,6 +15,7 @@ import { openBundleSource } from './bundle-source.js';
 import { ActivePolicy } from '../engine/index.js';
 import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
 import { startRetention } from './retention.js';
+import { startContinuous } from './continuous.js';
 import { openStore, type Store } from '../store/index.js';
 import { fixedCodeError } from '../shared/errors.js';
 import type { Server } from 'node:http';
@@ -59,10 +60,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const policy = new ActivePolicy();
   // Edge mode pulls from bundle.url; otherwise the published revision or bundle.path.
   const bundles = await openBundleSource(config.bundle, config.publish, policy, logger, options);
-  const store = await openStore(config.store.url, storeOptions(config.store)).catch((err: Error) => {
+  const opened = await openStore(config.store.url, storeOptions(config.store)).catch((err: Error) => {
     throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
   });
-  logger.info('store opened', { backend: store.backend, schema_version: await store.schemaVersion() });
+  logger.info('store opened', { backend: opened.backend, schema_version: await opened.schemaVersion() });
+  // Notifications and continuous audit; from here on `store` queues a denial's notification
+  // with its decision and starts an audit when new evidence arrives.
+  const continuous = startContinuous({ notifications: config.notifications, audit: config.audit }, opened, policy, logger);
+  const store = continuous.store;
   // Pushed reports first; live collectors fill what CI did not push.
   const collectors = new CollectorRunner([createStoreCollector(store), ...createCollectors(config.collectors, { store })]);
   logger.info('collectors', { enabled: collectors.names });
@@ -84,7 +89,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     maxBodyBytes: config.server.max_body_bytes,
     ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
     ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
-    metrics,
+    metrics: continuous.metrics(metrics),
   });
   const drain = createDrain();
   const server: ServerType = await new Promise((resolveServer, reject) => {
@@ -111,7 +116,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     try {
       // GitHub reviews already accepted get their callback before the store closes.
       await Promise.all([github?.idle(), admission?.close()]);
-      await store.close();
+      await continuous.stop().then(() => store.close());
     } catch (err) {
       logger.error('error while stopping', { error: (err as Error).message });
     }
