@@ -7,6 +7,7 @@ import type { ActivePolicy } from '../engine/index.js';
 import type { ApiToken } from './auth.js';
 import { createCheckService, type CheckService } from '../decide/index.js';
 import { errorResponse, handleError } from './error-table.js';
+import { ClientAbortError, isClientAbort } from './json-body.js';
 import { NotFoundError, TooLargeError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import type { Store } from '../store/types.js';
@@ -52,7 +53,16 @@ export function createApp(options: AppOptions): Hono {
   const checks = options.checks ?? createCheckService(options.policy);
 
   const app = new Hono();
-  app.onError(handleError(logger));
+  const onError = handleError(logger);
+  app.onError((err, c) => {
+    // A client that went away mid-request is a client event: debug and a counter, not a 500 in the log.
+    if (isClientAbort(err, c.req.raw)) {
+      logger.debug('client aborted', { path: c.req.path, method: c.req.method, error: err.message });
+      options.metrics?.clientAborted?.();
+      return errorResponse(c, err instanceof ClientAbortError ? err : new ClientAbortError(err));
+    }
+    return onError(err, c);
+  });
   app.notFound((c) => errorResponse(c, new NotFoundError('not_found', `no route ${c.req.method} ${c.req.path}`)));
   app.use(
     '/v1/*',

@@ -42,6 +42,7 @@ export function createMetrics(policy: ActivePolicy): Metrics {
     'AdmissionReviews answered: result decided (policy verdict for every image), skipped (nothing to evaluate) or failed_closed (denied without a full decision).',
     ['allowed', 'result', 'dry_run'],
   );
+  const clientAborts = counter('dfw_client_aborts_total', 'Requests whose client closed the connection before the body arrived (a client event, logged at debug).', []);
   const errors = counter('dfw_check_errors_total', 'Checks answered with an error instead of a decision (never an allow), by error code.', ['via', 'code']);
   const duration = new Histogram({
     name: 'dfw_check_duration_seconds',
@@ -88,6 +89,7 @@ export function createMetrics(policy: ActivePolicy): Metrics {
   return {
     contentType: registry.contentType,
     render: () => registry.metrics(),
+    clientAborted: () => clientAborts.inc(),
     admitted(outcome) {
       const result = outcome.failedClosed ? 'failed_closed' : outcome.skipped ? 'skipped' : 'decided';
       admissions.inc({ allowed: String(outcome.review.response.allowed), result, dry_run: String(outcome.dryRun) });

@@ -8,10 +8,12 @@ import { REPORT_KINDS, type ReportKind } from '../../evidence/types.js';
 import type { Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
 import { formatFieldErrors, InvalidInputError } from '../../shared/errors.js';
-import { requireJsonContentType } from '../json-body.js';
+import { readJsonText } from '../json-body.js';
 import { DIGEST } from '../../collect/image-reference.js';
 
 const COMMIT = /^[0-9a-fA-F]{4,64}$/;
+/** Plain JSON, or a report format's own registered JSON media type. */
+const REPORT_MEDIA_TYPES = ['application/json', 'application/sarif+json', 'application/vnd.cyclonedx+json', 'application/spdx+json', 'application/vnd.in-toto+json'];
 
 export interface ReportSubjectQuery {
   digest?: string;
@@ -41,9 +43,9 @@ export function evidenceRoutes(deps: { tokens: ApiToken[]; store: Store; clock?:
       throw new InvalidInputError('invalid_kind', `kind must be one of ${REPORT_KINDS.join(', ')}`, [{ field: 'kind', message: `must be one of ${REPORT_KINDS.join(', ')}` }]);
     }
     const subject = readSubject((name) => c.req.query(name));
-    requireJsonContentType(c);
-    // The report is parsed once, by its own parser, whose errors name the format, line and column.
-    const raw = await c.req.text();
+    // Strictly valid JSON first (strict-json.ts), then parsed by the report's own parser,
+    // whose errors name the format, line and column.
+    const raw = await readJsonText(c, REPORT_MEDIA_TYPES, 'the report');
     const normalized = parseReport(kind, raw, subject.commit ? { commit: subject.commit } : {});
     const { id, created } = await deps.store.putReport({ kind, subject, raw, normalized, pushed_by: c.get('caller').name, received_at: (deps.clock ?? (() => new Date()))() });
     return c.json({ id, created, kind, subject, evidence_kinds: Object.keys(normalized) }, created ? 201 : 200);

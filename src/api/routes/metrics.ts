@@ -7,6 +7,8 @@ import { Hono } from 'hono';
 export interface MetricsSource {
   contentType: string;
   render(): Promise<string>;
+  /** Counts a client that went away mid-request (dfw_client_aborts_total). */
+  clientAborted?(): void;
 }
 
 export function metricsRoutes(source: MetricsSource) {

@@ -6,7 +6,8 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CheckService } from '../../decide/index.js';
 import { errorResponse } from '../../api/error-table.js';
-import { InvalidInputError, TooLargeError, UnauthenticatedError, UnavailableError } from '../../shared/errors.js';
+import { checkJsonMediaType, parseStrictJsonBytes } from '../../api/strict-json.js';
+import { DfwError, InvalidInputError, TooLargeError, UnauthenticatedError, UnavailableError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { CheckRequest } from '../../collect/check-request.js';
 import { InstallationTokens, type GitHubAppCredentials } from './app-auth.js';
@@ -126,9 +127,12 @@ export function githubProtectionRoutes(deps: GitHubProtectionDeps): GitHubProtec
       }
       let body: unknown;
       try {
-        body = JSON.parse(new TextDecoder().decode(raw));
+        // The same strict reader as every other JSON entry (src/api/strict-json.ts).
+        checkJsonMediaType(c.req.header('content-type'));
+        body = parseStrictJsonBytes(raw);
       } catch (err) {
-        return errorResponse(c, new InvalidInputError('invalid_json', `the body is not valid JSON: ${(err as Error).message}`));
+        if (err instanceof DfwError) logger.warn('github delivery refused', { ...deliveryFields(c), error: err.message });
+        return errorResponse(c, err);
       }
       const action = (body as { action?: unknown } | null)?.action;
       if (action !== REQUESTED_ACTION) {
