@@ -1,0 +1,132 @@
+# METADATA
+# description: DFW-PROV-001 — verified SLSA provenance from an allowed builder, for the requested source and commit, at the required build level.
+package firewall.rules.supply_chain.provenance
+
+import data.firewall.lib
+import data.firewall.rules.supply_chain.trust
+
+# METADATA
+# title: Verified SLSA provenance from an allowed builder for the requested commit
+# description: |-
+#   The deployed digest has SLSA provenance (v0.2 or v1) in an attestation dfw verified,
+#   signed by an identity trusted for the image, from a builder the trust policy allows
+#   (trust.builders), at or above the environment's minimum SLSA build level, built from
+#   the source repository and commit the deployment request names. Provenance pushed
+#   without a verifiable signature, or re-signed by an untrusted identity, cannot be
+#   verified and does not count.
+# custom:
+#   id: DFW-PROV-001
+#   severity: high
+#   category: supply_chain
+#   controls: ["SLSA:build-L2", "SLSA:build-L3", "NIST-800-53:SR-4", "NIST-800-53:SR-11", "OWASP-CICD:CICD-SEC-9"]
+#   remediation: |-
+#     Build the image with an allowed builder that signs SLSA provenance (for example
+#     slsa-github-generator), from the commit you deploy, and attach the attestation to
+#     the image (cosign attest) or push it with dfw evidence push --kind attestation. Deploy
+#     the digest that build produced, and name its repository and commit in the request.
+deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
+
+_slsa_types := {"https://slsa.dev/provenance/v0.2", "https://slsa.dev/provenance/v1"}
+
+_image := lib.field("artifact", "image", "<unknown image>")
+
+_attestations := [a |
+	some a in trust.list(object.get(input, "evidence", {}), "attestations")
+	is_object(a)
+]
+
+# SLSA attestations, verified or not (an unverified one names its claimed type).
+_claims := [a | some a in _attestations; a.predicate_type in _slsa_types]
+
+_candidates := [a |
+	some a in _claims
+	trust.trusted(a, "provenance")
+	is_object(a.provenance)
+]
+
+_findings contains lib.cannot_verify("attestations", sprintf("the SLSA provenance of %s", [_image])) if {
+	lib.missing("attestations")
+	lib.missing("provenance")
+}
+
+_findings contains lib.finding(
+	sprintf("cannot verify the SLSA provenance of %s (%s): %s", [_image, trust.digest, _unverified_text]),
+	sprintf("%d SLSA attestation(s), none verified from a trusted signer", [count(_claims)]),
+) if {
+	not _no_evidence
+	count(_candidates) == 0
+}
+
+_findings contains lib.finding(
+	sprintf("the SLSA provenance of %s (%s) does not match: %s", [_image, trust.digest, concat("; ", sort(_problem_texts))]),
+	sprintf("%d verified provenance(s), none acceptable", [count(_candidates)]),
+) if {
+	count(_candidates) > 0
+	not _acceptable
+}
+
+_no_evidence if {
+	lib.missing("attestations")
+	lib.missing("provenance")
+}
+
+_acceptable if {
+	some a in _candidates
+	count(_problems(a.provenance)) == 0
+}
+
+_problem_texts := [sprintf("%s: %s", [trust.text(a, "location", "<unknown location>"), concat(", ", sort(_problems(a.provenance)))]) |
+	some a in _candidates
+]
+
+_reasons contains trust.why_not(a, "provenance") if some a in _claims
+
+_reasons contains sprintf("pushed provenance: %s", [trust.text(p, "unverified_reason", "not verified")]) if {
+	p := input.evidence.provenance
+	is_object(p)
+	not p.verified == true
+}
+
+_unverified_text := concat("; ", sort(_reasons)) if {
+	count(_reasons) > 0
+} else := "no SLSA provenance attestation was found for the digest"
+
+_builder_id(p) := trust.text(p, "builder_id", "<no builder id>")
+
+# The level the trust policy credits a builder with (the highest matching entry).
+_levels(p) := [level |
+	some b in object.get(trust.policy, "builders", [])
+	is_string(b.id)
+	startswith(_builder_id(p), b.id)
+	level := object.get(b, "level", 0)
+]
+
+_min_level := object.get(trust.environment_policy, "min_build_level", 0)
+
+_problems(p) := {m |
+	some found in [_builder_problem(p), _level_problem(p), _repository_problem(p), _commit_problem(p)]
+	some m in found
+}
+
+_builder_problem(p) := {sprintf("builder %s is not an allowed builder", [_builder_id(p)])} if {
+	count(_levels(p)) == 0
+} else := set()
+
+_level_problem(p) := {sprintf("builder %s is SLSA build level %d, below the %d required in %s", [_builder_id(p), max(_levels(p)), _min_level, lib.environment])} if {
+	count(_levels(p)) > 0
+	max(_levels(p)) < _min_level
+} else := set()
+
+_repository_problem(p) := {sprintf("built from %s, not the requested %s", [_source(p, "repository"), _requested_repository])} if {
+	not lower(_source(p, "repository")) == lower(_requested_repository)
+} else := set()
+
+_commit_problem(p) := {sprintf("built from commit %s, not the requested %s", [_source(p, "commit"), _requested_commit])} if {
+	not lower(_source(p, "commit")) == lower(_requested_commit)
+} else := set()
+
+_source(p, key) := trust.text(object.get(p, "source", {}), key, sprintf("<no source %s>", [key]))
+
+_requested_repository := lib.field("source", "repository", "<no repository in the request>")
+
+_requested_commit := lib.field("source", "commit", "<no commit in the request>")
