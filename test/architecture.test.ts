@@ -22,9 +22,10 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   'edge-runtime': ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api'],
   notify: ['shared', 'engine', 'evidence', 'store'],
   audit: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'notify'],
+  policy: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles'],
   config: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'notify', 'audit'],
   host: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config', 'notify', 'audit'],
-  cli: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config', 'host'],
+  cli: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config', 'host', 'policy'],
 };
 
 const SRC = join(ROOT, 'src');

@@ -7,6 +7,7 @@ import { decisionsCommand } from './commands/decisions.js';
 import { evidenceCommand } from './commands/evidence.js';
 import { replayCommand, whatIfCommand } from './commands/replay.js';
 import { waiversCommand } from './commands/waivers.js';
+import { policyCommand } from './commands/policy.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { EXIT_ERROR } from './exit-codes.js';
@@ -26,6 +27,7 @@ export function createProgram(): Command {
     replayCommand(),
     whatIfCommand(),
     bundleCommand(),
+    policyCommand(),
     tokenCommand(),
   ]) {
     program.addCommand(sub.exitOverride());

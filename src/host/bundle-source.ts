@@ -1,5 +1,5 @@
 // Where a running dfw gets its policy (Node side). Edge mode (bundle.url): pull from a
-// bundle server, verifying with bundle.public_key, starting from the last good bundle on
+// bundle server or an OCI registry (oci://), verifying with bundle.public_key, starting from the last good bundle on
 // disk. Otherwise this process is a bundle server: its active published revision decides,
 // else the file at bundle.path.
 import type { BundleConfig } from '../bundles/agent/config.js';
@@ -12,6 +12,13 @@ import { BundlePublisher } from '../bundles/server/publisher.js';
 import type { PublisherLogger } from '../bundles/server/revisions.js';
 import { createDiskRevisionStore } from '../bundles/server/revision-store.js';
 import { fixedCodeError } from '../shared/errors.js';
+import { createOciFetch } from '../bundles/agent/oci-fetch.js';
+import { isOciUrl } from '../bundles/agent/oci-reference.js';
+
+/** Registry credentials for an oci:// bundle URL, from DFW_OCI_USERNAME / DFW_OCI_PASSWORD. */
+function ociCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): { credentials?: { username: string; password: string } } {
+  return env.DFW_OCI_USERNAME ? { credentials: { username: env.DFW_OCI_USERNAME, password: env.DFW_OCI_PASSWORD ?? '' } } : {};
+}
 
 export interface BundleSource {
   mode: 'edge' | 'central';
@@ -39,8 +46,11 @@ export async function openBundleSource(bundle: BundleConfig, publish: PublishCon
     if (!verification) {
       throw new BundleSourceError('edge mode (bundle.url / --bundle-url) needs bundle.public_key (--bundle-key): an edge evaluator runs only bundles whose signature it has verified');
     }
+    const oci = isOciUrl(bundle.url);
     const poller = new BundlePoller({
       url: bundle.url,
+      // An OCI registry is read through the same poller: same verification, cache and swap.
+      ...(oci ? { fetch: createOciFetch({ logger, ...ociCredentialsFromEnv() }) } : {}),
       name: bundle.name,
       verification,
       policy,
@@ -48,7 +58,8 @@ export async function openBundleSource(bundle: BundleConfig, publish: PublishCon
       ...(options.bundleToken ? { token: options.bundleToken } : {}),
       pollMinSeconds: bundle.poll_min_seconds,
       pollMaxSeconds: bundle.poll_max_seconds,
-      longPollSeconds: bundle.long_poll_seconds,
+      // Registries do not hold requests: interval polling only.
+      longPollSeconds: oci ? 0 : bundle.long_poll_seconds,
       evaluatorOptions,
       logger,
     });

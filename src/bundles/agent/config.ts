@@ -35,7 +35,7 @@ export const BUNDLE_CONFIG_SCHEMA = {
     algorithm: { enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] },
     scope: { type: 'string' },
     max_memory_mb: { type: 'integer', minimum: 1, maximum: 4096 },
-    url: { type: 'string', pattern: '^https?://', description: 'edge mode: pull the bundle from this bundle server URL instead of reading path' },
+    url: { type: 'string', pattern: '^(https?|oci)://', description: 'edge mode: pull the bundle from this bundle server URL, or an OCI registry (oci://registry/repository:tag), instead of reading path' },
     cache_dir: { type: 'string', minLength: 1, description: 'edge mode: where the last good bundle is kept' },
     poll_min_seconds: { type: 'number', minimum: 0 },
     poll_max_seconds: { type: 'number', minimum: 0 },

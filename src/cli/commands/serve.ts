@@ -13,7 +13,7 @@ export function serveCommand(): Command {
     .addOption(new Option('-p, --port <port>', 'port to listen on (default 8787; 0 picks a free one)'))
     .addOption(new Option('-b, --bundle <path>', 'policy bundle .tar.gz (default bundles/firewall.tar.gz)'))
     .addOption(new Option('--bundle-key <pem>', 'refuse bundles not signed by this public key (required with --bundle-url)'))
-    .addOption(new Option('--bundle-url <url>', 'edge mode: pull the bundle from this bundle server URL (e.g. https://dfw.example/v1/bundles/firewall)'))
+    .addOption(new Option('--bundle-url <url>', 'edge mode: pull the bundle from this bundle server URL (https://dfw.example/v1/bundles/firewall) or OCI registry (oci://registry.example.com/acme/policy:latest)'))
     .addOption(new Option('--bundle-token <token>', 'edge mode: API token (role check) sent to the bundle server').env('DFW_BUNDLE_TOKEN'))
     .addHelpText('after', '\nEnvironment variables DFW_HOST, DFW_PORT, DFW_BUNDLE_PATH, DFW_BUNDLE_PUBLIC_KEY, DFW_BUNDLE_URL, DFW_LOG_LEVEL\noverride the file; flags override both.\n')
     .action(async (options: { config?: string; host?: string; port?: string; bundle?: string; bundleKey?: string; bundleUrl?: string; bundleToken?: string }) => {
@@ -23,7 +23,7 @@ export function serveCommand(): Command {
       if (options.bundle) config.bundle.path = options.bundle;
       if (options.bundleKey) config.bundle.public_key = options.bundleKey;
       if (options.bundleUrl) {
-        if (!/^https?:\/\//.test(options.bundleUrl)) throw new CliError(`--bundle-url must be an http(s) URL, got "${options.bundleUrl}"`);
+        if (!/^(https?|oci):\/\//.test(options.bundleUrl)) throw new CliError(`--bundle-url must be an http(s) URL or an oci:// reference, got "${options.bundleUrl}"`);
         config.bundle.url = options.bundleUrl;
       }
       const logger = createLogger(config.log.level);

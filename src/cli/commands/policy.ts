@@ -1,0 +1,158 @@
+// `dfw policy init|test|build|push|diff`: the security team's own policy repository, layered
+// on dfw's built-in pack. test exits 0 when every step passes, 1 when one fails, 2 on error.
+import { Command, Option } from 'commander';
+import { buildPolicy, diffBundles, formatDiff, formatTestReport, initPolicyRepo, pushPolicy, testPolicy, TEST_FORMATS, type BuildResult, type TestFormat } from '../../policy/index.js';
+import type { RuleEntry } from '../../engine/index.js';
+import { EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
+
+function catalogTable(result: BuildResult): string {
+  const rules = result.catalog.rules;
+  const envs = result.catalog.environments;
+  const idWidth = Math.max(4, ...rules.map((r) => r.id.length));
+  const head = `  ${'rule'.padEnd(idWidth)}  ${'severity'.padEnd(8)}  ${envs.map((e) => e.padEnd(14)).join('')}title`;
+  const row = (r: RuleEntry) =>
+    `  ${r.id.padEnd(idWidth)}  ${r.severity.padEnd(8)}  ${envs.map((e) => {
+      const x = r.enforcement[e];
+      return (x ? (x.enforcement === 'off' ? 'off' : `${x.enforcement}${x.severity !== r.severity ? `(${x.severity})` : ''}`) : '-').padEnd(14);
+    }).join('')}${r.title}`;
+  return [head, ...rules.map(row)].join('\n');
+}
+
+const INIT_HELP = `
+Examples:
+  dfw policy init acme-policy --team acme
+  cd acme-policy && git init && dfw policy test
+`;
+
+const TEST_HELP = `
+Steps: opa fmt --fail; opa check --strict with dfw's capabilities (http.send, time.now_ns
+refused with file and line); every input path checked against docs/input.schema.json; the
+layering checks (namespace, METADATA, rule ids unique against the built-in pack); opa test
+with the coverage threshold; every example through dfw's Wasm evaluator.
+Needs opa ${'v1.22.3'} on PATH or in DFW_OPA. Exit 0 all pass, 1 a step failed, 2 error.
+
+Examples:
+  dfw policy test
+  dfw policy test --format junit > policy-test.xml
+  dfw policy test --coverage 95 --format json
+`;
+
+const BUILD_HELP = `
+Writes <output>/<name>.tar.gz (Wasm: dfw serve, dfw check) and <output>/<name>-rego.tar.gz
+(Rego: stock OPA agents), revision = the git commit, and prints the rule catalog.
+
+Examples:
+  dfw policy build
+  dfw policy build --signing-key keys/bundle-signing.key.pem
+  dfw policy build --signing-key keys/ec.key.pem --signing-alg ES256 --revision 2026.12.1
+`;
+
+export function policyCommand(): Command {
+  const policy = new Command('policy').description("The security team's policy repository: init, test, build, push, diff (layered on dfw's built-in pack)");
+
+  policy
+    .command('init')
+    .description('Create a policy repository: an example rule and its tests, examples, enforcement, CI workflow')
+    .argument('[dir]', 'folder to create it in', '.')
+    .addOption(new Option('--team <name>', 'namespace of the rules: package firewall.rules.<team>.<rule> (default: from the folder name)'))
+    .addHelpText('after', INIT_HELP)
+    .action((dir: string, options: { team?: string }) => {
+      const result = initPolicyRepo(dir, options.team ? { team: options.team } : {});
+      process.stdout.write(
+        `created a policy repository for team ${result.team} in ${result.dir}:\n${result.files.map((f) => `  ${f}`).join('\n')}\n` +
+          `example rule ${result.ruleId} in policy/approved_deployer.rego; next: dfw policy test\n`,
+      );
+    });
+
+  policy
+    .command('test')
+    .description('Format, check, schema-check, opa test with coverage, and the examples through the Wasm evaluator')
+    .argument('[dir]', 'the repository (dfw-policy.yaml here or above)', '.')
+    .addOption(new Option('-f, --format <format>', 'output').choices([...TEST_FORMATS]).default('table'))
+    .addOption(new Option('--coverage <percent>', 'coverage threshold (default: dfw-policy.yaml coverage)'))
+    .addHelpText('after', TEST_HELP)
+    .action(async (dir: string, options: { format: TestFormat; coverage?: string }, command: Command) => {
+      const report = await testPolicy(dir, options.coverage !== undefined ? { coverage: Number(options.coverage) } : {});
+      process.stdout.write(formatTestReport(report, options.format));
+      command.parent!.setOptionValue('exitCode', report.failed === 0 ? EXIT_ALLOW : EXIT_DENY);
+    });
+
+  policy
+    .command('build')
+    .description('Compile the layered rules into a Wasm bundle and a Rego bundle, signed with --signing-key')
+    .argument('[dir]', 'the repository (dfw-policy.yaml here or above)', '.')
+    .addOption(new Option('--signing-key <pem>', 'sign both bundles (OPA signing scheme, .signatures.json)'))
+    .addOption(new Option('--signing-alg <alg>', 'signature algorithm').choices(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'ES512']).default('RS256'))
+    .addOption(new Option('--revision <revision>', 'bundle revision (default: the git commit, or a hash of the sources)'))
+    .addOption(new Option('-o, --output <dir>', 'output folder (default: dfw-policy.yaml bundle.output)'))
+    .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
+    .addHelpText('after', BUILD_HELP)
+    .action(async (dir: string, options: { signingKey?: string; signingAlg: string; revision?: string; output?: string; format: string }) => {
+      const result = await buildPolicy(dir, {
+        ...(options.signingKey ? { signingKey: options.signingKey, signingAlg: options.signingAlg } : {}),
+        ...(options.revision ? { revision: options.revision } : {}),
+        ...(options.output ? { output: options.output } : {}),
+      });
+      if (options.format === 'json') {
+        process.stdout.write(`${JSON.stringify({ name: result.name, revision: result.revision, signed: result.signed, wasm_bundle: result.wasmBundle, rego_bundle: result.regoBundle, rules: result.catalog.rules }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `built ${result.wasmBundle} (Wasm) and ${result.regoBundle} (Rego) at revision ${result.revision}, ${result.signed ? `signed (${options.signingAlg})` : 'unsigned'}\n` +
+          `team ${result.team} over the built-in pack ${result.builtinVersion}: ${result.catalog.rules.length} rules\n\n${catalogTable(result)}\n`,
+      );
+    });
+
+  policy
+    .command('push')
+    .description('Push the built bundles to an OCI registry (OPA bundle artifacts) or a dfw bundle server')
+    .argument('<target>', 'oci://registry/repository:tag, or a dfw server URL (https://dfw.example)')
+    .argument('[dir]', 'the repository (dfw-policy.yaml here or above)', '.')
+    .addOption(new Option('-b, --bundle <file>', 'push this Wasm bundle instead of the repository\'s build output'))
+    .addOption(new Option('--rego-bundle <file>', 'and this Rego bundle (default: <name>-rego.tar.gz beside the build output)'))
+    .addOption(new Option('-n, --name <name>', 'bundle name on a dfw server (default: dfw-policy.yaml bundle.name)'))
+    .addOption(new Option('-t, --token <token>', 'dfw server API token with the admin role (default: $DFW_TOKEN)'))
+    .addOption(new Option('--timeout <seconds>', 'give up after this long').default('120'))
+    .addHelpText(
+      'after',
+      `
+The Wasm bundle goes to the reference given, the Rego bundle to the same tag + "-rego"
+(oci://…/policy:1.2.0 and :1.2.0-rego), each as an OCI image manifest with one layer of
+media type application/vnd.oci.image.layer.v1.tar+gzip, which OPA's OCI downloader reads.
+Registry credentials: DFW_OCI_USERNAME and DFW_OCI_PASSWORD. On a dfw server the bundles
+are published as <name> and <name>-rego (PUT /v1/bundles/:name, like dfw bundle publish).
+
+Examples:
+  dfw policy push oci://registry.example.com/acme/policy:2026.12.1
+  dfw policy push https://dfw.internal:8787 --token "$DFW_ADMIN_TOKEN"
+`,
+    )
+    .action(async (target: string, dir: string, options: { bundle?: string; regoBundle?: string; name?: string; token?: string; timeout: string }) => {
+      const credentials = process.env.DFW_OCI_USERNAME ? { username: process.env.DFW_OCI_USERNAME, password: process.env.DFW_OCI_PASSWORD ?? '' } : undefined;
+      const pushed = await pushPolicy(target, dir, {
+        ...(options.bundle ? { bundle: options.bundle } : {}),
+        ...(options.regoBundle ? { regoBundle: options.regoBundle } : {}),
+        ...(options.name ? { name: options.name } : {}),
+        ...(options.token ? { token: options.token } : {}),
+        ...(credentials ? { credentials } : {}),
+        timeoutSeconds: Number(options.timeout),
+      });
+      for (const p of pushed) process.stdout.write(`pushed ${p.kind} bundle revision ${p.revision} to ${p.target} (${p.digest})\n`);
+    });
+
+  policy
+    .command('diff')
+    .description('Rules added, removed, or changed in severity or enforcement between two bundles; exit 0 same, 1 different')
+    .argument('<old>', 'the bundle in production (.tar.gz)')
+    .argument('<new>', 'the candidate (.tar.gz, e.g. build/firewall.tar.gz)')
+    .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
+    .addHelpText('after', '\nExamples:\n  dfw policy diff released/firewall.tar.gz build/firewall.tar.gz\n  dfw policy diff old.tar.gz new.tar.gz --format json\n')
+    .action(async (oldFile: string, newFile: string, options: { format: string }, command: Command) => {
+      const d = await diffBundles(oldFile, newFile);
+      process.stdout.write(options.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+      const same = !d.added.length && !d.removed.length && !d.changed.length;
+      command.parent!.setOptionValue('exitCode', same ? EXIT_ALLOW : EXIT_DENY);
+    });
+
+  return policy;
+}

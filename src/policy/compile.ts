@@ -1,0 +1,53 @@
+// Compiles layered sources with the real OPA compiler: the Wasm bundle dfw evaluates
+// (`opa build -t wasm -e firewall/decision` against dfw's capabilities) and the Rego-target
+// bundle stock OPA agents run, both at one revision and, with a key, signed with OPA's own
+// scheme (.signatures.json), which dfw and OPA both verify.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_ENTRYPOINT } from '../engine/index.js';
+import { runOpa } from './opa-binary.js';
+import { PolicyBuildError } from './errors.js';
+import type { Layered } from './layer.js';
+
+export interface CompileOptions {
+  revision: string;
+  signingKey?: string;
+  /** RS256 (default) or ES256 …, as `opa build --signing-alg`. */
+  signingAlg?: string;
+}
+
+export type BundleTarget = 'wasm' | 'rego';
+
+/** Builds one bundle of the layered sources to `out`. Throws PolicyBuildError with OPA's message. */
+export function compileBundle(opa: string, layered: Layered, target: BundleTarget, out: string, options: CompileOptions): void {
+  const args = ['build'];
+  if (target === 'wasm') args.push('-t', 'wasm', '-e', DEFAULT_ENTRYPOINT, '--capabilities', layered.pack.capabilities);
+  args.push('--ignore', '*_test.rego', '--revision', options.revision);
+  if (options.signingKey) args.push('--signing-key', options.signingKey, '--signing-alg', options.signingAlg ?? 'RS256');
+  args.push('-o', out, '--bundle', '.');
+  // Run inside the staging folder so the files in the bundle are named firewall/…, as in
+  // dfw's own bundle, never after a temporary folder.
+  const r = runOpa(opa, args, { cwd: layered.dir });
+  if (r.status !== 0) throw new PolicyBuildError(`opa build (${target}) failed:\n${layered.display((r.stderr || r.stdout).trim())}`);
+}
+
+function git(root: string, args: string[]): string | undefined {
+  const r = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * The bundle revision: the repository's commit (with -dirty when files differ from it), or,
+ * outside git, a hash of the layered sources so the same sources give the same revision.
+ */
+export function revisionOf(layered: Layered): string {
+  const root = layered.project.root;
+  const commit = git(root, ['rev-parse', 'HEAD']);
+  if (commit) return git(root, ['status', '--porcelain'])?.length ? `${commit}-dirty` : commit;
+  const hash = createHash('sha256');
+  const files = (readdirSync(layered.dir, { recursive: true }) as string[]).filter((f) => statSync(join(layered.dir, f)).isFile() && !f.endsWith('_test.rego'));
+  for (const f of files.sort()) hash.update(f).update('\0').update(readFileSync(join(layered.dir, f))).update('\0');
+  return `sha256-${hash.digest('hex').slice(0, 16)}`;
+}

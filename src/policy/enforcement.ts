@@ -1,0 +1,98 @@
+// The enforcement data of a layered bundle: dfw's built-in data.yaml (data.firewall.config)
+// with the team's enforcement file laid over it — per environment, `blocking` replaces the
+// built-in list, and each rule's `enabled`/`severity` is set one rule at a time — so a team
+// writes only what it changes, and a new dfw version's defaults still reach it.
+import { existsSync, readFileSync } from 'node:fs';
+import Ajv2020Import from 'ajv/dist/2020.js';
+import yaml from 'js-yaml';
+import { PolicyProjectError } from './errors.js';
+
+const SEVERITY = { enum: ['critical', 'high', 'medium', 'low'] } as const;
+
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    unknown_environment: { type: 'string', minLength: 1 },
+    environments: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          blocking: { type: 'array', uniqueItems: true, items: SEVERITY },
+          rules: {
+            type: 'object',
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { enabled: { type: 'boolean' }, severity: SEVERITY },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export interface RuleOverride {
+  enabled?: boolean;
+  severity?: string;
+}
+
+export interface EnforcementData {
+  unknown_environment?: string;
+  environments?: Record<string, { blocking?: string[]; rules?: Record<string, RuleOverride> }>;
+}
+
+const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
+const validate = ajv.compile<EnforcementData>(SCHEMA);
+
+function readYaml(file: string): unknown {
+  try {
+    return yaml.load(readFileSync(file, 'utf8'), { filename: file }) ?? {};
+  } catch (err) {
+    throw new PolicyProjectError(`${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Reads and validates an enforcement file; an absent team file changes nothing. */
+export function readEnforcement(file: string, options: { optional?: boolean } = {}): EnforcementData {
+  if (options.optional && !existsSync(file)) return {};
+  const raw = readYaml(file);
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const key = e.instancePath.split('/').slice(1).join('.');
+      const params = e.params as Record<string, unknown>;
+      if (e.keyword === 'additionalProperties') return `unknown key "${key ? `${key}.` : ''}${params.additionalProperty}"`;
+      if (e.keyword === 'enum') return `${key} must be one of critical, high, medium, low`;
+      return `${key || '(top level)'} ${e.message}`;
+    });
+    throw new PolicyProjectError(`${file}: ${problems.join('; ')}`);
+  }
+  return raw;
+}
+
+/** The built-in data.yaml as shipped: dfw's own tests keep it valid, and keys beyond enforcement are kept. */
+export function readBuiltinEnforcement(file: string): EnforcementData & Record<string, unknown> {
+  return readYaml(file) as EnforcementData & Record<string, unknown>;
+}
+
+/** The team's enforcement laid over the built-in one; the built-in file's other keys stay. */
+export function mergeEnforcement(builtin: EnforcementData & Record<string, unknown>, team: EnforcementData): EnforcementData & Record<string, unknown> {
+  const environments: NonNullable<EnforcementData['environments']> = structuredClone(builtin.environments ?? {});
+  for (const [name, env] of Object.entries(team.environments ?? {})) {
+    const target = (environments[name] ??= {});
+    if (env.blocking) target.blocking = [...env.blocking];
+    for (const [rule, override] of Object.entries(env.rules ?? {})) {
+      target.rules = { ...(target.rules ?? {}), [rule]: { ...(target.rules?.[rule] ?? {}), ...override } };
+    }
+  }
+  const unknown = team.unknown_environment ?? builtin.unknown_environment;
+  return { ...builtin, ...(unknown ? { unknown_environment: unknown } : {}), environments };
+}
+
+/** Rule ids the team's file names, with the environment, for "no such rule" errors. */
+export function referencedRules(team: EnforcementData): Array<{ environment: string; rule: string }> {
+  return Object.entries(team.environments ?? {}).flatMap(([environment, env]) => Object.keys(env.rules ?? {}).map((rule) => ({ environment, rule })));
+}
