@@ -15,6 +15,11 @@ export interface RuleEntry {
   category: string;
   severity: Severity;
   remediation: string;
+  /**
+   * Compliance controls the rule serves, "<FRAMEWORK>:<control>" (METADATA custom.controls),
+   * sorted; always set by ruleCatalog ([] when the rule names none).
+   */
+  controls?: string[];
   /** Rego package the rule lives in, e.g. firewall.rules.git.branch_protection. */
   package: string;
   /** Per environment listed in bundle data: the effective severity and what it does there. */
@@ -50,6 +55,26 @@ function denyAnnotations(source: string): Array<{ pkg: string; meta: Record<stri
     if (meta && typeof meta === 'object') found.push({ pkg, meta: meta as Record<string, unknown> });
   }
   return found;
+}
+
+/** custom.controls as METADATA writes it: a list of "<FRAMEWORK>:<control>" strings; anything else is left out. */
+function controlsOf(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return [...new Set(value.filter((c): c is string => typeof c === 'string' && c.includes(':')).map((c) => c.trim()))].sort();
+}
+
+/**
+ * Annotation text written as a YAML block scalar keeps the comment's hard line breaks
+ * ("…patched base\nimage…"). Joined here into paragraphs (a blank line still separates
+ * them, and a line starting a list item still starts one), so the API and SARIF viewers
+ * wrap the text themselves.
+ */
+export function unwrapParagraphs(text: string): string {
+  return text
+    .trim()
+    .split(/\n[ \t]*\n/)
+    .map((paragraph) => paragraph.replace(/[ \t]*\n[ \t]*(?!(?:[-*+]|\d+[.)])[ \t])/g, ' '))
+    .join('\n\n');
 }
 
 function isSeverity(value: unknown): value is Severity {
@@ -104,10 +129,11 @@ function buildCatalog(bundle: Bundle): RuleCatalog {
       rules.push({
         id: custom.id,
         title: String(meta.title ?? ''),
-        description: String(meta.description ?? '').trim(),
+        description: unwrapParagraphs(String(meta.description ?? '')),
         category: String(custom.category ?? ''),
         severity,
-        remediation: String(custom.remediation ?? '').trim(),
+        remediation: unwrapParagraphs(String(custom.remediation ?? '')),
+        controls: controlsOf(custom.controls),
         package: pkg,
         enforcement,
       });

@@ -11,6 +11,11 @@ export interface Violation {
   message: string;
   remediation: string;
   evidence: string;
+  /**
+   * Compliance controls the rule serves, "<FRAMEWORK>:<control>" (e.g. "SOC2:CC8.1"), from
+   * its METADATA custom.controls. Absent in decisions logged before rules carried them.
+   */
+  controls?: string[];
 }
 
 export interface WaivedViolation extends Violation {

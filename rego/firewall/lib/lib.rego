@@ -4,9 +4,10 @@
 #   "cannot verify" finding for evidence that is absent.
 package firewall.lib
 
-# violation builds the object a rule's deny emits. id, title, severity, category and
-# remediation come from the deny rule's METADATA (rego.metadata.rule(), resolved at
-# compile time), so the catalog and the decisions cannot drift apart.
+# violation builds the object a rule's deny emits. id, title, severity, category,
+# remediation and the compliance controls ("SOC2:CC8.1", …) come from the deny rule's own
+# annotation (rego.metadata.rule(), resolved at compile time), so the catalog and the
+# decisions cannot drift apart.
 violation(meta, finding) := {
 	"rule": meta.custom.id,
 	"title": meta.title,
@@ -15,6 +16,7 @@ violation(meta, finding) := {
 	"message": finding.message,
 	"remediation": meta.custom.remediation,
 	"evidence": finding.evidence,
+	"controls": object.get(meta.custom, "controls", []),
 }
 
 # missing holds when an evidence kind is absent or null: DESIGN.md treats both as "not known".

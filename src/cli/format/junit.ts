@@ -14,6 +14,7 @@ interface RuleCase {
   title: string;
   category: string;
   enforcement?: string;
+  controls: string[];
   findings: Finding[];
 }
 
@@ -26,7 +27,11 @@ function describe(finding: Finding): string {
 function testcase(rule: RuleCase, environment: string): { xml: string; failed: boolean; skipped: boolean } {
   const of = (outcome: Finding['outcome']): Finding[] => rule.findings.filter((f) => f.outcome === outcome);
   const [denied, warned, waived] = [of('deny'), of('warn'), of('waived')];
-  const children: string[] = [];
+  // Testcase-level <properties> (as pytest's record_property writes them, read by Jenkins'
+  // JUnit plugin and others): one "control" per compliance control the rule serves.
+  const children: string[] = rule.controls.length
+    ? [`<properties>${rule.controls.map((value) => `<property${attributes({ name: 'control', value })}/>`).join('')}</properties>`]
+    : [];
   const output: string[] = [];
   let skipped = false;
   if (denied.length) {
@@ -58,11 +63,18 @@ export function formatJunit(decision: Decision, options: JunitOptions = {}): str
   // Catalog rules first (so the ones that passed are listed too), then any rule it lacks.
   const cases = new Map<string, RuleCase>();
   for (const rule of options.rules ?? []) {
-    cases.set(rule.id, { id: rule.id, title: rule.title, category: rule.category, enforcement: rule.enforcement[environment]?.enforcement, findings: [] });
+    cases.set(rule.id, {
+      id: rule.id,
+      title: rule.title,
+      category: rule.category,
+      enforcement: rule.enforcement[environment]?.enforcement,
+      controls: rule.controls ?? [],
+      findings: [],
+    });
   }
   for (const finding of listFindings(decision)) {
     const v = finding.violation;
-    if (!cases.has(v.rule)) cases.set(v.rule, { id: v.rule, title: v.title, category: v.category, findings: [] });
+    if (!cases.has(v.rule)) cases.set(v.rule, { id: v.rule, title: v.title, category: v.category, controls: v.controls ?? [], findings: [] });
     cases.get(v.rule)!.findings.push(finding);
   }
   const testcases = [...cases.values()].map((rule) => testcase(rule, environment));

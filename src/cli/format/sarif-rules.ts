@@ -28,7 +28,7 @@ function ruleName(title: string, id: string): string {
   return words.length ? words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('') : id;
 }
 
-function describeRule(rule: Pick<RuleEntry, 'id' | 'title' | 'description' | 'category' | 'remediation'>, severity: Severity): ReportingDescriptor {
+function describeRule(rule: Pick<RuleEntry, 'id' | 'title' | 'description' | 'category' | 'remediation' | 'controls'>, severity: Severity): ReportingDescriptor {
   return {
     id: rule.id,
     name: ruleName(rule.title, rule.id),
@@ -37,7 +37,9 @@ function describeRule(rule: Pick<RuleEntry, 'id' | 'title' | 'description' | 'ca
     ...(rule.remediation ? { help: { text: rule.remediation, markdown: rule.remediation } } : {}),
     properties: {
       'security-severity': SECURITY_SEVERITY[severity] ?? SECURITY_SEVERITY.critical,
-      tags: [...new Set([rule.category, 'security'].filter(Boolean))],
+      // The compliance controls the rule serves ("SOC2:CC8.1") follow, so a code-scanning
+      // alert can be filtered by control (SARIF §3.8.4: tags are free-form strings).
+      tags: [...new Set([rule.category, 'security', ...(rule.controls ?? [])].filter(Boolean))],
       severity,
     },
   };
