@@ -7,7 +7,9 @@ ENTRYPOINT    := firewall/decision
 REVISION      ?= $(shell scripts/revision.sh)
 SIGNING_KEY   ?=
 SIGNING_ALG   ?= RS256
-REGO_SOURCES  := $(shell find rego -type f ! -name '*_test.rego' 2>/dev/null)
+FREEZE_WINDOWS := rego/firewall/config/freeze_windows/data.json
+FREEZE_SOURCES := rego/firewall/config/freezes.yaml $(wildcard rego/firewall/config/*.ics)
+REGO_SOURCES  := $(sort $(shell find rego -type f ! -name '*_test.rego' 2>/dev/null) $(FREEZE_WINDOWS))
 TS_SOURCES    := $(shell find src -name '*.ts' 2>/dev/null)
 SIGN_FLAGS    := $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY) --signing-alg $(SIGNING_ALG),)
 
@@ -54,6 +56,12 @@ BUILD_FLAGS := $(SIGN_FLAGS) $(ENTRYPOINT) $(OPA_VERSION)
 bundles/.build-flags: FORCE
 	@mkdir -p bundles
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+
+# Deploy freezes (docs/freeze.md): recurrences and .ics imports expanded into UTC windows
+# that the bundle carries, when a calendar source changes (same as `dfw freeze expand`).
+$(FREEZE_WINDOWS): $(FREEZE_SOURCES) node_modules/.package-lock.json
+	node --import tsx scripts/freeze-windows.ts
+	@touch $@
 
 $(BUNDLE): $(REGO_SOURCES) wasm/capabilities.json bundles/.build-flags | $(OPA)
 	$(OPA) build -t wasm -e $(ENTRYPOINT) --capabilities wasm/capabilities.json \

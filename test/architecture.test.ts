@@ -23,9 +23,10 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   notify: ['shared', 'engine', 'evidence', 'store'],
   audit: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'notify'],
   policy: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles'],
+  compliance: ['shared', 'engine', 'evidence', 'store'],
   config: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'notify', 'audit'],
   host: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config', 'notify', 'audit'],
-  cli: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config', 'host', 'policy'],
+  cli: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config', 'host', 'policy', 'compliance'],
 };
 
 const SRC = join(ROOT, 'src');

@@ -5,6 +5,7 @@ import { bundleCommand } from './commands/bundle.js';
 import { checkCommand } from './commands/check.js';
 import { decisionsCommand } from './commands/decisions.js';
 import { evidenceCommand } from './commands/evidence.js';
+import { freezeCommand } from './commands/freeze.js';
 import { replayCommand, whatIfCommand } from './commands/replay.js';
 import { waiversCommand } from './commands/waivers.js';
 import { policyCommand } from './commands/policy.js';
@@ -27,6 +28,7 @@ export function createProgram(): Command {
     replayCommand(),
     whatIfCommand(),
     bundleCommand(),
+    freezeCommand(),
     policyCommand(),
     tokenCommand(),
   ]) {

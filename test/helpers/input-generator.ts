@@ -14,6 +14,7 @@ export const RULE_IDS = [
   'DFW-ARTIFACT-001',
   'DFW-BUILD-001',
   'DFW-CHANGE-001',
+  'DFW-CHANGE-002',
   'DFW-CLOUD-001',
   'DFW-CONTAINER-001',
   'DFW-GIT-001',
@@ -83,7 +84,8 @@ export const ODD_STRINGS = [
   'x\udc00',
 ] as const;
 
-const APPLICATIONS = ['payments', 'ledger', 'zahlungsverkehr-ü', '支付服务'] as const;
+// storefront: the shipped freeze calendar covers it, so DFW-CHANGE-002 is exercised.
+const APPLICATIONS = ['payments', 'ledger', 'zahlungsverkehr-ü', '支付服务', 'storefront'] as const;
 const COMMITS = [
   '9f2c4e1b7a3d5c8e0f6b2a4d8c1e3f5a7b9d0c2e',
   'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
