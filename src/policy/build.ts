@@ -2,7 +2,7 @@
 // <output>/<name>.tar.gz (Wasm, for dfw) and <output>/<name>-rego.tar.gz (Rego, for stock OPA
 // agents) at one revision, signed when a key is given; returns the rule catalog inside.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadBundle, ruleCatalog, type RuleCatalog } from '../engine/index.js';
 import { compileBundle, revisionOf } from './compile.js';
 import { PolicyBuildError } from './errors.js';
@@ -36,10 +36,11 @@ export async function buildPolicy(dir: string, options: BuildOptions = {}): Prom
   const layered = layer(project, opa);
   try {
     if (layered.problems.length) throw new PolicyBuildError(`the repository does not layer on the built-in pack ${layered.pack.version}:\n${layered.problems.join('\n')}`);
-    const out = options.output ?? project.outputDir;
+    // opa runs inside the staging folder: paths the user typed are made absolute first.
+    const out = options.output ? resolve(options.output) : project.outputDir;
     mkdirSync(out, { recursive: true });
     const revision = options.revision ?? revisionOf(layered);
-    const compile = { revision, ...(options.signingKey ? { signingKey: options.signingKey, signingAlg: options.signingAlg ?? 'RS256' } : {}) };
+    const compile = { revision, ...(options.signingKey ? { signingKey: resolve(options.signingKey), signingAlg: options.signingAlg ?? 'RS256' } : {}) };
     const wasmBundle = join(out, `${project.bundleName}.tar.gz`);
     const regoBundle = join(out, `${project.bundleName}-rego.tar.gz`);
     compileBundle(opa, layered, 'wasm', wasmBundle, compile);

@@ -1,0 +1,164 @@
+// dfw policy test refusing what would ship wrong, each with the file and line or path:
+// a misspelled input path, builtins outside dfw's capabilities, a rule id that collides
+// with a built-in one, a package outside the team's namespace, a pinned pack version this
+// dfw does not ship, a missing opa; and dfw policy diff / push to a dfw bundle server.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runDfw, startDfw } from './helpers/cli.js';
+import { SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
+import { opaPath, ROOT } from './helpers/opa.js';
+
+interface Ctx {
+  dir: string;
+  /** A fresh `dfw policy init` repository, copied for each test. */
+  template: string;
+}
+
+const checks = suite<Ctx>('dfw policy test refuses what would ship wrong');
+
+checks.before((ctx) => {
+  ctx.dir = mkdtempSync(join(tmpdir(), 'dfw-policy-checks-'));
+  ctx.template = join(ctx.dir, 'template');
+  const init = runDfw(['policy', 'init', ctx.template, '--team', 'acme'], { cwd: ctx.dir });
+  assert.is(init.status, 0, init.stderr);
+});
+
+checks.after((ctx) => rmSync(ctx.dir, { recursive: true, force: true }));
+
+let copies = 0;
+function repo(ctx: Ctx): string {
+  const dir = join(ctx.dir, `repo-${++copies}`);
+  cpSync(ctx.template, dir, { recursive: true });
+  return dir;
+}
+
+function policyTest(dir: string, env: Record<string, string> = {}) {
+  return runDfw(['policy', 'test'], { cwd: dir, env: { DFW_OPA: opaPath(), ...env } });
+}
+
+/** A rule file of the team's, reading `condition` from the input. */
+function rule(id: string, name: string, condition: string): string {
+  return `# METADATA
+# description: ${id}
+package firewall.rules.acme.${name}
+
+import data.firewall.lib
+
+# METADATA
+# title: ${name}
+# custom:
+#   id: ${id}
+#   severity: high
+#   category: test
+#   remediation: Fix it.
+deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
+
+_findings contains lib.finding("bad", "bad") if {
+\t${condition}
+}
+`;
+}
+
+checks('a rule reading a misspelled input path fails, naming the path, the file and the line', (ctx) => {
+  const dir = repo(ctx);
+  writeFileSync(join(dir, 'policy', 'registry_path.rego'), rule('ACME-PATH-001', 'registry_path', 'input.request.artifact.image == "x"'));
+  const r = policyTest(dir);
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /FAIL {2}input-schema +reads input paths the input document does not have: input\.request\.artifact\.image/);
+  assert.match(r.stdout, /policy\/registry_path\.rego:17: rego_type_error: undefined ref: input\.request\.artifact\.image/);
+  // The same rule with the right path passes that step.
+  writeFileSync(join(dir, 'policy', 'registry_path.rego'), rule('ACME-PATH-001', 'registry_path', 'input.artifact.image == "x"'));
+  assert.match(policyTest(dir).stdout, /PASS {2}input-schema/);
+});
+
+checks('http.send and time.now_ns are refused with file and line', (ctx) => {
+  const dir = repo(ctx);
+  writeFileSync(join(dir, 'policy', 'clock.rego'), rule('ACME-CLOCK-001', 'clock', 'time.now_ns() > 0'));
+  writeFileSync(join(dir, 'policy', 'remote.rego'), rule('ACME-HTTP-001', 'remote', 'http.send({"method": "GET", "url": "http://127.0.0.1:1"}).status_code == 200'));
+  const r = policyTest(dir);
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /FAIL {2}check +opa check --strict failed/);
+  assert.match(r.stdout, /policy\/clock\.rego:17: rego_type_error: undefined function time\.now_ns/);
+  assert.match(r.stdout, /policy\/remote\.rego:17: rego_type_error: undefined function http\.send/);
+  assert.match(r.stdout, /no http\.send, no time\.now_ns/);
+  assert.match(r.stdout, /SKIP {2}examples/);
+});
+
+checks('a rule id that collides with a built-in one is an error naming both files', (ctx) => {
+  const dir = repo(ctx);
+  writeFileSync(join(dir, 'policy', 'mine.rego'), rule('DFW-GIT-001', 'mine', 'input.artifact.image == "x"'));
+  const r = policyTest(dir);
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`rule id DFW-GIT-001 in policy/mine\\.rego:\\d+ collides with the built-in rule DFW-GIT-001 in ${ROOT.replace(/\/$/, '')}/rego/firewall/rules/git/branch_protection\\.rego:\\d+`));
+  const build = runDfw(['policy', 'build'], { cwd: dir, env: { DFW_OPA: opaPath() } });
+  assert.is(build.status, 2, 'build refuses it too');
+  assert.match(build.stderr, /collides with the built-in rule DFW-GIT-001/);
+});
+
+checks('a package outside firewall.rules.<team> and a deny without METADATA are refused', (ctx) => {
+  const dir = repo(ctx);
+  writeFileSync(join(dir, 'policy', 'sneaky.rego'), 'package firewall.rules.git.sneaky\n\ndeny contains "x" if input.artifact.image == "x"\n');
+  const r = policyTest(dir);
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /policy\/sneaky\.rego: package firewall\.rules\.git\.sneaky is outside the team's namespace; use package firewall\.rules\.acme\.<rule>/);
+  assert.match(r.stdout, /policy\/sneaky\.rego:3: deny has no # METADATA block/);
+});
+
+checks('a pinned built-in pack version this dfw does not ship stops test and build (exit 2)', (ctx) => {
+  const dir = repo(ctx);
+  const file = join(dir, 'dfw-policy.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/version: .*/, 'version: 99.0.0'));
+  const r = policyTest(dir);
+  assert.is(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /pins the built-in pack 99\.0\.0, but this dfw ships \d+\.\d+\.\d+: install that version \("npm install -g dfw@99\.0\.0"\)/);
+});
+
+checks('an opa of another version is refused with how to install the pinned one', (ctx) => {
+  const dir = repo(ctx);
+  const fake = join(ctx.dir, 'opa-0.70');
+  writeFileSync(fake, '#!/bin/sh\necho "Version: 0.70.0"\n', { mode: 0o755 });
+  const r = policyTest(dir, { DFW_OPA: fake });
+  assert.is(r.status, 2);
+  assert.match(r.stderr, /is opa 0\.70\.0, but .* opa v1\.22\.3 only; install opa v1\.22\.3: "go install github\.com\/open-policy-agent\/opa@v1\.22\.3"/);
+});
+
+checks('dfw policy diff lists the rules added and the enforcement changed', (ctx) => {
+  const dir = repo(ctx);
+  const env = { DFW_OPA: opaPath() };
+  assert.is(runDfw(['policy', 'build', '-o', 'old', '--revision', 'r1'], { cwd: dir, env }).status, 0);
+  writeFileSync(join(dir, 'policy', 'tagged.rego'), rule('ACME-TAG-002', 'tagged', 'input.artifact.tag == "latest"'));
+  writeFileSync(join(dir, 'enforcement.yaml'), 'environments:\n  production:\n    rules:\n      DFW-CLOUD-001: { enabled: false }\n');
+  assert.is(runDfw(['policy', 'build', '-o', 'new', '--revision', 'r2'], { cwd: dir, env }).status, 0);
+  const d = runDfw(['policy', 'diff', 'old/firewall.tar.gz', 'new/firewall.tar.gz'], { cwd: dir });
+  assert.is(d.status, 1, d.stdout + d.stderr);
+  assert.match(d.stdout, /\+ ACME-TAG-002 {2}high {2}tagged/);
+  assert.match(d.stdout, /~ DFW-CLOUD-001 .*\n {4}production: warn \(medium\) -> off/);
+  assert.match(d.stdout, /~ ACME-CD-001 .*\n {4}staging: warn \(medium\) -> warn \(high\)/);
+  const same = runDfw(['policy', 'diff', 'new/firewall.tar.gz', 'new/firewall.tar.gz'], { cwd: dir });
+  assert.is(same.status, 0);
+});
+
+checks('dfw policy push publishes both bundles on a dfw bundle server', async (ctx) => {
+  const dir = repo(ctx);
+  assert.is(runDfw(['policy', 'build', '--signing-key', SIGNING_KEY, '--revision', 'pushed-0'], { cwd: dir, env: { DFW_OPA: opaPath() } }).status, 0);
+  cpSync(join(dir, 'build'), join(dir, 'first'), { recursive: true });
+  assert.is(runDfw(['policy', 'build', '--signing-key', SIGNING_KEY, '--revision', 'pushed-1'], { cwd: dir, env: { DFW_OPA: opaPath() } }).status, 0);
+  const config = join(ctx.dir, 'central.yaml');
+  writeFileSync(config, `bundle: { path: ${join(dir, 'first', 'firewall.tar.gz')}, public_key: ${SIGNING_PUB} }\npublish: { dir: ${join(ctx.dir, 'published')} }\nstore: { url: "sqlite:${join(ctx.dir, 'central.db')}" }\n`);
+  const server = await startDfw(['--config', config]);
+  try {
+    const push = runDfw(['policy', 'push', server.url], { cwd: dir });
+    assert.is(push.status, 0, push.stdout + push.stderr);
+    assert.match(push.stdout, /pushed wasm bundle revision pushed-1 to .*\/v1\/bundles\/firewall /);
+    assert.match(push.stdout, /pushed rego bundle revision pushed-1 to .*\/v1\/bundles\/firewall-rego /);
+    const rules = (await (await fetch(`${server.url}/v1/rules`)).json()) as { rules: Array<{ id: string }> };
+    assert.ok(rules.rules.some((r) => r.id === 'ACME-CD-001'), 'the server now decides with the team\'s rules');
+  } finally {
+    await server.stop();
+  }
+});
+
+checks.run();
