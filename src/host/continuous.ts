@@ -3,6 +3,15 @@
 // the API and the check service use — it queues a denial's notification in the decision's
 // own transaction and starts an audit when new evidence arrives for a digest.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Hono } from 'hono';
+import { consoleRoutes } from '../api/console/index.js';
+import type { ApiToken } from '../api/auth.js';
+import { readVerification, type BundleSettings } from '../bundles/agent/local-file.js';
+import type { BundlePublisher } from '../bundles/server/publisher.js';
+import { createDiskRevisionStore } from '../bundles/server/revision-store.js';
+import { validateBundle } from '../bundles/server/validate.js';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { MetricsSource } from '../api/routes/metrics.js';
 import { Auditor, DEFAULT_AUDIT_CONFIG, type AuditConfig } from '../audit/index.js';
@@ -34,8 +43,29 @@ export interface Continuous {
   audit(trigger: AuditTrigger, scope?: AuditScope): Promise<AuditRecord[]>;
   /** The API's metrics with the audit and notification series added. */
   metrics<M extends MetricsSource>(base: M): M;
+  /** The web console (/ui) over the same store, mounted beside the API. */
+  console(options: ConsoleOptions): Hono;
   /** Stops the timers and the worker and waits for a running audit; before the store closes. */
   stop(): Promise<void>;
+}
+
+export interface ConsoleOptions {
+  tokens: ApiToken[];
+  bundle: BundleSettings;
+  publishDir: string;
+  publisher?: BundlePublisher;
+  waiverMaxDays: number;
+}
+
+/** Chart.js's UMD build from node_modules, served by the console itself (no CDN). */
+function readChartJs(logger: Logger): string | undefined {
+  try {
+    const main = createRequire(import.meta.url).resolve('chart.js');
+    return readFileSync(join(dirname(main), 'chart.umd.min.js'), 'utf8');
+  } catch (err) {
+    logger.warn('the console chart library is missing; the overview shows its table only', { error: (err as Error).message });
+    return undefined;
+  }
 }
 
 function readSecret(path: string, what: string): string {
@@ -148,6 +178,31 @@ export function startContinuous(
     auditor,
     worker,
     audit: (trigger, scope) => runAudit(trigger, scope),
+    console(options) {
+      const chartJs = readChartJs(logger);
+      const verification = readVerification(options.bundle);
+      return consoleRoutes({
+        tokens: options.tokens,
+        store,
+        policy,
+        bundleName: options.bundle.name,
+        waiverMaxDays: options.waiverMaxDays,
+        receivers: names,
+        logger,
+        ...(chartJs ? { chartJs } : {}),
+        ...(options.publisher ? { publisher: options.publisher } : {}),
+        ...(options.publisher && verification
+          ? {
+              // A kept revision, verified again before anything evaluates with it.
+              revisionEvaluator: async (name: string, digest: string) => {
+                const bytes = await createDiskRevisionStore(options.publishDir).readBundle(name, digest);
+                const { evaluator } = await validateBundle(bytes, { name, verification, requireEvaluator: true });
+                return evaluator!;
+              },
+            }
+          : {}),
+      });
+    },
     metrics: (m) => ({ ...m, render: async () => `${await m.render()}\n${await registry.metrics()}` }),
     async stop() {
       clearInterval(scanTimer);

@@ -85,7 +85,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     checks,
     store,
     waiverMaxDays: config.waivers.max_days,
-    ...(github ? { integrations: [github] } : {}),
+    integrations: [
+      ...(github ? [github] : []),
+      continuous.console({ tokens: config.tokens, bundle: config.bundle, publishDir: config.publish.dir, waiverMaxDays: config.waivers.max_days, ...(bundles.publisher ? { publisher: bundles.publisher } : {}) }),
+    ],
     maxBodyBytes: config.server.max_body_bytes,
     ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
     ...(bundles.poller ? { bundleSource: bundles.poller } : {}),

@@ -36,7 +36,7 @@ export function writeConfig(dir: string, options: TestServerConfig): string {
   writeFileSync(
     file,
     [
-      'server: { host: 127.0.0.1, shutdown_timeout_seconds: 2 }',
+      'server: { host: 127.0.0.1, port: 0, shutdown_timeout_seconds: 2 }',
       `bundle: { path: ${q(options.bundle)}${options.publicKey ? `, public_key: ${q(options.publicKey)}` : ''} }`,
       ...(options.publishDir ? [`publish: { dir: ${q(options.publishDir)} }`] : []),
       `store: { url: ${q(`sqlite:${options.storeFile}`)} }`,
