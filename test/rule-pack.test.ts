@@ -31,7 +31,37 @@ const EXPECTED_RULES: Record<string, { severity: string; category: string }> = {
   'DFW-VULN-001': { severity: 'critical', category: 'vulnerabilities' },
   'DFW-CHANGE-001': { severity: 'high', category: 'change' },
   'DFW-REVIEW-001': { severity: 'high', category: 'review' },
+  // Issue 16's rule pack.
+  'DFW-GIT-002': { severity: 'high', category: 'git' },
+  'DFW-GIT-003': { severity: 'medium', category: 'git' },
+  'DFW-GIT-004': { severity: 'high', category: 'git' },
+  'DFW-GIT-005': { severity: 'high', category: 'git' },
+  'DFW-GIT-006': { severity: 'medium', category: 'git' },
+  'DFW-SOURCE-001': { severity: 'high', category: 'source' },
+  'DFW-SOURCE-002': { severity: 'critical', category: 'source' },
+  'DFW-BUILD-002': { severity: 'high', category: 'build' },
+  'DFW-BUILD-003': { severity: 'critical', category: 'build' },
+  'DFW-BUILD-004': { severity: 'high', category: 'build' },
+  'DFW-BUILD-005': { severity: 'high', category: 'build' },
+  'DFW-VULN-002': { severity: 'high', category: 'vulnerabilities' },
+  'DFW-VULN-003': { severity: 'critical', category: 'vulnerabilities' },
+  'DFW-SBOM-001': { severity: 'high', category: 'sbom' },
+  'DFW-SBOM-002': { severity: 'high', category: 'sbom' },
+  'DFW-SBOM-003': { severity: 'critical', category: 'sbom' },
+  'DFW-ARTIFACT-002': { severity: 'medium', category: 'artifact' },
+  'DFW-WORKLOAD-001': { severity: 'critical', category: 'workload' },
+  'DFW-WORKLOAD-002': { severity: 'high', category: 'workload' },
+  'DFW-WORKLOAD-003': { severity: 'critical', category: 'workload' },
+  'DFW-WORKLOAD-004': { severity: 'high', category: 'workload' },
+  'DFW-WORKLOAD-005': { severity: 'medium', category: 'workload' },
+  'DFW-WORKLOAD-006': { severity: 'medium', category: 'workload' },
+  'DFW-PROMOTION-001': { severity: 'high', category: 'promotion' },
+  'DFW-CHANGE-003': { severity: 'high', category: 'change' },
+  'DFW-POSTURE-001': { severity: 'medium', category: 'posture' },
 };
+
+/** NIST SP 800-53 rev 5, SOC 2 (2017 trust services criteria), SLSA v1.0 build levels, OWASP Top 10 CI/CD, CIS SSCS. */
+const CONTROL = /^(NIST-800-53:[A-Z]{2}-\d+(\(\d+\))?|SOC2:(CC\d\.\d|A1\.\d|C1\.\d|PI1\.\d|P\d\.\d)|SLSA:build-L[123]|OWASP-CICD:CICD-SEC-([1-9]|10)|CIS-SSCS:[1-5](\.\d+){1,2})$/;
 
 /**
  * A rule that reads the wall clock: its decisions could not be replayed (it should compare
@@ -225,7 +255,7 @@ RulePack('opa inspect shows the Wasm bundle with the one entrypoint firewall/dec
   assert.ok(inspection.namespaces?.['data.firewall.decision'], 'no namespace data.firewall.decision');
 });
 
-RulePack("opa inspect -a lists all nine rules' annotations with their severities and categories", ({ inspection }) => {
+RulePack("opa inspect -a lists the pack's rules' annotations with their severities and categories", ({ inspection }) => {
   const found = Object.fromEntries(
     ruleAnnotations(inspection).map((a) => [
       String(a.annotations.custom!.id),
@@ -255,6 +285,25 @@ RulePack('every annotated rule has a title, description and remediation, and liv
   const rulePackages = Object.keys(inspection.namespaces ?? {}).filter((ns) => ns.startsWith('data.firewall.rules.'));
   const annotatedPackages = annotated.map((a) => a.path.slice(0, 5).map((t) => t.value).join('.'));
   assertSameNames(annotatedPackages, rulePackages, 'rule packages with an annotated deny');
+});
+
+RulePack('every rule maps to compliance controls, each cited in its description', ({ inspection }) => {
+  const annotated = ruleAnnotations(inspection);
+  assert.ok(annotated.length >= 30, `the pack has ${annotated.length} rules; issue 16 asks for at least 30`);
+  for (const a of annotated) {
+    const { id, controls } = a.annotations.custom!;
+    assert.ok(Array.isArray(controls) && controls.length > 0, `${id} has no custom.controls`);
+    for (const control of controls as unknown[]) {
+      assert.ok(typeof control === 'string' && CONTROL.test(control), `${id}: ${JSON.stringify(control)} is not FRAMEWORK:control`);
+    }
+    // The description says why each control applies: it names every control it claims.
+    const description = a.annotations.description ?? '';
+    for (const control of controls as string[]) {
+      const [framework, name] = control.split(':') as [string, string];
+      const cited = description.includes(framework === 'SLSA' ? 'SLSA' : name);
+      assert.ok(cited, `${id}: the description does not cite ${control}`);
+    }
+  }
 });
 
 RulePack('a bundle built with --signing-key carries .signatures.json with one JWT', async ({ signed, bundle }) => {

@@ -21,6 +21,33 @@ export const RULE_IDS = [
   'DFW-REVIEW-001',
   'DFW-SCAN-001',
   'DFW-VULN-001',
+  // Issue 16's rule pack.
+  'DFW-ARTIFACT-002',
+  'DFW-BUILD-002',
+  'DFW-BUILD-003',
+  'DFW-BUILD-004',
+  'DFW-BUILD-005',
+  'DFW-CHANGE-003',
+  'DFW-GIT-002',
+  'DFW-GIT-003',
+  'DFW-GIT-004',
+  'DFW-GIT-005',
+  'DFW-GIT-006',
+  'DFW-POSTURE-001',
+  'DFW-PROMOTION-001',
+  'DFW-SBOM-001',
+  'DFW-SBOM-002',
+  'DFW-SBOM-003',
+  'DFW-SOURCE-001',
+  'DFW-SOURCE-002',
+  'DFW-VULN-002',
+  'DFW-VULN-003',
+  'DFW-WORKLOAD-001',
+  'DFW-WORKLOAD-002',
+  'DFW-WORKLOAD-003',
+  'DFW-WORKLOAD-004',
+  'DFW-WORKLOAD-005',
+  'DFW-WORKLOAD-006',
 ] as const;
 
 export const EVIDENCE_KINDS = [
@@ -33,6 +60,13 @@ export const EVIDENCE_KINDS = [
   'runtime',
   'change_ticket',
   'security_review',
+  'repository',
+  'dependabot_alerts',
+  'pull_request',
+  'promotion',
+  'scorecard',
+  'sbom',
+  'workload',
 ] as const;
 
 /** Marks a key to leave out of its object (absent, as opposed to null). */
@@ -214,6 +248,9 @@ function timeAround(nowNs: bigint): fc.Arbitrary<unknown> {
   );
 }
 
+/** A branch protection switch: usually on, sometimes off, absent or not a boolean. */
+const setting = fc.oneof({ arbitrary: fc.constant<unknown>(true), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(false, ABSENT, null, 'true'), weight: 1 });
+
 const branchProtection = record({
   protected: fc.oneof({ arbitrary: fc.constant<unknown>(true), weight: 12 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, false, 'true', 1), weight: 1 }),
   required_approving_reviews: field(
@@ -224,9 +261,15 @@ const branchProtection = record({
       { arbitrary: fc.constantFrom<unknown>('2', '0'), weight: 1 },
     ),
   ),
-  dismiss_stale_reviews: fc.boolean(),
-  required_status_checks: fc.constant(['ci/build']),
-  enforce_admins: fc.boolean(),
+  dismiss_stale_reviews: setting,
+  require_code_owner_reviews: setting,
+  required_status_checks: fc.oneof(
+    { arbitrary: fc.constantFrom<unknown>(['ci/build'], ['ci/build', 'codeql']), weight: 8 },
+    { arbitrary: fc.constantFrom<unknown>(['codeql']), weight: 1 },
+    { arbitrary: fc.constantFrom<unknown>([], ABSENT, 'ci/build', [3, '']), weight: 1 },
+  ),
+  enforce_admins: setting,
+  required_signatures: setting,
   allow_force_pushes: fc.oneof({ arbitrary: fc.constant<unknown>(false), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, true, 'false', 0), weight: 1 }),
   allow_deletions: fc.oneof({ arbitrary: fc.constant<unknown>(false), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, true, 'false', 0), weight: 1 }),
 });
@@ -241,8 +284,52 @@ const permissions = fc.oneof(
   { arbitrary: permissionsMap, weight: 5 },
 );
 
+const PINNED = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683';
+
+const step = fc.oneof(
+  {
+    arbitrary: record({
+      name: field(text('checkout', 'build', 'announce'), { null: 0 }),
+      uses: fc.oneof(
+        { arbitrary: fc.constant<unknown>(ABSENT), weight: 4 },
+        { arbitrary: fc.constantFrom<unknown>(PINNED, './.github/actions/setup', 'docker://ghcr.io/acme/lint@sha256:4f1c8b2e9d7a6c5b3e2f1a0d9c8b7a6e5f4d3c2b1a0e9f8d7c6b5a4e3f2d1c0b'), weight: 8 },
+        { arbitrary: fc.constantFrom<unknown>('actions/checkout@v4', 'actions/checkout@11bd719', 'docker://alpine:3.20', 'Actions/Checkout@' + '11bd71901bbe5b1630ceea73d27597364c9af683', 7), weight: 1 },
+        { arbitrary: fc.constantFrom(...ODD_STRINGS), weight: 1 },
+      ),
+      run: fc.oneof(
+        { arbitrary: fc.constant<unknown>(ABSENT), weight: 4 },
+        { arbitrary: fc.constantFrom<unknown>('npm ci && npm test', 'echo ${{ github.sha }} ${{ matrix.node }}'), weight: 6 },
+        { arbitrary: fc.constantFrom<unknown>('echo "${{ github.event.issue.title }}"', 'echo ${{github.head_ref}} ${{ github.event.pull_request.body }}', 'git fetch origin refs/pull/${{ github.event.number }}/head && git checkout FETCH_HEAD', 42), weight: 1 },
+      ),
+      with: fc.oneof(
+        { arbitrary: fc.constant<unknown>(ABSENT), weight: 6 },
+        { arbitrary: fc.constantFrom<unknown>({ ref: '${{ github.event.pull_request.head.sha }}' }, { ref: '${{ github.head_ref }}' }, { ref: 'main' }, { ref: 5 }, 'ref'), weight: 1 },
+      ),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>('npm test', null), weight: 1 },
+);
+
+const runsOn = fc.oneof(
+  { arbitrary: fc.constantFrom<unknown>(['ubuntu-24.04'], ['ubuntu-latest']), weight: 8 },
+  { arbitrary: fc.constantFrom<unknown>(['self-hosted', 'linux'], ['self-hosted'], ABSENT, 'self-hosted', [7]), weight: 2 },
+);
+
 const job = fc.oneof(
-  { arbitrary: record({ name: field(text('build', 'test', 'publish', 'release'), { null: 0 }), permissions }), weight: 8 },
+  {
+    arbitrary: record({
+      name: field(text('build', 'test', 'publish', 'release'), { null: 0 }),
+      permissions,
+      runs_on: runsOn,
+      steps: fc.oneof({ arbitrary: list(step) as fc.Arbitrary<unknown>, weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, 'checkout'), weight: 1 }),
+      uses: fc.oneof(
+        { arbitrary: fc.constant<unknown>(ABSENT), weight: 10 },
+        { arbitrary: fc.constantFrom<unknown>('acme/shared/.github/workflows/release.yml@main', 'octo-org/shared/.github/workflows/release.yml@main', 'octo-org/shared/.github/workflows/release.yml@11bd71901bbe5b1630ceea73d27597364c9af683', 3), weight: 1 },
+      ),
+    }),
+    weight: 8,
+  },
   { arbitrary: fc.constantFrom<unknown>('build', 3, null), weight: 1 },
 );
 
@@ -250,6 +337,10 @@ const workflow = fc.oneof(
   {
     arbitrary: record({
       path: field(text('.github/workflows/ci.yml', '.github/workflows/release.yml', '.github/workflows/nightly.yml'), { null: 0 }),
+      on: fc.oneof(
+        { arbitrary: fc.constantFrom<unknown>(['push'], ['push', 'pull_request']), weight: 8 },
+        { arbitrary: fc.constantFrom<unknown>(['pull_request_target'], ['workflow_run', 'push'], ['issues'], ABSENT, 'push', [1]), weight: 2 },
+      ),
       permissions,
       jobs: fc.oneof({ arbitrary: list(job), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, {}, 'build', { build: {} }), weight: 2 }),
     }),
@@ -287,10 +378,17 @@ const codeScanning = record({
   findings: findingsList(codeFinding),
 });
 
-const vulnerabilityFinding = fc.oneof(
+const vulnerabilityFinding = (nowNs: bigint) => fc.oneof(
   {
     arbitrary: record({
-      id: field(text('CVE-2024-1234', 'CVE-2023-45853', 'GHSA-xxxx-yyyy'), { null: 0 }),
+      // CVE-2021-44228 is in the KEV catalog that ships in the bundle.
+      id: field(text('CVE-2024-1234', 'CVE-2023-45853', 'GHSA-xxxx-yyyy', 'CVE-2021-44228', 'cve-2021-41773'), { null: 0 }),
+      published_at: fc.oneof(
+        { arbitrary: fc.constantFrom<unknown>(formatRfc3339(nowNs - 3n * DAY_NS, 0, false), formatRfc3339(nowNs - 29n * DAY_NS, 60, false)), weight: 6 },
+        { arbitrary: fc.constantFrom<unknown>(formatRfc3339(nowNs - 31n * DAY_NS, 0, false), '2019-06-01T00:00:00Z'), weight: 2 },
+        { arbitrary: timeAround(nowNs), weight: 1 },
+        { arbitrary: fc.constant<unknown>(ABSENT), weight: 1 },
+      ),
       severity,
       package: field(text('openssl', 'musl', 'zlib'), { null: 0 }),
       installed_version: field(fc.constantFrom('3.0.1', '1.1.20-r4', ''), { null: 0 }),
@@ -301,11 +399,12 @@ const vulnerabilityFinding = fc.oneof(
   { arbitrary: fc.constantFrom<unknown>('CVE-2024-1234', 7), weight: 1 },
 );
 
-const vulnerabilities = record({
-  tool: field(text('Trivy', 'Grype'), { null: 0 }),
-  scanned_at: fc.constant('2026-11-27T18:05:40Z'),
-  findings: findingsList(vulnerabilityFinding),
-});
+const vulnerabilities = (nowNs: bigint) =>
+  record({
+    tool: field(text('Trivy', 'Grype'), { null: 0 }),
+    scanned_at: fc.constant('2026-11-27T18:05:40Z'),
+    findings: findingsList(vulnerabilityFinding(nowNs)),
+  });
 
 const containerFinding = fc.oneof(
   {
@@ -328,6 +427,10 @@ const registry = record({
     { arbitrary: fc.constantFrom<unknown>(ABSENT, null, ['1.5.0'], '1.5.0'), weight: 1 },
   ),
   latest: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...TAGS), weight: 3 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, 150), weight: 2 }),
+  base_image: fc.oneof(
+    { arbitrary: fc.constantFrom<unknown>('gcr.io/distroless/nodejs22-debian12:nonroot', 'registry.example.com/base/node:22'), weight: 8 },
+    { arbitrary: fc.constantFrom<unknown>('docker.io/library/node:22', ABSENT, '', 5), weight: 2 },
+  ),
 });
 
 const workload = fc.oneof(
@@ -366,6 +469,164 @@ const securityReview = record({
   state: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...STATES), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, true, ...ODD_STRINGS.slice(0, 3)), weight: 1 }),
   reviewer: fc.oneof({ arbitrary: text('appsec@acme.example'), weight: 4 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, 5), weight: 1 }),
   completed_at: fc.constant('2026-11-26T10:00:00Z'),
+});
+
+const enabled = fc.oneof({ arbitrary: fc.constant<unknown>('enabled'), weight: 8 }, { arbitrary: fc.constantFrom<unknown>('disabled', 'Enabled', ABSENT, null, true), weight: 1 });
+
+const repository = record({
+  visibility: fc.oneof({ arbitrary: fc.constantFrom<unknown>('private', 'internal'), weight: 8 }, { arbitrary: fc.constantFrom<unknown>('public', 'PRIVATE', ABSENT, 3), weight: 2 }),
+  secret_scanning: enabled,
+  secret_scanning_push_protection: enabled,
+});
+
+const dependabotAlert = fc.oneof(
+  {
+    arbitrary: record({
+      number: field(fc.constantFrom(7, 31, 1287), { null: 0 }),
+      severity: fc.oneof({ arbitrary: fc.constantFrom<unknown>('low', 'medium', 'high'), weight: 8 }, { arbitrary: fc.constantFrom<unknown>('critical', 'CRITICAL', ABSENT, 4), weight: 1 }),
+      package: field(text('lodash', 'cookie'), { null: 0 }),
+      advisory: field(text('GHSA-jf85-cpcp-j695'), { null: 0 }),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>('GHSA-jf85-cpcp-j695', null), weight: 1 },
+);
+
+const dependabotAlerts = record({ open: findingsList(dependabotAlert) });
+
+const PEOPLE = ['alice', 'bob', 'Alice', 'spinnaker', 'alice@acme.example'] as const;
+
+const pullRequest = record({
+  number: field(fc.constantFrom(1287, 42), { null: 0 }),
+  author: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...PEOPLE), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, '', null, 5, ...ODD_STRINGS.slice(0, 2)), weight: 1 }),
+  approved_by: fc.oneof(
+    { arbitrary: fc.array(fc.oneof({ arbitrary: fc.constantFrom<unknown>('bob', 'carol', ...PEOPLE), weight: 8 }, { arbitrary: fc.constantFrom<unknown>('', 3, null), weight: 1 }), { maxLength: 3 }), weight: 10 },
+    { arbitrary: fc.constantFrom<unknown>(ABSENT, 'bob'), weight: 1 },
+  ),
+});
+
+function promotion(nowNs: bigint): fc.Arbitrary<Record<string, unknown>> {
+  return record({
+    environment: fc.oneof({ arbitrary: fc.constant<unknown>('staging'), weight: 8 }, { arbitrary: fc.constantFrom<unknown>('development', ABSENT, 7), weight: 1 }),
+    allowed_at: fc.oneof(
+      { arbitrary: fc.constantFrom<unknown>(formatRfc3339(nowNs - 2n * DAY_NS, 0, false), formatRfc3339(nowNs - 30n * DAY_NS, 330, true)), weight: 8 },
+      { arbitrary: timeAround(nowNs), weight: 2 },
+      { arbitrary: fc.constantFrom<unknown>(null, ABSENT), weight: 1 },
+    ),
+    decision_id: fc.constant('0193a0c4-1f2e-7b3c-9d4e-5f6a7b8c9d0e'),
+  });
+}
+
+const scorecardCheck = record({
+  name: fc.constantFrom<unknown>('Dangerous-Workflow', 'Token-Permissions', 'Branch-Protection', 'Pinned-Dependencies'),
+  score: fc.oneof({ arbitrary: fc.constant<unknown>(10), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(5, 4, 0, -1, 9.5, '10', null), weight: 2 }),
+});
+
+const scorecard = record({
+  tool: fc.constant('OpenSSF Scorecard'),
+  score: fc.oneof({ arbitrary: fc.constantFrom<unknown>(8.2, 7, 10, 9.5), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(6.9, 3, 0, 0.1, 1e-7, '8', null, ABSENT), weight: 2 }),
+  checks: fc.oneof(
+    { arbitrary: fc.constant<unknown>([{ name: 'Dangerous-Workflow', score: 10 }, { name: 'Token-Permissions', score: 9 }]), weight: 6 },
+    { arbitrary: list(scorecardCheck, 4), weight: 3 },
+    { arbitrary: fc.constantFrom<unknown>(ABSENT, 'checks'), weight: 1 },
+  ),
+});
+
+const LICENSE_TERMS = ['MIT', 'Apache-2.0', 'GPL-3.0-only', 'AGPL-3.0-or-later', 'GPL-2.0-only WITH Classpath-exception-2.0', 'GPL-2.0-only WITH Bison-exception-2.2'] as const;
+
+const sbomComponent = fc.oneof(
+  {
+    arbitrary: record({
+      name: field(text('zlib', 'express', 'log4j-core', 'event-stream', 'xz-utils', 'lodash', 'colors', 'request'), { null: 0 }),
+      version: fc.oneof(
+        { arbitrary: fc.constantFrom<unknown>('1.3.1', '2.17.1', '4.0.1', '5.6.2'), weight: 6 },
+        { arbitrary: fc.constantFrom<unknown>('2.14.1', '3.3.6', 'v5.6.1', '5.6', '1.2.13-r1', ABSENT, 7), weight: 2 },
+      ),
+      purl: fc.oneof(
+        { arbitrary: fc.constant<unknown>(ABSENT), weight: 4 },
+        { arbitrary: fc.constantFrom<unknown>('pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', 'pkg:npm/log4j-core@2.14.1', 'pkg:npm/lodash@4.17.20'), weight: 2 },
+      ),
+      licenses: fc.oneof(
+        { arbitrary: fc.constantFrom<unknown>(['MIT'], ['Apache-2.0'], []), weight: 6 },
+        { arbitrary: fc.constantFrom<unknown>(['MIT OR GPL-3.0-only'], ['(MIT AND AGPL-3.0-or-later)'], ['GPL-3.0-only'], ABSENT, 'MIT'), weight: 2 },
+      ),
+      license_choices: fc.oneof(
+        { arbitrary: fc.constant<unknown>(ABSENT), weight: 4 },
+        { arbitrary: fc.array(fc.array(fc.oneof({ arbitrary: fc.constantFrom<unknown>('MIT', 'Apache-2.0'), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(...LICENSE_TERMS), weight: 3 }, { arbitrary: fc.constantFrom<unknown>(7, null), weight: 1 }), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 }), weight: 5 },
+        { arbitrary: fc.constantFrom<unknown>([], 'MIT', [['MIT'], 'GPL-3.0-only'], [['GPL-3.0-only', 7]]), weight: 1 },
+      ),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>('zlib', null), weight: 1 },
+);
+
+const sbom = record({ format: fc.constantFrom('cyclonedx', 'spdx'), spec_version: fc.constant('1.6'), components: findingsList(sbomComponent) });
+
+/** Mostly the restricted setting, sometimes its opposite, absent or of the wrong type. */
+function restricted(good: unknown, ...bad: unknown[]): fc.Arbitrary<unknown> {
+  return fc.oneof({ arbitrary: fc.constant(good), weight: 8 }, { arbitrary: fc.constantFrom(...bad), weight: 1 });
+}
+
+const securityContext = fc.oneof(
+  {
+    arbitrary: record({
+      privileged: restricted(ABSENT, true, false, 'true', null),
+      allowPrivilegeEscalation: restricted(false, true, ABSENT, 'false'),
+      readOnlyRootFilesystem: restricted(true, false, ABSENT, 1),
+      runAsNonRoot: restricted(ABSENT, true, false),
+      runAsUser: restricted(ABSENT, 0, 10001, null),
+      capabilities: fc.oneof(
+        { arbitrary: fc.constant<unknown>({ drop: ['ALL'] }), weight: 8 },
+        { arbitrary: fc.constantFrom<unknown>({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] }, { drop: ['ALL'], add: ['SYS_ADMIN', 3] }, { drop: ['NET_RAW'] }, {}, ABSENT, 'ALL'), weight: 2 },
+      ),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 'restricted'), weight: 1 },
+);
+
+const container = fc.oneof(
+  {
+    arbitrary: record({
+      name: field(text('api', 'sidecar'), { null: 0 }),
+      securityContext,
+      resources: fc.oneof(
+        { arbitrary: fc.constant<unknown>({ limits: { cpu: '500m', memory: '256Mi' } }), weight: 8 },
+        { arbitrary: fc.constantFrom<unknown>({ limits: { cpu: 1, memory: '' } }, { requests: { cpu: '100m' } }, ABSENT, { limits: 'none' }), weight: 2 },
+      ),
+      ports: fc.oneof(
+        { arbitrary: fc.constant<unknown>([{ containerPort: 8080 }]), weight: 8 },
+        { arbitrary: fc.constantFrom<unknown>([{ containerPort: 80, hostPort: 80 }], [{ hostPort: 0 }], ABSENT, [7]), weight: 1 },
+      ),
+    }),
+    weight: 10,
+  },
+  { arbitrary: fc.constantFrom<unknown>('api', null), weight: 1 },
+);
+
+const podSpec = record({
+  securityContext: fc.oneof(
+    { arbitrary: fc.constant<unknown>({ runAsNonRoot: true, runAsUser: 10001 }), weight: 8 },
+    { arbitrary: fc.constantFrom<unknown>({ runAsNonRoot: false }, { runAsUser: 0, runAsNonRoot: true }, ABSENT, null, 'restricted'), weight: 2 },
+  ),
+  hostNetwork: restricted(ABSENT, true, false, 'yes'),
+  hostPID: restricted(ABSENT, true, false),
+  hostIPC: restricted(ABSENT, true),
+  containers: fc.oneof({ arbitrary: fc.array(container, { minLength: 1, maxLength: 2 }) as fc.Arbitrary<unknown>, weight: 10 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, [], 'api'), weight: 1 }),
+  initContainers: fc.oneof({ arbitrary: fc.constant<unknown>(ABSENT), weight: 6 }, { arbitrary: list(container, 1) as fc.Arbitrary<unknown>, weight: 1 }),
+  ephemeralContainers: fc.oneof({ arbitrary: fc.constant<unknown>(ABSENT), weight: 8 }, { arbitrary: fc.constant<unknown>([{ name: 'debug' }]), weight: 1 }),
+  volumes: fc.oneof(
+    { arbitrary: fc.constant<unknown>([{ name: 'tmp', emptyDir: {} }]), weight: 8 },
+    { arbitrary: fc.constantFrom<unknown>([{ name: 'docker', hostPath: { path: '/var/run/docker.sock' } }], [{ name: 'x', hostPath: null }], ABSENT, 'tmp'), weight: 1 },
+  ),
+});
+
+const workloadEvidence = record({
+  kind: field(text('Deployment', 'StatefulSet'), { null: 0 }),
+  namespace: field(text('payments'), { null: 0 }),
+  name: field(text('payments-api'), { null: 0 }),
+  pod_spec: fc.oneof({ arbitrary: podSpec as fc.Arbitrary<unknown>, weight: 12 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 'spec'), weight: 1 }),
 });
 
 /** An evidence kind: present (well-formed or not), absent, null, or of the wrong type altogether. */
@@ -419,9 +680,30 @@ function waiver(nowNs: bigint): fc.Arbitrary<unknown> {
   return fc.oneof({ arbitrary: waiverObject, weight: 12 }, { arbitrary: fc.constantFrom<unknown>('W-1', null, 3), weight: 1 });
 }
 
+/**
+ * One valid waiver for every rule of the pack: with tens of rules, a randomly drawn waiver
+ * rarely names a rule the same input violates, so without these some rules would never
+ * be seen waived.
+ */
+function blanketWaivers(nowNs: bigint): fc.Arbitrary<unknown> {
+  return fc.constant(
+    RULE_IDS.map((rule, i) => ({
+      id: `W-all-${String(i).padStart(2, '0')}`,
+      rule,
+      application: SAME_APPLICATION,
+      environment: SAME_ENVIRONMENT,
+      reason: 'accepted while the platform migrates',
+      requested_by: 'alice@acme.example',
+      approved_by: APPROVERS[0],
+      expires_at: formatRfc3339(nowNs + DAY_NS, 0, false),
+    })),
+  );
+}
+
 function waivers(nowNs: bigint): fc.Arbitrary<Maybe<unknown>> {
   return fc.oneof(
     { arbitrary: fc.array(waiver(nowNs), { maxLength: 5 }) as fc.Arbitrary<unknown>, weight: 10 },
+    { arbitrary: blanketWaivers(nowNs), weight: 1 },
     { arbitrary: fc.dictionary(fc.constantFrom('a', 'b'), waiver(nowNs), { maxKeys: 2 }), weight: 1 },
     { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 'W-1'), weight: 1 },
   );
@@ -469,12 +751,19 @@ function inputDocument(now: Date): fc.Arbitrary<Record<string, unknown>> {
     branch_protection: evidenceSlot(branchProtection),
     workflows: evidenceSlot(workflows),
     code_scanning: evidenceSlot(codeScanning),
-    vulnerabilities: evidenceSlot(vulnerabilities),
+    vulnerabilities: evidenceSlot(vulnerabilities(nowNs)),
     container_scan: evidenceSlot(containerScan),
     registry: evidenceSlot(registry),
     runtime: evidenceSlot(runtime),
     change_ticket: evidenceSlot(changeTicket(nowNs)),
     security_review: evidenceSlot(securityReview),
+    repository: evidenceSlot(repository),
+    dependabot_alerts: evidenceSlot(dependabotAlerts),
+    pull_request: evidenceSlot(pullRequest),
+    promotion: evidenceSlot(promotion(nowNs)),
+    scorecard: evidenceSlot(scorecard),
+    sbom: evidenceSlot(sbom),
+    workload: evidenceSlot(workloadEvidence),
   };
   const evidence = fc.oneof({ arbitrary: record(presence), weight: 30 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 'none', []), weight: 1 });
   const unavailable = fc.oneof(

@@ -61,3 +61,31 @@ severity_rank := {"critical": 4, "high": 3, "medium": 2, "low": 1}
 
 # environment is the deployment's environment as the request named it.
 environment := field("request", "environment", "")
+
+# text reads obj[key] as a non-empty string, or the default, so that messages still name
+# something when the evidence is sparse or malformed.
+text(obj, key, default_value) := value if {
+	value := obj[key]
+	is_string(value)
+	value != ""
+} else := default_value
+
+# list reads obj[key] as an array, or [] when it is absent or of another type; rules that
+# must tell "no list" from "empty list" test is_array themselves.
+list(obj, key) := value if {
+	value := obj[key]
+	is_array(value)
+} else := []
+
+# number_text writes a number as the input wrote it: sprintf's %v formats floats differently
+# in OPA (Go's %g) and in the Wasm SDK (sprintf-js), so messages would differ between evaluators.
+number_text(n) := json.marshal(n)
+
+# request_ns is the request time in nanoseconds, undefined when the input lacks it.
+request_ns := n if {
+	n := input.request.time_ns
+	is_number(n)
+}
+
+# parse_time reads an RFC 3339 time as nanoseconds; undefined when it is not one.
+parse_time(value) := time.parse_rfc3339_ns(value) if is_string(value)

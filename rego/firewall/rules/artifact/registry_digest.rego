@@ -11,6 +11,8 @@ import data.firewall.lib
 #   for the deployed tag, and every workload already running in the clusters runs a digest
 #   the registry knows. A digest the registry does not know was built or pushed outside
 #   the pipeline, so what runs may not be what was reviewed and scanned.
+#   Controls: NIST SP 800-53 SI-7 (software integrity), SOC 2 CC6.8 (prevent or detect
+#   unauthorized software), OWASP CICD-SEC-9 (improper artifact integrity validation).
 # custom:
 #   id: DFW-ARTIFACT-001
 #   severity: critical
@@ -19,6 +21,10 @@ import data.firewall.lib
 #     Deploy by digest (image@sha256:…) the digest the pipeline pushed to the registry. If
 #     a tag was overwritten or a workload runs an unknown digest, find out who pushed or
 #     started it, remove it, and redeploy from the registry.
+#   controls:
+#     - NIST-800-53:SI-7
+#     - SOC2:CC6.8
+#     - OWASP-CICD:CICD-SEC-9
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _registry := input.evidence.registry

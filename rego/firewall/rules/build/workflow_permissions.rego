@@ -11,6 +11,8 @@ import data.firewall.lib
 #   or a map of scopes with no "write"), so that a job only gets write access where the
 #   workflow grants it to that job. A workflow that declares nothing gets the repository's
 #   default token, which may be read-write for every scope.
+#   Controls: OWASP CICD-SEC-5 (insufficient pipeline-based access controls), NIST SP
+#   800-53 AC-6 (least privilege), SOC 2 CC6.1 (logical access is restricted).
 # custom:
 #   id: DFW-BUILD-001
 #   severity: high
@@ -19,6 +21,10 @@ import data.firewall.lib
 #     Add a top-level `permissions:` block to every workflow that grants only read access
 #     (for example `permissions: {contents: read}`), and grant each write scope in the
 #     `permissions:` of the one job that needs it; never use `write-all`.
+#   controls:
+#     - OWASP-CICD:CICD-SEC-5
+#     - NIST-800-53:AC-6
+#     - SOC2:CC6.1
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _findings contains lib.cannot_verify("workflows", sprintf("the workflow token permissions of %s", [lib.source_ref])) if {

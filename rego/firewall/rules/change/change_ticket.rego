@@ -10,6 +10,9 @@ import data.firewall.lib
 #   The change ticket the deployment names is approved and, when it sets a change window,
 #   the request falls inside that window. Which environments need a ticket is bundle data
 #   (config), not this rule.
+#   Controls: NIST SP 800-53 CM-3 (configuration change control: changes are approved and
+#   documented), SOC 2 CC8.1 (changes are authorized, approved and implemented as
+#   planned), CIS-SSCS 1.1.2 (any change can be traced back to its associated task).
 # custom:
 #   id: DFW-CHANGE-001
 #   severity: high
@@ -18,6 +21,10 @@ import data.firewall.lib
 #     Name an approved change ticket in the deployment request (change_ticket) and deploy
 #     inside the ticket's change window, or have the change approved or rescheduled in the
 #     change-management system first.
+#   controls:
+#     - NIST-800-53:CM-3
+#     - SOC2:CC8.1
+#     - CIS-SSCS:1.1.2
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _ticket := input.evidence.change_ticket

@@ -14,6 +14,8 @@ import data.firewall.lib
 #   pre-release is compared with everything. When no tag is a version, the registry's own
 #   "latest" stands in. A tag that cannot be compared fails closed unless it is that
 #   newest tag.
+#   Controls: NIST SP 800-53 SI-2 (flaw remediation: the current release carries the
+#   fixes), SOC 2 CC7.1 (vulnerabilities are detected and acted on).
 # custom:
 #   id: DFW-CLOUD-001
 #   severity: medium
@@ -21,6 +23,9 @@ import data.firewall.lib
 #   remediation: |-
 #     Deploy the newest released version, tagged with a semantic version (1.5.0 or
 #     v1.5.0). If an older version must go out (a rollback), record a waiver for this rule.
+#   controls:
+#     - NIST-800-53:SI-2
+#     - SOC2:CC7.1
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _registry := input.evidence.registry

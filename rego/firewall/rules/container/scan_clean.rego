@@ -10,6 +10,9 @@ import data.firewall.lib
 #   The container scan of the deployed image (image misconfigurations, secrets baked into
 #   layers) reports no finding of critical severity. A finding whose severity is not one of
 #   critical, high, medium or low is treated as possibly critical.
+#   Controls: NIST SP 800-53 RA-5 (vulnerability monitoring and scanning), CM-6
+#   (configuration settings) and IA-5 (no embedded static authenticators), SOC 2 CC7.1,
+#   OWASP CICD-SEC-6 (insufficient credential hygiene: secrets in image layers).
 # custom:
 #   id: DFW-CONTAINER-001
 #   severity: critical
@@ -18,6 +21,12 @@ import data.firewall.lib
 #     Fix each critical finding in the Dockerfile or the image build (remove the secret
 #     and rotate it, drop root, remove the insecure setting), rebuild, rescan, and deploy
 #     the new digest.
+#   controls:
+#     - NIST-800-53:RA-5
+#     - NIST-800-53:CM-6
+#     - NIST-800-53:IA-5
+#     - SOC2:CC7.1
+#     - OWASP-CICD:CICD-SEC-6
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _scan := input.evidence.container_scan

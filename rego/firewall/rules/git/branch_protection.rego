@@ -10,6 +10,10 @@ import data.firewall.lib
 #   The branch being deployed has branch protection on, requires at least one approving
 #   review, and forbids force pushes and branch deletion, so that every deployed commit
 #   was reviewed and history cannot be rewritten after the review.
+#   Controls: CIS-SSCS 1.1.16 and 1.1.17 (force pushes and branch deletions are denied),
+#   NIST SP 800-53 CM-3 (configuration change control) and CM-5 (access restrictions for
+#   change), SOC 2 CC8.1 (changes are authorized and approved), OWASP CICD-SEC-1
+#   (insufficient flow control mechanisms).
 # custom:
 #   id: DFW-GIT-001
 #   severity: critical
@@ -17,6 +21,13 @@ import data.firewall.lib
 #   remediation: |-
 #     In the repository's settings, protect the branch: require a pull request with at
 #     least one approving review, and leave "Allow force pushes" and "Allow deletions" off.
+#   controls:
+#     - CIS-SSCS:1.1.16
+#     - CIS-SSCS:1.1.17
+#     - NIST-800-53:CM-3
+#     - NIST-800-53:CM-5
+#     - SOC2:CC8.1
+#     - OWASP-CICD:CICD-SEC-1
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _protection := input.evidence.branch_protection

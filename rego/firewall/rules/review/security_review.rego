@@ -9,6 +9,8 @@ import data.firewall.lib
 # description: |-
 #   The security team reviewed what is being deployed and approved it. A review that is
 #   pending, in progress, rejected or expired does not count.
+#   Controls: NIST SP 800-53 SA-11 (developer testing and evaluation) and CA-2 (control
+#   assessments), SOC 2 CC8.1 (changes are designed, tested and approved).
 # custom:
 #   id: DFW-REVIEW-001
 #   severity: high
@@ -16,6 +18,10 @@ import data.firewall.lib
 #   remediation: |-
 #     Request a security review of the application from the security team and deploy once
 #     it is approved.
+#   controls:
+#     - NIST-800-53:SA-11
+#     - NIST-800-53:CA-2
+#     - SOC2:CC8.1
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _review := input.evidence.security_review

@@ -10,6 +10,9 @@ import data.firewall.lib
 #   A static analysis tool (CodeQL or similar) scanned exactly the commit being deployed,
 #   and none of its findings is of high or critical severity. A scan of another commit says
 #   nothing about the code that would run.
+#   Controls: CIS-SSCS 1.5.4 (scanners are in place for code vulnerabilities) and 1.1.18
+#   (any merging of code is automatically scanned for risks), NIST SP 800-53 SA-11
+#   (developer testing: static code analysis) and RA-5, SOC 2 CC7.1.
 # custom:
 #   id: DFW-SCAN-001
 #   severity: high
@@ -18,6 +21,12 @@ import data.firewall.lib
 #     Run code scanning on the commit being deployed (for example on push to the deployed
 #     branch) and fix or dismiss, with a recorded reason, every critical and high finding
 #     before deploying.
+#   controls:
+#     - CIS-SSCS:1.5.4
+#     - CIS-SSCS:1.1.18
+#     - NIST-800-53:SA-11
+#     - NIST-800-53:RA-5
+#     - SOC2:CC7.1
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _scan := input.evidence.code_scanning

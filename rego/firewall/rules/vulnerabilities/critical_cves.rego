@@ -9,6 +9,9 @@ import data.firewall.lib
 # description: |-
 #   The vulnerability scan of the deployed image reports no vulnerability of critical
 #   severity in any of its packages.
+#   Controls: NIST SP 800-53 RA-5 (vulnerability monitoring and scanning) and SI-2 (flaw
+#   remediation), SOC 2 CC7.1, CIS-SSCS 3.2.2 (packages are automatically scanned for
+#   known vulnerabilities), OWASP CICD-SEC-3 (dependency chain abuse).
 # custom:
 #   id: DFW-VULN-001
 #   severity: critical
@@ -17,6 +20,12 @@ import data.firewall.lib
 #     Upgrade each affected package to its fixed version (or rebuild on a patched base
 #     image), scan again and deploy the new digest. Where no fix exists, remove the package
 #     or request a time-limited waiver from the security team.
+#   controls:
+#     - NIST-800-53:RA-5
+#     - NIST-800-53:SI-2
+#     - SOC2:CC7.1
+#     - CIS-SSCS:3.2.2
+#     - OWASP-CICD:CICD-SEC-3
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _scan := input.evidence.vulnerabilities
