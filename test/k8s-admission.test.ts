@@ -48,7 +48,7 @@ k8s.before(async (ctx) => {
   const policy = new ActivePolicy();
   policy.activate(ctx.evaluator);
   ctx.checks = createCheckService(policy);
-  ctx.olderVersion = readExamples().get('dfw-cloud-001-latest-version.deny.json')!;
+  ctx.olderVersion = readExamples().get('dfw-cloud-001-latest-version.warn.json')!;
 });
 
 const tempDirs: string[] = [];
