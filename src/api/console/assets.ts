@@ -22,6 +22,7 @@ header.top nav a { color: #dce6ff; text-decoration: none; padding: 8px 12px; bor
 header.top nav a[aria-current="page"], header.top nav a:hover { background: rgba(255,255,255,.16); color: #fff; }
 header.top .who { margin-left: auto; display: flex; align-items: center; gap: 12px; font-size: 14px; }
 header.top .who form { margin: 0; }
+header.top .who .muted { color: #c9d6f5; }
 header.top .who button { background: transparent; color: #fff; border: 1px solid rgba(255,255,255,.5); }
 main { max-width: 1280px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 24px; margin: 0 0 16px; }

@@ -24,6 +24,7 @@ export const Layout: FC<{ title: string; active?: NavKey; session?: Session; not
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{`${title} · dfw console`}</title>
+      <link rel="icon" href="data:," />
       <link rel="stylesheet" href="/ui/assets/console.css" />
     </head>
     <body>
