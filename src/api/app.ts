@@ -15,6 +15,7 @@ import { bundleRoutes } from './routes/bundles.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { waiverRoutes } from './routes/waivers.js';
+import { waiverRequestRoutes } from './routes/waiver-requests.js';
 import { checkRoutes } from './routes/check.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, type MetricsSource } from './routes/metrics.js';
@@ -80,6 +81,7 @@ export function createApp(options: AppOptions): Hono {
     app.route('/', evidenceRoutes({ tokens, store: options.store, ...clock }));
     app.route('/', decisionRoutes({ tokens, store: options.store }));
     app.route('/', waiverRoutes({ tokens, store: options.store, maxDays: options.waiverMaxDays ?? 90, ...clock }));
+    app.route('/', waiverRequestRoutes({ tokens, store: options.store, maxDays: options.waiverMaxDays ?? 90, ...clock }));
   }
   for (const integration of options.integrations ?? []) app.route('/', integration);
   if (options.bundles) app.route('/', bundleRoutes({ tokens, publisher: options.bundles, logger }));

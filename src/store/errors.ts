@@ -54,3 +54,18 @@ export function wrapStoreError(thrown: unknown, doing: string): StoreError {
   if (thrown instanceof StoreError) return thrown;
   return new StoreError('store_failed', `${doing}: ${describeThrown(thrown)}`, { cause: thrown });
 }
+
+export class WaiverRequestNotFoundError extends StoreError {
+  override name = 'WaiverRequestNotFoundError';
+  constructor(readonly requestId: string) {
+    super('waiver_request_not_found', `no waiver request with id ${requestId}`, { kind: 'not_found' });
+  }
+}
+
+/** The request was already approved or rejected (perhaps by another admin a moment ago). */
+export class WaiverRequestDecidedError extends StoreError {
+  override name = 'WaiverRequestDecidedError';
+  constructor(readonly requestId: string, readonly state: string, readonly decidedBy: string) {
+    super('waiver_request_decided', `waiver request ${requestId} was already ${state} by ${decidedBy}`, { kind: 'conflict' });
+  }
+}

@@ -154,6 +154,30 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX decisions_deployed ON decisions (application, environment, allow, dry_run, time_ms)',
     ],
   },
+  {
+    version: 8,
+    name: 'waiver requests',
+    statements: (d) => [
+      // A request is asked for by one identity and approved (into a waiver) by another.
+      `CREATE TABLE waiver_requests (
+        id ${id(d)} PRIMARY KEY,
+        rule TEXT NOT NULL,
+        application TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        artifact_digest TEXT,
+        reason TEXT NOT NULL,
+        ticket TEXT,
+        requested_by TEXT NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at_ms BIGINT,
+        waiver_id TEXT
+      )`,
+      'CREATE INDEX waiver_requests_state ON waiver_requests (state, created_at_ms)',
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -7,7 +7,8 @@ import { SqlAuditLog } from './audit.js';
 import { SqlOutbox } from './outbox.js';
 import { SqlDecisionStats } from './stats.js';
 import type { SqlDriver } from './sql/driver.js';
-import type { AuditLog, DecisionRecord, DecisionStats, Outbox, Store } from './types.js';
+import type { AuditLog, DecisionRecord, DecisionStats, Outbox, Store, WaiverRequests } from './types.js';
+import { SqlWaiverRequests } from './waiver-requests.js';
 import { WaiverStore } from './waivers.js';
 
 async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
@@ -42,6 +43,7 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
     outbox: guarded<Outbox>(outbox, 'the outbox', open),
     audits: guarded<AuditLog>(audits, 'the audit log', open),
     stats: guarded<DecisionStats>(stats, 'decision statistics', open),
+    waiverRequests: guarded<WaiverRequests>(new SqlWaiverRequests(db, options.clock), 'waiver requests', open),
     recordDecision: (record) => open('recording a decision', () => decisions.record(record)),
     getDecision: (id) => open('reading a decision', () => decisions.get(id)),
     listDecisions: (filter, page) => open('listing decisions', () => decisions.list(filter, page)),

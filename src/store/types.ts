@@ -4,9 +4,11 @@ import type { BySeverity, Decision, WaivedViolation } from '../engine/index.js';
 import type { EvidenceKind, ParsedEvidence, ReportKind } from '../evidence/types.js';
 import type { AuditLog } from './audit-types.js';
 import type { NewOutboxMessage, Outbox } from './outbox-types.js';
+import type { WaiverRequests } from './waiver-request-types.js';
 
 export type * from './outbox-types.js';
 export type * from './audit-types.js';
+export type * from './waiver-request-types.js';
 
 /** A point in time: a Date or an RFC 3339 string. Stored with millisecond precision. */
 export type Instant = Date | string;
@@ -171,6 +173,8 @@ export interface Store {
   /** Continuous audit: what the deployments that were let through would get today. */
   readonly audits: AuditLog;
   readonly stats: DecisionStats;
+  /** Waiver requests: asked for by one identity, approved into a waiver by another. */
+  readonly waiverRequests: WaiverRequests;
 
   /** Resolves only once the record is durable (committed and synced). */
   recordDecision(record: NewDecisionRecord): Promise<void>;

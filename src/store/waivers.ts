@@ -3,7 +3,7 @@
 // against the request time (DESIGN.md: decisions are pure functions of input and bundle).
 import { v7 as uuidv7 } from 'uuid';
 import { WaiverAlreadyRevokedError, WaiverNotFoundError } from './errors.js';
-import type { Row, SqlDriver } from './sql/driver.js';
+import type { Row, SqlDriver, SqlExecutor } from './sql/driver.js';
 import type { Instant, InputWaiver, NewWaiver, Waiver, WaiverListOptions } from './types.js';
 import { isoFromColumn, optionalText, requireText, setIfPresent, toMillis } from './values.js';
 
@@ -32,6 +32,26 @@ export function toInputWaiver(waiver: Waiver): InputWaiver {
   return entry;
 }
 
+/** Inserts a waiver through `db` (a transaction's executor when the caller holds one). */
+export async function insertWaiver(db: SqlExecutor, input: NewWaiver, createdAt: number): Promise<Waiver> {
+  const row = {
+    id: uuidv7(),
+    rule: requireText(input.rule, 'rule'),
+    application: requireText(input.application, 'application'),
+    environment: requireText(input.environment, 'environment'),
+    artifact_digest: optionalText(input.artifact_digest, 'artifact_digest'),
+    reason: requireText(input.reason, 'reason'),
+    ticket: optionalText(input.ticket, 'ticket'),
+    requested_by: requireText(input.requested_by, 'requested_by'),
+    approved_by: requireText(input.approved_by, 'approved_by'),
+    expires_at_ms: toMillis(input.expires_at, 'expires_at'),
+    created_at_ms: createdAt,
+  };
+  const columns = Object.keys(row);
+  await db.run(`INSERT INTO waivers (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, Object.values(row));
+  return toWaiver(row);
+}
+
 const NEWEST_FIRST = 'ORDER BY created_at_ms DESC, id DESC';
 
 export class WaiverStore {
@@ -41,23 +61,7 @@ export class WaiverStore {
   ) {}
 
   async create(input: NewWaiver): Promise<Waiver> {
-    const createdAt = this.clock().getTime();
-    const row = {
-      id: uuidv7(),
-      rule: requireText(input.rule, 'rule'),
-      application: requireText(input.application, 'application'),
-      environment: requireText(input.environment, 'environment'),
-      artifact_digest: optionalText(input.artifact_digest, 'artifact_digest'),
-      reason: requireText(input.reason, 'reason'),
-      ticket: optionalText(input.ticket, 'ticket'),
-      requested_by: requireText(input.requested_by, 'requested_by'),
-      approved_by: requireText(input.approved_by, 'approved_by'),
-      expires_at_ms: toMillis(input.expires_at, 'expires_at'),
-      created_at_ms: createdAt,
-    };
-    const columns = Object.keys(row);
-    await this.db.run(`INSERT INTO waivers (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, Object.values(row));
-    return toWaiver(row);
+    return insertWaiver(this.db, input, this.clock().getTime());
   }
 
   async get(id: string): Promise<Waiver | undefined> {
