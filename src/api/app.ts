@@ -13,6 +13,8 @@ import { createLogger, type Logger } from '../shared/logger.js';
 import type { Store } from '../store/types.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { attestationRoutes } from './routes/attestations.js';
+import type { AttestationSigner } from '../decide/attestation.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { waiverRoutes } from './routes/waivers.js';
 import { waiverRequestRoutes } from './routes/waiver-requests.js';
@@ -43,6 +45,8 @@ export interface AppOptions {
   clock?: () => Date;
   /** Serves GET /metrics (src/host/metrics.ts). */
   metrics?: MetricsSource;
+  /** Signs verification summaries for GET /v1/decisions/{id}/attestation (attestation.signing_key). */
+  attestationSigner?: AttestationSigner;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -79,6 +83,7 @@ export function createApp(options: AppOptions): Hono {
   if (options.store) {
     const clock = options.clock ? { clock: options.clock } : {};
     app.route('/', evidenceRoutes({ tokens, store: options.store, ...clock }));
+    app.route('/', attestationRoutes({ tokens, store: options.store, ...(options.attestationSigner ? { signer: options.attestationSigner } : {}) }));
     app.route('/', decisionRoutes({ tokens, store: options.store }));
     app.route('/', waiverRoutes({ tokens, store: options.store, maxDays: options.waiverMaxDays ?? 90, ...clock }));
     app.route('/', waiverRequestRoutes({ tokens, store: options.store, maxDays: options.waiverMaxDays ?? 90, ...clock }));

@@ -9,6 +9,8 @@ import { DEFAULT_SERVER_CONFIG, DEFAULT_WAIVERS_CONFIG, type ServerConfig, type 
 import { DEFAULT_BUNDLE_CONFIG, type BundleConfig } from '../bundles/agent/config.js';
 import { DEFAULT_PUBLISH_CONFIG, type PublishConfig } from '../bundles/server/config.js';
 import type { CollectorsConfig } from '../collect/collectors/index.js';
+import { resolveSignaturePaths } from '../collect/collectors/signatures.js';
+import type { AttestationConfig } from '../decide/attestation.js';
 import type { GitHubConfig } from '../integrations/github/config.js';
 import type { KubernetesConfig } from '../integrations/kubernetes/config.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../shared/logger.js';
@@ -29,6 +31,8 @@ export interface Config {
   waivers: WaiversConfig;
   /** Live evidence collectors; each key present enables one (docs/collectors.md). */
   collectors: CollectorsConfig;
+  /** dfw's signed verification summaries (docs/supply-chain.md). */
+  attestation?: AttestationConfig;
   kubernetes?: KubernetesConfig;
   github?: GitHubConfig;
   tokens: TokensConfig;
@@ -156,7 +160,8 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
     publish,
     store,
     waivers: { ...DEFAULT_CONFIG.waivers, ...(r.waivers ?? {}) },
-    collectors: r.collectors ?? {},
+    collectors: resolveSignaturePaths(r.collectors ?? {}, resolvePath),
+    ...(r.attestation ? { attestation: { ...r.attestation, ...(r.attestation.signing_key ? { signing_key: resolvePath(r.attestation.signing_key) } : {}) } } : {}),
     ...(r.kubernetes ? { kubernetes: resolveAdmissionPaths(r.kubernetes, resolvePath) } : {}),
     ...(r.github ? { github: { ...r.github, private_key_path: resolvePath(r.github.private_key_path), webhook_secret_file: resolvePath(r.github.webhook_secret_file) } } : {}),
     tokens: r.tokens ?? [],

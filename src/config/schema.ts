@@ -4,6 +4,7 @@ import { SERVER_CONFIG_SCHEMA, TOKENS_CONFIG_SCHEMA, WAIVERS_CONFIG_SCHEMA } fro
 import { BUNDLE_CONFIG_SCHEMA } from '../bundles/agent/config.js';
 import { PUBLISH_CONFIG_SCHEMA } from '../bundles/server/config.js';
 import { COLLECTORS_CONFIG_SCHEMA } from '../collect/collectors/index.js';
+import { ATTESTATION_CONFIG_SCHEMA } from '../decide/attestation.js';
 import { GITHUB_CONFIG_SCHEMA } from '../integrations/github/config.js';
 import { KUBERNETES_CONFIG_SCHEMA } from '../integrations/kubernetes/config.js';
 import { LOG_CONFIG_SCHEMA } from '../shared/logger.js';
@@ -22,6 +23,7 @@ export const CONFIG_SCHEMA = {
     waivers: WAIVERS_CONFIG_SCHEMA,
     tokens: TOKENS_CONFIG_SCHEMA,
     collectors: COLLECTORS_CONFIG_SCHEMA,
+    attestation: ATTESTATION_CONFIG_SCHEMA,
     kubernetes: KUBERNETES_CONFIG_SCHEMA,
     github: GITHUB_CONFIG_SCHEMA,
     log: LOG_CONFIG_SCHEMA,

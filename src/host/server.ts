@@ -9,6 +9,7 @@ import { createCollectors } from '../collect/collectors/index.js';
 import { createStoreCollector } from '../collect/collectors/store.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
 import { createMetrics } from './metrics.js';
+import { loadAttestationSigner } from '../decide/attestation.js';
 import type { Config } from '../config/load.js';
 import { storeOptions } from '../store/config.js';
 import { openBundleSource } from './bundle-source.js';
@@ -78,6 +79,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
   const retention = startRetention(store, config.store.retention_days, logger);
 
+  const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
   const app = createApp({
     policy,
     tokens: config.tokens,
@@ -92,6 +94,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     maxBodyBytes: config.server.max_body_bytes,
     ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
     ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
+    ...(attestationSigner ? { attestationSigner } : {}),
     metrics: continuous.metrics(metrics),
   });
   const drain = createDrain();

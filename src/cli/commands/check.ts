@@ -11,6 +11,7 @@ import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { formatDecision, OUTPUT_FORMATS, type OutputFormat } from '../format/index.js';
 import { readJsonFile } from '../read-json.js';
 import { callServer } from '../server-client.js';
+import { writeAttestation } from './check-attest.js';
 
 interface CheckOptions {
   env?: string;
@@ -21,6 +22,9 @@ interface CheckOptions {
   token?: string;
   format: OutputFormat;
   timeout: string;
+  /** Write dfw's signed verdict (a SLSA VSA) here when allowed. */
+  attest?: string;
+  attestKey?: string;
 }
 
 async function decideLocally(request: CheckRequest, options: CheckOptions): Promise<{ decision: Decision; rules: RuleEntry[] }> {
@@ -62,6 +66,8 @@ export function checkCommand(): Command {
     .addOption(new Option('-t, --token <token>', 'API token for --server (default: $DFW_TOKEN)'))
     .addOption(new Option('--timeout <seconds>', 'give up on --server after this long').default('30'))
     .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
+    .addOption(new Option('--attest <file>', 'when allowed, write dfw\'s signed verdict (SLSA verification summary, DSSE envelope) to this file'))
+    .addOption(new Option('--attest-key <pem>', 'ECDSA P-256 private key to sign --attest with when deciding locally (default: $DFW_ATTESTATION_KEY)').conflicts('server'))
     .addHelpText(
       'after',
       '\nExamples:\n  dfw check --env production --input examples/compliant.allow.json\n' +
@@ -78,6 +84,7 @@ export function checkCommand(): Command {
         throw err;
       }
       const { decision, rules } = options.server ? await decideOnServer(request, options) : await decideLocally(request, options);
+      await writeAttestation(decision, request, options);
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       const out = formatDecision(decision, {
         format: options.format,

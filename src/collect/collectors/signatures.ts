@@ -179,3 +179,11 @@ export function createSignaturesCollector(config: SignaturesCollectorConfig, dep
     },
   };
 }
+
+/** Key and trusted-root paths resolved against the config file's folder (PEM text is kept). */
+export function resolveSignaturePaths<T extends { signatures?: SignaturesCollectorConfig }>(collectors: T, resolvePath: (p: string) => string): T {
+  const s = collectors.signatures;
+  if (!s) return collectors;
+  const keys = s.keys?.map((k) => (k.trimStart().startsWith('-----BEGIN') ? k : resolvePath(k)));
+  return { ...collectors, signatures: { ...s, ...(keys ? { keys } : {}), ...(s.trusted_root ? { trusted_root: resolvePath(s.trusted_root) } : {}) } };
+}

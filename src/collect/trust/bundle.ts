@@ -6,6 +6,7 @@
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
+import { X509Certificate } from '@sigstore/core';
 import type { AttestationFact, SignatureFact, TlogEntryFact } from './facts.js';
 import { fingerprintKey, type VerificationKey } from './keys.js';
 import { readPredicateType } from './envelope.js';
@@ -51,6 +52,19 @@ function tlogOf(bundle: Bundle): TlogEntryFact | undefined {
   return { log_index: Number(entry.logIndex), integrated_time: new Date(Number(entry.integratedTime) * 1000).toISOString() };
 }
 
+// The library reports a leaf that was not valid at the log's time as a chain failure; a
+// person needs to know the certificate had expired (or was not yet valid) when it was used.
+function expiryOf(bundle: Bundle): string | undefined {
+  const material = bundle.verificationMaterial.content;
+  const raw = material.$case === 'certificate' ? material.certificate.rawBytes : material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  const entry = bundle.verificationMaterial.tlogEntries[0];
+  if (!raw || !entry) return undefined;
+  const leaf = X509Certificate.parse(Buffer.from(raw));
+  const at = new Date(Number(entry.integratedTime) * 1000);
+  if (at <= leaf.notAfter && at >= leaf.notBefore) return undefined;
+  return `the signing certificate ${at > leaf.notAfter ? 'had expired' : 'was not yet valid'} when the transparency log recorded the signature (valid ${leaf.notBefore.toISOString()} to ${leaf.notAfter.toISOString()}, logged ${at.toISOString()})`;
+}
+
 function describeError(err: unknown): string {
   const e = err as { code?: string; message?: string };
   return e?.message ? (e.code ? `${e.message} (${e.code})` : e.message) : String(err);
@@ -87,7 +101,7 @@ export function verifyBundle(base: Base, json: unknown, trust: BundleTrust, dige
   try {
     signer = new Verifier(trustMaterial(trust), options).verify(toSignedEntity(bundle));
   } catch (err) {
-    return { ...described, verified: false, reason: `the bundle does not verify: ${describeError(err)}` };
+    return { ...described, verified: false, reason: `the bundle does not verify: ${expiryOf(bundle) ?? describeError(err)}` };
   }
   const identity = keyless
     ? {
