@@ -14,6 +14,8 @@ import { buildBundle, readExamples, SIGNING_KEY, SIGNING_PUB } from './helpers/b
 import { FIXTURES } from './helpers/fake-servers.js';
 import { api, startReceiver, startServer, TOKENS, waitFor, writeConfig, type Receiver, type ServerProcess } from './helpers/notify-server.js';
 import { ROOT } from './helpers/opa.js';
+import { openStore } from '../src/store/index.js';
+import { randomUUID } from 'node:crypto';
 
 const CHROMIUM = process.env.DFW_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.DFW_CONSOLE_SCREENSHOTS ? resolve(ROOT, process.env.DFW_CONSOLE_SCREENSHOTS) : undefined;
@@ -69,6 +71,18 @@ test.before(async (ctx) => {
       if (name === 'dfw-vuln-001-critical-cves.deny.json' && environment === 'production') ctx.denied = answer.body.decision_id;
     }
   }
+  // Thirteen earlier days, so the chart has a history: copies of today's decisions, backdated.
+  const store = await openStore(`sqlite:${join(ctx.dir, 'dfw.db')}`);
+  const today = [];
+  for await (const record of store.decisionsSince(new Date(Date.now() - 3_600_000))) today.push(record);
+  for (let day = 1; day <= 13; day++) {
+    for (let i = 0; i < 4 + ((day * 7) % 11); i++) {
+      const record = today[(day * 13 + i * 5) % today.length]!;
+      const id = randomUUID();
+      await store.recordDecision({ ...record, decision_id: id, time: new Date(Date.now() - day * 86_400_000 - i * 60_000), decision: { ...record.decision, decision_id: id } });
+    }
+  }
+  await store.close();
   // A critical CVE pushed for the deployed digest: the audit finds the deployment drifted.
   const compliant = example('compliant.allow.json');
   const digest = (compliant.artifact as { digest: string }).digest;

@@ -31,6 +31,10 @@ h3 { font-size: 15px; margin: 16px 0 8px; }
 .muted { color: var(--muted); }
 .grid { display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); }
 .cards { display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); margin-bottom: 16px; }
+section.panel { overflow-x: auto; }
+td.mono, td .mono, th.nowrap { white-space: nowrap; }
+td.msg { overflow-wrap: anywhere; min-width: 420px; }
+.card .value.small { font-size: 18px; overflow-wrap: anywhere; }
 section.panel, .card { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; margin-bottom: 16px; }
 .card .value { font-size: 28px; font-weight: 700; }
 .card .label { color: var(--muted); font-size: 13px; text-transform: uppercase; letter-spacing: .4px; }

@@ -32,7 +32,7 @@ const AuditTable: FC<{ records: AuditRecord[] }> = ({ records }) => (
           <td>
             <Digest digest={a.artifact_digest} />
           </td>
-          <td>
+          <td class="msg">
             {rulesOf(a).length === 0 ? (
               <span class="muted">—</span>
             ) : (
@@ -46,7 +46,8 @@ const AuditTable: FC<{ records: AuditRecord[] }> = ({ records }) => (
             )}
           </td>
           <td>
-            <Time at={a.time} /> <span class="muted">rev {a.bundle.revision}</span>
+            <Time at={a.time} />
+            <div class="muted mono">{a.bundle.revision}</div>
           </td>
           <td>{a.trigger}</td>
           <td>

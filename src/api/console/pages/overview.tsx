@@ -60,7 +60,7 @@ export const OverviewPage: FC<{ session: Session; data: OverviewData }> = ({ ses
       </div>
       <div class="card">
         <div class="label">Active bundle</div>
-        <div class="value mono">
+        <div class="value small mono">
           {data.policy.revision ?? 'none'}
         </div>
         <div class="muted">
@@ -182,7 +182,7 @@ export const OverviewPage: FC<{ session: Session; data: OverviewData }> = ({ ses
             </tr>
           </thead>
           <tbody>
-            {data.denials.map((d) => (
+            {data.denials.slice(0, 15).map((d) => (
               <tr>
                 <td>
                   <Time at={d.time} />
@@ -205,6 +205,11 @@ export const OverviewPage: FC<{ session: Session; data: OverviewData }> = ({ ses
             ))}
           </tbody>
         </table>
+      )}
+      {data.denials.length > 15 && (
+        <p>
+          <a href="/ui/decisions?verdict=deny">All {data.denials.length} denials →</a>
+        </p>
       )}
     </section>
   </Layout>
