@@ -10,7 +10,7 @@ SIGNING_ALG   ?= RS256
 FREEZE_WINDOWS := rego/firewall/config/freeze_windows/data.json
 FREEZE_SOURCES := rego/firewall/config/freezes.yaml $(wildcard rego/firewall/config/*.ics)
 REGO_SOURCES  := $(sort $(shell find rego -type f ! -name '*_test.rego' 2>/dev/null) $(FREEZE_WINDOWS))
-TS_SOURCES    := $(shell find src -name '*.ts' 2>/dev/null)
+TS_SOURCES    := $(shell find src -name '*.ts' -o -name '*.tsx' 2>/dev/null)
 SIGN_FLAGS    := $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY) --signing-alg $(SIGNING_ALG),)
 
 .PHONY: help run serve test services bundle build tools test-tools deps capabilities catalog bench clean FORCE

@@ -7,7 +7,7 @@ import { CliError } from '../exit-codes.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('Serve the HTTP API (POST /v1/check, GET /v1/rules, /healthz, /readyz)')
+    .description('Serve the HTTP API (POST /v1/check, GET /v1/rules, /healthz, /readyz) and the web console at /ui')
     .addOption(new Option('-c, --config <file>', 'dfw.yaml (default: the embedded defaults)').env('DFW_CONFIG'))
     .addOption(new Option('--host <host>', 'address to bind (default 127.0.0.1)'))
     .addOption(new Option('-p, --port <port>', 'port to listen on (default 8787; 0 picks a free one)'))

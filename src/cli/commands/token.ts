@@ -10,7 +10,7 @@ export function tokenCommand(): Command {
     .command('create')
     .description('Create an API token; prints it once and the dfw.yaml entry that holds its hash')
     .argument('<name>', 'who the token is for, e.g. spinnaker or ci-payments')
-    .addOption(new Option('-r, --role <role...>', 'roles: check (CD tools), evidence (CI), admin (waivers, bundles)').choices([...ROLES]).makeOptionMandatory())
+    .addOption(new Option('-r, --role <role...>', 'roles: check (CD tools), evidence (CI), admin (waivers, bundles), viewer (reads the web console)').choices([...ROLES]).makeOptionMandatory())
     .action(async (name: string, options: { role: string[] }) => {
       const bytes = crypto.getRandomValues(new Uint8Array(32));
       const secret = `dfw_${Buffer.from(bytes).toString('base64url')}`;
