@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ruleCatalog, type RuleCatalog } from '../src/engine/index.js';
+import { unwrapParagraphs } from '../src/engine/catalog.js';
 import { readFirewallConfig, readRuleAnnotations, ruleEnforcement } from '../scripts/rule-catalog.js';
 import { loadTestEvaluator } from './helpers/bundle.js';
 
@@ -14,10 +15,21 @@ catalog.before(async (ctx) => {
 
 catalog('the engine reads the same annotations as opa inspect', ({ engine }) => {
   const fromOpa = readRuleAnnotations()
-    .map(({ id, title, description, category, severity, remediation }) => ({ id, title, description: description.trim(), category, severity, remediation: remediation.trim() }))
+    // The same text, with the comments' hard line breaks joined into paragraphs.
+    .map(({ id, title, description, category, severity, remediation }) => ({ id, title, description: unwrapParagraphs(description), category, severity, remediation: unwrapParagraphs(remediation) }))
     .sort((a, b) => a.id.localeCompare(b.id));
   const fromEngine = engine.rules.map(({ id, title, description, category, severity, remediation }) => ({ id, title, description, category, severity, remediation }));
   assert.equal(fromEngine, fromOpa);
+});
+
+catalog('annotation text is unwrapped into paragraphs: no hard line break of the Rego comment survives', ({ engine }) => {
+  const vuln = engine.rules.find((r) => r.id === 'DFW-VULN-001')!;
+  assert.match(vuln.remediation, 'rebuild on a patched base image');
+  for (const rule of engine.rules) {
+    assert.not.match(rule.description, /[^\n]\n[^\n-]/, `${rule.id} description`);
+    assert.not.match(rule.remediation, /[^\n]\n[^\n-]/, `${rule.id} remediation`);
+  }
+  assert.is(unwrapParagraphs('one\ntwo\n\nthree\n- a\n- b\n'), 'one two\n\nthree\n- a\n- b');
 });
 
 catalog('the engine computes the same enforcement per environment as the README', ({ engine }) => {

@@ -371,7 +371,8 @@ formats('sarif reports every violation with a rule from rules[], a location and 
     assert.is(rules[result.ruleIndex]?.id, result.ruleId, `${result.ruleId}: ruleIndex points at its rule`);
     assert.ok(result.locations.length >= 1, `${result.ruleId} has a location (GitHub requires one)`);
     const { artifactLocation, region } = result.locations[0]!.physicalLocation;
-    assert.is(artifactLocation.uri, 'https://github.com/acme/payments');
+    // A repository is named and the request names no file: one stable repository-relative path.
+    assert.equal(artifactLocation, { uri: '.dfw/payments', uriBaseId: '%SRCROOT%' });
     assert.is(region.startLine, 1);
   }
   const fingerprints = run.results.map((r) => r.partialFingerprints.primaryLocationLineHash);
@@ -418,6 +419,21 @@ formats('sarif derives rules from the violations when there is no catalog', () =
     assert.is(cloud.properties['security-severity'], '5.5');
     assert.equal(cloud.help, { text: REMEDIATION.cloud, markdown: REMEDIATION.cloud });
   }
+});
+
+formats('sarif points a result at the file it concerns: the workflow, the Dockerfile, the manifest', () => {
+  const workflow = violation('DFW-BUILD-001', 'Workflow tokens have minimum permissions', 'high', 'build',
+    'workflow .github/workflows/deploy.yml grants write-all at the top level', 'Add a top-level permissions: block.', 'workflows[.github/workflows/deploy.yml].permissions = write-all');
+  const decision: Decision = { ...DENIED, deny: { critical: [BRANCH], high: [workflow], medium: [], low: [] }, warn: { ...DENIED.warn, medium: [LATEST] } };
+  const files = { ...REQUEST, source: { ...REQUEST.source, dockerfile: './docker/api.Dockerfile', manifest: 'deploy/k8s/payments.yaml' } };
+  const uriOf = (run: SarifRun, rule: string) => run.results.find((r) => r.ruleId === rule)!.locations[0]!.physicalLocation.artifactLocation.uri;
+  const named = sarifOf(decision, files).run;
+  assert.is(uriOf(named, 'DFW-BUILD-001'), '.github/workflows/deploy.yml');
+  assert.is(uriOf(named, 'DFW-VULN-001'), 'docker/api.Dockerfile');
+  assert.is(uriOf(named, 'DFW-GIT-001'), 'deploy/k8s/payments.yaml');
+  const unnamed = sarifOf(decision, REQUEST).run;
+  assert.is(uriOf(unnamed, 'DFW-BUILD-001'), '.github/workflows/deploy.yml', 'the workflow is known from the evidence alone');
+  assert.is(uriOf(unnamed, 'DFW-GIT-001'), '.dfw/payments');
 });
 
 formats('sarif locates results at the image, or the application, when there is no repository', () => {

@@ -12,6 +12,7 @@ import { policyCommand } from './commands/policy.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { EXIT_ERROR } from './exit-codes.js';
+import { markRequiredOptions } from './help.js';
 
 export function createProgram(): Command {
   const program = new Command('dfw')
@@ -35,6 +36,7 @@ export function createProgram(): Command {
     program.addCommand(sub.exitOverride());
     for (const nested of sub.commands) nested.exitOverride();
   }
+  markRequiredOptions(program);
   return program;
 }
 

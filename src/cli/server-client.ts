@@ -2,6 +2,7 @@
 // readable line (exit 2).
 import { Option } from 'commander';
 import { CliError } from './exit-codes.js';
+import { httpUrl } from './url-option.js';
 
 export interface ServerOptions {
   server: string;
@@ -12,8 +13,8 @@ export interface ServerOptions {
 /** --server, --token and --timeout, shared by every command that talks to a server. */
 export function serverOptions(): Option[] {
   return [
-    new Option('-s, --server <url>', 'dfw server URL (default: $DFW_SERVER)').env('DFW_SERVER').makeOptionMandatory(),
-    new Option('-t, --token <token>', 'API token (default: $DFW_TOKEN)').env('DFW_TOKEN'),
+    new Option('-s, --server <url>', 'dfw server URL, http:// or https://').env('DFW_SERVER').argParser(httpUrl).makeOptionMandatory(),
+    new Option('-t, --token <token>', 'API token').env('DFW_TOKEN'),
     new Option('--timeout <seconds>', 'give up after this long').default('30'),
   ];
 }

@@ -18,6 +18,8 @@ import { DEFAULT_STORE_CONFIG, type StoreConfig } from '../store/config.js';
 import { DEFAULT_NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../notify/config.js';
 import { DEFAULT_AUDIT_CONFIG, type AuditConfig } from '../audit/config.js';
 import { CONFIG_SCHEMA } from './schema.js';
+import { DEFAULT_ENVIRONMENTS_CONFIG, type EnvironmentsConfig } from '../decide/request-warnings.js';
+import { suggestKey } from './suggest-key.js';
 import { fixedCodeError } from '../shared/errors.js';
 
 /** dfw.yaml, section by section; each section's type is declared by the room that takes it. */
@@ -41,6 +43,8 @@ export interface Config {
   notifications: NotificationsConfig;
   /** Continuous audit of what is deployed (docs/console.md). */
   audit: AuditConfig;
+  /** How a check request naming an environment the bundle does not configure is treated. */
+  environments: EnvironmentsConfig;
 }
 
 export class ConfigError extends fixedCodeError('ConfigError', 'config_invalid', 'invalid_input') {}
@@ -56,6 +60,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'file'> = {
   log: DEFAULT_LOG_CONFIG,
   notifications: DEFAULT_NOTIFICATIONS_CONFIG,
   audit: DEFAULT_AUDIT_CONFIG,
+  environments: DEFAULT_ENVIRONMENTS_CONFIG,
 };
 
 function resolveAdmissionPaths(k: NonNullable<Config['kubernetes']>, resolvePath: (p: string) => string): NonNullable<Config['kubernetes']> {
@@ -88,6 +93,14 @@ addFormatsImport.default(ajv);
 const validateConfig = ajv.compile(CONFIG_SCHEMA);
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+/** The schema object holding the keyword at an Ajv schemaPath ("#/properties/server/additionalProperties"). */
+function schemaAt(schemaPath: string): unknown {
+  const segments = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
+  let node: unknown = CONFIG_SCHEMA;
+  for (const s of segments) node = (node as Record<string, unknown> | undefined)?.[s.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return node;
+}
+
   const [section, key] = path.split('.') as [string, string];
   const sectionValue = (target[section] ??= {}) as Record<string, unknown>;
   sectionValue[key] = value;
@@ -134,7 +147,7 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
     const problems = (validateConfig.errors ?? []).map((e) => {
       const key = e.instancePath.split('/').slice(1).join('.');
       const params = e.params as Record<string, unknown>;
-      if (e.keyword === 'additionalProperties') return `unknown key "${key ? `${key}.` : ''}${params.additionalProperty}"`;
+      if (e.keyword === 'additionalProperties') return `unknown key "${key ? `${key}.` : ''}${params.additionalProperty}"${suggestKey(String(params.additionalProperty), schemaAt(e.schemaPath))}`;
       if (e.keyword === 'enum') return `${key}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
       if (e.keyword === 'required') return `${key ? `${key}.` : ''}${params.missingProperty}: is required`;
       return `${key || '(top level)'}: ${e.message}`;
@@ -177,4 +190,5 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
     },
     audit: { ...DEFAULT_CONFIG.audit, ...(r.audit ?? {}) },
   };
+    environments: { ...DEFAULT_CONFIG.environments, ...(r.environments ?? {}) },
 }

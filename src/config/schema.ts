@@ -11,6 +11,7 @@ import { LOG_CONFIG_SCHEMA } from '../shared/logger.js';
 import { STORE_CONFIG_SCHEMA } from '../store/config.js';
 import { NOTIFICATIONS_CONFIG_SCHEMA } from '../notify/config.js';
 import { AUDIT_CONFIG_SCHEMA } from '../audit/config.js';
+import { ENVIRONMENTS_CONFIG_SCHEMA } from '../decide/request-warnings.js';
 
 export const CONFIG_SCHEMA = {
   type: 'object',
@@ -29,5 +30,6 @@ export const CONFIG_SCHEMA = {
     log: LOG_CONFIG_SCHEMA,
     notifications: NOTIFICATIONS_CONFIG_SCHEMA,
     audit: AUDIT_CONFIG_SCHEMA,
+    environments: ENVIRONMENTS_CONFIG_SCHEMA,
   },
 } as const;

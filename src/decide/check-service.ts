@@ -11,6 +11,7 @@ import { decisionRecordFrom } from './decision-record.js';
 import type { Store } from '../store/types.js';
 import { toInputWaiver } from '../store/waivers.js';
 import { DecisionLogError, NoBundleError } from './errors.js';
+import { requestWarnings, type WarnedDecision } from './request-warnings.js';
 
 export interface CheckContext {
   via: Via;
@@ -36,6 +37,8 @@ export interface CheckServiceOptions {
   store?: Pick<Store, 'activeWaivers' | 'recordDecision'>;
   /** The request time; the evaluator's clock by default. */
   clock?: () => Date;
+  /** environments.strict: refuse unconfigured environments and unknown fields instead of warning. */
+  strict?: boolean;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -46,11 +49,12 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
   return {
     async check(request, context) {
       const evaluator = policy.current();
-      if (!evaluator) throw new NoBundleError();
+      if (!evaluator) throw new NoBundleError(policy.status().last_error ?? undefined);
       const id = uuidv7();
       const now = options.clock ? options.clock() : evaluator.now();
       const started = performance.now();
       const input = buildInput(request, { id, via: context.via });
+      const warnings = requestWarnings(evaluator, input, options.strict === true);
       // The logged input carries the request time, so a replay decides as of the same moment.
       (input.request as Record<string, unknown>).time = now.toISOString();
       if (options.store) {
@@ -67,6 +71,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
         ...decision.timing_ms,
       };
       decision.evidence_sources = collection.sources as Record<string, string>;
+      if (warnings.length) (decision as WarnedDecision).warnings = warnings;
 
       if (options.store) {
         try {

@@ -3,3 +3,4 @@
 export { createCheckService, type CheckService, type CheckServiceOptions, type CheckContext, type CheckOutcome } from './check-service.js';
 export { replayDecision, whatIf, type WhatIfReport } from './replay.js';
 export { NoBundleError, DecisionLogError } from './errors.js';
+export { DEFAULT_ENVIRONMENTS_CONFIG, ENVIRONMENTS_CONFIG_SCHEMA, StrictRequestError, type EnvironmentsConfig, type WarnedDecision } from './request-warnings.js';

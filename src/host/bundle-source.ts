@@ -4,14 +4,15 @@
 // else the file at bundle.path.
 import type { BundleConfig } from '../bundles/agent/config.js';
 import type { PublishConfig } from '../bundles/server/config.js';
-import type { ActivePolicy } from '../engine/index.js';
+import { existsSync } from 'node:fs';
+import type { ActivePolicy, Evaluator } from '../engine/index.js';
 import { evaluatorOptionsOf, loadEvaluatorFromFile, readVerification } from '../bundles/agent/local-file.js';
 import { createDiskCache } from '../bundles/agent/last-good-cache.js';
 import { BundlePoller } from '../bundles/agent/poller.js';
 import { BundlePublisher } from '../bundles/server/publisher.js';
 import type { PublisherLogger } from '../bundles/server/revisions.js';
 import { createDiskRevisionStore } from '../bundles/server/revision-store.js';
-import { fixedCodeError } from '../shared/errors.js';
+import { fixedCodeError, type DfwError } from '../shared/errors.js';
 import { createOciFetch } from '../bundles/agent/oci-fetch.js';
 import { isOciUrl } from '../bundles/agent/oci-reference.js';
 
@@ -38,6 +39,11 @@ export interface BundleSourceOptions {
 }
 
 export class BundleSourceError extends fixedCodeError('BundleSourceError', 'bundle_source_invalid', 'invalid_input') {}
+
+/** Nothing to start from but a first publish: the file is missing, or unsigned while a key is required. */
+function awaitingFirstPublish(path: string, err: unknown): boolean {
+  return !existsSync(path) || ((err as { cause?: DfwError }).cause?.code === 'bundle_unsigned');
+}
 
 export async function openBundleSource(bundle: BundleConfig, publish: PublishConfig, policy: ActivePolicy, logger: PublisherLogger, options: BundleSourceOptions = {}): Promise<BundleSource> {
   const verification = readVerification(bundle);
@@ -83,14 +89,26 @@ export async function openBundleSource(bundle: BundleConfig, publish: PublishCon
   if (published && policy.current()) {
     logger.info('bundle loaded', { source: 'published', dir: publish.dir, revision: published.revision, digest: published.digest });
   } else {
-    const evaluator = await loadEvaluatorFromFile(bundle, verification);
-    policy.activate(evaluator);
-    logger.info('bundle loaded', {
-      path: bundle.path,
-      revision: evaluator.bundle.manifest.revision,
-      signed_by: evaluator.bundle.signedBy,
-      verification: verification ? 'required' : 'none configured',
-    });
+    let evaluator: Evaluator | undefined;
+    try {
+      evaluator = await loadEvaluatorFromFile(bundle, verification);
+    } catch (err) {
+      // A bundle server's first start: serve (checks 503, /readyz not ready) so that the
+      // first publish can arrive. A tampered or wrongly signed file still stops startup.
+      if (!verification || !awaitingFirstPublish(bundle.path, err)) throw err;
+      policy.refuse(`nothing is published yet and ${bundle.path} is ${existsSync(bundle.path) ? 'unsigned' : 'missing'} while bundle.public_key is set; ` +
+        `publish a signed bundle: make bundle SIGNING_KEY=<private key>, then dfw bundle publish bundles/${bundle.name}.tar.gz --server <this server> --token <admin token>`);
+      logger.warn('no verified bundle yet: /v1/check answers 503 until the first publish', { path: bundle.path, publish_dir: publish.dir });
+    }
+    if (evaluator) {
+      policy.activate(evaluator);
+      logger.info('bundle loaded', {
+        path: bundle.path,
+        revision: evaluator.bundle.manifest.revision,
+        signed_by: evaluator.bundle.signedBy,
+        verification: verification ? 'required' : 'none configured',
+      });
+    }
   }
   return { mode: 'central', publisher, start: () => {}, close: async () => publisher.close() };
 }

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CliError } from '../exit-codes.js';
+import { describeUsage } from '../help.js';
+import { httpUrl } from '../url-option.js';
 
 interface ServerOptions {
   server: string;
@@ -22,8 +24,8 @@ interface Published {
 
 function serverOptions(command: Command): Command {
   return command
-    .addOption(new Option('-s, --server <url>', 'the dfw bundle server').env('DFW_SERVER').makeOptionMandatory())
-    .addOption(new Option('-t, --token <token>', 'API token with the admin role (default: $DFW_TOKEN)'))
+    .addOption(new Option('-s, --server <url>', 'the dfw bundle server, http:// or https://').env('DFW_SERVER').argParser(httpUrl).makeOptionMandatory())
+    .addOption(new Option('-t, --token <token>', 'API token with the admin role').env('DFW_TOKEN'))
     .addOption(new Option('-n, --name <name>', 'bundle name (firewall-rego for the Rego-target bundle OPA agents pull)').default('firewall'))
     .addOption(new Option('--timeout <seconds>', 'give up after this long').default('60'));
 }
@@ -64,7 +66,7 @@ function describe(result: Published): string {
 
 export function bundleCommand(): Command {
   const bundle = new Command('bundle').description('Publish signed bundles to a dfw bundle server, or roll back');
-  serverOptions(
+  const publish = serverOptions(
     bundle
       .command('publish')
       .description('Upload a signed bundle .tar.gz; the server verifies it, keeps it and makes it active')
@@ -83,7 +85,11 @@ export function bundleCommand(): Command {
     });
     process.stdout.write(`published ${describe(result)}`);
   });
-  serverOptions(
+  describeUsage(publish, [
+    'make bundle SIGNING_KEY=release.key.pem && dfw bundle publish bundles/firewall.tar.gz --server http://127.0.0.1:8787 --token "$ADMIN_TOKEN"',
+    'dfw bundle publish bundles/firewall-rego.tar.gz --name firewall-rego --server https://dfw.example',
+  ]);
+  const rollback = serverOptions(
     bundle
       .command('rollback')
       .description('Make the revision before the active one active again (or the one given)')
@@ -96,5 +102,6 @@ export function bundleCommand(): Command {
     });
     process.stdout.write(`rolled back from ${result.previous ?? '(none)'}: ${describe(result)}`);
   });
+  describeUsage(rollback, ['dfw bundle rollback --server https://dfw.example', 'dfw bundle rollback --revision v1.4.0 --server https://dfw.example']);
   return bundle;
 }

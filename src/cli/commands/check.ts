@@ -2,20 +2,23 @@
 // server, and exit 0 allow / 1 deny / 2 error.
 import { appendFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { createCheckService } from '../../decide/index.js';
+import { createCheckService, type WarnedDecision } from '../../decide/index.js';
 import { CheckRequestError, parseCheckRequest, type CheckRequest } from '../../collect/check-request.js';
 import { ActivePolicy, ruleCatalog, type Decision, type RuleEntry } from '../../engine/index.js';
 import { DEFAULT_CONFIG } from '../../config/load.js';
 import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { formatDecision, OUTPUT_FORMATS, type OutputFormat } from '../format/index.js';
-import { readJsonFile } from '../read-json.js';
+import { describeUsage } from '../help.js';
+import { readDocument } from '../read-document.js';
 import { callServer } from '../server-client.js';
 import { writeAttestation } from './check-attest.js';
+import { httpUrl } from '../url-option.js';
 
 interface CheckOptions {
   env?: string;
-  input: string;
+  input?: string;
+  strict?: boolean;
   bundle?: string;
   bundleKey?: string;
   server?: string;
@@ -37,7 +40,7 @@ async function decideLocally(request: CheckRequest, options: CheckOptions): Prom
   });
   const policy = new ActivePolicy();
   policy.activate(evaluator);
-  const { decision } = await createCheckService(policy).check(request, { via: 'cli' });
+  const { decision } = await createCheckService(policy, { strict: options.strict === true }).check(request, { via: 'cli' });
   return { decision, rules: ruleCatalog(evaluator.bundle).rules };
 }
 
@@ -56,25 +59,25 @@ async function decideOnServer(request: CheckRequest, options: CheckOptions): Pro
 }
 
 export function checkCommand(): Command {
-  return new Command('check')
+  const command = new Command('check')
     .description('Check a deployment request against the policy; exit 0 allow, 1 deny, 2 error')
     .addOption(new Option('-e, --env <environment>', 'target environment (overrides the request\'s "environment")'))
-    .addOption(new Option('-i, --input <file>', 'check request JSON file, or - for standard input').default('-'))
+    .addOption(new Option('-i, --input <file>', 'check request file (JSON or YAML), or - for standard input (default: standard input when it is piped)'))
     .addOption(new Option('-b, --bundle <path>', `evaluate locally with this bundle (default ${DEFAULT_CONFIG.bundle.path})`).conflicts('server'))
     .addOption(new Option('--bundle-key <pem>', 'require the local bundle to be signed by this public key').conflicts('server'))
-    .addOption(new Option('-s, --server <url>', 'ask this dfw server instead of evaluating locally'))
+    .addOption(new Option('-s, --server <url>', 'ask this dfw server (http:// or https://) instead of evaluating locally').argParser(httpUrl))
+    .addOption(new Option('--strict', 'refuse (exit 2) an environment the bundle does not configure, or unknown request fields, instead of warning; a server decides this by its environments.strict').conflicts('server'))
     .addOption(new Option('-t, --token <token>', 'API token for --server (default: $DFW_TOKEN)'))
     .addOption(new Option('--timeout <seconds>', 'give up on --server after this long').default('30'))
     .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .addOption(new Option('--attest <file>', 'when allowed, write dfw\'s signed verdict (SLSA verification summary, DSSE envelope) to this file'))
     .addOption(new Option('--attest-key <pem>', 'ECDSA P-256 private key to sign --attest with when deciding locally (default: $DFW_ATTESTATION_KEY)').conflicts('server'))
-    .addHelpText(
-      'after',
-      '\nExamples:\n  dfw check --env production --input examples/compliant.allow.json\n' +
-        '  cat request.json | dfw check --env staging --server https://dfw.internal:8787 --format github\n',
-    )
     .action(async (options: CheckOptions, command: Command) => {
-      const raw = readJsonFile(options.input, 'check request');
+      // A terminal on stdin means nobody is piping a request: waiting there would look like a hang.
+      if (options.input === undefined && process.stdin.isTTY) {
+        throw new CliError('no check request: give --input <file> (JSON or YAML), or pipe one into standard input (--input -)');
+      }
+      const raw = readDocument(options.input ?? '-', 'check request');
       if (options.env && raw && typeof raw === 'object' && !Array.isArray(raw)) (raw as Record<string, unknown>).environment = options.env;
       let request: CheckRequest;
       try {
@@ -92,8 +95,18 @@ export function checkCommand(): Command {
         rules,
         request: { application: request.application, environment: request.environment, image: request.artifact.image, ...(request.source ? { source: request.source } : {}) },
       });
+      for (const warning of (decision as WarnedDecision).warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(out.stdout.endsWith('\n') ? out.stdout : `${out.stdout}\n`);
       if (out.summaryMarkdown && process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, out.summaryMarkdown);
       command.setOptionValue('exitCode', decision.allow ? EXIT_ALLOW : EXIT_DENY);
     });
+  return describeUsage(
+    command,
+    [
+      'dfw check --env production --input examples/compliant.allow.json',
+      'dfw check --env staging --input request.yaml --format sarif > dfw.sarif',
+      'cat request.json | dfw check --env production --server http://127.0.0.1:8787 --format github',
+    ],
+    '0 allow, 1 deny, 2 error (bad request, unreachable server, no bundle: never an allow)',
+  );
 }

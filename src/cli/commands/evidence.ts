@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { REPORT_KINDS } from '../../evidence/types.js';
 import { CliError } from '../exit-codes.js';
+import { describeUsage } from '../help.js';
 import { callServer, serverOptions, type ServerOptions } from '../server-client.js';
+import { formatOption } from './decisions.js';
 import { DIGEST } from '../../collect/image-reference.js';
 
 /** "sha256:…" is an image digest; "github.com/acme/payments@9f2c…" a repository and commit. */
@@ -24,9 +26,13 @@ export function evidenceCommand(): Command {
     .argument('<file>', 'the report (JSON), or - for standard input')
     .addOption(new Option('-k, --kind <kind>', 'report format').choices([...REPORT_KINDS]).makeOptionMandatory())
     .addOption(new Option('--subject <subject>', 'image digest (sha256:…) or repository@commit').makeOptionMandatory())
-    .addHelpText('after', '\nExamples:\n  dfw evidence push --kind trivy --subject sha256:4f1c… trivy.json --server $DFW_SERVER\n  dfw evidence push --kind sarif --subject github.com/acme/payments@9f2c4e1 codeql.sarif\n');
+    .addOption(formatOption());
+  describeUsage(push, [
+    'dfw evidence push --kind trivy --subject sha256:4f1c… trivy.json --server "$DFW_SERVER" --token "$DFW_TOKEN"',
+    'dfw evidence push --kind sarif --subject github.com/acme/payments@9f2c4e1 codeql.sarif --server http://127.0.0.1:8787',
+  ]);
   for (const option of serverOptions()) push.addOption(option);
-  push.action(async (file: string, options: ServerOptions & { kind: string; subject: string }) => {
+  push.action(async (file: string, options: ServerOptions & { kind: string; subject: string; format: string }) => {
     let text: string;
     try {
       text = readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -36,6 +42,7 @@ export function evidenceCommand(): Command {
     const query = subjectQuery(options.subject);
     query.set('kind', options.kind);
     const { body } = await callServer<{ id: string; created: boolean; evidence_kinds: string[] }>(options, 'POST', `/v1/evidence?${query}`, { text });
+    if (options.format === 'json') return void process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     process.stdout.write(`${body.created ? 'stored' : 'already stored (identical content)'}: report ${body.id} (${options.kind}) for ${options.subject} -> ${body.evidence_kinds.join(', ')}\n`);
   });
   return evidence;

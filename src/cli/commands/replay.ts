@@ -1,14 +1,17 @@
 // `dfw replay` and `dfw what-if`: re-evaluate logged inputs from the decision log (the
-// store named by --store or dfw.yaml) with the active bundle or a candidate.
+// store named by --store or dfw.yaml): replay with the revision logged with the decision
+// (or --bundle), what-if with a candidate.
 import { Command, Option } from 'commander';
 import { replayDecision, whatIf, type WhatIfReport } from '../../decide/index.js';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig, type Config } from '../../config/load.js';
 import { storeOptions } from '../../store/config.js';
 import { openStore, type Store } from '../../store/index.js';
 import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
 import type { Evaluator } from '../../engine/index.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { terminalProgress } from '../format/progress.js';
+import { describeUsage } from '../help.js';
+import { loadLoggedBundle } from '../logged-bundle.js';
 
 interface StoreOptions {
   config?: string;
@@ -25,16 +28,22 @@ function storeAndBundleOptions(command: Command, bundleHelp: string): Command {
     .addOption(new Option('--bundle-key <pem>', 'require the bundle to be signed by this public key'));
 }
 
-async function open(options: StoreOptions): Promise<{ store: Store; evaluator: Evaluator }> {
+function configOf(options: StoreOptions): Config {
   const config = loadConfig(options.config);
-  const bundle = { ...config.bundle, ...(options.bundle ? { path: options.bundle } : {}), ...(options.bundleKey ? { public_key: options.bundleKey } : {}) };
-  const evaluator = await loadEvaluatorFromFile(bundle).catch((err: Error) => {
-    throw new CliError(err.message);
-  });
-  const store = await openStore(options.store ?? config.store.url, storeOptions(config.store)).catch((err: Error) => {
+  if (options.bundleKey) config.bundle.public_key = options.bundleKey;
+  return config;
+}
+
+async function openLog(options: StoreOptions, config: Config): Promise<Store> {
+  return openStore(options.store ?? config.store.url, storeOptions(config.store)).catch((err: Error) => {
     throw new CliError(`the decision log cannot be opened: ${err.message}`);
   });
-  return { store, evaluator };
+}
+
+async function loadBundleFile(config: Config, path: string): Promise<Evaluator> {
+  return loadEvaluatorFromFile({ ...config.bundle, path }).catch((err: Error) => {
+    throw new CliError(err.message);
+  });
 }
 
 /** "7d", "12h", "30m" before now, or an RFC 3339 time. */
@@ -70,32 +79,52 @@ function whatIfTable(r: WhatIfReport): string {
 }
 
 export function replayCommand(): Command {
-  return storeAndBundleOptions(
+  const command = storeAndBundleOptions(
     new Command('replay')
       .description('Re-evaluate a logged decision; exit 0 when the verdict is identical, 1 when it differs, 2 on error')
       .argument('<decision-id>', 'the decision to replay'),
-    'bundle to replay with (default: the configured one)',
+    'bundle to replay with (default: the revision logged with the decision, from publish.dir, the edge cache or bundle.path)',
   )
     .option('--json', 'print both verdicts as JSON')
     .action(async (id: string, options: StoreOptions & { json?: boolean }, command: Command) => {
-      const { store, evaluator } = await open(options);
+      const config = configOf(options);
+      const store = await openLog(options, config);
       try {
-        const result = await replayDecision(store, id, evaluator);
-        if (!result) throw new CliError(`no decision with id ${id} in the log`);
-        if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        const record = await store.getDecision(id);
+        if (!record) throw new CliError(`no decision with id ${id} in the log`);
+        const logged = (record.decision as { bundle?: { name?: string; revision?: string } }).bundle;
+        let evaluator: Evaluator;
+        let source: string;
+        if (options.bundle) {
+          evaluator = await loadBundleFile(config, options.bundle);
+          source = `--bundle ${options.bundle}`;
+        } else {
+          if (!logged?.revision) throw new CliError(`decision ${id} was logged without a bundle revision: give --bundle <file>`);
+          ({ evaluator, source } = await loadLoggedBundle(config, logged.name ?? config.bundle.name, logged.revision));
+        }
+        const result = (await replayDecision({ getDecision: async () => record }, id, evaluator))!;
+        if (options.json) process.stdout.write(`${JSON.stringify({ ...result, replayed_with: { revision: evaluator.bundle.manifest.revision, source } }, null, 2)}\n`);
         else {
-          process.stdout.write(`${result.identical ? 'identical' : 'DIFFERENT'}: decision ${id} was ${result.logged.allow ? 'allow' : 'deny'} with revision ${(result.logged as { bundle?: { revision?: string } }).bundle?.revision ?? '?'}; ` +
-            `replayed with revision ${evaluator.bundle.manifest.revision}: ${result.replayed.allow ? 'allow' : 'deny'}\n`);
+          process.stdout.write(`${result.identical ? 'identical' : 'DIFFERENT'}: decision ${id} was ${result.logged.allow ? 'allow' : 'deny'} with revision ${logged?.revision ?? '?'}; ` +
+            `replayed with revision ${evaluator.bundle.manifest.revision} from ${source}: ${result.replayed.allow ? 'allow' : 'deny'}\n`);
         }
         command.setOptionValue('exitCode', result.identical ? EXIT_ALLOW : EXIT_DENY);
       } finally {
         await store.close();
       }
     });
+  return describeUsage(
+    command,
+    [
+      'dfw replay 01a222b3-1cb7-719f-99ac-cfd1db60630e --config dfw.yaml     # with the logged revision',
+      'dfw replay 01a222b3-1cb7-719f-99ac-cfd1db60630e --store sqlite:data/dfw.db --bundle bundles/firewall.tar.gz --json',
+    ],
+    '0 the replayed verdict is identical, 1 it differs, 2 error (no such decision, the logged revision is not available)',
+  );
 }
 
 export function whatIfCommand(): Command {
-  return storeAndBundleOptions(
+  const command = storeAndBundleOptions(
     new Command('what-if').description('Evaluate a candidate bundle over logged decisions and report which would change'),
     'the candidate bundle (required)',
   )
@@ -104,7 +133,9 @@ export function whatIfCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
     .action(async (options: StoreOptions & { since: string; until?: string; format: string }) => {
       if (!options.bundle) throw new CliError('--bundle <candidate.tar.gz> is required');
-      const { store, evaluator } = await open(options);
+      const config = configOf(options);
+      const evaluator = await loadBundleFile(config, options.bundle);
+      const store = await openLog(options, config);
       try {
         const progress = terminalProgress(process.stderr);
         const until = options.until ? sinceFrom(options.until) : new Date();
@@ -116,4 +147,9 @@ export function whatIfCommand(): Command {
         await store.close();
       }
     });
+  return describeUsage(
+    command,
+    ['dfw what-if --bundle candidate.tar.gz --since 7d --config dfw.yaml', 'dfw what-if --bundle candidate.tar.gz --since 2026-11-01T00:00:00Z --format json --store sqlite:data/dfw.db'],
+    '0 report printed (whatever changed), 2 error',
+  );
 }

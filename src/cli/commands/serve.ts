@@ -1,31 +1,47 @@
 // `dfw serve`: run the firewall's HTTP API.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../../shared/logger.js';
-import { loadConfig } from '../../config/load.js';
+import { ENV_OVERRIDES, loadConfig } from '../../config/load.js';
 import { startServer } from '../../host/server.js';
-import { CliError } from '../exit-codes.js';
+import { describeUsage } from '../help.js';
+import { httpUrl } from '../url-option.js';
+import { isOciUrl, parseOciReference } from '../../bundles/agent/oci-reference.js';
+
+/** --bundle-url: a bundle server's http(s) URL, or an oci:// registry reference. */
+function bundleUrl(value: string): string {
+  if (!isOciUrl(value)) return httpUrl(value);
+  try {
+    parseOciReference(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return value;
+}
+
+/** The DFW_* variables that override dfw.yaml, from the table loadConfig applies, so the help cannot drift. */
+function environmentHelp(): string {
+  const rows = Object.entries(ENV_OVERRIDES).map(([name, { key }]) => `  ${name.padEnd(24)} ${key}`);
+  return `\nEnvironment variables (override dfw.yaml; flags override both):\n${rows.join('\n')}\n`;
+}
 
 export function serveCommand(): Command {
-  return new Command('serve')
+  const command = new Command('serve')
     .description('Serve the HTTP API (POST /v1/check, GET /v1/rules, /healthz, /readyz) and the web console at /ui')
     .addOption(new Option('-c, --config <file>', 'dfw.yaml (default: the embedded defaults)').env('DFW_CONFIG'))
     .addOption(new Option('--host <host>', 'address to bind (default 127.0.0.1)'))
     .addOption(new Option('-p, --port <port>', 'port to listen on (default 8787; 0 picks a free one)'))
     .addOption(new Option('-b, --bundle <path>', 'policy bundle .tar.gz (default bundles/firewall.tar.gz)'))
     .addOption(new Option('--bundle-key <pem>', 'refuse bundles not signed by this public key (required with --bundle-url)'))
-    .addOption(new Option('--bundle-url <url>', 'edge mode: pull the bundle from this bundle server URL (https://dfw.example/v1/bundles/firewall) or OCI registry (oci://registry.example.com/acme/policy:latest)'))
+    .addOption(new Option('--bundle-url <url>', 'edge mode: pull the bundle from this bundle server URL (https://dfw.example/v1/bundles/firewall) or OCI registry (oci://registry.example.com/acme/policy:latest)').argParser(bundleUrl))
     .addOption(new Option('--bundle-token <token>', 'edge mode: API token (role check) sent to the bundle server').env('DFW_BUNDLE_TOKEN'))
-    .addHelpText('after', '\nEnvironment variables DFW_HOST, DFW_PORT, DFW_BUNDLE_PATH, DFW_BUNDLE_PUBLIC_KEY, DFW_BUNDLE_URL, DFW_LOG_LEVEL\noverride the file; flags override both.\n')
+    .addHelpText('after', environmentHelp())
     .action(async (options: { config?: string; host?: string; port?: string; bundle?: string; bundleKey?: string; bundleUrl?: string; bundleToken?: string }) => {
       const config = loadConfig(options.config);
       if (options.host) config.server.host = options.host;
       if (options.port !== undefined) config.server.port = Number(options.port);
       if (options.bundle) config.bundle.path = options.bundle;
       if (options.bundleKey) config.bundle.public_key = options.bundleKey;
-      if (options.bundleUrl) {
-        if (!/^(https?|oci):\/\//.test(options.bundleUrl)) throw new CliError(`--bundle-url must be an http(s) URL or an oci:// reference, got "${options.bundleUrl}"`);
-        config.bundle.url = options.bundleUrl;
-      }
+      if (options.bundleUrl) config.bundle.url = options.bundleUrl;
       const logger = createLogger(config.log.level);
       const server = await startServer(config, logger, options.bundleToken ? { bundleToken: options.bundleToken } : {});
       await new Promise<void>((resolve) => {
@@ -37,4 +53,13 @@ export function serveCommand(): Command {
         process.once('SIGINT', () => stop('SIGINT'));
       });
     });
+  return describeUsage(
+    command,
+    [
+      'dfw serve                                   # embedded defaults: 127.0.0.1:8787, bundles/firewall.tar.gz',
+      'dfw serve --config dfw.yaml --port 9000',
+      'DFW_BUNDLE_TOKEN=… dfw serve --bundle-url https://dfw.example/v1/bundles/firewall --bundle-key keys/release.pub.pem',
+    ],
+    '0 stopped by SIGTERM/SIGINT, 2 could not start (the message names the file, key or reason)',
+  );
 }

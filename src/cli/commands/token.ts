@@ -3,10 +3,11 @@
 import { Command, Option } from 'commander';
 import { ROLES } from '../../api/index.js';
 import { sha256Hex } from '../../shared/sha256.js';
+import { describeUsage } from '../help.js';
 
 export function tokenCommand(): Command {
   const token = new Command('token').description('Manage API tokens');
-  token
+  const create = token
     .command('create')
     .description('Create an API token; prints it once and the dfw.yaml entry that holds its hash')
     .argument('<name>', 'who the token is for, e.g. spinnaker or ci-payments')
@@ -20,5 +21,6 @@ export function tokenCommand(): Command {
           `add to dfw.yaml under tokens:\n  - { name: ${JSON.stringify(name)}, sha256: ${hash}, roles: [${options.role.join(', ')}] }\n`,
       );
     });
+  describeUsage(create, ['dfw token create spinnaker --role check', 'dfw token create release-pipeline --role admin', 'dfw token create ci-payments --role evidence check']);
   return token;
 }

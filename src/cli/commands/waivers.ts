@@ -1,8 +1,10 @@
 // `dfw waivers add | list | revoke`: time-bound exceptions, granted by an admin token.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { Waiver } from '../../store/index.js';
 import { CliError } from '../exit-codes.js';
+import { describeUsage } from '../help.js';
 import { callServer, serverOptions, type ServerOptions } from '../server-client.js';
+import { formatOption } from './decisions.js';
 
 /** "30d", "12h" or an RFC 3339 time. */
 export function expiryFrom(text: string, now = new Date()): string {
@@ -29,7 +31,8 @@ export function waiversCommand(): Command {
     .requiredOption('--requested-by <who>', 'who asked for it')
     .requiredOption('--expires <when>', 'duration (30d, 12h) or RFC 3339 time')
     .option('--digest <digest>', 'only for this artifact digest')
-    .option('--ticket <id>', 'tracking ticket');
+    .option('--ticket <id>', 'tracking ticket')
+    .addOption(formatOption());
   for (const option of serverOptions()) add.addOption(option);
   add.action(async (o: ServerOptions & Record<string, string>) => {
     const body = {
@@ -39,21 +42,34 @@ export function waiversCommand(): Command {
       ...(o.ticket ? { ticket: o.ticket } : {}),
     };
     const { body: waiver } = await callServer<Waiver>(o, 'POST', '/v1/waivers', { json: body });
-    process.stdout.write(`granted ${line(waiver)}`);
+    process.stdout.write(o.format === 'json' ? `${JSON.stringify(waiver, null, 2)}\n` : `granted ${line(waiver)}`);
   });
-  const list = waivers.command('list').description('List waivers').option('--all', 'include revoked ones (history)').option('--active', 'only those in force now').option('--json', 'print JSON');
+  describeUsage(add, [
+    'dfw waivers add --rule DFW-VULN-001 --application payments --env production --expires 14d \\\n' +
+      '    --reason "no fixed musl yet; not reachable from the network" --requested-by alice --ticket SEC-123 --server https://dfw.example --token "$ADMIN_TOKEN"',
+  ]);
+  const list = waivers
+    .command('list')
+    .description('List waivers (one per line: id, rule, application/environment, state, who and why)')
+    .option('--all', 'include revoked ones (history)')
+    .option('--active', 'only those in force now')
+    .addOption(formatOption())
+    .addOption(new Option('--json', 'same as --format json').hideHelp());
   for (const option of serverOptions()) list.addOption(option);
-  list.action(async (o: ServerOptions & { all?: boolean; active?: boolean; json?: boolean }) => {
+  list.action(async (o: ServerOptions & { all?: boolean; active?: boolean; json?: boolean; format: string }) => {
     const q = o.active ? '?active=true' : o.all ? '?all=true' : '';
     const { body } = await callServer<{ waivers: Waiver[] }>(o, 'GET', `/v1/waivers${q}`);
-    if (o.json) return void process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    if (o.json || o.format === 'json') return void process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    if (body.waivers.length === 0) process.stdout.write('no waivers\n');
     for (const w of body.waivers) process.stdout.write(line(w));
   });
-  const revoke = waivers.command('revoke').description('Revoke a waiver (kept in history)').argument('<id>', 'waiver id');
+  describeUsage(list, ['dfw waivers list --active --server http://127.0.0.1:8787', 'dfw waivers list --all --format json --server https://dfw.example | jq \'.waivers | length\'']);
+  const revoke = waivers.command('revoke').description('Revoke a waiver (kept in history)').argument('<id>', 'waiver id').addOption(formatOption());
   for (const option of serverOptions()) revoke.addOption(option);
-  revoke.action(async (id: string, o: ServerOptions) => {
+  revoke.action(async (id: string, o: ServerOptions & { format: string }) => {
     const { body } = await callServer<Waiver>(o, 'DELETE', `/v1/waivers/${encodeURIComponent(id)}`);
-    process.stdout.write(`revoked ${line(body)}`);
+    process.stdout.write(o.format === 'json' ? `${JSON.stringify(body, null, 2)}\n` : `revoked ${line(body)}`);
   });
+  describeUsage(revoke, ['dfw waivers revoke 01a2…  --server https://dfw.example --token "$ADMIN_TOKEN"']);
   return waivers;
 }

@@ -6,7 +6,8 @@ export interface DeploymentSubject {
   application?: string;
   environment?: string;
   image?: string;
-  source?: { repository?: string; commit?: string };
+  /** dockerfile and manifest: repository-relative paths the request names (SARIF points at them). */
+  source?: { repository?: string; commit?: string; dockerfile?: string; manifest?: string };
 }
 
 export { listFindings, type Finding, type Outcome } from '../../engine/findings.js';

@@ -1,5 +1,6 @@
-// Where a SARIF result points when there is no source file: the deployed repository or image, as a URI.
-import type { Decision } from '../../engine/types.js';
+// Where a SARIF result points: the repository file a violation concerns when there is one,
+// else a stable path in the repository, else (no repository named) the deployed image.
+import type { Decision, Violation } from '../../engine/types.js';
 import { environmentOf, type DeploymentSubject } from './outcomes.js';
 
 const encoder = new TextEncoder();
@@ -21,8 +22,34 @@ export function repositoryUri(repository: string): string {
   return percentEncode(uri, URI_CHAR);
 }
 
+// Categories whose violations are about how the image was built, so its Dockerfile.
+const IMAGE_CATEGORIES = new Set(['container', 'vulnerabilities']);
+
+/** A repository-relative path as a relative URI reference: "./" and "/" dropped, segments encoded. */
+function relativeUri(path: string): string {
+  return path.replace(/^(\.\/|\/)+/, '').split('/').map((s) => percentEncode(s, SEGMENT_CHAR)).join('/');
+}
+
 /**
- * GitHub code scanning displays no result without a location ("At least one location is
+ * The repository-relative file a violation concerns, for a request that names a repository:
+ * the workflow a DFW-BUILD finding quotes (its evidence reads "workflows[<path>]…"), the
+ * Dockerfile for image findings and the deployment manifest for the rest when the request
+ * names them (source.dockerfile, source.manifest), else `.dfw/<application>`: code scanning
+ * attaches alerts to files, and a path that stays the same from run to run keeps one alert
+ * per finding instead of closing and reopening it.
+ */
+export function violationPath(violation: Violation, request: DeploymentSubject): string {
+  const workflow = /^workflows\[([^\]]+)\]/.exec(violation.evidence ?? '')?.[1];
+  if (workflow) return relativeUri(workflow);
+  const source = request.source ?? {};
+  if (IMAGE_CATEGORIES.has(violation.category) && source.dockerfile) return relativeUri(source.dockerfile);
+  if (source.manifest) return relativeUri(source.manifest);
+  if (source.dockerfile && violation.category === 'artifact') return relativeUri(source.dockerfile);
+  return `.dfw/${percentEncode(request.application || 'deployment', SEGMENT_CHAR)}`;
+}
+
+/**
+ * Without a repository, GitHub code scanning displays no result without a location ("At least one location is
  * required", SARIF support for code scanning), but a deployment decision has no source file,
  * so the location names what was deployed: the repository, else the image (as a
  * containers-transports(5) docker:// reference), else the application. Commit, tag and digest

@@ -3,12 +3,14 @@ import { createHash } from 'node:crypto';
 import type { RuleEntry } from '../../engine/catalog.js';
 import type { Decision } from '../../engine/types.js';
 import { environmentOf, listFindings, type DeploymentSubject, type Outcome } from './outcomes.js';
-import { repositoryUri, subjectUri } from './sarif-location.js';
+import { repositoryUri, subjectUri, violationPath } from './sarif-location.js';
 import { describeRules, type ReportingDescriptor } from './sarif-rules.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SARIF_VERSION = '2.1.0';
 const INFORMATION_URI = 'https://dfw.dev';
+// Relative locations resolve against the repository root (§3.4.4, §3.14.14), as GitHub expects.
+const SRCROOT = '%SRCROOT%';
 
 // result.level (§3.27.10): a blocking violation is an error, a warning a warning; a waived one
 // is a note that also carries a suppression (§3.27.23), so viewers show it as dismissed.
@@ -47,8 +49,15 @@ export function formatSarif(decision: Decision, options: SarifOptions = {}): str
       ruleIndex: ruleIndex.get(v.rule)!,
       level: LEVEL[finding.outcome],
       message: { text: v.message || v.title || v.rule },
-      // GitHub also requires region.startLine; line 1 of "the deployment" is the whole of it.
-      locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } } }],
+      // GitHub also requires region.startLine; a finding is about the file as a whole.
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: request?.source?.repository ? { uri: violationPath(v, request), uriBaseId: SRCROOT } : { uri },
+            region: { startLine: 1 },
+          },
+        },
+      ],
       partialFingerprints: { primaryLocationLineHash: `${hash}:${occurrence}` },
       ...(finding.outcome === 'waived'
         ? {
