@@ -2,12 +2,8 @@
 // store, implemented identically on SQLite and PostgreSQL (docs/storage.md).
 import type { BySeverity, Decision, WaivedViolation } from '../engine/index.js';
 import type { EvidenceKind, ParsedEvidence, ReportKind } from '../evidence/types.js';
-import type { AuditLog } from './audit-types.js';
-import type { NewOutboxMessage, Outbox } from './outbox-types.js';
 import type { WaiverRequests } from './waiver-request-types.js';
 
-export type * from './outbox-types.js';
-export type * from './audit-types.js';
 export type * from './waiver-request-types.js';
 
 /** A point in time: a Date or an RFC 3339 string. Stored with millisecond precision. */
@@ -227,4 +223,98 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** The clock for `created_at` (tests). */
   clock?: () => Date;
+}
+
+// The notification outbox: events queued in the same transaction as what caused them,
+// delivered at least once by a background worker, kept as dead letters when a receiver keeps
+// failing (src/store/outbox.ts, src/notify/).
+
+export type OutboxState = 'pending' | 'delivered' | 'dead';
+
+export interface NewOutboxMessage {
+  /**
+   * The CloudEvent id, the receiver's idempotency key. The same for every receiver of one
+   * event; (event_id, receiver) is unique, so queuing an event twice queues it once.
+   */
+  event_id: string;
+  /** The receiver's name in dfw.yaml `notifications.receivers`. */
+  receiver: string;
+  /** The CloudEvent type, e.g. dev.dfw.decision.denied. */
+  type: string;
+  /** The whole CloudEvent as it will be sent. */
+  event: unknown;
+}
+
+export interface OutboxMessage {
+  event_id: string;
+  receiver: string;
+  type: string;
+  event: unknown;
+  state: OutboxState;
+  /** Delivery attempts started so far (a claim counts, so a crash mid-delivery counts too). */
+  attempts: number;
+  created_at: string;
+  /** When a pending message is due (or its claim ends). */
+  next_attempt_at: string;
+  last_error?: string;
+  delivered_at?: string;
+}
+
+export interface Outbox {
+  /** Queues messages (outside a decision); returns how many were new. */
+  enqueue(messages: NewOutboxMessage[]): Promise<number>;
+  /**
+   * Claims up to `limit` pending messages due at `now` for `leaseMs`: no other worker (in this
+   * process or another replica) takes them until the lease ends, and a worker that dies
+   * mid-delivery leaves them due again once it has.
+   */
+  claim(now: Instant, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
+  delivered(eventId: string, receiver: string, at: Instant): Promise<void>;
+  /** A failed attempt: due again at `retryAt`, or a dead letter when `retryAt` is undefined. */
+  failed(eventId: string, receiver: string, failure: { error: string; retryAt?: Instant }): Promise<void>;
+  /** Newest first. */
+  list(filter?: { state?: OutboxState; limit?: number }): Promise<OutboxMessage[]>;
+  counts(): Promise<Record<OutboxState, number>>;
+  /** Puts a dead letter back in the queue, due at `at`, its attempts counted from zero. */
+  retry(eventId: string, receiver: string, at: Instant): Promise<boolean>;
+}
+
+// Continuous audit: an audit record says what a deployment that was let through would get
+// with today's bundle and today's evidence. It is not a deploy decision (src/audit/).
+
+export type AuditStatus = 'compliant' | 'drifted';
+/** What started the audit run. */
+export type AuditTrigger = 'schedule' | 'evidence' | 'waiver' | 'bundle' | 'manual';
+
+export interface NewAuditRecord {
+  /** When the deployment was re-evaluated. */
+  time: Instant;
+  /** The allowed decision that let the deployment through. */
+  decision_id: string;
+  application: string;
+  environment: string;
+  service?: string;
+  artifact_digest?: string;
+  status: AuditStatus;
+  trigger: AuditTrigger;
+  bundle: { name: string; revision: string };
+  deny: BySeverity;
+  warn: BySeverity;
+  waived: WaivedViolation[];
+}
+
+export interface AuditRecord extends Omit<NewAuditRecord, 'time'> {
+  id: string;
+  time: string;
+}
+
+export interface AuditLog {
+  /** The newest allowed, enforced (not dry-run) decision of each application and environment. */
+  deployments(filter?: { artifact_digest?: string; application?: string }): Promise<DecisionRecord[]>;
+  /** Records the result and queues its notifications in the same transaction. */
+  record(record: NewAuditRecord, outbox?: NewOutboxMessage[]): Promise<AuditRecord>;
+  /** The newest audit record of each application and environment, drifted first. */
+  latest(): Promise<AuditRecord[]>;
+  /** Newest first. */
+  list(filter?: { application?: string; environment?: string; limit?: number }): Promise<AuditRecord[]>;
 }
