@@ -118,15 +118,17 @@ test('SIGTERM under keep-alive load: in-flight checks answered and recorded, lat
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => server.child.once('exit', (code) => resolve({ code, at: performance.now() })));
   let exitedAt: number | undefined;
   void exited.then((e) => (exitedAt = e.at));
+  const progress: Exchange[] = [];
   const load = runLoad({
     url: server.url,
     body,
+    exchanges: progress,
     connections: 8,
     // Past the deadline a server that kept serving would keep the clients going forever.
     stop: () => exitedAt !== undefined || performance.now() > signalledAt + EXIT_WITHIN_MS + 2000,
   });
   // Some load first, so that checks are in flight when the signal arrives.
-  await new Promise((r) => setTimeout(r, 800));
+  while (progress.length < 40) await new Promise((r) => setTimeout(r, 20));
   signalledAt = performance.now();
   server.child.kill('SIGTERM');
 

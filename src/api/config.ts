@@ -7,13 +7,15 @@ export interface ServerConfig {
   port: number;
   max_body_bytes: number;
   shutdown_timeout_seconds: number;
+  /** Server processes sharing the port (node:cluster); 1 is a single process (src/host/cluster.ts). */
+  workers: number;
 }
 
 export interface WaiversConfig {
   max_days: number;
 }
 
-export const DEFAULT_SERVER_CONFIG: ServerConfig = { host: '127.0.0.1', port: 8787, max_body_bytes: 5 * 1024 * 1024, shutdown_timeout_seconds: 10 };
+export const DEFAULT_SERVER_CONFIG: ServerConfig = { host: '127.0.0.1', port: 8787, max_body_bytes: 5 * 1024 * 1024, shutdown_timeout_seconds: 10, workers: 1 };
 export const DEFAULT_WAIVERS_CONFIG: WaiversConfig = { max_days: 90 };
 
 export const SERVER_CONFIG_SCHEMA = {
@@ -24,6 +26,7 @@ export const SERVER_CONFIG_SCHEMA = {
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     max_body_bytes: { type: 'integer', minimum: 1024 },
     shutdown_timeout_seconds: { type: 'number', minimum: 0 },
+    workers: { type: 'integer', minimum: 1, maximum: 64 },
   },
 } as const;
 

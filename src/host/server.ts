@@ -9,7 +9,6 @@ import { createCollectors } from '../collect/collectors/index.js';
 import { createStoreCollector } from '../collect/collectors/store.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
 import { createMetrics } from './metrics.js';
-import { loadAttestationSigner } from '../decide/attestation.js';
 import type { Config } from '../config/load.js';
 import { storeOptions } from '../store/config.js';
 import { openBundleSource } from './bundle-source.js';
@@ -26,6 +25,8 @@ export interface RunningServer {
   url: string;
   policy: ActivePolicy;
   store: Store;
+  /** Central mode: serve the revision another process published to the same publish.dir. */
+  reloadPublished?: () => Promise<void>;
   /** The admission webhook's HTTPS URL, when kubernetes.admission is configured. */
   admissionUrl?: string;
   /**
@@ -46,6 +47,8 @@ export function isLoopback(host: string): boolean {
 export interface ServerOptions {
   /** Edge mode: the bearer token sent to the bundle server (--bundle-token, DFW_BUNDLE_TOKEN). */
   bundleToken?: string;
+  /** Cluster mode (src/host/cluster.ts): this process is worker N, its decisions committed by the primary. */
+  worker?: { id: number; wrapStore?: (store: Store) => Store };
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.log.level), options: ServerOptions = {}): Promise<RunningServer> {
@@ -61,9 +64,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const policy = new ActivePolicy();
   // Edge mode pulls from bundle.url; otherwise the published revision or bundle.path.
   const bundles = await openBundleSource(config.bundle, config.publish, policy, logger, options);
-  const opened = await openStore(config.store.url, storeOptions(config.store)).catch((err: Error) => {
+  const unwrapped = await openStore(config.store.url, storeOptions(config.store)).catch((err: Error) => {
     throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
   });
+  // A cluster worker on SQLite hands its decisions to the primary, the file's one writer.
+  const opened = options.worker?.wrapStore ? options.worker.wrapStore(unwrapped) : unwrapped;
   logger.info('store opened', { backend: opened.backend, schema_version: await opened.schemaVersion() });
   // Notifications and continuous audit; from here on `store` queues a denial's notification
   // with its decision and starts an audit when new evidence arrives.
@@ -79,7 +84,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
   const retention = startRetention(store, config.store.retention_days, logger);
 
-  const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
   const app = createApp({
     policy,
     tokens: config.tokens,
@@ -94,7 +98,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     maxBodyBytes: config.server.max_body_bytes,
     ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
     ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
-    ...(attestationSigner ? { attestationSigner } : {}),
     metrics: continuous.metrics(metrics),
   });
   const drain = createDrain();
@@ -106,7 +109,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info('listening', { url, config: config.file ?? '(embedded defaults)' });
+  // In cluster mode the primary says "listening" once every worker does.
+  if (options.worker) logger.info('worker listening', { url, worker: options.worker.id, pid: process.pid });
+  else logger.info('listening', { url, config: config.file ?? '(embedded defaults)' });
   bundles.start();
 
   let closing: Promise<void> | undefined;
@@ -129,5 +134,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger.info('stopped');
   };
   const close = () => (closing ??= stop());
-  return { url, policy, store, ...(admission ? { admissionUrl: admission.url } : {}), close };
+  const publisher = bundles.publisher;
+  const reloadPublished = publisher ? () => publisher.reload(config.bundle.name) : undefined;
+  return { url, policy, store, ...(reloadPublished ? { reloadPublished } : {}), ...(admission ? { admissionUrl: admission.url } : {}), close };
 }

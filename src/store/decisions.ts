@@ -15,13 +15,45 @@ const MAX_PAGE = 1000;
 const STREAM_BATCH = 200;
 const PRUNE_BATCH = 1000;
 
-/** A validated decision row waiting for its batch's transaction. */
-interface PendingDecision {
+/**
+ * A validated, masked and serialized decision row waiting for its batch's transaction. Plain
+ * strings and numbers only, so a server process can prepare it and hand it to the one writer
+ * of a SQLite file (src/host/cluster.ts) without serializing anything twice.
+ */
+export interface PendingDecision {
   decisionId: string;
   values: unknown[];
   rules: string[];
   /** Notifications the decision causes: queued under its savepoint, so both or neither. */
   outbox: NewOutboxMessage[];
+}
+
+/** Validates, masks and serializes a record: all the CPU work of recording, before any I/O. */
+export function prepareDecision(record: NewDecisionRecord, maskPaths: readonly string[], recordedAt: Date): PendingDecision {
+  if (typeof record.allow !== 'boolean') throw new StoreInputError('allow must be a boolean');
+  const values = [
+    requireText(record.decision_id, 'decision_id'),
+    toMillis(record.time, 'time'),
+    requireText(record.application, 'application'),
+    optionalText(record.service, 'service'),
+    requireText(record.environment, 'environment'),
+    optionalText(record.artifact_digest, 'artifact_digest'),
+    record.allow,
+    JSON.stringify(record.deny),
+    JSON.stringify(record.warn),
+    JSON.stringify(record.waived),
+    requireText(record.bundle?.name, 'bundle.name'),
+    requireText(record.bundle?.revision, 'bundle.revision'),
+    JSON.stringify(record.timing_ms ?? {}),
+    requireText(record.caller, 'caller'),
+    requireText(record.via, 'via'),
+    record.dry_run === true,
+    JSON.stringify(maskSecrets(record.input ?? null, maskPaths)),
+    JSON.stringify(record.decision),
+    recordedAt.getTime(),
+  ];
+  if (values.some((v) => v === undefined)) throw new StoreInputError('deny, warn, waived and decision are required');
+  return { decisionId: record.decision_id, values, rules: rulesOf(record), outbox: record.outbox ?? [] };
 }
 
 export class DecisionLog {
@@ -35,31 +67,13 @@ export class DecisionLog {
     this.writes = new GroupCommit(db, (tx, pending) => this.insert(tx, pending));
   }
 
-  async record(record: NewDecisionRecord): Promise<void> {
-    if (typeof record.allow !== 'boolean') throw new StoreInputError('allow must be a boolean');
-    const values = [
-      requireText(record.decision_id, 'decision_id'),
-      toMillis(record.time, 'time'),
-      requireText(record.application, 'application'),
-      optionalText(record.service, 'service'),
-      requireText(record.environment, 'environment'),
-      optionalText(record.artifact_digest, 'artifact_digest'),
-      record.allow,
-      JSON.stringify(record.deny),
-      JSON.stringify(record.warn),
-      JSON.stringify(record.waived),
-      requireText(record.bundle?.name, 'bundle.name'),
-      requireText(record.bundle?.revision, 'bundle.revision'),
-      JSON.stringify(record.timing_ms ?? {}),
-      requireText(record.caller, 'caller'),
-      requireText(record.via, 'via'),
-      record.dry_run === true,
-      JSON.stringify(maskSecrets(record.input ?? null, this.maskPaths)),
-      JSON.stringify(record.decision),
-      this.clock().getTime(),
-    ];
-    if (values.some((v) => v === undefined)) throw new StoreInputError('deny, warn, waived and decision are required');
-    await this.writes.submit({ decisionId: record.decision_id, values, rules: rulesOf(record), outbox: record.outbox ?? [] });
+  record(record: NewDecisionRecord): Promise<void> {
+    return this.submit(prepareDecision(record, this.maskPaths, this.clock()));
+  }
+
+  /** Commits a row prepared elsewhere (by prepareDecision), in the next group commit. */
+  async submit(pending: PendingDecision): Promise<void> {
+    await this.writes.submit(pending);
   }
 
   /** Waits for every decision submitted so far to be committed (before the database closes). */

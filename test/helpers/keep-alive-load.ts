@@ -21,6 +21,8 @@ export interface LoadOptions {
   connections: number;
   /** A client stops at its first answer that is not a 200, or when this returns true. */
   stop: () => boolean;
+  /** Filled as answers arrive (the same array is returned), so a test can wait for progress. */
+  exchanges?: Exchange[];
 }
 
 export function post(agent: Agent, url: string, body: string, token?: string): Promise<Exchange> {
@@ -57,7 +59,7 @@ export function post(agent: Agent, url: string, body: string, token?: string): P
 /** Runs `connections` clients, each sending its next check as soon as the last is answered. */
 export async function runLoad(options: LoadOptions): Promise<Exchange[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
-  const exchanges: Exchange[] = [];
+  const exchanges: Exchange[] = options.exchanges ?? [];
   const client = async () => {
     while (!options.stop()) {
       const exchange = await post(agent, options.url, options.body, options.token);

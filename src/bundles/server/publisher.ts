@@ -58,6 +58,14 @@ export class BundlePublisher {
     return publisher;
   }
 
+  /**
+   * Re-reads `name`'s active revision from the store and serves it: another process sharing
+   * the store published or rolled back (dfw serve --workers, src/host/cluster.ts).
+   */
+  reload(name: string): Promise<void> {
+    return this.exclusive(() => this.restore(name));
+  }
+
   /** True once close() was called: the server is shutting down. */
   get closed(): boolean {
     return this.isClosed;

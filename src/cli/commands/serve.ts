@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../../shared/logger.js';
 import { ENV_OVERRIDES, loadConfig } from '../../config/load.js';
 import { startServer } from '../../host/server.js';
+import { runCluster } from '../../host/cluster.js';
 import { describeUsage } from '../help.js';
 import { httpUrl } from '../url-option.js';
 import { isOciUrl, parseOciReference } from '../../bundles/agent/oci-reference.js';
@@ -16,6 +17,12 @@ function bundleUrl(value: string): string {
     throw new InvalidArgumentError((err as Error).message);
   }
   return value;
+}
+
+/** --workers: a whole number of server processes, as server.workers allows. */
+function workerCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
+  return Number(value);
 }
 
 /** The DFW_* variables that override dfw.yaml, from the table loadConfig applies, so the help cannot drift. */
@@ -34,15 +41,18 @@ export function serveCommand(): Command {
     .addOption(new Option('--bundle-key <pem>', 'refuse bundles not signed by this public key (required with --bundle-url)'))
     .addOption(new Option('--bundle-url <url>', 'edge mode: pull the bundle from this bundle server URL (https://dfw.example/v1/bundles/firewall) or OCI registry (oci://registry.example.com/acme/policy:latest)').argParser(bundleUrl))
     .addOption(new Option('--bundle-token <token>', 'edge mode: API token (role check) sent to the bundle server').env('DFW_BUNDLE_TOKEN'))
+    .addOption(new Option('-w, --workers <n>', 'server processes sharing the port, to use more cores (default 1; server.workers)').argParser(workerCount))
     .addHelpText('after', environmentHelp())
-    .action(async (options: { config?: string; host?: string; port?: string; bundle?: string; bundleKey?: string; bundleUrl?: string; bundleToken?: string }) => {
+    .action(async (options: { config?: string; host?: string; port?: string; bundle?: string; bundleKey?: string; bundleUrl?: string; bundleToken?: string; workers?: number }) => {
       const config = loadConfig(options.config);
       if (options.host) config.server.host = options.host;
       if (options.port !== undefined) config.server.port = Number(options.port);
       if (options.bundle) config.bundle.path = options.bundle;
       if (options.bundleKey) config.bundle.public_key = options.bundleKey;
       if (options.bundleUrl) config.bundle.url = options.bundleUrl;
+      if (options.workers !== undefined) config.server.workers = options.workers;
       const logger = createLogger(config.log.level);
+      if (config.server.workers > 1) return runCluster(config, logger, options.bundleToken ? { bundleToken: options.bundleToken } : {});
       const server = await startServer(config, logger, options.bundleToken ? { bundleToken: options.bundleToken } : {});
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
@@ -58,6 +68,7 @@ export function serveCommand(): Command {
     [
       'dfw serve                                   # embedded defaults: 127.0.0.1:8787, bundles/firewall.tar.gz',
       'dfw serve --config dfw.yaml --port 9000',
+      'dfw serve --workers 2                       # one server process per core, one decision-log writer',
       'DFW_BUNDLE_TOKEN=… dfw serve --bundle-url https://dfw.example/v1/bundles/firewall --bundle-key keys/release.pub.pem',
     ],
     '0 stopped by SIGTERM/SIGINT, 2 could not start (the message names the file, key or reason)',

@@ -1,0 +1,197 @@
+// Cluster mode (server.workers > 1): several server processes share the port through
+// node:cluster, so checks use every core; one JavaScript thread was the ceiling before
+// (docs/performance.md). Each worker is a whole dfw server (HTTP, collectors, evaluator,
+// its own store connection for reads). On SQLite, whose WAL admits one writer at a time, the
+// primary process is the decision log's only writer: workers prepare each row (mask,
+// serialize) and send it over IPC; the primary group-commits and acknowledges, and a worker
+// answers only after that acknowledgement. On PostgreSQL every worker writes through its own
+// pool. SIGTERM to the primary drains every worker (src/host/drain.ts), then closes the writer.
+import cluster, { type Worker } from 'node:cluster';
+import type { Config } from '../config/load.js';
+import type { Logger } from '../shared/logger.js';
+import { DfwError } from '../shared/errors.js';
+import { StoreError } from '../store/errors.js';
+import { storeOptions } from '../store/config.js';
+import type { PendingDecision } from '../store/decisions.js';
+import { openDecisionWriter, type DecisionWriter } from '../store/decision-writer.js';
+import { withRemoteDecisionWriter } from '../store/remote-writer.js';
+import { startServer, StartupError, type ServerOptions } from './server.js';
+
+type ToPrimary =
+  | { type: 'dfw:record'; seq: number; pending: PendingDecision }
+  | { type: 'dfw:listening'; url: string }
+  | { type: 'dfw:bundle-changed' };
+type ToWorker =
+  | { type: 'dfw:recorded'; seq: number; error?: { code: string; message: string } }
+  | { type: 'dfw:reload-bundle' };
+
+const isSqlite = (config: Config) => config.store.url.startsWith('sqlite:');
+
+/** Runs `dfw serve` as the primary or as one of its workers; resolves when it has stopped. */
+export function runCluster(config: Config, logger: Logger, options: ServerOptions = {}): Promise<void> {
+  return cluster.isPrimary ? runPrimary(config, logger) : runWorker(config, logger, options);
+}
+
+async function runPrimary(config: Config, logger: Logger): Promise<void> {
+  const count = config.server.workers;
+  // The writer opens (and migrates) the SQLite file before any worker reads it.
+  const writer: DecisionWriter | undefined = isSqlite(config)
+    ? await openDecisionWriter(config.store.url, storeOptions(config.store)).catch((err: Error) => {
+        throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
+      })
+    : undefined;
+  // Structured clone over the IPC pipe: the row's JSON strings are not escaped a second time.
+  cluster.setupPrimary({ serialization: 'advanced' });
+
+  let stopping = false;
+  let listening = 0;
+  const urls = new Set<string>();
+  const onMessage = (worker: Worker) => (message: ToPrimary) => {
+    if (message.type === 'dfw:record') {
+      if (!writer) return;
+      writer.write(message.pending).then(
+        () => send(worker, { type: 'dfw:recorded', seq: message.seq }),
+        (err: unknown) => {
+          const error = err instanceof DfwError ? { code: err.code, message: err.message } : { code: 'store_failed', message: String((err as Error)?.message ?? err) };
+          send(worker, { type: 'dfw:recorded', seq: message.seq, error });
+        },
+      );
+    } else if (message.type === 'dfw:bundle-changed') {
+      // A publish or rollback reached one worker: the others serve it too.
+      for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) send(other, { type: 'dfw:reload-bundle' });
+    } else if (message.type === 'dfw:listening') {
+      urls.add(message.url);
+      if (++listening === count) logger.info('listening', { url: message.url, workers: count, config: config.file ?? '(embedded defaults)' });
+    }
+  };
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.on('message', onMessage(worker));
+    return worker;
+  };
+
+  const everyoneListening = new Promise<void>((resolve, reject) => {
+    const failed = (worker: Worker, code: number | null) => {
+      if (listening < count) reject(new StartupError(`worker ${worker.id} exited with ${code} before it listened; its log is above`));
+    };
+    cluster.on('exit', failed);
+    const check = setInterval(() => {
+      if (listening >= count) {
+        clearInterval(check);
+        cluster.off('exit', failed);
+        resolve();
+      }
+    }, 20);
+  });
+  for (let i = 0; i < count; i++) fork();
+  try {
+    await everyoneListening;
+  } catch (err) {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+    await writer?.close();
+    throw err;
+  }
+
+  // A worker that dies (not asked to) is replaced: its in-flight checks were never answered.
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error('worker exited; starting another', { worker: worker.id, code, signal });
+    fork();
+  });
+
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('shutting down', { signal, workers: Object.keys(cluster.workers ?? {}).length });
+      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      // Past the workers' own timeout, whatever is left is killed.
+      const deadline = setTimeout(() => workers.forEach((w) => w.process.kill('SIGKILL')), (config.server.shutdown_timeout_seconds + 5) * 1000);
+      void Promise.all(workers.map((w) => new Promise<void>((done) => (w.isDead() ? done() : (w.once('exit', () => done()), w.process.kill('SIGTERM'))))))
+        .then(async () => {
+          clearTimeout(deadline);
+          await writer?.close();
+        })
+        .catch((err: Error) => logger.error('error while stopping', { error: err.message }))
+        .finally(() => {
+          logger.info('stopped');
+          resolve();
+        });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+function send(worker: Worker, message: ToWorker): void {
+  // A worker that died meanwhile has no one to answer: its request failed with it.
+  if (worker.isConnected()) worker.send(message);
+}
+
+async function runWorker(config: Config, logger: Logger, options: ServerOptions): Promise<void> {
+  const id = cluster.worker!.id;
+  let seq = 0;
+  const acks = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  let reload: (() => Promise<void>) | undefined;
+  process.on('message', (message: ToWorker) => {
+    if (message.type === 'dfw:reload-bundle') {
+      logger.info('another worker activated a published bundle: reloading', { worker: id });
+      void reload?.().catch((err: Error) => logger.error('reloading the published bundle failed', { worker: id, error: err.message }));
+      return;
+    }
+    if (message.type !== 'dfw:recorded') return;
+    const ack = acks.get(message.seq);
+    if (!ack) return;
+    acks.delete(message.seq);
+    if (message.error) ack.reject(new StoreError(message.error.code, message.error.message));
+    else ack.resolve();
+  });
+  // Without the primary no decision can be recorded: stop rather than answer unrecorded.
+  process.once('disconnect', () => {
+    logger.error('the primary process is gone: stopping', { worker: id });
+    for (const ack of acks.values()) ack.reject(new StoreError('store_failed', 'the decision writer (primary process) is gone'));
+    process.exit(1);
+  });
+  const sendDecision = (pending: PendingDecision) =>
+    new Promise<void>((resolve, reject) => {
+      const n = ++seq;
+      acks.set(n, { resolve, reject });
+      process.send!({ type: 'dfw:record', seq: n, pending } satisfies ToPrimary);
+    });
+
+  const server = await startServer(config, logger, {
+    ...options,
+    worker: {
+      id,
+      ...(isSqlite(config) ? { wrapStore: (store) => withRemoteDecisionWriter(store, storeOptions(config.store), sendDecision) } : {}),
+    },
+  });
+  if (server.reloadPublished) {
+    // Any activation that is not a reload asked for by the primary is a publish or rollback
+    // through this worker's API: tell the others. Each decision still comes from one
+    // evaluator; between the two moments a worker answers from the old revision or the new.
+    let reloading = false;
+    const policy = server.policy;
+    const activate = policy.activate.bind(policy);
+    policy.activate = (evaluator, at) => {
+      activate(evaluator, at);
+      if (!reloading) process.send!({ type: 'dfw:bundle-changed' } satisfies ToPrimary);
+    };
+    const reloadPublished = server.reloadPublished;
+    reload = async () => {
+      reloading = true;
+      try {
+        await reloadPublished();
+      } finally {
+        reloading = false;
+      }
+    };
+  }
+  process.send!({ type: 'dfw:listening', url: server.url } satisfies ToPrimary);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => void server.close().then(resolve));
+    // Ctrl-C reaches the whole process group: the primary decides, and sends SIGTERM.
+    process.on('SIGINT', () => undefined);
+  });
+  process.exit(0);
+}

@@ -1,0 +1,183 @@
+// What the speed must not break (issue 13), on `dfw serve --workers 2` (node:cluster; on
+// SQLite the primary is the decision log's one writer): a SIGKILL mid-burst loses no answered
+// decision, on SQLite and PostgreSQL; a bundle published under load gives zero failed checks
+// and every decision comes whole from one revision or the next.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { DecisionRecord } from '../src/store/index.js';
+import { SEVERITIES, type Decision } from '../src/engine/index.js';
+import { buildBundle, readExamples, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
+import { startDfw, type ServerProcess } from './helpers/cli.js';
+import { APPLICATIONS, ENVIRONMENTS, SECRETS, burstUntilKilled, requestFrom, testTokens } from './helpers/decision-log.js';
+import { runLoad, type Exchange } from './helpers/keep-alive-load.js';
+import { ROOT } from './helpers/opa.js';
+import { openAt, postgresBackend, rawQuery, sqliteBackend, type StoreBackend, type StoreLocation } from './helpers/store-backends.js';
+
+const WORKERS = 2;
+
+async function writeConfig(dir: string, lines: string[]): Promise<string> {
+  const tokens = await testTokens();
+  const file = join(dir, 'dfw.yaml');
+  writeFileSync(
+    file,
+    [...lines, 'tokens:', ...tokens.map((t) => `  - { name: ${t.name}, sha256: ${t.sha256}, roles: [${t.roles.join(', ')}] }`), ''].join('\n'),
+  );
+  return file;
+}
+
+const storeLines = (location: StoreLocation) => [
+  'store:',
+  `  url: ${JSON.stringify(location.url)}`,
+  ...(location.options.schema ? [`  schema: ${location.options.schema}`] : []),
+];
+
+/** The worker processes' ids, from their "worker listening" lines. */
+function workerPids(server: ServerProcess): number[] {
+  return server.logs.flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as { msg?: string; pid?: number };
+      return entry.msg === 'worker listening' && entry.pid ? [entry.pid] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function defineSigkillTest(name: 'sqlite' | 'postgres', makeBackend: () => StoreBackend) {
+  const test = suite(`perf invariants: SIGKILL with ${WORKERS} workers (${name})`);
+  let backend: StoreBackend | undefined;
+  test.after(async () => backend?.cleanup());
+
+  test(`SIGKILL of the primary mid-burst: every decision answered by any worker is in the log, and the workers stop`, async () => {
+    backend = makeBackend();
+    const location = backend.fresh();
+    await (await openAt(location)).close(); // PostgreSQL: creates the schema
+    const dir = mkdtempSync(join(tmpdir(), 'dfw-perf-kill-'));
+    const config = await writeConfig(dir, ['bundle:', `  path: ${JSON.stringify(join(ROOT, 'bundles/firewall.tar.gz'))}`, ...storeLines(location)]);
+    const server = await startDfw(['--config', config, '--workers', String(WORKERS)]);
+    const pids = workerPids(server);
+    let burst;
+    try {
+      assert.is(pids.length, WORKERS, server.logs.join('\n'));
+      const bodies = [...readExamples().values()].map((body, i) =>
+        requestFrom(body, { application: APPLICATIONS[i % APPLICATIONS.length]!, environment: ENVIRONMENTS[i % ENVIRONMENTS.length]! }),
+      );
+      burst = await burstUntilKilled(server, bodies, { token: SECRETS.spinnaker, killAfter: 150, concurrency: 8 });
+    } finally {
+      if (server.child.exitCode === null && server.child.signalCode === null) await server.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.equal(burst.unexpected, [], 'every check before the kill was answered 200');
+    assert.is(burst.exit.signal, 'SIGKILL');
+    assert.ok(burst.inFlightAtKill > 0, 'checks were in flight when the primary was killed');
+    // Without the primary (on SQLite, the writer) no worker may go on answering.
+    const deadline = Date.now() + 5000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(pids.filter(alive), [], 'workers still running after the primary was killed');
+
+    const store = await openAt(location);
+    try {
+      const stored = new Map<string, DecisionRecord>();
+      for await (const record of store.decisionsSince(new Date(0))) stored.set(record.decision_id, record);
+      const lost = burst.answered.filter((id) => !stored.has(id));
+      assert.equal(lost, [], `${lost.length} of ${burst.answered.length} answered decisions are not in the log`);
+      for (const id of burst.answered) assert.is(stored.get(id)!.caller, 'spinnaker');
+    } finally {
+      await store.close();
+    }
+    if (name === 'sqlite') assert.equal(await rawQuery(location, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
+  });
+  test.run();
+}
+
+defineSigkillTest('sqlite', sqliteBackend);
+defineSigkillTest('postgres', postgresBackend);
+
+/** rego/ with DFW-VULN-001 switched off in production: the critical-CVE example no longer denies for it there. */
+function buildSignedCandidate(revision: string): string {
+  const copy = mkdtempSync(join(tmpdir(), 'dfw-perf-candidate-'));
+  const source = join(copy, 'rego');
+  cpSync(join(ROOT, 'rego'), source, { recursive: true });
+  const file = join(source, 'firewall/config/data.yaml');
+  const data = yaml.load(readFileSync(file, 'utf8')) as { environments: Record<string, { rules?: Record<string, Record<string, unknown>> }> };
+  const production = data.environments.production!;
+  production.rules = { ...production.rules, [SWAPPED_RULE]: { enabled: false } };
+  writeFileSync(file, yaml.dump(data));
+  return buildBundle({ source, revision, signingKey: SIGNING_KEY });
+}
+
+const SWAPPED_RULE = 'DFW-VULN-001';
+const denies = (d: Decision, rule: string) => SEVERITIES.some((s) => d.deny[s].some((v) => v.rule === rule));
+
+const swap = suite('perf invariants: bundle swap under load');
+
+swap(`a bundle published to one of ${WORKERS} workers under load: zero failed checks, each decision wholly from the old revision or the new, and every worker on the new one soon after`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-perf-swap-'));
+  const before = buildBundle({ revision: 'swap-before', signingKey: SIGNING_KEY });
+  const after = buildSignedCandidate('swap-after');
+  const config = await writeConfig(dir, [
+    'bundle:',
+    `  path: ${JSON.stringify(before)}`,
+    `  public_key: ${JSON.stringify(SIGNING_PUB)}`,
+    'publish:',
+    `  dir: ${JSON.stringify(join(dir, 'published'))}`,
+    'store:',
+    `  url: ${JSON.stringify(`sqlite:${join(dir, 'dfw.db')}`)}`,
+  ]);
+  const server = await startDfw(['--config', config, '--workers', String(WORKERS)]);
+  try {
+    const [file, example] = [...readExamples()].find(([f]) => f === 'dfw-vuln-001-critical-cves.deny.json')!;
+    const body = JSON.stringify({ ...example, environment: 'production' });
+    let stopAt = Infinity;
+    const progress: Exchange[] = [];
+    const load = runLoad({ url: server.url, body, token: SECRETS.spinnaker, connections: 8, exchanges: progress, stop: () => performance.now() > stopAt });
+    while (progress.length < 40) await new Promise((r) => setTimeout(r, 20));
+    const published = await fetch(`${server.url}/v1/bundles/firewall`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${SECRETS['security-lead']}`, 'content-type': 'application/gzip' },
+      body: readFileSync(after),
+    });
+    assert.is(published.status, 200, await published.clone().text());
+    // The other worker reloads from publish.dir when the primary tells it; from then on
+    // only the new revision may answer.
+    const deadline = Date.now() + 15_000;
+    while (!server.logs.some((l) => l.includes('"published bundle restored"') && l.includes('swap-after')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const everyWorkerSwapped = performance.now();
+    stopAt = everyWorkerSwapped + 1500;
+    const exchanges = await load;
+
+    const failed = exchanges.filter((e) => e.status !== 200);
+    assert.equal(failed.map((e) => e.error ?? `${e.status} ${e.body}`), [], 'checks failed during the swap');
+    const decisions = exchanges.map((e) => ({ ...e, decision: JSON.parse(e.body!) as Decision }));
+    const revisions = new Set(decisions.map((d) => d.decision.bundle.revision));
+    assert.equal([...revisions].sort(), ['swap-after', 'swap-before'], `${file}: revisions answered`);
+    for (const { decision } of decisions) {
+      // The candidate's one change: its verdict and its revision travel together.
+      const fromAfter = decision.bundle.revision === 'swap-after';
+      assert.is(denies(decision, SWAPPED_RULE), !fromAfter, `${decision.decision_id}: revision ${decision.bundle.revision} with deny ${JSON.stringify(decision.deny)}`);
+    }
+    const late = decisions.filter((d) => d.sentAt > everyWorkerSwapped);
+    assert.ok(late.length > 20, `${late.length} checks after the second worker reloaded`);
+    assert.equal(late.filter((d) => d.decision.bundle.revision !== 'swap-after').map((d) => d.decision.decision_id), [], `a worker still answers from the old revision 1.5 s after the publish:\n${server.logs.filter((l) => !l.includes('"decision"')).join('\n')}`);
+  } finally {
+    await server.stop('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+swap.run();
