@@ -33,7 +33,7 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
   const evidence = new EvidenceStore(db);
   let closed = false;
   const open = <T>(doing: string, work: () => Promise<T>): Promise<T> =>
-    closed ? Promise.reject(new StoreError('store_closed', `${doing}: the store is closed`)) : guard(doing, work);
+    closed ? Promise.reject(new StoreError('store_closed', `${doing}: the store is closed`, { kind: 'unavailable' })) : guard(doing, work);
   const outbox = new SqlOutbox(db, options.clock);
   const audits = new SqlAuditLog(db, options.clock);
   const stats = new SqlDecisionStats(db);
@@ -48,7 +48,7 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
     getDecision: (id) => open('reading a decision', () => decisions.get(id)),
     listDecisions: (filter, page) => open('listing decisions', () => decisions.list(filter, page)),
     async *decisionsSince(from, to): AsyncIterableIterator<DecisionRecord> {
-      if (closed) throw new StoreError('store_closed', 'reading decisions: the store is closed');
+      if (closed) throw new StoreError('store_closed', 'reading decisions: the store is closed', { kind: 'unavailable' });
       const batches = decisions.since(from, to);
       for (;;) {
         const next = await guard('reading decisions', () => batches.next());
