@@ -41,9 +41,13 @@ export function httpErrorOf(err: unknown): HttpError {
   };
 }
 
-/** Answers with the table's status and body. */
+/** Seconds a client should wait before retrying a 503 (no bundle yet, database down or full). */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** Answers with the table's status and body; a 503 says when to try again. */
 export function errorResponse(c: Context, err: unknown): Response {
   const { status, body } = httpErrorOf(err);
+  if (status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
   return c.json(body, status);
 }
 
@@ -56,6 +60,7 @@ export function handleError(logger: Logger) {
       if (err instanceof DfwError) logger.error('request failed', { ...fields, code: err.code });
       else logger.error('unhandled error', fields);
     }
+    if (answer.status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
     return c.json(answer.body, answer.status);
   };
 }

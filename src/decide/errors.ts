@@ -14,6 +14,8 @@ export class NoBundleError extends UnavailableError {
 export class DecisionLogError extends DfwError {
   override name = 'DecisionLogError';
   constructor(cause: unknown) {
-    super('decision_log_failed', `the decision could not be recorded, so it is not answered (fail closed): ${(cause as Error)?.message ?? String(cause)}`, { cause, kind: 'internal' });
+    // A database that is down or full is 503 (try again); anything else is dfw's own failure.
+    const unavailable = cause instanceof DfwError && cause.kind === 'unavailable';
+    super('decision_log_failed', `the decision could not be recorded, so it is not answered (fail closed): ${(cause as Error)?.message ?? String(cause)}`, { cause, kind: unavailable ? 'unavailable' : 'internal' });
   }
 }

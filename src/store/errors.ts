@@ -49,10 +49,29 @@ export class WaiverAlreadyRevokedError extends StoreError {
   }
 }
 
+/**
+ * Driver failures that mean the database cannot be reached or cannot write now, rather
+ * than that dfw asked for something wrong: network errors, PostgreSQL's connection
+ * exceptions (SQLSTATE class 08), shutdown and resource classes (57P0x, 53xxx: disk full,
+ * too many connections), pg's own "Connection terminated", and SQLite's full disk, I/O
+ * errors, locks and unopenable files. Callers get 503 with Retry-After: try again later.
+ */
+const UNAVAILABLE_CODES = /^(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN|08\w{3}|57P0[1-3]|53\w{3}|SQLITE_(?:FULL|IOERR\w*|BUSY\w*|LOCKED\w*|CANTOPEN\w*|READONLY\w*|PROTOCOL))$/;
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|the database system is (?:starting up|shutting down)|terminating connection/i;
+
+export function isUnavailable(thrown: unknown): boolean {
+  const code = (thrown as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.test(code)) return true;
+  const errors = (thrown as { errors?: unknown } | null)?.errors; // AggregateError (IPv4 and IPv6 refused)
+  if (Array.isArray(errors) && errors.some(isUnavailable)) return true;
+  return UNAVAILABLE_MESSAGES.test(describeThrown(thrown));
+}
+
 /** Wraps whatever a driver threw; errors of the store itself pass through unchanged. */
 export function wrapStoreError(thrown: unknown, doing: string): StoreError {
   if (thrown instanceof StoreError) return thrown;
-  return new StoreError('store_failed', `${doing}: ${describeThrown(thrown)}`, { cause: thrown });
+  const kind: ErrorKind = isUnavailable(thrown) ? 'unavailable' : 'internal';
+  return new StoreError(kind === 'unavailable' ? 'store_unavailable' : 'store_failed', `${doing}: ${describeThrown(thrown)}`, { cause: thrown, kind });
 }
 
 export class WaiverRequestNotFoundError extends StoreError {

@@ -33,6 +33,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlDri
   // An idle connection that the server drops must not crash the process: the next query
   // opens a new one, and a failing query reports its own error.
   pool.on('error', () => undefined);
+  // The pool takes its listener off a client when it hands it out, and the server's FATAL
+  // "terminating connection" (restart, failover) can arrive in the same read as the answer
+  // that freed the client, before its next user listens: every client keeps a listener of
+  // its own. A client that errored is not queryable; the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const direct = executor(pool);
 
   return {
@@ -42,6 +47,13 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlDri
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no pool listener: a server that goes away mid-transaction
+      // (restart, failover: 57P01) would emit an unhandled 'error' and end the process.
+      // The failing query rejects on its own; the connection is discarded on release.
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(executor(client));
@@ -53,6 +65,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlDri
         });
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
