@@ -81,8 +81,8 @@ evidenceParsers('Trivy alpine-39 image scan gives both critical musl CVEs with t
   assert.equal(evidence.vulnerabilities, {
     tool: 'Trivy',
     findings: [
-      { id: 'CVE-2019-14697', severity: 'critical', package: 'musl', installed_version: '1.1.20-r4', fixed_version: '1.1.20-r5' },
-      { id: 'CVE-2019-14697', severity: 'critical', package: 'musl-utils', installed_version: '1.1.20-r4', fixed_version: '1.1.20-r5' },
+      { id: 'CVE-2019-14697', severity: 'critical', package: 'musl', installed_version: '1.1.20-r4', fixed_version: '1.1.20-r5', published_at: '2019-08-06T16:15:00Z' },
+      { id: 'CVE-2019-14697', severity: 'critical', package: 'musl-utils', installed_version: '1.1.20-r4', fixed_version: '1.1.20-r5', published_at: '2019-08-06T16:15:00Z' },
     ],
   });
 });
@@ -109,6 +109,7 @@ evidenceParsers('Trivy npm lock-file scan gives the medium jquery CVE with its t
       installed_version: '3.3.9',
       fixed_version: '3.4.0',
       title: "jquery: Prototype pollution in object's prototype leading to denial of service, remote code execution, or property injection",
+      published_at: '2019-04-20T00:29:00Z',
     },
   ]);
 });
@@ -293,8 +294,8 @@ evidenceParsers('CycloneDX 1.6 from Trivy gives openssl and pip with purls and l
       format: 'cyclonedx',
       spec_version: '1.6',
       components: [
-        { name: 'openssl', version: '1.1.1q', purl: 'pkg:conda/openssl@1.1.1q', licenses: ['OpenSSL'] },
-        { name: 'pip', version: '22.2.2', purl: 'pkg:conda/pip@22.2.2', licenses: ['MIT'] },
+        { name: 'openssl', version: '1.1.1q', purl: 'pkg:conda/openssl@1.1.1q', licenses: ['OpenSSL'], license_choices: [['OpenSSL']] },
+        { name: 'pip', version: '22.2.2', purl: 'pkg:conda/pip@22.2.2', licenses: ['MIT'], license_choices: [['MIT']] },
       ],
     },
   });
@@ -323,8 +324,8 @@ evidenceParsers('SPDX 2.2 from Trivy gives its packages without the described ro
   assert.is(sbom?.components.length, 3);
   assert.equal(sbom?.components, [
     { name: 'conda-pkg', licenses: [] },
-    { name: 'openssl', version: '1.1.1q', purl: 'pkg:conda/openssl@1.1.1q', licenses: ['OpenSSL'] },
-    { name: 'pip', version: '22.2.2', purl: 'pkg:conda/pip@22.2.2', licenses: ['MIT'] },
+    { name: 'openssl', version: '1.1.1q', purl: 'pkg:conda/openssl@1.1.1q', licenses: ['OpenSSL'], license_choices: [['OpenSSL']] },
+    { name: 'pip', version: '22.2.2', purl: 'pkg:conda/pip@22.2.2', licenses: ['MIT'], license_choices: [['MIT']] },
   ]);
 });
 

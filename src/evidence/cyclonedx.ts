@@ -1,5 +1,6 @@
 // CycloneDX JSON BOMs (specVersion 1.2–1.6) -> sbom.
 import { ReportFields, describeValue, kindHint } from './fields.js';
+import { licenseChoices } from './spdx-license.js';
 import type { ParsedEvidence, Sbom } from './types.js';
 
 const fields: ReportFields = new ReportFields('cyclonedx');
@@ -49,7 +50,9 @@ export function parseCycloneDxBom(document: unknown): Pick<ParsedEvidence, 'sbom
     const version = fields.optionalString(c.version, `${next.path}.version`);
     const purl = fields.optionalString(c.purl, `${next.path}.purl`);
     const licenses = readLicenses(c.licenses, `${next.path}.licenses`);
-    components.push({ name, ...(version ? { version } : {}), ...(purl ? { purl } : {}), licenses });
+    // Several entries of a component's licenses all apply (CycloneDX lists them side by side).
+    const choices = licenseChoices(licenses);
+    components.push({ name, ...(version ? { version } : {}), ...(purl ? { purl } : {}), licenses, ...(choices.length ? { license_choices: choices } : {}) });
     const children = fields.optionalArray(c.components, `${next.path}.components`);
     for (let i = children.length - 1; i >= 0; i--) pending.push({ value: children[i], path: `${next.path}.components[${i}]` });
   }

@@ -83,6 +83,7 @@ const FORMAT_NAMES: Record<ReportKind, string> = {
   slsa: 'in-toto/SLSA provenance',
   review: 'security review',
   attestation: 'DSSE envelope or Sigstore bundle',
+  scorecard: 'OpenSSF Scorecard JSON',
 };
 
 /** Which report kind a parsed document looks like, to point at the right --kind on a mismatch. */
@@ -95,6 +96,7 @@ export function guessReportKind(document: unknown): ReportKind | undefined {
   if ('spdxVersion' in document) return 'spdx';
   if ('predicateType' in document || 'payloadType' in document || 'dsseEnvelope' in document) return 'slsa';
   if ('state' in document && ('reviewer' in document || 'completed_at' in document)) return 'review';
+  if ('checks' in document && 'repo' in document) return 'scorecard';
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import { parseJson } from './fields.js';
 import { parseGrypeReport } from './grype.js';
 import { parseSecurityReview } from './review.js';
 import { parseSarifLog, type SarifOptions } from './sarif.js';
+import { parseScorecardResult } from './scorecard.js';
 import { parseSlsaProvenance } from './slsa.js';
 import { parseSpdxDocument } from './spdx.js';
 import { parseTrivyReport } from './trivy.js';
@@ -38,12 +39,15 @@ export function parseReport(kind: ReportKind, text: string, options: ParseReport
       return parseSlsaProvenance(document);
     case 'review':
       return parseSecurityReview(document);
+    case 'scorecard':
+      return parseScorecardResult(document);
     case 'attestation':
       return parseAttestation(document);
   }
 }
 
-export { parseTrivyReport, parseGrypeReport, parseSarifLog, parseCycloneDxBom, parseSpdxDocument, parseSlsaProvenance, parseSecurityReview };
+export { parseTrivyReport, parseGrypeReport, parseSarifLog, parseCycloneDxBom, parseSpdxDocument, parseSlsaProvenance, parseSecurityReview, parseScorecardResult };
+export { licenseChoices } from './spdx-license.js';
 export type { SarifOptions };
 export { findJsonSyntaxError } from './fields.js';
 export { parseAttestation, readAttestation } from './attestation.js';

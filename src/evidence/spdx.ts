@@ -1,5 +1,6 @@
 // SPDX JSON documents (spdxVersion SPDX-2.2 and SPDX-2.3) -> sbom.
 import { ReportFields, isObject, kindHint } from './fields.js';
+import { licenseChoices } from './spdx-license.js';
 import type { ParsedEvidence, Sbom } from './types.js';
 
 const fields: ReportFields = new ReportFields('spdx');
@@ -43,7 +44,10 @@ function readPackage(value: unknown, path: string): Component & { id?: string } 
     if (license && !NOT_A_LICENSE.has(license) && !licenses.includes(license)) licenses.push(license);
   }
   const id = fields.optionalString(p.SPDXID, `${path}.SPDXID`);
-  return { ...(id ? { id } : {}), name, ...(version ? { version } : {}), ...(purl ? { purl } : {}), licenses };
+  // The concluded licence (listed first) is the one that governs use (SPDX 2.3 §7.13); the
+  // declared one stands in only when nobody concluded.
+  const choices = licenseChoices(licenses.slice(0, 1));
+  return { ...(id ? { id } : {}), name, ...(version ? { version } : {}), ...(purl ? { purl } : {}), licenses, ...(choices.length ? { license_choices: choices } : {}) };
 }
 
 /**

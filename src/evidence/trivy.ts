@@ -37,6 +37,9 @@ function readVulnerability(value: unknown, path: string): VulnerabilityFinding {
   if (fixed) finding.fixed_version = fixed;
   const title = fields.optionalString(v.Title, `${path}.Title`);
   if (title) finding.title = title;
+  // When the vulnerability was disclosed: the clock of remediation SLAs (DFW-VULN-002).
+  const published = fields.optionalString(v.PublishedDate, `${path}.PublishedDate`);
+  if (published) finding.published_at = published;
   return finding;
 }
 

@@ -16,18 +16,19 @@ export type EvidenceKind =
   | 'provenance'
   | 'sbom'
   | 'signatures'
-  | 'attestations';
+  | 'attestations'
+  | 'scorecard';
 
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
   'branch_protection', 'workflows', 'code_scanning', 'vulnerabilities', 'container_scan',
   'registry', 'runtime', 'change_ticket', 'security_review', 'provenance', 'sbom',
-  'signatures', 'attestations',
+  'signatures', 'attestations', 'scorecard',
 ];
 
 /** What `dfw evidence push --kind` and POST /v1/evidence accept. */
-export type ReportKind = 'trivy' | 'grype' | 'sarif' | 'cyclonedx' | 'spdx' | 'slsa' | 'review' | 'attestation';
+export type ReportKind = 'trivy' | 'grype' | 'sarif' | 'cyclonedx' | 'spdx' | 'slsa' | 'review' | 'attestation' | 'scorecard';
 /** `attestation` (a DSSE envelope or Sigstore bundle) is verified when a check reads it, not when it is pushed. */
-export const REPORT_KINDS: readonly ReportKind[] = ['trivy', 'grype', 'sarif', 'cyclonedx', 'spdx', 'slsa', 'review', 'attestation'];
+export const REPORT_KINDS: readonly ReportKind[] = ['trivy', 'grype', 'sarif', 'cyclonedx', 'spdx', 'slsa', 'review', 'attestation', 'scorecard'];
 
 export interface VulnerabilityFinding {
   id: string;
@@ -36,6 +37,8 @@ export interface VulnerabilityFinding {
   installed_version: string;
   fixed_version?: string;
   title?: string;
+  /** When the vulnerability was published (RFC 3339), for remediation SLAs. */
+  published_at?: string;
 }
 
 export interface Vulnerabilities {
@@ -61,7 +64,26 @@ export interface CodeScanning {
 export interface Sbom {
   format: 'cyclonedx' | 'spdx';
   spec_version: string;
-  components: Array<{ name: string; version?: string; purl?: string; licenses: string[] }>;
+  components: Array<{
+    name: string;
+    version?: string;
+    purl?: string;
+    /** As the document wrote them: SPDX identifiers, expressions or free text. */
+    licenses: string[];
+    /** The licences as alternatives, each a list of terms that all apply (spdx-license.ts); absent when there are none. */
+    license_choices?: string[][];
+  }>;
+}
+
+/** An OpenSSF Scorecard result. Scores run 0-10; -1 is a check that could not run. */
+export interface Scorecard {
+  tool: string;
+  version?: string;
+  date?: string;
+  repository: string;
+  commit?: string;
+  score?: number;
+  checks: Array<{ name: string; score: number; reason?: string }>;
 }
 
 export interface Provenance {
@@ -92,6 +114,7 @@ export type ParsedEvidence = Partial<{
   sbom: Sbom;
   provenance: Provenance;
   security_review: SecurityReview;
+  scorecard: Scorecard;
 }>;
 
 /** A report that cannot be read: names the format and what is wrong. */
