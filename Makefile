@@ -59,7 +59,8 @@ bundles/.build-flags: FORCE
 
 # Deploy freezes (docs/freeze.md): recurrences and .ics imports expanded into UTC windows
 # that the bundle carries, when a calendar source changes (same as `dfw freeze expand`).
-$(FREEZE_WINDOWS): $(FREEZE_SOURCES) node_modules/.package-lock.json
+# No node_modules prerequisite: `make bundle` must never run `npm ci` in a shared tree.
+$(FREEZE_WINDOWS): $(FREEZE_SOURCES)
 	node --import tsx scripts/freeze-windows.ts
 	@touch $@
 
