@@ -21,6 +21,11 @@ export const RULE_IDS = [
   'DFW-REVIEW-001',
   'DFW-SCAN-001',
   'DFW-VULN-001',
+  // Issue 15's supply-chain rules.
+  'DFW-PROV-001',
+  'DFW-REGISTRY-001',
+  'DFW-SIGN-001',
+  'DFW-SIGN-002',
   // Issue 16's rule pack.
   'DFW-ARTIFACT-002',
   'DFW-BUILD-002',
@@ -60,6 +65,8 @@ export const EVIDENCE_KINDS = [
   'runtime',
   'change_ticket',
   'security_review',
+  'signatures',
+  'attestations',
   'repository',
   'dependabot_alerts',
   'pull_request',
@@ -629,6 +636,51 @@ const workloadEvidence = record({
   pod_spec: fc.oneof({ arbitrary: podSpec as fc.Arbitrary<unknown>, weight: 12 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null, 'spec'), weight: 1 }),
 });
 
+// Signature and attestation facts as the signatures collector records them
+// (src/collect/trust/facts.ts): verified or not, over the deployed digest or another, from
+// trusted, untrusted and builder identities, with SLSA provenance that matches or not.
+const SIGNERS: unknown[] = [
+  { key: 'sha256:c21203261141918569bf4a0255beca008185a9adfb80fd2b4b0c6a9519d4063c' },
+  { key: 'sha256:0000' },
+  { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/acme/payments/.github/workflows/release.yml@refs/tags/v1.5.0' },
+  { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0' },
+  { issuer: 'https://accounts.google.com', subject: 'someone@example.com' },
+  {},
+];
+const trustFields = {
+  verified: fc.constantFrom<unknown>(true, true, true, false, ABSENT, 'yes'),
+  location: field(text('registry.example.com/payments/api:sha256-4f1c.sig layer 0', 'pushed report 0193'), { null: 0 }),
+  digest: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...DIGESTS), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, null), weight: 1 }),
+  signer: fc.oneof({ arbitrary: fc.constantFrom<unknown>(...SIGNERS), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, 'key'), weight: 1 }),
+  reason: fc.constantFrom<unknown>(ABSENT, 'the signature does not verify with any of the 1 key(s) dfw holds', ''),
+};
+const provenanceClaim = record({
+  builder_id: fc.oneof(
+    { arbitrary: fc.constantFrom<unknown>('https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0', 'https://ci.evil.example/builder'), weight: 8 },
+    { arbitrary: fc.constantFrom<unknown>(ABSENT, 7), weight: 1 },
+  ),
+  source: fc.oneof(
+    { arbitrary: record({ repository: field(text('github.com/acme/payments', 'github.com/evil/payments', 'GitHub.com/Acme/Payments'), { null: 0 }), commit: fc.constantFrom<unknown>(...COMMITS, ABSENT) }), weight: 8 },
+    { arbitrary: fc.constantFrom<unknown>(ABSENT, 'src'), weight: 1 },
+  ),
+  verified: fc.constantFrom<unknown>(true, false),
+  unverified_reason: fc.constantFrom<unknown>(ABSENT, 'a bare in-toto statement carries no signature'),
+});
+const signatureFacts = list(fc.oneof({ arbitrary: record(trustFields), weight: 10 }, { arbitrary: fc.constantFrom<unknown>('sig', null), weight: 1 }));
+const attestationFacts = list(
+  fc.oneof(
+    {
+      arbitrary: record({
+        ...trustFields,
+        predicate_type: fc.constantFrom<unknown>('https://slsa.dev/provenance/v1', 'https://slsa.dev/provenance/v0.2', 'https://cosign.sigstore.dev/attestation/vuln/v1', 'https://cyclonedx.org/bom', ABSENT),
+        provenance: fc.oneof({ arbitrary: provenanceClaim, weight: 6 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, 'p'), weight: 1 }),
+      }),
+      weight: 10,
+    },
+    { arbitrary: fc.constantFrom<unknown>('att', null), weight: 1 },
+  ),
+);
+
 /** An evidence kind: present (well-formed or not), absent, null, or of the wrong type altogether. */
 function evidenceSlot(present: fc.Arbitrary<unknown>): fc.Arbitrary<Maybe<unknown>> {
   return fc.oneof(
@@ -757,6 +809,8 @@ function inputDocument(now: Date): fc.Arbitrary<Record<string, unknown>> {
     runtime: evidenceSlot(runtime),
     change_ticket: evidenceSlot(changeTicket(nowNs)),
     security_review: evidenceSlot(securityReview),
+    signatures: evidenceSlot(signatureFacts),
+    attestations: evidenceSlot(attestationFacts),
     repository: evidenceSlot(repository),
     dependabot_alerts: evidenceSlot(dependabotAlerts),
     pull_request: evidenceSlot(pullRequest),

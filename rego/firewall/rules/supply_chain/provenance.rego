@@ -3,7 +3,7 @@
 package firewall.rules.supply_chain.provenance
 
 import data.firewall.lib
-import data.firewall.rules.supply_chain.trust
+import data.firewall.lib.supply_chain as trust
 
 # METADATA
 # title: Verified SLSA provenance from an allowed builder for the requested commit

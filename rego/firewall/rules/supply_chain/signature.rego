@@ -3,7 +3,7 @@
 package firewall.rules.supply_chain.signature
 
 import data.firewall.lib
-import data.firewall.rules.supply_chain.trust
+import data.firewall.lib.supply_chain as trust
 
 # METADATA
 # title: The image is signed by an identity trusted for this environment

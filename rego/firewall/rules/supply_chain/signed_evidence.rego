@@ -3,7 +3,7 @@
 package firewall.rules.supply_chain.signed_evidence
 
 import data.firewall.lib
-import data.firewall.rules.supply_chain.trust
+import data.firewall.lib.supply_chain as trust
 
 # METADATA
 # title: Required evidence is signed by a trusted identity

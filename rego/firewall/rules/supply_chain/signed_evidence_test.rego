@@ -17,6 +17,11 @@ scanned(attestations) := f.request("production", {
 
 test_allow_when_nothing_is_required if {
 	count(signed_evidence.deny) == 0 with input as scanned([])
+		with data.firewall.config.trust.environments.production.verified_evidence as []
+}
+
+test_allow_signed_provenance_as_production_requires if {
+	count(signed_evidence.deny) == 0 with input as f.signed
 }
 
 test_allow_signed_vulnerability_report_where_required if {

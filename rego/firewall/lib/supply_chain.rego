@@ -4,7 +4,7 @@
 #   facts the host verified (input.evidence.signatures / attestations): which verified
 #   signer is trusted for this image in this environment. No deny here: the supply-chain
 #   rules share these helpers.
-package firewall.rules.supply_chain.trust
+package firewall.lib.supply_chain
 
 import data.firewall.config
 import data.firewall.lib
