@@ -21,6 +21,7 @@ import { waiverRequestRoutes } from './routes/waiver-requests.js';
 import { checkRoutes } from './routes/check.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, type MetricsSource } from './routes/metrics.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { ruleRoutes } from './routes/rules.js';
 import { statusRoutes } from './routes/status.js';
 
@@ -77,6 +78,7 @@ export function createApp(options: AppOptions): Hono {
     }),
   );
   app.route('/', healthRoutes({ policy: options.policy }));
+  app.route('/', openApiRoutes());
   if (options.metrics) app.route('/', metricsRoutes(options.metrics));
   app.route('/', checkRoutes({ tokens, checks, logger }));
   app.route('/', ruleRoutes({ tokens, policy: options.policy }));
