@@ -13,7 +13,7 @@ REGO_SOURCES  := $(sort $(shell find rego -type f ! -name '*_test.rego' 2>/dev/n
 TS_SOURCES    := $(shell find src -name '*.ts' -o -name '*.tsx' 2>/dev/null)
 SIGN_FLAGS    := $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY) --signing-alg $(SIGNING_ALG),)
 
-.PHONY: help run serve test services bundle build tools test-tools deps capabilities catalog bench clean FORCE
+.PHONY: help run serve test services bundle build tools test-tools deps capabilities catalog bench pack clean FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ catalog: $(OPA) deps ## rewrite the rule catalog table in README.md from the rul
 
 bench: deps tools bundle build ## benchmarks (not part of the tests); figures go to docs/performance.md
 	node --import tsx bench/run.ts
+
+pack: build bundle ## dfw-<version>.tgz: the built pack, its bundles and every dependency inside (npm install -g ./dfw-<version>.tgz, offline)
+	npm pack --ignore-scripts
 
 clean: ## remove build output (not the installed tools)
 	rm -rf dist bundles

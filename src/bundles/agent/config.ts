@@ -2,6 +2,7 @@
 // verified, and (edge mode, `url`) where it pulls it from. Declared beside the agent that
 // uses it; src/config assembles it with the other rooms' sections.
 import type { BundleSettings } from './local-file.js';
+import { defaultBundlePath } from './packaged-bundle.js';
 
 export interface BundleConfig extends BundleSettings {
   /** Edge mode: pull from this bundle server instead of reading `path`. */
@@ -13,7 +14,8 @@ export interface BundleConfig extends BundleSettings {
 }
 
 export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
-  path: 'bundles/firewall.tar.gz',
+  // The checkout's bundle when run there, else the one inside the installed package.
+  path: defaultBundlePath(),
   name: 'firewall',
   key_id: 'default',
   algorithm: 'RS256',
