@@ -7,6 +7,7 @@ import { decisionsCommand } from './commands/decisions.js';
 import { evidenceCommand } from './commands/evidence.js';
 import { freezeCommand } from './commands/freeze.js';
 import { replayCommand, whatIfCommand } from './commands/replay.js';
+import { reportCommand } from './commands/report.js';
 import { waiversCommand } from './commands/waivers.js';
 import { policyCommand } from './commands/policy.js';
 import { serveCommand } from './commands/serve.js';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
     waiversCommand(),
     replayCommand(),
     whatIfCommand(),
+    reportCommand(),
     bundleCommand(),
     freezeCommand(),
     policyCommand(),

@@ -1,5 +1,6 @@
 // The Store over either SQL driver: one implementation, so both backends behave the same.
 // Every driver error leaves here as a StoreError (the store's own typed errors unchanged).
+import { complianceActivity } from './compliance.js';
 import { DecisionLog } from './decisions.js';
 import { wrapStoreError, StoreError } from './errors.js';
 import { EvidenceStore } from './evidence.js';
@@ -57,6 +58,7 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
       }
     },
     pruneDecisions: (before) => open('pruning decisions', () => decisions.prune(before)),
+    complianceActivity: (from, to) => open('reading decisions for a compliance report', () => complianceActivity(db, from, to)),
 
     createWaiver: (waiver) => open('creating a waiver', () => waivers.create(waiver)),
     getWaiver: (id) => open('reading a waiver', () => waivers.get(id)),

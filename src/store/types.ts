@@ -2,6 +2,7 @@
 // store, implemented identically on SQLite and PostgreSQL (docs/storage.md).
 import type { BySeverity, Decision, WaivedViolation } from '../engine/index.js';
 import type { EvidenceKind, ParsedEvidence, ReportKind } from '../evidence/types.js';
+import type { ComplianceActivity } from './compliance.js';
 import type { WaiverRequests } from './waiver-request-types.js';
 
 export type * from './waiver-request-types.js';
@@ -181,6 +182,11 @@ export interface Store {
   decisionsSince(from: Instant, to?: Instant): AsyncIterableIterator<DecisionRecord>;
   /** Deletes decisions whose request time is before `before`; returns how many. */
   pruneDecisions(before: Instant): Promise<number>;
+  /**
+   * For compliance reports (dfw report compliance): decisions per environment with
+   * from <= time < to, and the rules each one denied, warned or waived. Dry runs left out.
+   */
+  complianceActivity(from: Instant, to: Instant): Promise<ComplianceActivity>;
 
   createWaiver(waiver: NewWaiver): Promise<Waiver>;
   getWaiver(id: string): Promise<Waiver | undefined>;
