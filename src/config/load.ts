@@ -93,7 +93,6 @@ const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
 addFormatsImport.default(ajv);
 const validateConfig = ajv.compile(CONFIG_SCHEMA);
 
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
 /** The schema object holding the keyword at an Ajv schemaPath ("#/properties/server/additionalProperties"). */
 function schemaAt(schemaPath: string): unknown {
   const segments = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
@@ -102,6 +101,7 @@ function schemaAt(schemaPath: string): unknown {
   return node;
 }
 
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const [section, key] = path.split('.') as [string, string];
   const sectionValue = (target[section] ??= {}) as Record<string, unknown>;
   sectionValue[key] = value;
@@ -190,6 +190,6 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
       })),
     },
     audit: { ...DEFAULT_CONFIG.audit, ...(r.audit ?? {}) },
-  };
     environments: { ...DEFAULT_CONFIG.environments, ...(r.environments ?? {}) },
+  };
 }
