@@ -206,7 +206,7 @@ test('an admin grants a waiver, the next check is waived; the requester cannot a
     await page.fill('input[name=reason]', 'musl fix ships next sprint; not reachable from the network');
     await page.click('button:has-text("Grant waiver")');
   };
-  await fill('alice');
+  await fill(' ALICE ');
   assert.match((await page.locator('.notice.error').textContent()) ?? '', /cannot approve a waiver they requested/);
   await fill('dev-lead');
   await page.waitForURL(/done=granted/);

@@ -124,5 +124,31 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
     assert.ok(rules.every((r, i) => i === 0 || rules[i - 1]!.count >= r.count), 'most first');
   });
 
+  test('old deliveries and audit records are pruned; pending messages stay', async ({ store }) => {
+    await store.outbox.enqueue([message('old-delivered'), message('old-pending')]);
+    const t = Date.now() + 1000;
+    await store.outbox.claim(new Date(t), 1, 1000);
+    await store.outbox.delivered('old-delivered', 'siem', new Date(t));
+    assert.is(await store.outbox.prune(new Date(t + 60_000)), 1);
+    assert.equal((await store.outbox.list()).map((m) => m.event_id), ['old-pending']);
+    const empty = { critical: [], high: [], medium: [], low: [] };
+    const base = { decision_id: 'd', application: 'a', environment: 'production', status: 'compliant' as const, trigger: 'schedule' as const, bundle: { name: 'firewall', revision: 'r' }, deny: empty, warn: empty, waived: [] };
+    await store.audits.record({ ...base, time: new Date(Date.UTC(2026, 0, 1)) });
+    await store.audits.record({ ...base, time: new Date(Date.UTC(2026, 5, 1)) });
+    assert.is(await store.audits.prune(new Date(Date.UTC(2026, 2, 1))), 1);
+    assert.is((await store.audits.list()).length, 1);
+  });
+
+  test('console sessions: found by the hash of their id until they expire or end', async ({ store }) => {
+    const now = new Date();
+    await store.consoleSessions.create({ id_sha256: 'a'.repeat(64), caller: 'vera', csrf: 'csrf-1', expires_at: new Date(now.getTime() + 60_000) });
+    await store.consoleSessions.create({ id_sha256: 'b'.repeat(64), caller: 'alice', csrf: 'csrf-2', expires_at: new Date(now.getTime() - 1) });
+    assert.is((await store.consoleSessions.get('a'.repeat(64), now))?.caller, 'vera');
+    assert.is(await store.consoleSessions.get('b'.repeat(64), now), undefined, 'expired');
+    assert.is(await store.consoleSessions.prune(now), 1);
+    await store.consoleSessions.end('a'.repeat(64));
+    assert.is(await store.consoleSessions.get('a'.repeat(64), now), undefined, 'ended');
+  });
+
   test.run();
 }

@@ -147,6 +147,29 @@ test('a receiver that never answers leaves checks answering', async (ctx) => {
   assert.is(counts.pending, 21, 'every denial is queued, none delivered');
 });
 
+test('a Slack receiver gets a readable message for a denial, with the rule, remediation and the console link', async (ctx) => {
+  const slack = await startReceiver(() => 200);
+  ctx.receivers.push(slack);
+  const config = writeConfig(ctx.dir, {
+    bundle: ctx.bundle,
+    storeFile: join(ctx.dir, 'slack.db'),
+    notifications: ['  console_url: https://dfw.example.com', '  receivers:', `    - { name: chat, type: slack, url: ${JSON.stringify(slack.url)}, events: [decision.denied] }`, '  poll_interval_ms: 50'],
+  });
+  const server = await startServer(config);
+  ctx.servers.push(server);
+  const denied = await api(server.url, 'POST', '/v1/check', TOKENS.check, deniedRequest(7));
+  await waitFor('the Slack message', () => slack.received.length === 1);
+  const [message] = slack.received;
+  assert.is(message!.headers['content-type'], 'application/json');
+  const body = JSON.parse(message!.body) as { text: string; blocks: unknown[] };
+  assert.match(body.text, 'dfw denied a deployment of app-7 to production');
+  assert.match(body.text, 'DFW-VULN-001');
+  const blocks = JSON.stringify(body.blocks);
+  assert.match(blocks, '*DFW-VULN-001* (critical)');
+  assert.match(blocks, '_Remediation:_');
+  assert.match(blocks, `<https://dfw.example.com/ui/decisions/${denied.body.decision_id}|Open in the dfw console>`);
+});
+
 test('retry delays grow exponentially up to the cap, with jitter in the upper half', () => {
   const options = { initialMs: 1000, maxMs: 60_000 };
   assert.is(retryDelayMs(1, options, () => 0), 500);

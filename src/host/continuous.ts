@@ -33,6 +33,7 @@ import type { AuditScope } from '../audit/auditor.js';
 
 /** How often waivers and the active revision are looked at for events. */
 const SCAN_INTERVAL_MS = 15_000;
+const DAY_MS = 86_400_000;
 
 export interface Continuous {
   /** The store to hand the API and the check service (see the file comment). */
@@ -168,6 +169,21 @@ export function startContinuous(
   void scan();
   const scanTimer = setInterval(() => void scan(), SCAN_INTERVAL_MS);
   scanTimer.unref();
+  // Old deliveries, audit records and expired console sessions go, hourly.
+  const prune = async () => {
+    const now = Date.now();
+    try {
+      const outbox = await base.outbox.prune(new Date(now - notifications.keep_days * DAY_MS));
+      const audits = await base.audits.prune(new Date(now - audit.keep_days * DAY_MS));
+      const sessions = await base.consoleSessions.prune(new Date(now));
+      if (outbox + audits > 0) logger.info('pruned', { outbox, audit_records: audits, console_sessions: sessions });
+    } catch (err) {
+      logger.error('pruning the outbox and audit records failed', { error: (err as Error).message });
+    }
+  };
+  void prune();
+  const pruneTimer = setInterval(() => void prune(), 3_600_000);
+  pruneTimer.unref();
   void runAudit('schedule');
   const auditTimer = setInterval(() => void runAudit('schedule'), audit.interval_seconds * 1000);
   auditTimer.unref();
@@ -207,6 +223,7 @@ export function startContinuous(
     async stop() {
       clearInterval(scanTimer);
       clearInterval(auditTimer);
+      clearInterval(pruneTimer);
       await worker.stop();
       await auditor.idle();
     },

@@ -34,6 +34,8 @@ export interface NotificationsConfig {
   poll_interval_ms: number;
   /** A waiver.expiring event goes out this many days before a waiver ends. */
   waiver_expiring_days: number;
+  /** Delivered messages and dead letters are deleted after this many days. */
+  keep_days: number;
 }
 
 export const DEFAULT_NOTIFICATIONS_CONFIG: NotificationsConfig = {
@@ -45,6 +47,7 @@ export const DEFAULT_NOTIFICATIONS_CONFIG: NotificationsConfig = {
   backoff_max_ms: 10 * 60 * 1000,
   poll_interval_ms: 1000,
   waiver_expiring_days: 7,
+  keep_days: 30,
 };
 
 export const NOTIFICATIONS_CONFIG_SCHEMA = {
@@ -78,5 +81,6 @@ export const NOTIFICATIONS_CONFIG_SCHEMA = {
     backoff_max_ms: { type: 'integer', minimum: 1 },
     poll_interval_ms: { type: 'integer', minimum: 10 },
     waiver_expiring_days: { type: 'integer', minimum: 1, maximum: 365 },
+    keep_days: { type: 'integer', minimum: 1, maximum: 3650 },
   },
 } as const;

@@ -5,7 +5,7 @@ import type { BySeverity, WaivedViolation } from '../engine/index.js';
 import { toRecord } from './decision-rows.js';
 import { insertOutbox } from './outbox.js';
 import type { Row, SqlDriver } from './sql/driver.js';
-import type { AuditLog, AuditRecord, AuditStatus, AuditTrigger, DecisionRecord, NewAuditRecord, NewOutboxMessage } from './types.js';
+import type { AuditLog, AuditRecord, AuditStatus, AuditTrigger, DecisionRecord, Instant, NewAuditRecord, NewOutboxMessage } from './types.js';
 import { isoFromColumn, optionalText, requireText, setIfPresent, toMillis } from './values.js';
 
 function toAudit(row: Row): AuditRecord {
@@ -88,6 +88,10 @@ export class SqlAuditLog implements AuditLog {
        ORDER BY CASE WHEN a.status = 'drifted' THEN 0 ELSE 1 END, a.application, a.environment`,
     );
     return rows.map(toAudit);
+  }
+
+  prune(before: Instant): Promise<number> {
+    return this.db.run('DELETE FROM audit_records WHERE time_ms < ?', [toMillis(before, 'before')]);
   }
 
   async list(filter: { application?: string; environment?: string; limit?: number } = {}): Promise<AuditRecord[]> {

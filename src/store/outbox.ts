@@ -109,6 +109,10 @@ export class SqlOutbox implements Outbox {
     return counts;
   }
 
+  prune(before: Instant): Promise<number> {
+    return this.db.run(`DELETE FROM outbox WHERE state <> 'pending' AND created_at_ms < ?`, [toMillis(before, 'before')]);
+  }
+
   async retry(eventId: string, receiver: string, at: Instant): Promise<boolean> {
     const changed = await this.db.run(
       `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = ? WHERE event_id = ? AND receiver = ? AND state = 'dead'`,

@@ -7,8 +7,9 @@ import { EvidenceStore } from './evidence.js';
 import { SqlAuditLog } from './audit.js';
 import { SqlOutbox } from './outbox.js';
 import { SqlDecisionStats } from './stats.js';
+import { SqlConsoleSessions } from './console-sessions.js';
 import type { SqlDriver } from './sql/driver.js';
-import type { AuditLog, DecisionRecord, DecisionStats, Outbox, Store, WaiverRequests } from './types.js';
+import type { AuditLog, ConsoleSessions, DecisionRecord, DecisionStats, Outbox, Store, WaiverRequests } from './types.js';
 import { SqlWaiverRequests } from './waiver-requests.js';
 import { WaiverStore } from './waivers.js';
 
@@ -44,6 +45,7 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
     outbox: guarded<Outbox>(outbox, 'the outbox', open),
     audits: guarded<AuditLog>(audits, 'the audit log', open),
     stats: guarded<DecisionStats>(stats, 'decision statistics', open),
+    consoleSessions: guarded<ConsoleSessions>(new SqlConsoleSessions(db), 'console sessions', open),
     waiverRequests: guarded<WaiverRequests>(new SqlWaiverRequests(db, options.clock), 'waiver requests', open),
     recordDecision: (record) => open('recording a decision', () => decisions.record(record)),
     getDecision: (id) => open('reading a decision', () => decisions.get(id)),

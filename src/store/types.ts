@@ -170,6 +170,8 @@ export interface Store {
   /** Continuous audit: what the deployments that were let through would get today. */
   readonly audits: AuditLog;
   readonly stats: DecisionStats;
+  /** Console sign-ins, shared by every process that serves the console. */
+  readonly consoleSessions: ConsoleSessions;
   /** Waiver requests: asked for by one identity, approved into a waiver by another. */
   readonly waiverRequests: WaiverRequests;
 
@@ -283,6 +285,8 @@ export interface Outbox {
   counts(): Promise<Record<OutboxState, number>>;
   /** Puts a dead letter back in the queue, due at `at`, its attempts counted from zero. */
   retry(eventId: string, receiver: string, at: Instant): Promise<boolean>;
+  /** Deletes delivered messages and dead letters queued before `before`; returns how many. */
+  prune(before: Instant): Promise<number>;
 }
 
 // Continuous audit: an audit record says what a deployment that was let through would get
@@ -323,4 +327,26 @@ export interface AuditLog {
   latest(): Promise<AuditRecord[]>;
   /** Newest first. */
   list(filter?: { application?: string; environment?: string; limit?: number }): Promise<AuditRecord[]>;
+  /** Deletes audit records older than `before`; returns how many. */
+  prune(before: Instant): Promise<number>;
+}
+
+/** A signed-in console user (src/api/console/session.ts). */
+export interface ConsoleSession {
+  /** Hex SHA-256 of the session cookie's value. */
+  id_sha256: string;
+  /** The API token's name; its roles are looked up in the configuration on every request. */
+  caller: string;
+  /** The CSRF token every form of this session carries. */
+  csrf: string;
+  expires_at: Instant;
+}
+
+export interface ConsoleSessions {
+  create(session: ConsoleSession): Promise<void>;
+  /** The session, unless it has expired or ended. */
+  get(idSha256: string, now: Instant): Promise<ConsoleSession | undefined>;
+  end(idSha256: string): Promise<void>;
+  /** Deletes expired sessions; returns how many. */
+  prune(now: Instant): Promise<number>;
 }

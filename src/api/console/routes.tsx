@@ -26,7 +26,7 @@ import { OverviewPage, type OverviewData } from './pages/overview.js';
 import { RulesPage } from './pages/rules.js';
 import { WaiversPage, type WaiverForm } from './pages/waivers.js';
 import { grantWaiver } from './waiver-form.js';
-import { loginToken, LOGIN_COOKIE, sameToken, Sessions, type Session } from './session.js';
+import { ANONYMOUS, loginToken, LOGIN_COOKIE, sameToken, Sessions, type Session } from './session.js';
 import { getCookie } from 'hono/cookie';
 import { fromLocalInput } from './times.js';
 
@@ -74,7 +74,7 @@ const blockingRules = (d: PolicyDecision) => new Set(SEVERITIES.flatMap((s) => d
 
 export function consoleRoutes(deps: ConsoleDeps): Hono {
   const clock = deps.clock ?? (() => new Date());
-  const sessions = new Sessions(clock);
+  const sessions = new Sessions(deps.store.consoleSessions, deps.tokens, clock);
   const app = new Hono<Env>();
 
   app.use('/ui/*', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin' }));
@@ -105,15 +105,15 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     if (!caller.roles.includes('viewer') && !caller.roles.includes('admin')) {
       return c.html(<LoginPage csrf={loginToken(c)} next={safeNext(form.next)} error={`Token "${caller.name}" has neither the viewer nor the admin role.`} />, 403);
     }
-    sessions.create(c, caller);
+    await sessions.create(c, caller);
     return c.redirect(safeNext(form.next), 303);
   });
 
   // Everything else needs a session; with no tokens configured (loopback only) everyone is admin.
   const requireSession = async (c: Context<Env>, next: () => Promise<void>): Promise<Response | void> => {
     if (c.req.path.startsWith('/ui/assets/') || c.req.path === '/ui/login') return next();
-    let session = sessions.get(c);
-    if (!session && deps.tokens.length === 0) session = sessions.create(c, { name: 'anonymous', roles: ['admin', 'viewer'] });
+    let session = await sessions.get(c);
+    if (!session && deps.tokens.length === 0) session = await sessions.create(c, { name: ANONYMOUS, roles: ['admin', 'viewer'] });
     if (!session) {
       const target = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/ui';
       return c.redirect(`/ui/login?next=${encodeURIComponent(target)}`, 303);
@@ -139,8 +139,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     return evaluator ? ruleCatalog(evaluator.bundle) : undefined;
   };
 
-  app.post('/ui/logout', (c) => {
-    sessions.end(c);
+  app.post('/ui/logout', async (c) => {
+    await sessions.end(c);
     return c.redirect('/ui/login', 303);
   });
 

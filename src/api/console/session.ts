@@ -1,14 +1,16 @@
-// Console sessions: a login with an API token gives a random session id, kept server-side
-// with the caller and a CSRF token, in an HttpOnly, SameSite=Strict cookie scoped to /ui.
-// In memory: a restart logs everyone out, which for an admin console is acceptable.
+// Console sessions: a login with an API token gives a random session id in an HttpOnly,
+// SameSite=Strict cookie scoped to /ui; the store keeps its SHA-256 with the token's name
+// and a CSRF token, so every worker process and replica knows it. The roles are looked up
+// in the configuration on every request: a token removed from dfw.yaml ends its sessions.
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Caller } from '../auth.js';
+import { sha256Hex } from '../../shared/sha256.js';
+import type { ConsoleSessions } from '../../store/types.js';
+import type { ApiToken, Caller } from '../auth.js';
 
 export const SESSION_COOKIE = 'dfw_session';
 export const LOGIN_COOKIE = 'dfw_login';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-const MAX_SESSIONS = 10_000;
 
 export interface Session {
   id: string;
@@ -35,45 +37,45 @@ export function sameToken(a: string, b: string): boolean {
 const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
 
 export class Sessions {
-  private readonly sessions = new Map<string, Session>();
+  constructor(
+    private readonly store: ConsoleSessions,
+    private readonly tokens: ApiToken[],
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
-  constructor(private readonly clock: () => Date = () => new Date()) {}
-
-  create(c: Context, caller: Caller): Session {
+  async create(c: Context, caller: Caller): Promise<Session> {
     const now = this.clock().getTime();
-    if (this.sessions.size >= MAX_SESSIONS) this.prune(now);
-    const session: Session = { id: randomToken(), caller, csrf: randomToken(), expires: now + SESSION_TTL_MS };
-    this.sessions.set(session.id, session);
-    setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/ui', secure: secure(c), maxAge: SESSION_TTL_MS / 1000 });
+    const id = randomToken();
+    const session: Session = { id, caller, csrf: randomToken(), expires: now + SESSION_TTL_MS };
+    await this.store.create({ id_sha256: await sha256Hex(id), caller: caller.name, csrf: session.csrf, expires_at: new Date(session.expires) });
+    setCookie(c, SESSION_COOKIE, id, { httpOnly: true, sameSite: 'Strict', path: '/ui', secure: secure(c), maxAge: SESSION_TTL_MS / 1000 });
     return session;
   }
 
-  get(c: Context): Session | undefined {
+  async get(c: Context): Promise<Session | undefined> {
     const id = getCookie(c, SESSION_COOKIE);
-    const session = id ? this.sessions.get(id) : undefined;
-    if (!session) return undefined;
-    if (session.expires <= this.clock().getTime()) {
-      this.sessions.delete(session.id);
-      return undefined;
-    }
-    return session;
+    if (!id) return undefined;
+    const stored = await this.store.get(await sha256Hex(id), this.clock());
+    if (!stored) return undefined;
+    const roles = this.rolesOf(stored.caller);
+    if (!roles) return undefined;
+    return { id, caller: { name: stored.caller, roles }, csrf: stored.csrf, expires: Date.parse(String(stored.expires_at)) };
   }
 
-  end(c: Context): void {
-    const session = this.get(c);
-    if (session) this.sessions.delete(session.id);
+  async end(c: Context): Promise<void> {
+    const id = getCookie(c, SESSION_COOKIE);
+    if (id) await this.store.end(await sha256Hex(id));
     deleteCookie(c, SESSION_COOKIE, { path: '/ui' });
   }
 
-  private prune(now: number): void {
-    for (const [id, s] of this.sessions) if (s.expires <= now) this.sessions.delete(id);
-    // Still full: the oldest go first (Map keeps insertion order).
-    for (const id of this.sessions.keys()) {
-      if (this.sessions.size < MAX_SESSIONS) break;
-      this.sessions.delete(id);
-    }
+  /** The token's roles now; with no tokens configured (loopback only) the anonymous admin. */
+  private rolesOf(name: string): Caller['roles'] | undefined {
+    if (this.tokens.length === 0) return name === ANONYMOUS ? ['admin', 'viewer'] : undefined;
+    return this.tokens.find((t) => t.name === name)?.roles;
   }
 }
+
+export const ANONYMOUS = 'anonymous';
 
 /** The login form's CSRF token: a double-submit cookie, since there is no session yet. */
 export function loginToken(c: Context): string {

@@ -1,7 +1,8 @@
 // Granting a waiver from the console form, under the API's rules: the approver is the
 // signed-in admin, never someone the form names; the requester must be someone else
-// (separation of duties); the expiry is in the future and within waivers.max_days.
+// (separation of duties, compared as identities: trimmed, NFKC, case-folded); the expiry is in the future and within waivers.max_days.
 import { DIGEST } from '../../collect/image-reference.js';
+import { identityProblem, sameIdentity } from '../../shared/identity.js';
 import type { Store } from '../../store/types.js';
 import type { WaiverForm } from './pages/waivers.js';
 import { fromLocalInput } from './times.js';
@@ -24,7 +25,9 @@ export async function grantWaiver(store: Pick<Store, 'createWaiver'>, body: Reco
   if (!expires) return { ok: false, status: 400, message: 'The expiry is not a date and time.', form };
   if (expires.getTime() <= context.now.getTime()) return { ok: false, status: 400, message: 'The expiry must be in the future.', form };
   if (expires.getTime() - context.now.getTime() > context.maxDays * DAY_MS) return { ok: false, status: 400, message: `A waiver may last at most ${context.maxDays} days (waivers.max_days).`, form };
-  if (form.requested_by === context.approver) {
+  const problem = identityProblem(form.requested_by!);
+  if (problem) return { ok: false, status: 400, message: `Requested by: ${problem}.`, form };
+  if (sameIdentity(form.requested_by!, context.approver)) {
     return { ok: false, status: 403, message: `${context.approver} cannot approve a waiver they requested: another admin must approve it.`, form };
   }
   await store.createWaiver({
