@@ -82,6 +82,9 @@ catalog: $(OPA) deps ## rewrite the rule catalog table in README.md from the rul
 bench: deps tools bundle build ## benchmarks (not part of the tests); figures go to docs/performance.md
 	node --import tsx bench/run.ts
 
+soak: deps tools build ## steady load for SOAK_MINUTES (default 60) with bundle swaps and evidence pushes; RSS, handles, latency every minute (not in CI)
+	node --import tsx bench/soak.ts
+
 pack: build bundle ## dfw-<version>.tgz: the built pack, its bundles and every dependency inside (npm install -g ./dfw-<version>.tgz, offline)
 	npm pack --ignore-scripts
 

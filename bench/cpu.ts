@@ -21,6 +21,27 @@ export function readCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / ticks();
 }
 
+/** A process and its children (the workers of dfw serve --workers), from /proc/<pid>/task/<pid>/children. */
+export function processTree(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return [pid, ...children.flatMap(processTree)];
+  } catch {
+    return [pid];
+  }
+}
+
+/** User + system CPU seconds of a process and its living children. */
+export function readTreeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((total, p) => {
+    try {
+      return total + readCpuSeconds(p);
+    } catch {
+      return total; // gone meanwhile
+    }
+  }, 0);
+}
+
 /** CPU seconds the whole machine has been busy (/proc/stat: user, nice, system, irq, softirq, steal). */
 export function readMachineBusySeconds(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);

@@ -3,14 +3,14 @@
 import { parseArgs } from 'node:util';
 import type { LoadOptions } from './http.js';
 
-export const SECTIONS = ['evaluate', 'bundle', 'http', 'profile'] as const;
+export const SECTIONS = ['evaluate', 'bundle', 'http', 'profile', 'scale'] as const;
 export type Section = (typeof SECTIONS)[number];
 export const REPORT = 'docs/performance.md';
 
 export const HELP = `node --import tsx bench/run.ts [flags]   (make bench runs it with none)
 
   --only <list>            sections to run, comma-separated: ${SECTIONS.join(',')} (default all)
-  --connections <n>        HTTP connections, the same for dfw and OPA (default 10)
+  --connections <n>        HTTP connections, the same for dfw and OPA (default 16)
   --duration <s>           measured seconds per HTTP run (default 10)
   --warmup <s>             unmeasured seconds of load before each HTTP run (default 2)
   --eval-seconds <s>       measured seconds per in-process evaluate() loop (default 3)
@@ -19,7 +19,13 @@ export const HELP = `node --import tsx bench/run.ts [flags]   (make bench runs i
   --no-large               only the typical input
   --no-single-core-opa     skip the extra OPA server run with GOMAXPROCS=1
   --no-memory-store-dfw    skip the extra dfw server run with its decision log in memory
-  --quick                  short runs (HTTP 3 s, evaluate 1 s, opa bench once, 5 bundle loads)
+  --no-cluster-dfw         skip dfw serve --workers 2 (and the bundle swap under load)
+  --no-ceiling             skip the raw node:http server (parse the body, answer)
+  --listing-rows <n>       decisions seeded for the listing p99, per database (default 10000000)
+  --what-if-decisions <n>  decisions in the log what-if re-evaluates (default 100000)
+  --no-postgres            listing figures on SQLite only (otherwise scripts/postgres.sh url)
+  --quick                  short runs (HTTP 3 s, evaluate 1 s, opa bench once, 5 bundle loads,
+                           200k listing rows, 10k what-if decisions)
   --patience <s>           time allowed in all for waiting on a quiet machine and measuring a
                            run again that other processes disturbed (default 150; 0 = never)
   --write | --no-write     write ${REPORT} (default: only when every section ran; otherwise print)
@@ -34,6 +40,11 @@ export interface Flags {
   large: boolean;
   singleCoreOpa: boolean;
   memoryStoreDfw: boolean;
+  clusterDfw: boolean;
+  ceiling: boolean;
+  listingRows: number;
+  whatIfDecisions: number;
+  postgres: boolean;
   patienceSec: number;
   write: boolean;
 }
@@ -61,6 +72,11 @@ const OPTIONS = {
   'no-large': { type: 'boolean' },
   'no-single-core-opa': { type: 'boolean' },
   'no-memory-store-dfw': { type: 'boolean' },
+  'no-cluster-dfw': { type: 'boolean' },
+  'no-ceiling': { type: 'boolean' },
+  'listing-rows': { type: 'string' },
+  'what-if-decisions': { type: 'string' },
+  'no-postgres': { type: 'boolean' },
   quick: { type: 'boolean' },
   patience: { type: 'string' },
   write: { type: 'boolean' },
@@ -86,7 +102,7 @@ export function parseFlags(argv: string[]): Flags | undefined {
   return {
     sections,
     load: {
-      connections: Math.max(1, Math.round(numberFlag('connections', values.connections, 10, 1000))),
+      connections: Math.max(1, Math.round(numberFlag('connections', values.connections, 16, 1000))),
       durationSec: Math.max(1, numberFlag('duration', values.duration, quick ? 3 : 10)),
       warmupSec: numberFlag('warmup', values.warmup, quick ? 1 : 2),
     },
@@ -96,6 +112,11 @@ export function parseFlags(argv: string[]): Flags | undefined {
     large: !values['no-large'],
     singleCoreOpa: !values['no-single-core-opa'],
     memoryStoreDfw: !values['no-memory-store-dfw'],
+    clusterDfw: !values['no-cluster-dfw'],
+    ceiling: !values['no-ceiling'],
+    listingRows: Math.round(numberFlag('listing-rows', values['listing-rows'], quick ? 200_000 : 10_000_000, 100_000_000)),
+    whatIfDecisions: Math.round(numberFlag('what-if-decisions', values['what-if-decisions'], quick ? 10_000 : 100_000, 10_000_000)),
+    postgres: !values['no-postgres'],
     patienceSec: numberFlag('patience', values.patience, 150, 3600),
     write: values['no-write'] ? false : (values.write ?? sections.size === SECTIONS.length),
   };

@@ -4,9 +4,14 @@ import { log, showCommand, type BenchContext } from './context.js';
 import { decisionShape } from './evaluate.js';
 import { runLoad } from './http.js';
 import type { BenchInput } from './inputs.js';
-import { readMemory } from './processes.js';
+import { readTreeMemory } from './processes.js';
+import { publishDuringLoad } from './swap.js';
 import type { HttpResults } from './results.js';
-import { endpoint, requestBody, startDfw, startOpa, type StartedServer } from './servers.js';
+import { endpoint, requestBody, startCeiling, startDfw, startOpa, type StartedServer } from './servers.js';
+
+/** The cluster row: one server process per core of this machine (2 here), dfw serve --workers. */
+export const CLUSTER_WORKERS = 2;
+export const CLUSTER_NAME = `dfw --workers ${CLUSTER_WORKERS}`;
 
 async function postJson(url: string, body: string): Promise<Record<string, unknown>> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -21,14 +26,16 @@ export async function compareHttp(context: BenchContext, inputs: BenchInput[], e
   try {
     log('starting dfw serve and opa run --server');
     servers.push(await startDfw(context, { folder: 'dfw-serve' }));
+    if (flags.clusterDfw) servers.push(await startDfw(context, { name: CLUSTER_NAME, folder: 'dfw-serve-cluster', workers: CLUSTER_WORKERS }));
     if (flags.memoryStoreDfw) servers.push(await startDfw(context, { name: 'dfw (decision log in memory)', folder: 'dfw-serve-memory', storeUrl: 'sqlite::memory:' }));
     servers.push(await startOpa(context, 'opa'));
     if (flags.singleCoreOpa) servers.push(await startOpa(context, 'opa (GOMAXPROCS=1)', { GOMAXPROCS: '1' }));
+    if (flags.ceiling) servers.push(await startCeiling(context));
     commands.push(...servers.map((s) => s.command));
-    const idle = servers.map(({ server }) => ({ server: server.name, startupMs: server.startupMs, memory: readMemory(server.pid) }));
+    const idle = servers.map(({ server }) => ({ server: server.name, startupMs: server.startupMs, memory: readTreeMemory(server.pid) }));
 
     for (const bench of inputs) {
-      for (const started of servers) {
+      for (const started of servers.filter((s) => s.kind !== 'ceiling')) {
         const answer = await postJson(endpoint(started), requestBody(started, bench));
         const shape = decisionShape((started.kind === 'dfw' ? answer : answer.result) as never);
         if (shape !== expected.get(bench.name)) throw new Error(`${started.server.name} decided ${shape} on the ${bench.name} input, the evaluator ${expected.get(bench.name)}`);
@@ -50,8 +57,12 @@ export async function compareHttp(context: BenchContext, inputs: BenchInput[], e
         showCommand(context, [...autocannon, '-i', `${context.tmp}/${bench.name}.opa-body.json`, '<opa url>/v1/data/firewall/decision']),
       );
     }
-    const loaded = servers.map(({ server }) => ({ server: server.name, memory: readMemory(server.pid) }));
-    return { runs, idle, loaded, decisions: Object.fromEntries(expected) };
+    const loaded = servers.map(({ server }) => ({ server: server.name, memory: readTreeMemory(server.pid) }));
+    // Last, so the swap cannot disturb the figures above: the same load on the cluster while a
+    // new signed revision is published halfway through.
+    const cluster = servers.find((s) => s.server.name === CLUSTER_NAME);
+    const swap = cluster ? await publishDuringLoad(context, cluster, inputs[0]!) : undefined;
+    return { runs, idle, loaded, decisions: Object.fromEntries(expected), ...(swap ? { swap } : {}) };
   } finally {
     for (const { server } of servers) await server.stop();
   }

@@ -2,7 +2,7 @@
 // latencies recorded per response (autocannon's own histogram has 1 ms resolution), and
 // the CPU both the server and the load generator used meanwhile.
 import autocannon from 'autocannon';
-import { readCpuSeconds, readMachineBusySeconds } from './cpu.js';
+import { readMachineBusySeconds, readTreeCpuSeconds } from './cpu.js';
 import { summarize } from './stats.js';
 
 export interface LoadOptions {
@@ -23,7 +23,7 @@ export interface LoadFigures {
   errors: number;
   timeouts: number;
   non2xx: number;
-  /** Server CPU over the measured run, in cores (1.0 = one core busy all the time). */
+  /** Server CPU (with its worker processes) over the measured run, in cores (1.0 = one core busy all the time). */
   serverCores: number;
   /** This process's CPU (autocannon) over the measured run, in cores. */
   loadGeneratorCores: number;
@@ -40,7 +40,7 @@ async function fire(url: string, body: string, connections: number, durationSec:
 export async function runLoad(target: string, url: string, body: string, serverPid: number, options: LoadOptions): Promise<LoadFigures> {
   if (options.warmupSec > 0) await fire(url, body, options.connections, options.warmupSec);
   const samples: number[] = [];
-  const serverCpu = readCpuSeconds(serverPid);
+  const serverCpu = readTreeCpuSeconds(serverPid);
   const machineCpu = readMachineBusySeconds();
   const ownCpu = process.cpuUsage();
   const started = performance.now();
@@ -50,7 +50,7 @@ export async function runLoad(target: string, url: string, body: string, serverP
   const wallSec = (performance.now() - started) / 1000;
   const own = process.cpuUsage(ownCpu);
   const machineCores = (readMachineBusySeconds() - machineCpu) / wallSec;
-  const serverCores = (readCpuSeconds(serverPid) - serverCpu) / wallSec;
+  const serverCores = (readTreeCpuSeconds(serverPid) - serverCpu) / wallSec;
   const loadGeneratorCores = (own.user + own.system) / 1e6 / wallSec;
   const latency = summarize(samples, wallSec * 1000);
   return {

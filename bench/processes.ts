@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { processTree } from './cpu.js';
 
 const children = new Set<ChildProcess>();
 let handlersInstalled = false;
@@ -116,4 +117,19 @@ export function readMemory(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
+}
+
+/** readMemory summed over a process and its children (dfw serve --workers: primary + workers). */
+export function readTreeMemory(pid: number): Memory {
+  return processTree(pid).reduce(
+    (sum, p) => {
+      try {
+        const m = readMemory(p);
+        return { rssKiB: sum.rssKiB + m.rssKiB, peakKiB: sum.peakKiB + m.peakKiB };
+      } catch {
+        return sum;
+      }
+    },
+    { rssKiB: 0, peakKiB: 0 },
+  );
 }

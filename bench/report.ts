@@ -2,6 +2,7 @@
 // side-by-side tables and an interpretation computed from the same figures.
 import type { BenchResults } from './results.js';
 import { interpretation } from './interpretation.js';
+import { scaleSection, swapSection, targetsSection } from './report-targets.js';
 import { bundleSection, evaluateSection, httpSection, kib, memorySection, profileSection, table } from './report-figures.js';
 import { fmt } from './stats.js';
 
@@ -85,9 +86,12 @@ Figures from \`bench/run.ts\` (\`make bench\`; not part of \`make test\` or CI).
 generated: rerun the benchmark to refresh it rather than editing it. Absolute numbers depend
 on the machine below; the side-by-side ratios are the point.`,
     machineSection(r),
+    targetsSection(r),
     inputsSection(r),
     evaluateSection(r),
     httpSection(r),
+    swapSection(r),
+    scaleSection(r),
     bundleSection(r),
     memorySection(r),
     profileSection(r),

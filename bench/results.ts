@@ -13,6 +13,23 @@ export interface HttpResults {
   loaded: Array<{ server: string; memory: Memory }>;
   /** The decision every server gave on each input before the load (allow and counts). */
   decisions: Record<string, string>;
+  /** The cluster under the same load while a new revision is published halfway. */
+  swap?: SwapFigures;
+}
+
+export interface SwapFigures {
+  server: string;
+  input: string;
+  load: LoadFigures;
+  publishStatus: number;
+  revisions: { before: string; after: string };
+  /** Revisions the checks sampled after the load report, one per sample. */
+  answeredAfter: string[];
+}
+
+export interface ScaleFigures {
+  listing: Array<{ backend: string; rows: number; seedSeconds: number; queries: number; p50Ms: number; p99Ms: number; maxMs: number; plan: string }>;
+  whatIf?: { decisions: number; seconds: number; perSecond: number; rssMiB: { start: number; peak: number; end: number }; changed: number };
 }
 
 export interface BenchResults {
@@ -25,6 +42,7 @@ export interface BenchResults {
   evaluate: Array<{ dfw: EvaluateFigures; opa: OpaBenchFigures; opaDecision: string; otherCores: { dfw: number; opa: number } }>;
   bundle?: BundleLoadFigures;
   http?: HttpResults;
+  scale?: ScaleFigures;
   profile?: Array<{ input: string; requests: number; perSecond: number; busyMs: number; shares: ProfileShare[] }>;
   /** CPU other processes used (cores) when the run started and when it ended. */
   background: { startCores: number; endCores: number; waitedSec: number; retries: number };

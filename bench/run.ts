@@ -14,6 +14,7 @@ import { describeMachine } from './machine.js';
 import { buildBundles, OPA, opaDecision, POLICY_ARGS, QUERY, runOpaBench } from './opa.js';
 import { measureBackground, sampleBackgroundCores } from './cpu.js';
 import { profileDfw } from './profile-run.js';
+import { benchScale } from './scale.js';
 import { QuietPolicy } from './quiet.js';
 import { renderReport } from './report.js';
 import type { BenchResults } from './results.js';
@@ -95,6 +96,7 @@ async function main(): Promise<number> {
   }
   if (flags.sections.has('http')) results.http = await compareHttp(context, inputs, expected, results.commands.http);
   if (flags.sections.has('profile')) results.profile = await profileDfw(context, inputs, results.commands.http);
+  if (flags.sections.has('scale')) results.scale = await benchScale(context, evaluator, all.typical);
 
   results.background.endCores = await sampleBackgroundCores();
   results.background.retries = quiet.retries;

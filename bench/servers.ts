@@ -9,7 +9,7 @@ import { freePort, listeningUrl, startServer, type Server } from './processes.js
 
 export interface StartedServer {
   server: Server;
-  kind: 'dfw' | 'opa';
+  kind: 'dfw' | 'opa' | 'ceiling';
   /** The command line, for the report. */
   command: string;
 }
@@ -22,12 +22,13 @@ export interface StartedServer {
  */
 export async function startDfw(
   context: BenchContext,
-  options: { name?: string; folder: string; storeUrl?: string; nodeArgs?: string[] },
+  options: { name?: string; folder: string; storeUrl?: string; nodeArgs?: string[]; workers?: number },
 ): Promise<StartedServer> {
   const cwd = join(context.tmp, options.folder);
   mkdirSync(cwd, { recursive: true });
   const args = [...(options.nodeArgs ?? []), join(ROOT, 'bin/dfw.js'), 'serve', '--host', '127.0.0.1', '--port', '0'];
   args.push('--bundle', context.bundles.signedWasm, '--bundle-key', join(ROOT, PUBLIC_KEY));
+  if (options.workers) args.push('--workers', String(options.workers));
   const env: Record<string, string> = options.storeUrl ? { DFW_STORE_URL: options.storeUrl } : {};
   const logFile = join(cwd, 'serve.log');
   const name = options.name ?? 'dfw';
@@ -49,11 +50,21 @@ export async function startOpa(context: BenchContext, name: string, env: Record<
   return { server, kind: 'opa', command: prefix + showCommand(context, [resolve(ROOT, OPA), ...args]).replace(`127.0.0.1:${port}`, '127.0.0.1:<free port>') };
 }
 
+/** bench/ceiling-server.ts: node:http parsing the same body, nothing else. */
+export async function startCeiling(context: BenchContext): Promise<StartedServer> {
+  const cwd = join(context.tmp, 'node-http-ceiling');
+  mkdirSync(cwd, { recursive: true });
+  const args = ['--import', 'tsx', join(ROOT, 'bench/ceiling-server.ts')];
+  const logFile = join(cwd, 'ceiling.log');
+  const server = await startServer({ name: 'node:http ceiling (parse JSON, answer)', command: process.execPath, args, cwd: ROOT, env: cleanEnv(), logFile, ready: async () => listeningUrl(logFile) });
+  return { server, kind: 'ceiling', command: showCommand(context, ['node', ...args]) };
+}
+
 /** The decision endpoint and request body of each server for one input. */
 export function endpoint(started: StartedServer): string {
-  return `${started.server.url}${started.kind === 'dfw' ? '/v1/check' : '/v1/data/firewall/decision'}`;
+  return `${started.server.url}${started.kind === 'dfw' ? '/v1/check' : started.kind === 'opa' ? '/v1/data/firewall/decision' : '/'}`;
 }
 
 export function requestBody(started: StartedServer, bench: { requestJson: string; inputJson: string }): string {
-  return started.kind === 'dfw' ? bench.requestJson : `{"input":${bench.inputJson}}`;
+  return started.kind === 'opa' ? `{"input":${bench.inputJson}}` : bench.requestJson;
 }

@@ -56,6 +56,39 @@ export function prepareDecision(record: NewDecisionRecord, maskPaths: readonly s
   return { decisionId: record.decision_id, values, rules: rulesOf(record), outbox: record.outbox ?? [] };
 }
 
+/**
+ * The statement behind GET /v1/decisions: one page newest first, one row more than asked to
+ * know whether a next page exists. Exported so that a test can EXPLAIN exactly this
+ * statement on both databases (migration 4's index serves filter and order together).
+ */
+export function listDecisionsQuery(filter: DecisionFilter = {}, page: PageRequest = {}): { sql: string; params: unknown[]; limit: number } {
+  const limit = page.limit ?? DEFAULT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw new StoreInputError(`limit must be an integer from 1 to ${MAX_PAGE}`);
+  }
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, ...values: unknown[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (filter.application !== undefined) add('application = ?', filter.application);
+  if (filter.environment !== undefined) add('environment = ?', filter.environment);
+  if (filter.allow !== undefined) add('allow = ?', filter.allow);
+  if (filter.rule !== undefined) add('decision_id IN (SELECT decision_id FROM decision_rules WHERE rule = ?)', filter.rule);
+  if (filter.from !== undefined) add('time_ms >= ?', toMillis(filter.from, 'from'));
+  if (filter.to !== undefined) add('time_ms < ?', toMillis(filter.to, 'to'));
+  if (page.cursor !== undefined) {
+    const after = decodeCursor(page.cursor);
+    // A row-value comparison, not (time_ms < ? OR (time_ms = ? AND …)): both databases then
+    // continue the index walk from the cursor instead of merging two scans and sorting.
+    add('(time_ms, decision_id) < (?, ?)', after.time, after.id);
+  }
+  const sql = `SELECT ${SUMMARY_COLUMNS} FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY time_ms DESC, decision_id DESC LIMIT ?`;
+  return { sql, params: [...params, limit + 1], limit };
+}
+
 export class DecisionLog {
   private readonly writes: GroupCommit<PendingDecision>;
 
@@ -104,31 +137,8 @@ export class DecisionLog {
   }
 
   async list(filter: DecisionFilter = {}, page: PageRequest = {}): Promise<Page<DecisionSummary>> {
-    const limit = page.limit ?? DEFAULT_PAGE;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-      throw new StoreInputError(`limit must be an integer from 1 to ${MAX_PAGE}`);
-    }
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (filter.application !== undefined) add('application = ?', filter.application);
-    if (filter.environment !== undefined) add('environment = ?', filter.environment);
-    if (filter.allow !== undefined) add('allow = ?', filter.allow);
-    if (filter.rule !== undefined) add('decision_id IN (SELECT decision_id FROM decision_rules WHERE rule = ?)', filter.rule);
-    if (filter.from !== undefined) add('time_ms >= ?', toMillis(filter.from, 'from'));
-    if (filter.to !== undefined) add('time_ms < ?', toMillis(filter.to, 'to'));
-    if (page.cursor !== undefined) {
-      const after = decodeCursor(page.cursor);
-      add('(time_ms < ? OR (time_ms = ? AND decision_id < ?))', after.time, after.time, after.id);
-    }
-    const rows = await this.db.all(
-      `SELECT ${SUMMARY_COLUMNS} FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY time_ms DESC, decision_id DESC LIMIT ?`,
-      [...params, limit + 1],
-    );
+    const { sql, params, limit } = listDecisionsQuery(filter, page);
+    const rows = await this.db.all(sql, params);
     const items = rows.slice(0, limit).map(toSummary);
     if (rows.length <= limit) return { items };
     const last = rows[limit - 1]!;

@@ -107,6 +107,15 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 4,
+    name: 'decision listing index',
+    // GET /v1/decisions filtered by application, environment and verdict, newest first: one
+    // B-tree walked backwards from the newest entry, stopping after a page, instead of
+    // reading every decision of the application and sorting (docs/performance.md has the
+    // EXPLAIN plans and the p99 at 10 M decisions).
+    statements: () => ['CREATE INDEX decisions_app_env_allow_time ON decisions (application, environment, allow, time_ms, decision_id)'],
+  },
+  {
     version: 5,
     name: 'notification outbox',
     statements: (d) => [
@@ -176,19 +185,6 @@ export const MIGRATIONS: readonly Migration[] = [
         waiver_id TEXT
       )`,
       'CREATE INDEX waiver_requests_state ON waiver_requests (state, created_at_ms)',
-    ],
-  },
-  {
-    version: 9,
-    name: 'console sessions',
-    statements: (d) => [
-      `CREATE TABLE console_sessions (
-        id_sha256 ${id(d)} PRIMARY KEY,
-        caller TEXT NOT NULL,
-        csrf TEXT NOT NULL,
-        expires_at_ms BIGINT NOT NULL
-      )`,
-      'CREATE INDEX console_sessions_expiry ON console_sessions (expires_at_ms)',
     ],
   },
 ];

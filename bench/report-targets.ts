@@ -1,0 +1,109 @@
+// The sections of docs/performance.md for issue 13: the target table (each figure beside its
+// target, met or not, from this run), the bundle swap under load, and the decision log at
+// scale (listing p99 at 10 M decisions, what-if rate and memory).
+import type { BenchResults } from './results.js';
+import { table } from './report-figures.js';
+import { CLUSTER_NAME } from './http-compare.js';
+import { fmt } from './stats.js';
+
+const verdict = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? '**met**' : '**not met**');
+
+export function targetsSection(r: BenchResults): string {
+  const runs = r.http?.runs ?? [];
+  const find = (input: string, target: string) => runs.find((x) => x.input === input && x.target === target);
+  const rows: string[][] = [];
+  const best = (input: string) => {
+    const candidates = ['dfw', CLUSTER_NAME].map((t) => find(input, t)).filter((x) => x !== undefined);
+    return candidates.sort((a, b) => b.perSecond - a.perSecond)[0];
+  };
+  for (const [input, target] of [['typical', 3], ['large', 2]] as const) {
+    const dfw = best(input);
+    const opa = find(input, 'opa');
+    if (dfw && opa) {
+      const ratio = dfw.perSecond / opa.perSecond;
+      rows.push([input, `req/s ÷ \`opa run --server\` (all cores)`, `${fmt(ratio, 2)}× (${dfw.target}: ${fmt(dfw.perSecond)} vs ${fmt(opa.perSecond)})`, `≥ ${target}×`, verdict(ratio >= target)]);
+    }
+    if (input === 'typical' && dfw && opa) {
+      rows.push([input, `p99 at ${r.flags.connections} connections`, `${fmt(dfw.p99Ms)} ms (OPA ${fmt(opa.p99Ms)} ms)`, "≤ OPA's and ≤ 10 ms", verdict(dfw.p99Ms <= opa.p99Ms && dfw.p99Ms <= 10)]);
+    }
+  }
+  const dfwRuns = runs.filter((x) => x.target.startsWith('dfw'));
+  const failures = dfwRuns.reduce((n, x) => n + x.errors + x.non2xx + x.timeouts, 0);
+  const swap = r.http?.swap;
+  const swapFailures = swap ? swap.load.errors + swap.load.non2xx + swap.load.timeouts : undefined;
+  rows.push(['both', 'errors / non-2xx / timeouts, also across a bundle swap', `${failures} in the HTTP runs; ${swapFailures ?? '–'} across the swap`, '0', verdict(swapFailures === undefined ? undefined : failures === 0 && swapFailures === 0)]);
+  const typicalEval = r.evaluate.find((e) => e.dfw.input === 'typical');
+  if (typicalEval) {
+    const ratio = typicalEval.dfw.evaluate.perSecond / typicalEval.opa.perSecond;
+    rows.push(['in process', '`evaluate()` ÷ `opa bench`', `${fmt(ratio, 2)}×`, '≥ 10×', verdict(ratio >= 10)]);
+  }
+  for (const l of r.scale?.listing ?? []) {
+    rows.push([`decision log (${l.backend})`, `listing by application + environment + verdict at ${fmt(l.rows)} decisions, p99`, `${fmt(l.p99Ms)} ms`, '< 50 ms', verdict(l.rows >= 10_000_000 ? l.p99Ms < 50 : undefined)]);
+  }
+  const w = r.scale?.whatIf;
+  if (w) {
+    const flat = w.rssMiB.end - w.rssMiB.start < 64;
+    rows.push(['what-if', `decisions re-evaluated per second over ${fmt(w.decisions)}`, `${fmt(w.perSecond)}/s; RSS ${fmt(w.rssMiB.start)} → peak ${fmt(w.rssMiB.peak)} → ${fmt(w.rssMiB.end)} MiB`, '≥ 2,000/s, memory flat', verdict(w.decisions >= 100_000 ? w.perSecond >= 2000 && flat : undefined)]);
+  }
+  const loaded = r.http?.loaded ?? [];
+  const dfwLoaded = loaded.filter((l) => l.server === 'dfw' || l.server === CLUSTER_NAME);
+  if (dfwLoaded.length) {
+    const worst = Math.max(...dfwLoaded.map((l) => l.memory.rssKiB / 1024));
+    rows.push(['memory', 'RSS after the load (all processes of the server)', dfwLoaded.map((l) => `${l.server}: ${fmt(l.memory.rssKiB / 1024)} MiB`).join('; '), '≤ 256 MiB, flat over 10 min', `${verdict(worst <= 256)} (after the load); the 10-minute run is \`make soak\` (docs/reliability.md)`]);
+  }
+  return `## Targets (issue 13)
+
+Every figure from this run, beside its target. "dfw" is the best of \`dfw serve\` (one
+process, the default) and \`${CLUSTER_NAME}\` (node:cluster, the SQLite decision log written by
+the primary). Both record every decision durably before answering.
+
+${table(['Input / area', 'Figure', 'This run', 'Target', 'Verdict'], rows)}`;
+}
+
+export function swapSection(r: BenchResults): string {
+  const swap = r.http?.swap;
+  if (!swap) return '';
+  const l = swap.load;
+  const after = [...new Set(swap.answeredAfter)];
+  return `## Bundle swap under load
+
+\`${swap.server}\` under the same load as its row above (${swap.input} input, ${r.flags.connections} connections,
+${r.flags.warmupSec} s + ${r.flags.durationSec} s), while a new signed revision (\`${swap.revisions.after}\`) is published through
+\`PUT /v1/bundles/firewall\` halfway through the measured part; the worker that takes the
+publish tells the primary, and the other workers reload it from \`publish.dir\`.
+
+${table(
+  ['req/s', 'p50', 'p99', 'errors / non-2xx / timeouts', 'publish answered', 'revision before', 'revisions answered after'],
+  [[fmt(l.perSecond), `${fmt(l.p50Ms)} ms`, `${fmt(l.p99Ms)} ms`, `${l.errors} / ${l.non2xx} / ${l.timeouts}`, String(swap.publishStatus), swap.revisions.before, after.join(', ')]],
+)}
+
+That no decision mixes two revisions is a test, not a figure: test/perf-invariants.test.ts
+checks under load that each answer's verdict is the one its own revision gives.`;
+}
+
+export function scaleSection(r: BenchResults): string {
+  const s = r.scale;
+  if (!s) return '';
+  const w = s.whatIf;
+  return `## Decision log at scale
+
+\`store.listDecisions\` (the statement behind \`GET /v1/decisions\`) filtered by application,
+environment and verdict, 50 per page, newest first: ${s.listing[0]?.queries ?? 0} pages per database, first pages
+and the cursor page after each, over a log seeded with one \`INSERT … SELECT\` per million rows
+(bench/seed-decisions.ts: ${20} applications, 3 environments, 80 % allow). Migration 4's index
+\`(application, environment, allow, time_ms, decision_id)\` serves filter and order together.
+
+${table(
+  ['Database', 'decisions', 'seeded in', 'pages', 'p50', 'p99', 'max', 'plan (EXPLAIN)'],
+  s.listing.map((l) => [l.backend, fmt(l.rows), `${fmt(l.seedSeconds)} s`, String(l.queries), `${fmt(l.p50Ms)} ms`, `${fmt(l.p99Ms)} ms`, `${fmt(l.maxMs)} ms`, `\`${l.plan.replace(/\s+/g, ' ').slice(0, 160)}\``]),
+)}
+${
+  w
+    ? `
+What-if: \`whatIf()\` (as \`dfw what-if\` runs it) with the benchmark's bundle over a SQLite log
+of ${fmt(w.decisions)} copies of the typical decision (its masked input), read in keyset
+batches: ${fmt(w.perSecond)} decisions/s (${fmt(w.seconds)} s), ${w.changed} changed. RSS of the benchmark
+process: ${fmt(w.rssMiB.start)} MiB before, peak ${fmt(w.rssMiB.peak)} MiB, ${fmt(w.rssMiB.end)} MiB after.`
+    : ''
+}`;
+}

@@ -1,0 +1,167 @@
+// Figures at log scale: GET /v1/decisions' query (store.listDecisions, the statement the route
+// runs) by application + environment + verdict over a log of --listing-rows decisions on
+// SQLite and PostgreSQL, first pages and cursor pages; and what-if re-evaluating every
+// decision of a --what-if-decisions log with the bench process's RSS sampled throughout.
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { whatIf } from '../src/decide/index.js';
+import { decisionRecordFrom } from '../src/decide/decision-record.js';
+import type { Evaluator } from '../src/engine/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { listDecisionsQuery, prepareDecision } from '../src/store/decisions.js';
+import { SUMMARY_COLUMNS } from '../src/store/decision-rows.js';
+import { log, type BenchContext } from './context.js';
+import { BENCH_TIME, ROOT, type BenchInput } from './inputs.js';
+import type { ScaleFigures } from './results.js';
+import { SEED_APPLICATIONS, seedStatement } from './seed-decisions.js';
+import { percentile } from './stats.js';
+
+const CHUNK = 1_000_000;
+const QUERIES = 300;
+const ENVIRONMENTS = ['production', 'staging', 'development'];
+
+interface Backend {
+  name: 'sqlite' | 'postgres';
+  url: string;
+  options: { schema?: string };
+  run(sql: string): Promise<Array<Record<string, unknown>>>;
+  cleanup(): Promise<void>;
+}
+
+function sqliteBackend(context: BenchContext): Backend {
+  const dir = join(context.tmp, 'listing');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'dfw.db');
+  return {
+    name: 'sqlite',
+    url: `sqlite:${file}`,
+    options: {},
+    async run(sql) {
+      const db = new Database(file);
+      try {
+        const stmt = db.prepare(sql);
+        return stmt.reader ? (stmt.all() as Array<Record<string, unknown>>) : (stmt.run(), []);
+      } finally {
+        db.close();
+      }
+    },
+    cleanup: async () => undefined, // the run's folder goes at exit
+  };
+}
+
+function postgresBackend(): Backend {
+  const url = execFileSync('bash', [join(ROOT, 'scripts/postgres.sh'), 'url'], { encoding: 'utf8' }).trim();
+  const schema = `dfw_bench_${randomBytes(4).toString('hex')}`;
+  const query = async (sql: string, withSchema = true) => {
+    const client = new pg.Client({ connectionString: url, ...(withSchema ? { options: `-c search_path=${schema}` } : {}) });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as Array<Record<string, unknown>>;
+    } finally {
+      await client.end();
+    }
+  };
+  return { name: 'postgres', url, options: { schema }, run: (sql) => query(sql), cleanup: async () => void (await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`, false)) };
+}
+
+const open = (b: Backend): Promise<Store> => openStore(b.url, b.options);
+
+async function listing(backend: Backend, rows: number): Promise<ScaleFigures['listing'][number]> {
+  await (await open(backend)).close(); // migrated: migration 4's index exists before the rows
+  log(`listing: seeding ${rows.toLocaleString('en')} decisions into ${backend.name}`);
+  const seedStarted = performance.now();
+  for (let from = 0; from < rows; from += CHUNK) await backend.run(seedStatement(backend.name, from, Math.min(CHUNK, rows - from)));
+  await backend.run(backend.name === 'sqlite' ? 'ANALYZE' : 'ANALYZE decisions');
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+  const store = await open(backend);
+  const samples: number[] = [];
+  try {
+    const filterOf = (i: number) => ({ application: `app-${(i * 7) % SEED_APPLICATIONS}`, environment: ENVIRONMENTS[i % 3]!, allow: i % 4 === 0 });
+    for (let i = 0; i < 20; i++) await store.listDecisions(filterOf(i), { limit: 50 }); // warm the cache
+    for (let i = 0; i < QUERIES; i++) {
+      const filter = filterOf(i);
+      let started = performance.now();
+      const page = await store.listDecisions(filter, { limit: 50 });
+      samples.push(performance.now() - started);
+      if (page.next_cursor) {
+        started = performance.now();
+        await store.listDecisions(filter, { limit: 50, cursor: page.next_cursor });
+        samples.push(performance.now() - started);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  const q = listDecisionsQuery({ application: 'app-7', environment: 'staging', allow: false }, { limit: 50 });
+  const inlined = q.sql.replace(/\?/g, (() => {
+    const values = ["'app-7'", "'staging'", backend.name === 'sqlite' ? '0' : 'false', String(q.params[3])];
+    let i = 0;
+    return () => values[i++]!;
+  })());
+  const plan = (await backend.run(backend.name === 'sqlite' ? `EXPLAIN QUERY PLAN ${inlined}` : `EXPLAIN ${inlined}`))
+    .map((r) => String(r.detail ?? r['QUERY PLAN']).trim())
+    .join('; ');
+  await backend.cleanup();
+  const sorted = samples.sort((a, b) => a - b);
+  return { backend: backend.name, rows, seedSeconds, queries: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1]!, plan };
+}
+
+/** N copies of the typical decision (its masked input and decision), each its own id and second. */
+function seedRealDecisions(file: string, evaluator: Evaluator, input: BenchInput, count: number): void {
+  const decision = evaluator.evaluate(structuredClone(input.input), { now: BENCH_TIME });
+  const record = decisionRecordFrom(decision, structuredClone(input.input), { caller: 'bench', via: 'api', dry_run: false });
+  const template = prepareDecision(record, [], new Date(BENCH_TIME));
+  const db = new Database(file);
+  try {
+    const insert = db.prepare(`INSERT INTO decisions (${SUMMARY_COLUMNS}, input, decision, recorded_at_ms) VALUES (${template.values.map(() => '?').join(', ')})`);
+    db.transaction(() => {
+      for (let i = 0; i < count; i++) {
+        const values = template.values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
+        values[0] = `whatif-${String(i).padStart(9, '0')}`;
+        values[1] = BENCH_TIME.getTime() - (count - i) * 1000;
+        insert.run(...values);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+async function whatIfFigures(context: BenchContext, evaluator: Evaluator, input: BenchInput, count: number): Promise<NonNullable<ScaleFigures['whatIf']>> {
+  const dir = join(context.tmp, 'what-if');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'dfw.db');
+  await (await openStore(`sqlite:${file}`)).close();
+  log(`what-if: seeding ${count.toLocaleString('en')} decisions`);
+  seedRealDecisions(file, evaluator, input, count);
+  const store = await openStore(`sqlite:${file}`);
+  global.gc?.();
+  const mib = () => process.memoryUsage().rss / 1024 / 1024;
+  const start = mib();
+  let peak = start;
+  const sampler = setInterval(() => (peak = Math.max(peak, mib())), 100);
+  log(`what-if over ${count.toLocaleString('en')} decisions`);
+  const started = performance.now();
+  try {
+    const report = await whatIf(store, evaluator, new Date(0), BENCH_TIME);
+    const seconds = (performance.now() - started) / 1000;
+    return { decisions: report.evaluated, seconds, perSecond: report.evaluated / seconds, rssMiB: { start, peak: Math.max(peak, mib()), end: mib() }, changed: report.changed.length };
+  } finally {
+    clearInterval(sampler);
+    await store.close();
+  }
+}
+
+export async function benchScale(context: BenchContext, evaluator: Evaluator, typical: BenchInput): Promise<ScaleFigures> {
+  const { flags } = context;
+  const figures: ScaleFigures = { listing: [] };
+  figures.listing.push(await listing(sqliteBackend(context), flags.listingRows));
+  if (flags.postgres) figures.listing.push(await listing(postgresBackend(), flags.listingRows));
+  figures.whatIf = await whatIfFigures(context, evaluator, typical, flags.whatIfDecisions);
+  return figures;
+}
