@@ -10,7 +10,7 @@ import type { ActivePolicy, Decision, InputDocument } from '../engine/index.js';
 import { decisionRecordFrom } from './decision-record.js';
 import type { Store } from '../store/types.js';
 import { toInputWaiver } from '../store/waivers.js';
-import { DecisionLogError, NoBundleError } from './errors.js';
+import { CheckAbortedError, DecisionLogError, NoBundleError } from './errors.js';
 import { requestWarnings, type WarnedDecision } from './request-warnings.js';
 
 export interface CheckContext {
@@ -19,6 +19,12 @@ export interface CheckContext {
   caller?: string;
   /** Evaluated and recorded, but not enforced (Kubernetes dryRun). */
   dryRun?: boolean;
+  /**
+   * Aborted when the caller has stopped waiting (an admission past its deadline, already
+   * denied): the check stops at the next step and, above all, records nothing, so the log
+   * never holds a decision that nobody was told.
+   */
+  signal?: AbortSignal;
 }
 
 export interface CheckOutcome {
@@ -43,6 +49,10 @@ export interface CheckServiceOptions {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CheckAbortedError(signal.reason);
+}
+
 export function createCheckService(policy: ActivePolicy, options: CheckServiceOptions = {}): CheckService {
   // With no collectors the runner still records inline evidence as such.
   const collectors = options.collectors ?? new CollectorRunner([]);
@@ -61,7 +71,9 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
         const waivers = await options.store.activeWaivers(now, { application: request.application, environment: request.environment });
         input.waivers = waivers.map(toInputWaiver);
       }
+      stopIfAborted(context.signal);
       const collection = await collectors.collect(request, input);
+      stopIfAborted(context.signal);
       const collectMs = performance.now() - started;
 
       const decision = evaluator.evaluate(input, { decisionId: id, now });
@@ -73,6 +85,8 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       decision.evidence_sources = collection.sources as Record<string, string>;
       if (warnings.length) (decision as WarnedDecision).warnings = warnings;
 
+      // Evaluation is synchronous: this is the last point before the record is written.
+      stopIfAborted(context.signal);
       if (options.store) {
         try {
           await options.store.recordDecision(decisionRecordFrom(decision, input, { caller: context.caller ?? 'anonymous', via: context.via, dry_run: context.dryRun === true }));

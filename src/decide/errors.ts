@@ -19,3 +19,11 @@ export class DecisionLogError extends DfwError {
     super('decision_log_failed', `the decision could not be recorded, so it is not answered (fail closed): ${(cause as Error)?.message ?? String(cause)}`, { cause, kind: unavailable ? 'unavailable' : 'internal' });
   }
 }
+
+/** The caller stopped waiting (CheckContext.signal) before the decision was recorded; nothing was. */
+export class CheckAbortedError extends UnavailableError {
+  override name = 'CheckAbortedError';
+  constructor(reason: unknown) {
+    super('check_aborted', `the check was abandoned before its decision was recorded (${reason instanceof Error ? reason.message : String(reason ?? 'aborted')}); nothing was recorded`, { cause: reason });
+  }
+}

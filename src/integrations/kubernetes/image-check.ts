@@ -24,6 +24,8 @@ export async function checkImage(
   review: AdmissionReview,
   workload: Workload,
   deps: AdmissionDeps,
+  /** Aborted at the review's deadline: the check then records nothing. */
+  signal?: AbortSignal,
 ): Promise<ImageVerdict> {
   const { request } = review;
   const verdict: ImageVerdict = { image: target.image, containers: target.containers };
@@ -70,9 +72,11 @@ export async function checkImage(
     return { ...verdict, error: `cannot build a check request: ${err.message}` };
   }
   try {
-    const { decision } = await deps.checks.check(checkRequest, { via: 'kubernetes', caller: ADMISSION_CALLER, dryRun: request.dryRun === true });
+    const { decision } = await deps.checks.check(checkRequest, { via: 'kubernetes', caller: ADMISSION_CALLER, dryRun: request.dryRun === true, ...(signal ? { signal } : {}) });
     return { ...verdict, ...(digest !== undefined ? { digest } : {}), decision };
   } catch (err) {
+    // Abandoned at the review's deadline (already denied and logged as failed closed).
+    if (err instanceof DfwError && err.code === 'check_aborted') return { ...verdict, error: err.message };
     deps.logger.error('admission check failed', { uid: request.uid, image: target.image, error: String((err as Error)?.message ?? err), stack: (err as Error)?.stack });
     return { ...verdict, error: describeError(err) };
   }

@@ -37,13 +37,42 @@ export interface AdmissionOutcome {
 
 class DeadlineError extends fixedCodeError('DeadlineError', 'deadline_exceeded', 'unavailable') {}
 
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * How long a check that is already writing its decision record may take to finish after
+ * the deadline. Answering with it keeps the answer and the log in agreement; the route's
+ * deadline keeps a second in hand for the answer to travel (routes.ts).
+ */
+const RECORD_GRACE_MS = 250;
+
+/**
+ * Runs `work` until `ms` pass, then aborts its signal: every check stops at its next step
+ * without recording anything (CheckContext.signal), so a review denied at its deadline
+ * leaves no decision in the log that says otherwise. A check that was already writing its
+ * record gets RECORD_GRACE_MS to finish, and then its answer is the one given.
+ */
+async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController();
+  const running = work(controller.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`no decision within ${ms} ms`)), ms);
+  const deadline = new Promise<typeof DEADLINE>((resolve) => {
+    timer = setTimeout(() => resolve(DEADLINE), ms);
   });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  try {
+    const first = await Promise.race([running, deadline]);
+    if (first !== DEADLINE) return first as T;
+  } finally {
+    clearTimeout(timer);
+  }
+  const error = new DeadlineError(`no decision within ${ms} ms`);
+  controller.abort(error);
+  const late = await Promise.race([
+    running.then((value) => ({ value }), () => undefined),
+    new Promise<undefined>((resolve) => setTimeout(resolve, RECORD_GRACE_MS)),
+  ]);
+  if (late) return late.value;
+  throw error;
 }
+const DEADLINE = Symbol('deadline');
 
 function imagesBefore(request: AdmissionRequest): Set<string> | undefined {
   if (!request.oldObject) return undefined;
@@ -93,7 +122,7 @@ export async function decideAdmission(review: AdmissionReview, deps: AdmissionDe
   const named = { ...(workload.namespace !== undefined ? { namespace: workload.namespace } : {}), name: workload.name };
 
   try {
-    return await withDeadline(evaluateWorkload(review, workload, images, deps, outcome, failClosed), timeoutMs);
+    return await withDeadline((signal) => evaluateWorkload(review, workload, images, deps, outcome, failClosed, signal), timeoutMs);
   } catch (err) {
     if (!(err instanceof DeadlineError)) deps.logger.error('admission evaluation failed', { uid: request.uid, error: String((err as Error)?.message ?? err), stack: (err as Error)?.stack });
     return failClosed(500, `dfw failed closed: the request could not be evaluated (${err instanceof DeadlineError ? err.message : describeError(err)})`, named);
@@ -107,6 +136,7 @@ async function evaluateWorkload(
   deps: AdmissionDeps,
   outcome: (fields: Partial<AdmissionOutcome> & Pick<AdmissionOutcome, 'review'>) => AdmissionOutcome,
   failClosed: (code: number, message: string, fields?: Partial<AdmissionOutcome>) => AdmissionOutcome,
+  signal?: AbortSignal,
 ): Promise<AdmissionOutcome> {
   const { request } = review;
   const namespace = workload.namespace;
@@ -135,7 +165,7 @@ async function evaluateWorkload(
 
   const identity = workloadIdentity(workload);
   const verdicts = await Promise.all(
-    images.map((image) => checkImage(image, { ...identity, environment }, review, workload, deps)),
+    images.map((image) => checkImage(image, { ...identity, environment }, review, workload, deps, signal)),
   );
   const allowed = verdicts.every((v) => v.decision?.allow === true);
   const policyDenied = verdicts.some((v) => v.decision && !v.decision.allow);
