@@ -6,6 +6,7 @@ export const REPORT_FORMATS = ['markdown', 'json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const number = (n: number) => n.toLocaleString('en-US');
+const count = (n: number, noun: string) => `${number(n)} ${noun}${n === 1 ? '' : 's'}`;
 
 /** A Markdown table cell: one line, `|` escaped. */
 function cell(text: string): string {
@@ -26,9 +27,9 @@ export function renderMarkdown(report: ComplianceReport): string {
     ...(report.bundle ? [`- **Rules:** bundle ${report.bundle.name} at revision ${report.bundle.revision}`] : []),
     `- **Decision log:** ${report.source}`,
     '',
-    `${summary.covered} of ${summary.controls} controls are served by ${summary.rules} rules; ${summary.gaps} have no rule. ` +
-      `${number(summary.decisions)} decisions in the period: ${number(summary.denied_decisions)} denied by a mapped rule, ` +
-      `${number(summary.waived_decisions)} let through by a waiver; ${summary.active_waivers} waivers in force at the end.`,
+    `${summary.covered} of ${count(summary.controls, 'control')} served by ${count(summary.rules, 'rule')}; ${summary.gaps} without a rule. ` +
+      `${count(summary.decisions, 'decision')} in the period: ${number(summary.denied_decisions)} denied by a mapped rule, ` +
+      `${number(summary.waived_decisions)} let through by a waiver; ${count(summary.active_waivers, 'waiver')} in force at the end.`,
     ...(framework.note ? ['', `> ${framework.note}`] : []),
     '',
     '## Controls',
