@@ -141,6 +141,19 @@ checks('dfw policy diff lists the rules added and the enforcement changed', (ctx
   assert.is(same.status, 0);
 });
 
+checks('dfw what-if takes the repository (or its build folder) as the candidate bundle', (ctx) => {
+  const dir = repo(ctx);
+  assert.is(runDfw(['policy', 'build', '--revision', 'candidate-7'], { cwd: dir, env: { DFW_OPA: opaPath() } }).status, 0);
+  for (const bundle of [dir, join(dir, 'build')]) {
+    const r = runDfw(['what-if', '--bundle', bundle, '--store', `sqlite:${join(ctx.dir, 'what-if.db')}`, '--format', 'json'], { cwd: ctx.dir });
+    assert.is(r.status, 0, r.stdout + r.stderr);
+    assert.is((JSON.parse(r.stdout) as { candidate: { revision: string } }).candidate.revision, 'candidate-7');
+  }
+  const unbuilt = runDfw(['what-if', '--bundle', repo(ctx), '--store', `sqlite:${join(ctx.dir, 'what-if.db')}`], { cwd: ctx.dir });
+  assert.is(unbuilt.status, 2);
+  assert.match(unbuilt.stderr, /is a policy repository without a build: run "dfw policy build" first/);
+});
+
 checks('dfw policy push publishes both bundles on a dfw bundle server', async (ctx) => {
   const dir = repo(ctx);
   assert.is(runDfw(['policy', 'build', '--signing-key', SIGNING_KEY, '--revision', 'pushed-0'], { cwd: dir, env: { DFW_OPA: opaPath() } }).status, 0);

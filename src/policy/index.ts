@@ -9,3 +9,4 @@ export { dfwRoot, dfwVersion, packagedBundlePath } from './package-root.js';
 export { PolicyProjectError, OpaMissingError, PolicyBuildError, PolicyPushError } from './errors.js';
 export { pushPolicy, type PushOptions, type PushedBundle } from './push.js';
 export { diffBundles, formatDiff, type PolicyDiff } from './diff.js';
+export { builtBundlePath } from './built-bundle.js';

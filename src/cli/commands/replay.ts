@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../config/load.js';
 import { storeOptions } from '../../store/config.js';
 import { openStore, type Store } from '../../store/index.js';
 import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
+import { builtBundlePath } from '../../policy/built-bundle.js';
 import type { Evaluator } from '../../engine/index.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { terminalProgress } from '../format/progress.js';
@@ -126,7 +127,7 @@ export function replayCommand(): Command {
 export function whatIfCommand(): Command {
   const command = storeAndBundleOptions(
     new Command('what-if').description('Evaluate a candidate bundle over logged decisions and report which would change'),
-    'the candidate bundle (required)',
+    'the candidate bundle (required): a .tar.gz, or a policy repository / its build folder (dfw policy build)',
   )
     .option('--since <when>', 'from this long ago (7d, 12h) or this RFC 3339 time', '7d')
     .option('--until <when>', 'up to this RFC 3339 time (default now)')
@@ -134,7 +135,8 @@ export function whatIfCommand(): Command {
     .action(async (options: StoreOptions & { since: string; until?: string; format: string }) => {
       if (!options.bundle) throw new CliError('--bundle <candidate.tar.gz> is required');
       const config = configOf(options);
-      const evaluator = await loadBundleFile(config, options.bundle);
+      // A policy repository or its build folder stands for the bundle `dfw policy build` wrote.
+      const evaluator = await loadBundleFile(config, builtBundlePath(options.bundle));
       const store = await openLog(options, config);
       try {
         const progress = terminalProgress(process.stderr);
