@@ -79,6 +79,9 @@ capabilities: $(OPA) deps ## regenerate wasm/capabilities.json from `opa capabil
 catalog: $(OPA) deps ## rewrite the rule catalog table in README.md from the rules' annotations
 	node --import tsx scripts/rule-catalog.ts --write
 
+kev: deps ## refresh the CISA Known Exploited Vulnerabilities catalog in rego/firewall/kev/data.json (DFW-VULN-003), then make bundle
+	node --import tsx scripts/refresh-kev.ts
+
 bench: deps tools bundle build ## benchmarks (not part of the tests); figures go to docs/performance.md
 	node --import tsx bench/run.ts
 

@@ -35,6 +35,12 @@ function state(): FakeGitHubState {
     rulesPageSize: 2,
     repositories: {
       'acme/payments': {
+        // The pull request that brought COMMIT: alice wrote it, bob approved it.
+        pulls: { [COMMIT]: [{ number: 1287, state: 'closed', title: 'Retry ledger writes', user: { login: 'alice', type: 'User' }, merged_at: '2026-11-27T17:40:02Z', merge_commit_sha: COMMIT }] },
+        reviews: { 1287: [
+          { id: 80, user: { login: 'bob', type: 'User' }, body: '', state: 'COMMENTED', submitted_at: '2026-11-27T16:02:11Z', commit_id: COMMIT },
+          { id: 81, user: { login: 'bob', type: 'User' }, body: 'LGTM', state: 'APPROVED', submitted_at: '2026-11-27T17:30:40Z', commit_id: COMMIT },
+        ] },
         protection: {
           main: fixtureJson('github/branch-protection-full.json'),
           release: fixtureJson('github/branch-protection-minimal.json'),
@@ -103,6 +109,20 @@ async function collect(server: FakeServer, source: CheckRequest['source'], optio
   return collector(server, options).collect({ request: req, input: {} as InputDocument, signal: new AbortController().signal });
 }
 
+/** The permission parts of evidence.workflows (triggers, runners and steps: test/collectors-github-pack.test.ts). */
+function permissionsOf(workflows: unknown): unknown {
+  return (workflows as Array<{ path: string; permissions: unknown; jobs: Array<{ name: string; permissions: unknown }> }>).map((w) => ({
+    path: w.path,
+    permissions: w.permissions,
+    jobs: w.jobs.map((j) => ({ name: j.name, permissions: j.permissions })),
+  }));
+}
+
+/** Every kind the GitHub collector provides, each unavailable for `reason`. */
+function allUnavailable(reason: string): Record<string, string> {
+  return { branch_protection: reason, workflows: reason, repository: reason, dependabot_alerts: reason, pull_request: reason };
+}
+
 async function evaluator(ctx: { evaluator?: Evaluator }): Promise<Evaluator> {
   ctx.evaluator ??= await loadTestEvaluator({ revision: 'collectors-github' });
   return ctx.evaluator;
@@ -120,6 +140,7 @@ github('maps the recorded full protection of a branch, asking GitHub with token,
     enforce_admins: true,
     allow_force_pushes: false,
     allow_deletions: false,
+    required_signatures: false,
   });
   const protection = server.requests.find((r) => r.path === '/repos/acme/payments/branches/main/protection')!;
   assert.ok(protection, 'asked for the classic protection');
@@ -141,6 +162,7 @@ github('a protected branch without a pull-request section requires 0 reviews', a
     enforce_admins: false,
     allow_force_pushes: false,
     allow_deletions: false,
+    required_signatures: false,
   });
   assert.not.ok(server.requests.some((r) => r.path.includes('/rules/')), 'rulesets: false reads classic protection only');
 });
@@ -157,6 +179,7 @@ github('"Branch not protected" is a fact (protected: false), not a failure', asy
     enforce_admins: false,
     allow_force_pushes: true,
     allow_deletions: true,
+    required_signatures: false,
   });
   assert.ok(server.requests.some((r) => r.path === '/repos/acme/payments/branches/feature/x/protection'));
 });
@@ -172,6 +195,7 @@ github('a branch protected only by rulesets counts as protected, reading every p
     required_status_checks: ['ci/build'],
     allow_force_pushes: false,
     allow_deletions: false,
+    required_signatures: false,
   });
   const pages = server.requests.filter((r) => r.path === '/repos/acme/payments/rules/branches/ruleset-only').map((r) => r.query.get('page'));
   assert.equal(pages, [null, '2']);
@@ -186,7 +210,7 @@ github('rulesets strengthen classic protection: the strictest setting wins', asy
 
 github('reads every workflow at the deployed commit, top-level and per-job permissions', async ({ server }) => {
   const result = await collect(server, SOURCE);
-  assert.equal(result.evidence.workflows, [
+  assert.equal(permissionsOf(result.evidence.workflows), [
     {
       path: '.github/workflows/docker-sign.yaml',
       permissions: null,
@@ -207,7 +231,7 @@ github('reads every workflow at the deployed commit, top-level and per-job permi
 
 github('write-all, missing and explicit write permissions are reported as declared', async ({ server }) => {
   const result = await collect(server, { ...SOURCE, commit: BROAD_COMMIT });
-  assert.equal(result.evidence.workflows, [
+  assert.equal(permissionsOf(result.evidence.workflows), [
     { path: '.github/workflows/default.yml', permissions: null, jobs: [{ name: 'single', permissions: null }] },
     {
       path: '.github/workflows/explicit.yml',
@@ -240,12 +264,12 @@ github('a commit GitHub does not have makes workflows unavailable', async ({ ser
 github('a repository GitHub does not know makes both kinds unavailable with GitHub\'s message', async ({ server }) => {
   const result = await collect(server, { ...SOURCE, repository: 'github.com/acme/nope' });
   assert.equal(result.evidence, {});
-  assert.equal(result.unavailable, { branch_protection: 'GitHub answered 404: Not Found', workflows: 'GitHub answered 404: Not Found' });
+  assert.equal(result.unavailable, allUnavailable('GitHub answered 404: Not Found'));
 });
 
 github('401 Bad credentials', async ({ server }) => {
   const result = await collect(server, SOURCE, { token: 'ghp_revoked' });
-  assert.equal(result.unavailable, { branch_protection: 'GitHub answered 401: Bad credentials', workflows: 'GitHub answered 401: Bad credentials' });
+  assert.equal(result.unavailable, allUnavailable('GitHub answered 401: Bad credentials'));
 });
 
 github('403 rate limit names when the limit resets', async ({ server }) => {
@@ -286,7 +310,7 @@ github('a slow GitHub times out through the runner, which answers within the tim
   const started = performance.now();
   await runner.collect(request(SOURCE), input);
   const elapsed = performance.now() - started;
-  assert.equal(input.unavailable, { branch_protection: 'github timed out after 300 ms', workflows: 'github timed out after 300 ms' });
+  assert.equal(input.unavailable, allUnavailable('github timed out after 300 ms'));
   assert.ok(elapsed < 300 + 250, `collect took ${elapsed.toFixed(0)} ms`);
 });
 
@@ -307,7 +331,7 @@ github('GitHub Enterprise Server: the /api/v3 prefix is kept and the repository 
       .collect({ request: request({ ...SOURCE, repository: `https://${host}/acme/payments.git` }), input: {} as InputDocument, signal: new AbortController().signal });
     assert.equal(result.unavailable, {});
     assert.is((result.evidence.branch_protection as { protected: boolean }).protected, true);
-    assert.ok(enterprise.requests.every((r) => r.path.startsWith('/api/v3/repos/acme/payments/')));
+    assert.ok(enterprise.requests.every((r) => r.path === '/api/v3/repos/acme/payments' || r.path.startsWith('/api/v3/repos/acme/payments/')));
   } finally {
     await enterprise.close();
   }
@@ -317,11 +341,13 @@ github('a repository on another host, or no source at all, is unavailable withou
   const other = await collect(server, { ...SOURCE, repository: 'gitlab.com/acme/payments' });
   assert.is(other.unavailable.branch_protection, 'source repository gitlab.com/acme/payments is not on the GitHub dfw is configured for (github.com)');
   const none = await collect(server, undefined);
-  assert.equal(none.unavailable, { branch_protection: 'the request names no source repository', workflows: 'the request names no source repository' });
+  assert.equal(none.unavailable, allUnavailable('the request names no source repository'));
   const noBranch = await collect(server, { repository: 'acme/payments' });
   assert.is(noBranch.unavailable.branch_protection, 'the request names no source branch');
   assert.is(noBranch.unavailable.workflows, 'the request names no source commit, so the workflows it was built with cannot be read');
-  assert.is(server.requests.length, 0);
+  assert.is(noBranch.unavailable.pull_request, 'the request names no source commit, so its pull request cannot be found');
+  // Without branch or commit, only what belongs to the repository itself is asked for.
+  assert.equal(server.requests.map((r) => r.path).sort(), ['/repos/acme/payments', '/repos/acme/payments/dependabot/alerts']);
 });
 
 github('repository references: host/owner/repo, URLs, scp-style and owner/repo', () => {
@@ -342,7 +368,10 @@ github('answers are cached per source; inline evidence skips GitHub', async ({ s
   await runner.collect(request(SOURCE), input);
   assert.is(server.requests.length, asked, 'the second check is answered from the cache');
   assert.ok((input.evidence as Record<string, unknown>).branch_protection);
-  const inline = collector(server).cacheKey({ request: request(SOURCE, { branch_protection: { protected: true }, workflows: [] }), input: {} });
+  const inline = collector(server).cacheKey({
+    request: request(SOURCE, { branch_protection: { protected: true }, workflows: [], repository: {}, dependabot_alerts: { open: [] }, pull_request: { approved_by: [] } }),
+    input: {},
+  });
   assert.is(inline, null);
 });
 
@@ -363,7 +392,7 @@ github('end to end: a ruleset-protected branch and least-privilege workflows sat
     body: [{ name: 'scorecard.yml', path: '.github/workflows/scorecard.yml', type: 'file', size: 1, sha: 'x', url: req.path }],
   }));
   const { decision, report } = await checkWithCollectors(await evaluator(ctx), body, [collector(ctx.server)]);
-  assert.equal(report.sources, { branch_protection: 'github', workflows: 'github' });
+  assert.equal(report.sources, { branch_protection: 'github', workflows: 'github', repository: 'github', dependabot_alerts: 'github', pull_request: 'github' });
   assert.equal(violationsOf(decision, 'DFW-GIT-001'), { deny: [], warn: [] });
   assert.equal(violationsOf(decision, 'DFW-BUILD-001'), { deny: [], warn: [] });
 });

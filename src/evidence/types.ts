@@ -17,12 +17,18 @@ export type EvidenceKind =
   | 'sbom'
   | 'signatures'
   | 'attestations'
-  | 'scorecard';
+  | 'scorecard'
+  | 'repository'
+  | 'dependabot_alerts'
+  | 'pull_request'
+  | 'promotion'
+  | 'workload';
 
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
   'branch_protection', 'workflows', 'code_scanning', 'vulnerabilities', 'container_scan',
   'registry', 'runtime', 'change_ticket', 'security_review', 'provenance', 'sbom',
-  'signatures', 'attestations', 'scorecard',
+  'signatures', 'attestations', 'scorecard', 'repository', 'dependabot_alerts', 'pull_request',
+  'promotion', 'workload',
 ];
 
 /** What `dfw evidence push --kind` and POST /v1/evidence accept. */

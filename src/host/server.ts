@@ -6,6 +6,7 @@ import { createApp } from '../api/index.js';
 import { createCheckService } from '../decide/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { createCollectors } from '../collect/collectors/index.js';
+import { createPromotionCollector } from '../collect/collectors/promotion.js';
 import { createStoreCollector } from '../collect/collectors/store.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
 import { createMetrics } from './metrics.js';
@@ -75,7 +76,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const continuous = startContinuous({ notifications: config.notifications, audit: config.audit }, opened, policy, logger);
   const store = continuous.store;
   // Pushed reports first; live collectors fill what CI did not push.
-  const collectors = new CollectorRunner([createStoreCollector(store), ...createCollectors(config.collectors, { store })]);
+  const collectors = new CollectorRunner([createStoreCollector(store), createPromotionCollector(store), ...createCollectors(config.collectors, { store })]);
   logger.info('collectors', { enabled: collectors.names });
   // Every entry point (API, admission webhook, GitHub) shares the one counted service.
   const metrics = createMetrics(policy);

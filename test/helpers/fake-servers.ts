@@ -147,6 +147,14 @@ export interface FakeRepository {
   rules: Record<string, unknown[]>;
   /** Files by commit SHA, path -> text. */
   commits: Record<string, Record<string, string>>;
+  /** The "Get a repository" body; absent: a private repository with secret scanning and push protection on. */
+  repository?: Record<string, unknown>;
+  /** Open Dependabot alerts (GET /repos/{o}/{r}/dependabot/alerts?state=open); a string: 403 with that message. */
+  dependabotAlerts?: unknown[] | string;
+  /** Pull requests associated with a commit, by SHA (absent: none). */
+  pulls?: Record<string, unknown[]>;
+  /** Reviews by pull request number. */
+  reviews?: Record<number, unknown[]>;
 }
 
 export interface FakeGitHubState {
@@ -181,6 +189,15 @@ export function startFakeGitHub(state: FakeGitHubState): Promise<FakeServer> {
     if (req.headers['x-github-api-version'] !== '2022-11-28') return githubError(400, `unsupported API version ${String(req.headers['x-github-api-version'])}`);
     const prefix = state.pathPrefix ?? '';
     if (!req.path.startsWith(`${prefix}/`)) return githubError(404, 'Not Found');
+    const root = /^\/repos\/([^/]+)\/([^/]+)$/.exec(req.path.slice(prefix.length));
+    if (root) {
+      const repository = state.repositories[`${root[1]}/${root[2]}`];
+      if (!repository) return githubError(404, 'Not Found');
+      return { body: repository.repository ?? {
+        id: 1296269, name: root[2], full_name: `${root[1]}/${root[2]}`, private: true, visibility: 'private', default_branch: 'main',
+        security_and_analysis: { secret_scanning: { status: 'enabled' }, secret_scanning_push_protection: { status: 'enabled' }, dependabot_security_updates: { status: 'enabled' } },
+      } };
+    }
     const m = /^\/repos\/([^/]+)\/([^/]+)\/(.*)$/.exec(req.path.slice(prefix.length));
     const repository = m ? state.repositories[`${m[1]}/${m[2]}`] : undefined;
     if (!m || !repository) return githubError(404, 'Not Found');
@@ -206,6 +223,15 @@ export function startFakeGitHub(state: FakeGitHubState): Promise<FakeServer> {
       if (page < last) links.push(`<${pageUrl(page + 1)}>; rel="next"`, `<${pageUrl(last)}>; rel="last"`);
       return { body: rules.slice((page - 1) * perPage, page * perPage), headers: links.length ? { link: links.join(', ') } : {} };
     }
+    if (rest === 'dependabot/alerts') {
+      if (req.query.get('state') !== 'open') return githubError(400, 'dfw asks for open alerts only');
+      const alerts = repository.dependabotAlerts ?? [];
+      return typeof alerts === 'string' ? githubError(403, alerts) : { body: alerts };
+    }
+    route = /^commits\/([^/]+)\/pulls$/.exec(rest);
+    if (route) return { body: repository.pulls?.[route[1]!] ?? [] };
+    route = /^pulls\/(\d+)\/reviews$/.exec(rest);
+    if (route) return { body: repository.reviews?.[Number(route[1])] ?? [] };
     route = /^commits\/(.+)$/.exec(rest);
     if (route) {
       if (req.headers.accept !== 'application/vnd.github.sha') return githubError(415, 'Unsupported media type');

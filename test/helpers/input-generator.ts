@@ -513,14 +513,20 @@ const pullRequest = record({
 });
 
 function promotion(nowNs: bigint): fc.Arbitrary<Record<string, unknown>> {
-  return record({
-    environment: fc.oneof({ arbitrary: fc.constant<unknown>('staging'), weight: 8 }, { arbitrary: fc.constantFrom<unknown>('development', ABSENT, 7), weight: 1 }),
-    allowed_at: fc.oneof(
+  const first = record({
+    first_at: fc.oneof(
       { arbitrary: fc.constantFrom<unknown>(formatRfc3339(nowNs - 2n * DAY_NS, 0, false), formatRfc3339(nowNs - 30n * DAY_NS, 330, true)), weight: 8 },
       { arbitrary: timeAround(nowNs), weight: 2 },
       { arbitrary: fc.constantFrom<unknown>(null, ABSENT), weight: 1 },
     ),
     decision_id: fc.constant('0193a0c4-1f2e-7b3c-9d4e-5f6a7b8c9d0e'),
+  });
+  return record({
+    allowed: fc.oneof(
+      { arbitrary: record({ staging: first, development: fc.oneof({ arbitrary: fc.constant(ABSENT), weight: 3 }, { arbitrary: first, weight: 1 }) }), weight: 8 },
+      { arbitrary: record({ development: first }), weight: 1 },
+      { arbitrary: fc.constantFrom<unknown>({}, ABSENT, 'staging'), weight: 1 },
+    ),
   });
 }
 

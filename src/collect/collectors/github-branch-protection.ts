@@ -16,6 +16,8 @@ export interface BranchProtection {
   enforce_admins?: boolean;
   allow_force_pushes: boolean;
   allow_deletions: boolean;
+  /** Commits must carry verified signatures (DFW-GIT-006). */
+  required_signatures: boolean;
 }
 
 /** What an unprotected branch allows: everything. */
@@ -28,6 +30,7 @@ const UNPROTECTED: BranchProtection = {
   enforce_admins: false,
   allow_force_pushes: true,
   allow_deletions: true,
+  required_signatures: false,
 };
 
 type Json = Record<string, unknown>;
@@ -77,10 +80,11 @@ async function readClassic(client: GitHubClient, base: string, branch: string): 
     // Both default to off on a protected branch.
     allow_force_pushes: enabled(protection.allow_force_pushes) ?? false,
     allow_deletions: enabled(protection.allow_deletions) ?? false,
+    required_signatures: enabled(protection.required_signatures) ?? false,
   };
 }
 
-/** Applies the rules of type pull_request, non_fast_forward, deletion and required_status_checks. */
+/** Applies the rules of type pull_request, non_fast_forward, deletion, required_signatures and required_status_checks. */
 function mergeRules(start: BranchProtection, rules: unknown[]): BranchProtection {
   const merged: BranchProtection = { ...start, required_status_checks: [...start.required_status_checks] };
   for (const item of rules) {
@@ -97,6 +101,9 @@ function mergeRules(start: BranchProtection, rules: unknown[]): BranchProtection
         break;
       case 'deletion':
         merged.allow_deletions = false;
+        break;
+      case 'required_signatures':
+        merged.required_signatures = true;
         break;
       case 'required_status_checks':
         for (const c of Array.isArray(parameters?.required_status_checks) ? parameters.required_status_checks : []) {

@@ -1,6 +1,7 @@
 // evidence.workflows from GitHub: every workflow file in .github/workflows at the deployed
 // commit, read through the contents API and parsed with js-yaml (YAML 1.2, so the key `on`
-// stays a string), reduced to what rules judge: top-level and per-job token permissions.
+// stays a string), reduced to what rules judge: token permissions, the triggers, and each
+// job's runner labels, reusable workflow and steps (uses, run, with).
 import yaml from 'js-yaml';
 import { CollectorFailure, mapWithLimit } from './http.js';
 import { describeJsonType, GitHubHttpError, type GitHubClient } from './github-client.js';
@@ -8,11 +9,31 @@ import { describeJsonType, GitHubHttpError, type GitHubClient } from './github-c
 /** null when the file declares none; "read-all" / "write-all"; or scope -> read|write|none. */
 export type WorkflowPermissions = null | string | Record<string, string>;
 
+export interface WorkflowStep {
+  name?: string;
+  uses?: string;
+  run?: string;
+  /** The step's inputs, as written (actions/checkout's `ref`, for one). */
+  with?: Record<string, unknown>;
+}
+
+export interface WorkflowJob {
+  name: string;
+  permissions: WorkflowPermissions;
+  /** runs-on as a list of labels; a runner group is "group:<name>". */
+  runs_on?: string[];
+  /** A reusable workflow the job calls instead of having steps. */
+  uses?: string;
+  steps?: WorkflowStep[];
+}
+
 export interface Workflow {
   path: string;
   permissions: WorkflowPermissions;
+  /** The events in `on:` (a string, a list or a map of events). */
+  on: string[];
   /** One entry per job, named by its job id (the key under `jobs:`). */
-  jobs: Array<{ name: string; permissions: WorkflowPermissions }>;
+  jobs: WorkflowJob[];
 }
 
 const WORKFLOWS_DIR = '.github/workflows';
@@ -40,6 +61,47 @@ export function normalizePermissions(value: unknown): WorkflowPermissions {
   return JSON.stringify(value);
 }
 
+/** `on: push`, `on: [push, pull_request]` and `on: {push: …, pull_request_target: …}` alike. */
+function readTriggers(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return isMapping(value) ? Object.keys(value) : [];
+}
+
+/** `runs-on: ubuntu-latest`, a list of labels, or `{group, labels}` (GitHub's runner groups). */
+function readRunsOn(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.map((v) => String(v));
+  if (isMapping(value)) {
+    const labels = typeof value.labels === 'string' ? [value.labels] : Array.isArray(value.labels) ? value.labels.map((v) => String(v)) : [];
+    return [...(typeof value.group === 'string' ? [`group:${value.group}`] : []), ...labels];
+  }
+  return undefined;
+}
+
+function readSteps(value: unknown): WorkflowStep[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.filter(isMapping).map((step) => ({
+    ...(typeof step.name === 'string' ? { name: step.name } : {}),
+    ...(typeof step.uses === 'string' ? { uses: step.uses } : {}),
+    ...(typeof step.run === 'string' ? { run: step.run } : {}),
+    ...(isMapping(step.with) ? { with: step.with } : {}),
+  }));
+}
+
+function readJob(name: string, job: unknown): WorkflowJob {
+  const spec = isMapping(job) ? job : {};
+  const runsOn = readRunsOn(spec['runs-on']);
+  const steps = readSteps(spec.steps);
+  return {
+    name,
+    permissions: normalizePermissions(spec.permissions),
+    ...(runsOn ? { runs_on: runsOn } : {}),
+    ...(typeof spec.uses === 'string' ? { uses: spec.uses } : {}),
+    ...(steps ? { steps } : {}),
+  };
+}
+
 /** Parses one workflow file; a YAML error names the file and the line. */
 export function parseWorkflow(path: string, text: string): Workflow {
   let document: unknown;
@@ -51,10 +113,8 @@ export function parseWorkflow(path: string, text: string): Workflow {
     throw new CollectorFailure(`workflow ${path} is not valid YAML: ${e.reason ?? e.message ?? String(err)}${where}`);
   }
   if (!isMapping(document)) throw new CollectorFailure(`workflow ${path} is not a YAML mapping (it is ${describeJsonType(document ?? null)})`);
-  const jobs = isMapping(document.jobs)
-    ? Object.entries(document.jobs).map(([name, job]) => ({ name, permissions: normalizePermissions(isMapping(job) ? job.permissions : undefined) }))
-    : [];
-  return { path, permissions: normalizePermissions(document.permissions), jobs };
+  const jobs = isMapping(document.jobs) ? Object.entries(document.jobs).map(([name, job]) => readJob(name, job)) : [];
+  return { path, permissions: normalizePermissions(document.permissions), on: readTriggers(document.on), jobs };
 }
 
 /** Contents API paths keep their slashes; each segment is escaped. */

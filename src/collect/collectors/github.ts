@@ -1,9 +1,11 @@
-// The GitHub collector: branch_protection and workflows for the request's source
-// repository, from github.com or GitHub Enterprise Server (https://host/api/v3).
+// The GitHub collector: branch_protection, workflows, repository settings, open Dependabot
+// alerts and the deployed commit's pull request for the request's source repository, from
+// github.com or GitHub Enterprise Server (https://host/api/v3).
 import type { EvidenceKind } from '../../evidence/types.js';
 import { unavailableFor, type Collector, type CollectorResult } from '../collector.js';
 import { collectBranchProtection } from './github-branch-protection.js';
 import { GitHubClient } from './github-client.js';
+import { collectDependabotAlerts, collectPullRequest, collectRepository } from './github-repository.js';
 import { collectWorkflows } from './github-workflows.js';
 import { CollectorConfigError, normalizeBaseUrl, reasonFor } from './http.js';
 import { allInline, positiveInteger } from './options.js';
@@ -40,7 +42,7 @@ export const GITHUB_COLLECTOR_SCHEMA = {
   },
 } as const;
 
-const KINDS: readonly EvidenceKind[] = ['branch_protection', 'workflows'];
+const KINDS: readonly EvidenceKind[] = ['branch_protection', 'workflows', 'repository', 'dependabot_alerts', 'pull_request'];
 const NAME_PART = /^[A-Za-z0-9_.-]+$/;
 
 export interface RepositoryName {
@@ -126,7 +128,34 @@ export function createGitHubCollector(config: GitHubCollectorConfig = {}): Colle
           result.unavailable.workflows = reasonFor('GitHub', err);
         }
       };
-      await Promise.all([branchProtection(), workflows()]);
+      const repository = async (): Promise<void> => {
+        try {
+          result.evidence.repository = await collectRepository(client, base);
+        } catch (err) {
+          result.unavailable.repository = reasonFor('GitHub', err);
+        }
+      };
+      const dependabotAlerts = async (): Promise<void> => {
+        try {
+          result.evidence.dependabot_alerts = await collectDependabotAlerts(client, base);
+        } catch (err) {
+          result.unavailable.dependabot_alerts = reasonFor('GitHub', err);
+        }
+      };
+      const pullRequest = async (): Promise<void> => {
+        if (!source.commit) {
+          result.unavailable.pull_request = 'the request names no source commit, so its pull request cannot be found';
+          return;
+        }
+        try {
+          const pull = await collectPullRequest(client, base, source.commit);
+          if (pull) result.evidence.pull_request = pull;
+          else result.unavailable.pull_request = `no pull request contains commit ${source.commit}: it was pushed without review`;
+        } catch (err) {
+          result.unavailable.pull_request = reasonFor('GitHub', err);
+        }
+      };
+      await Promise.all([branchProtection(), workflows(), repository(), dependabotAlerts(), pullRequest()]);
       return result;
     },
   };

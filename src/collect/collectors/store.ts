@@ -5,7 +5,7 @@ import type { Store } from '../../store/types.js';
 import type { Collector } from '../collector.js';
 
 /** The kinds reports can contribute (src/evidence); live collectors own the others. */
-export const STORED_KINDS: readonly EvidenceKind[] = ['vulnerabilities', 'container_scan', 'code_scanning', 'sbom', 'provenance', 'security_review'];
+export const STORED_KINDS: readonly EvidenceKind[] = ['vulnerabilities', 'container_scan', 'code_scanning', 'sbom', 'provenance', 'security_review', 'scorecard'];
 
 export function createStoreCollector(store: Pick<Store, 'latestEvidence'>, options: { timeoutMs?: number } = {}): Collector {
   const subjectOf = (input: Parameters<Collector['cacheKey']>[0]['input']) => {

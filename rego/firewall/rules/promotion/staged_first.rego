@@ -57,16 +57,15 @@ _findings contains lib.finding(
 }
 
 _findings contains lib.finding(
-	sprintf("%s was first allowed in %s at %s, less than %s hours before this request", [_digest, _from, _promotion.allowed_at, lib.number_text(_min_hours)]),
-	sprintf("promotion.allowed_at = %s; request.time = %s", [_promotion.allowed_at, lib.field("request", "time", "<unknown time>")]),
+	sprintf("%s was first allowed in %s at %s, less than %s hours before this request", [_digest, _from, _first.first_at, lib.number_text(_min_hours)]),
+	sprintf("promotion.allowed.%s.first_at = %s; request.time = %s", [_from, _first.first_at, lib.field("request", "time", "<unknown time>")]),
 ) if {
 	_stage
 	_allowed_ns + (_min_hours * 3600000000000) > lib.request_ns
 }
 
-# The collector records the environment it looked in; evidence about another one proves
-# nothing about this promotion.
-_allowed_ns := ns if {
-	lib.text(_promotion, "environment", "") == _from
-	ns := lib.parse_time(_promotion.allowed_at)
-}
+# The collector lists, per environment, the first decision that allowed this digest; the
+# environment that counts is the one bundle data names, not one the evidence picks.
+_first := _promotion.allowed[_from]
+
+_allowed_ns := lib.parse_time(_first.first_at)

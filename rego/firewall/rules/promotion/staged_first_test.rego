@@ -18,7 +18,7 @@ _config := {"production": {"from": "staging", "min_hours": 24}}
 _messages(denies) := {v.message | some v in denies}
 
 test_allow_digest_soaked_in_staging if {
-	promotion := {"environment": "staging", "allowed_at": "2026-11-26T09:00:00Z", "decision_id": "0193a"}
+	promotion := {"allowed": {"staging": {"first_at": "2026-11-26T09:00:00Z", "decision_id": "0193a"}}}
 	count(staged_first.deny) == 0 with input as _input("production", promotion) with data.firewall.config.promotion as _config
 }
 
@@ -27,7 +27,7 @@ test_rule_does_not_apply_to_other_environments if {
 }
 
 test_deny_digest_never_allowed_in_staging if {
-	denies := staged_first.deny with input as _input("production", {"environment": "staging", "allowed_at": null}) with data.firewall.config.promotion as _config
+	denies := staged_first.deny with input as _input("production", {"allowed": {}}) with data.firewall.config.promotion as _config
 	_messages(denies) == {sprintf("%s was never allowed in staging; deploy it there before production", [_digest])}
 	some v in denies
 	v.rule == "DFW-PROMOTION-001"
@@ -35,12 +35,12 @@ test_deny_digest_never_allowed_in_staging if {
 }
 
 test_deny_evidence_about_another_environment if {
-	promotion := {"environment": "development", "allowed_at": "2026-11-20T09:00:00Z"}
+	promotion := {"allowed": {"development": {"first_at": "2026-11-20T09:00:00Z"}}}
 	count(staged_first.deny) == 1 with input as _input("production", promotion) with data.firewall.config.promotion as _config
 }
 
 test_deny_digest_allowed_too_recently if {
-	promotion := {"environment": "staging", "allowed_at": "2026-11-28T09:00:00Z"}
+	promotion := {"allowed": {"staging": {"first_at": "2026-11-28T09:00:00Z"}}}
 	denies := staged_first.deny with input as _input("production", promotion) with data.firewall.config.promotion as _config
 	_messages(denies) == {sprintf("%s was first allowed in staging at 2026-11-28T09:00:00Z, less than 24 hours before this request", [_digest])}
 }
