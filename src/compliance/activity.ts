@@ -1,7 +1,7 @@
 // Decision-log activity from decision summaries (the items of GET /v1/decisions), for a
 // report made against a dfw server: the same shape src/store/compliance.ts reads with SQL.
 import type { BySeverity, WaivedViolation } from '../engine/types.js';
-import type { ComplianceActivity } from '../store/compliance.js';
+import type { ComplianceActivity } from '../store/types.js';
 
 export interface DecisionSummaryLike {
   environment: string;

@@ -3,7 +3,7 @@
 // controls no rule serves (gaps). Pure: the rule catalog, the decision-log activity and the
 // waivers come in as values (src/store, or a dfw server's API), so both read alike.
 import type { RuleEntry } from '../engine/catalog.js';
-import type { ComplianceActivity } from '../store/compliance.js';
+import type { ComplianceActivity } from '../store/types.js';
 import type { Waiver } from '../store/types.js';
 import { serves, type Framework } from './frameworks.js';
 

@@ -3,26 +3,8 @@
 // were waived. Dry runs are left out: they were recorded but not enforced. Plain SQL that
 // SQLite and PostgreSQL read alike; the report itself is built by src/compliance.
 import type { SqlExecutor } from './sql/driver.js';
-import type { Instant } from './types.js';
+import type { ComplianceActivity, DecisionRuleOutcomes, Instant } from './types.js';
 import { fromBigint, toMillis } from './values.js';
-
-/** The rules one decision reported, by outcome. */
-export interface DecisionRuleOutcomes {
-  environment: string;
-  denied: string[];
-  warned: string[];
-  waived: string[];
-}
-
-export interface ComplianceActivity {
-  /** The period, from inclusive, to exclusive (request times). */
-  from: string;
-  to: string;
-  /** Decisions in the period per environment, dry runs left out. */
-  decisions: Record<string, number>;
-  /** One entry per decision in the period that reported at least one rule. */
-  outcomes: DecisionRuleOutcomes[];
-}
 
 const BATCH = 1000;
 

@@ -5,4 +5,3 @@ export { toInputWaiver } from './waivers.js';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, type Migration } from './migrations.js';
 export * from './errors.js';
 export type * from './types.js';
-export type { ComplianceActivity, DecisionRuleOutcomes } from './compliance.js';

@@ -2,7 +2,6 @@
 // store, implemented identically on SQLite and PostgreSQL (docs/storage.md).
 import type { BySeverity, Decision, WaivedViolation } from '../engine/index.js';
 import type { EvidenceKind, ParsedEvidence, ReportKind } from '../evidence/types.js';
-import type { ComplianceActivity } from './compliance.js';
 import type { WaiverRequests } from './waiver-request-types.js';
 
 export type * from './waiver-request-types.js';
@@ -161,6 +160,25 @@ export interface DecisionStats {
   perDay(from: Instant): Promise<Array<{ day: string; environment: string; allow: boolean; count: number }>>;
   /** How often each rule blocked (was in `deny`) since `from`, dry runs aside, most first. */
   denyingRules(from: Instant): Promise<Array<{ rule: string; count: number }>>;
+}
+
+/** The rules one logged decision reported, by outcome (for compliance reports). */
+export interface DecisionRuleOutcomes {
+  environment: string;
+  denied: string[];
+  warned: string[];
+  waived: string[];
+}
+
+/** What `dfw report compliance` reads from the decision log (src/store/compliance.ts). */
+export interface ComplianceActivity {
+  /** The period, from inclusive, to exclusive (request times). */
+  from: string;
+  to: string;
+  /** Decisions in the period per environment, dry runs left out. */
+  decisions: Record<string, number>;
+  /** One entry per decision in the period that reported at least one rule. */
+  outcomes: DecisionRuleOutcomes[];
 }
 
 export interface Store {
