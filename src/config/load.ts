@@ -70,6 +70,7 @@ function resolveAdmissionPaths(k: NonNullable<Config['kubernetes']>, resolvePath
     admission: {
       ...k.admission,
       tls: { ...tls, cert_file: resolvePath(tls.cert_file), key_file: resolvePath(tls.key_file), ...(tls.client_ca_file ? { client_ca_file: resolvePath(tls.client_ca_file) } : {}) },
+      ...(k.admission.admit_on_summary ? { admit_on_summary: { public_key: resolvePath(k.admission.admit_on_summary.public_key) } } : {}),
     },
   };
 }

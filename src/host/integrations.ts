@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import { healthRoutes } from '../api/routes/health.js';
 import { metricsRoutes, type MetricsSource } from '../api/routes/metrics.js';
 import { createDigestResolver } from '../collect/collectors/index.js';
+import { createSummaryVerifier } from '../collect/trust/verification-summary.js';
 import type { CollectorsConfig } from '../collect/collectors/index.js';
 import type { GitHubConfig } from '../integrations/github/config.js';
 import type { KubernetesConfig } from '../integrations/kubernetes/config.js';
@@ -69,6 +70,7 @@ export async function startAdmissionWebhook(
       }),
       ...(admission.namespace_label_lookup ? { namespaceLabels: createNamespaceLabelLookup() } : {}),
       ...(collectors.registry ? { resolveDigest: createDigestResolver(collectors.registry) } : {}),
+      ...(admission.admit_on_summary && collectors.registry ? { verifySummary: createSummaryVerifier(readFileSync(admission.admit_on_summary.public_key, 'utf8'), collectors.registry) } : {}),
       ...(admission.timeout_seconds ? { timeoutMs: admission.timeout_seconds * 1000 } : {}),
       ...(admission.recheck_unchanged_images !== undefined ? { recheckUnchangedImages: admission.recheck_unchanged_images } : {}),
       ...(metrics ? { onOutcome: (outcome: AdmissionOutcome) => metrics.admitted(outcome) } : {}),

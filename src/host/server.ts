@@ -10,6 +10,7 @@ import { createPromotionCollector } from '../collect/collectors/promotion.js';
 import { createStoreCollector } from '../collect/collectors/store.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
 import { createMetrics } from './metrics.js';
+import { loadAttestationSigner } from '../decide/attestation.js';
 import type { Config } from '../config/load.js';
 import { storeOptions } from '../store/config.js';
 import { openBundleSource } from './bundle-source.js';
@@ -85,6 +86,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
   const retention = startRetention(store, config.store.retention_days, logger);
 
+  const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
   const app = createApp({
     policy,
     tokens: config.tokens,
@@ -99,6 +101,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     maxBodyBytes: config.server.max_body_bytes,
     ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
     ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
+    ...(attestationSigner ? { attestationSigner } : {}),
     metrics: continuous.metrics(metrics),
   });
   const drain = createDrain();

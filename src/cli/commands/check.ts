@@ -87,7 +87,6 @@ export function checkCommand(): Command {
         throw err;
       }
       const { decision, rules } = options.server ? await decideOnServer(request, options) : await decideLocally(request, options);
-      await writeAttestation(decision, request, options);
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       const out = formatDecision(decision, {
         format: options.format,
@@ -98,6 +97,8 @@ export function checkCommand(): Command {
       for (const warning of (decision as WarnedDecision).warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(out.stdout.endsWith('\n') ? out.stdout : `${out.stdout}\n`);
       if (out.summaryMarkdown && process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, out.summaryMarkdown);
+      // After the verdict is printed: a VSA that cannot be written is an error of its own.
+      await writeAttestation(decision, request, options);
       command.setOptionValue('exitCode', decision.allow ? EXIT_ALLOW : EXIT_DENY);
     });
   return describeUsage(

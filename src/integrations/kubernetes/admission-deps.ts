@@ -3,6 +3,7 @@
 // depend on it instead of on each other.
 import type { CheckService } from '../../decide/index.js';
 import type { Logger } from '../../shared/logger.js';
+import type { SummaryVerifier } from './summary-admission.js';
 import type { EnvironmentFor, NamespaceLabelLookup } from './environment.js';
 
 export interface AdmissionDeps {
@@ -14,6 +15,8 @@ export interface AdmissionDeps {
   namespaceLabels?: NamespaceLabelLookup;
   /** Tag -> digest from the registry, so that what is checked is what runs. */
   resolveDigest?: (image: string) => Promise<string | undefined>;
+  /** Admits on a dfw verification summary for the digest and environment (admit_on_summary). */
+  verifySummary?: SummaryVerifier;
   /** The longest an admission may take before it is denied; also bounded by the API server's ?timeout=. */
   timeoutMs?: number;
   /** On UPDATE, re-evaluate images the old object already ran too (default: only images new in this update). */

@@ -14,6 +14,8 @@ export interface AdmissionConfig {
   namespace_label_lookup?: boolean;
   recheck_unchanged_images?: boolean;
   namespaces?: Record<string, string>;
+  /** Admit an image whose registry holds a dfw verification summary for its digest and environment. */
+  admit_on_summary?: { public_key: string };
 }
 
 /** kubernetes.admission: the validating admission webhook's HTTPS listener (docs/kubernetes.md). */
@@ -44,6 +46,12 @@ export const KUBERNETES_CONFIG_SCHEMA = {
         namespace_label_lookup: { type: 'boolean', description: 'read namespace labels from the Kubernetes API (in-cluster service account)' },
         recheck_unchanged_images: { type: 'boolean' },
         namespaces: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+        admit_on_summary: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['public_key'],
+          properties: { public_key: { type: 'string', minLength: 1, description: 'path of the PEM public key of dfw\'s attestation.signing_key' } },
+        },
       },
     },
   },

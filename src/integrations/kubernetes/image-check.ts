@@ -7,6 +7,7 @@ import { DfwError } from '../../shared/errors.js';
 import type { AdmissionReview } from './admission-review.js';
 import type { ImageVerdict } from './messages.js';
 import type { AdmissionDeps } from './admission-deps.js';
+import { admitOnSummary } from './summary-admission.js';
 import type { Workload, WorkloadImage } from './workload.js';
 
 /** Who calls the webhook, as CheckContext.caller. */
@@ -64,6 +65,8 @@ export async function checkImage(
       ...(digestFailure !== undefined ? { digest_resolution_failed: digestFailure } : {}),
     },
   };
+  const admitted = await admitOnSummary(target.image, digest, who.environment, deps);
+  if (admitted) return { ...verdict, ...(digest !== undefined ? { digest } : {}), decision: admitted };
   let checkRequest: CheckRequest;
   try {
     checkRequest = parseCheckRequest(body);
