@@ -5,6 +5,7 @@
 // own scripts and styles.
 import { Hono, type Context } from 'hono';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { BundlePublisher } from '../../bundles/server/publisher.js';
 import { replayRecord, sameVerdict } from '../../decide/replay.js';
@@ -81,6 +82,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   app.use('/ui', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin' }));
   app.use('/ui/*', csrf());
   app.onError((err, c) => {
+    // hono's own middleware (csrf) refuses with an HTTPException: a cross-site form is a 403.
+    if (err instanceof HTTPException && err.status === 403) err = new ForbiddenError('cross_site_form', 'the form was not sent from this console (Origin); load the page again');
     const { status, body } = httpErrorOf(err);
     if (status >= 500) deps.logger?.error('console error', { path: c.req.path, error: err.message, stack: err.stack });
     return c.html(<ErrorPage status={status} message={body.error.message} session={c.get('session')} />, status);
