@@ -5,7 +5,7 @@ import type { BundleSettings } from './local-file.js';
 import { defaultBundlePath } from './packaged-bundle.js';
 
 export interface BundleConfig extends BundleSettings {
-  /** Edge mode: pull from this bundle server instead of reading `path`. */
+  /** Edge mode: pull from this bundle server (http(s)://) or OCI registry (oci://) instead of reading `path`. */
   url?: string;
   cache_dir: string;
   poll_min_seconds: number;
