@@ -12,8 +12,9 @@ FREEZE_SOURCES := rego/firewall/config/freezes.yaml $(wildcard rego/firewall/con
 REGO_SOURCES  := $(sort $(shell find rego -type f ! -name '*_test.rego' 2>/dev/null) $(FREEZE_WINDOWS))
 TS_SOURCES    := $(shell find src -name '*.ts' -o -name '*.tsx' 2>/dev/null)
 SIGN_FLAGS    := $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY) --signing-alg $(SIGNING_ALG),)
+FUZZ_RUNS     ?= 10000
 
-.PHONY: help run serve test services bundle build tools test-tools deps capabilities catalog bench pack clean FORCE
+.PHONY: help run serve test services bundle build tools test-tools deps capabilities catalog bench fuzz pack clean FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -87,6 +88,9 @@ bench: deps tools bundle build ## benchmarks (not part of the tests); figures go
 
 soak: deps tools build ## steady load for SOAK_MINUTES (default 60) with bundle swaps and evidence pushes; RSS, handles, latency every minute (not in CI)
 	node --import tsx bench/soak.ts
+
+fuzz: deps tools bundle build ## property-based fuzzing of every input surface: FUZZ_RUNS (default 10000) cases each, fixed seeds; prints the cases per surface (not in CI)
+	@for f in test/fuzz-*.test.ts; do DFW_FUZZ_RUNS=$(FUZZ_RUNS) node --import tsx $$f || exit 1; done
 
 pack: build bundle ## dfw-<version>.tgz: the built pack, its bundles and every dependency inside (npm install -g ./dfw-<version>.tgz, offline)
 	npm pack --ignore-scripts

@@ -11,7 +11,7 @@ import { BundleError } from '../errors.js';
  * maxNestingDepth). The parser keeps open containers on its own stack rather than the
  * call stack, so a document that OPA accepts cannot overflow it.
  */
-const MAX_NESTING_DEPTH = 10_000;
+export const MAX_NESTING_DEPTH = 10_000;
 
 /** A JSON number as RFC 8259 writes it; sticky, so it matches at `lastIndex` at any length. */
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
@@ -33,7 +33,10 @@ export class CanonicalJsonError extends BundleError {
  */
 class Parser {
   private at = 0;
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+  ) {}
 
   canonicalDocument(): string {
     const open: OpenContainer[] = [];
@@ -85,7 +88,7 @@ class Parser {
     this.space();
     const c = this.text[this.at];
     if (c === '[' || c === '{') {
-      if (open.length + 1 > MAX_NESTING_DEPTH) this.fail(`exceeded max depth (${MAX_NESTING_DEPTH} nested arrays and objects)`);
+      if (open.length + 1 > this.maxDepth) this.fail(`exceeded max depth (${this.maxDepth} nested arrays and objects)`);
       this.at++;
       this.space();
       if (this.text[this.at] === (c === '[' ? ']' : '}')) {
@@ -198,7 +201,7 @@ function writeObject(entries: Map<string, string>): string {
   return '{' + keys.map((k) => encodeGoString(k) + ':' + entries.get(k)!).join(',') + '}';
 }
 
-/** The canonical text OPA hashes for a structured file's content. */
-export function canonicalJson(text: string): string {
-  return new Parser(text).canonicalDocument();
+/** The canonical text OPA hashes for a structured file's content; `maxDepth` may be lower than Go's. */
+export function canonicalJson(text: string, maxDepth = MAX_NESTING_DEPTH): string {
+  return new Parser(text, Math.min(maxDepth, MAX_NESTING_DEPTH)).canonicalDocument();
 }

@@ -48,6 +48,13 @@ export interface LoadBundleOptions {
 
 export const DEFAULT_ENTRYPOINT = 'firewall/decision';
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Deepest nesting dfw loads in data.json and .manifest. OPA (Go) accepts 10,000 levels, but
+ * whatever later walks the data recursively (JSON.stringify when it is served or logged,
+ * the catalog) would overflow the call stack long before that; real bundle data nests a
+ * handful of levels.
+ */
+export const MAX_BUNDLE_DATA_DEPTH = 256;
 
 /**
  * Parses a structured file from its canonical text, the very text its signature hash
@@ -64,9 +71,13 @@ function canonicalFileText(files: ArchiveFiles, name: string): string | undefine
   const bytes = files.get(name);
   if (!bytes) return undefined;
   try {
-    return canonicalJson(strictDecoder.decode(bytes));
+    return canonicalJson(strictDecoder.decode(bytes), MAX_BUNDLE_DATA_DEPTH);
   } catch (err) {
-    const problem = err instanceof TypeError ? 'is not valid UTF-8' : `is not valid JSON: ${(err as Error).message}`;
+    const message = (err as Error).message;
+    if (message.startsWith('exceeded max depth')) {
+      throw new BundleError('bundle_data_too_deep', `${name} nests deeper than dfw loads: ${message}`, { cause: err });
+    }
+    const problem = err instanceof TypeError ? 'is not valid UTF-8' : `is not valid JSON: ${message}`;
     throw new BundleError('bundle_file_malformed', `${name} ${problem}`, { cause: err });
   }
 }
