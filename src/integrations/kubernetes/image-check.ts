@@ -64,6 +64,10 @@ export async function checkImage(
       dry_run: request.dryRun,
       ...(digestFailure !== undefined ? { digest_resolution_failed: digestFailure } : {}),
     },
+    // The manifest being admitted, for the workload rules (Pod Security Standards and more).
+    ...(workload.podSpec
+      ? { evidence: { workload: { kind: workload.kind, ...(workload.namespace !== undefined ? { namespace: workload.namespace } : {}), name: workload.name, pod_spec: workload.podSpec } } }
+      : {}),
   };
   const admitted = await admitOnSummary(target.image, digest, who.environment, deps);
   if (admitted) return { ...verdict, ...(digest !== undefined ? { digest } : {}), decision: admitted };

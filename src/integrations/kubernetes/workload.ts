@@ -45,6 +45,8 @@ export interface Workload {
   labels: Record<string, string>;
   /** Distinct images, in the order the spec first names them. */
   images: WorkloadImage[];
+  /** The pod spec as the object writes it, for the workload rules (evidence.workload). */
+  podSpec?: Record<string, unknown>;
 }
 
 export class UnsupportedKindError extends fixedCodeError('UnsupportedKindError', 'unsupported_kind', 'invalid_input') {}
@@ -114,6 +116,7 @@ export function readWorkload(request: AdmissionRequest, object: KubeObject, wher
   const { group, kind } = request.kind;
   const images = new Map<string, WorkloadImage>();
   let labels = labelsOf(object.metadata);
+  let podSpec: Record<string, unknown> | undefined;
   // The ephemeralcontainers subresource took an EphemeralContainers object before
   // Kubernetes 1.22 and takes the whole Pod since; both are read.
   if (group === '' && kind === 'EphemeralContainers') {
@@ -125,6 +128,7 @@ export function readWorkload(request: AdmissionRequest, object: KubeObject, wher
     const specWhere = `${where}.${path.join('.')}`;
     if (!isObject(spec)) throw new AdmissionReviewError(specWhere, 'must be an object (a pod spec)');
     collectImages(spec, CONTAINER_LISTS, specWhere, images);
+    podSpec = spec;
     // Pod-template labels, then a CronJob's job-template labels, then the object's own win.
     const layers: string[][] = [];
     if (path.length > 1) layers.push([...path.slice(0, -1), 'metadata']);
@@ -139,6 +143,7 @@ export function readWorkload(request: AdmissionRequest, object: KubeObject, wher
     ...(namespace !== undefined ? { namespace } : {}),
     labels,
     images: [...images.values()],
+    ...(podSpec ? { podSpec } : {}),
   };
 }
 
