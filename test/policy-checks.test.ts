@@ -2,6 +2,7 @@
 // a misspelled input path, builtins outside dfw's capabilities, a rule id that collides
 // with a built-in one, a package outside the team's namespace, a pinned pack version this
 // dfw does not ship, a missing opa; and dfw policy diff / push to a dfw bundle server.
+import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { runDfw, startDfw } from './helpers/cli.js';
 import { SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
 import { opaPath, ROOT } from './helpers/opa.js';
+import { loadBundle } from '../src/engine/index.js';
 
 interface Ctx {
   dir: string;
@@ -139,6 +141,39 @@ checks('dfw policy diff lists the rules added and the enforcement changed', (ctx
   assert.match(d.stdout, /~ ACME-CD-001 .*\n {4}staging: warn \(medium\) -> warn \(high\)/);
   const same = runDfw(['policy', 'diff', 'new/firewall.tar.gz', 'new/firewall.tar.gz'], { cwd: dir });
   assert.is(same.status, 0);
+});
+
+checks('enforcement.yaml switches a built-in rule off and changes another\'s severity, and the examples see it', (ctx) => {
+  const dir = repo(ctx);
+  const compliant = JSON.parse(readFileSync(join(dir, 'examples', 'approved-deployer.json'), 'utf8')) as { request: { evidence: Record<string, unknown> } };
+  const unreviewed = structuredClone(compliant.request);
+  delete unreviewed.evidence.security_review;
+  writeFileSync(join(dir, 'examples', 'unreviewed.json'), JSON.stringify({ request: unreviewed, expect: { allow: false, deny: ['DFW-REVIEW-001'] } }));
+  const before = policyTest(dir);
+  assert.is(before.status, 0, `the built-in review rule blocks in production: ${before.stdout}`);
+  writeFileSync(join(dir, 'enforcement.yaml'), 'environments:\n  production:\n    rules:\n      DFW-REVIEW-001: { enabled: false }\n      DFW-CLOUD-001: { severity: critical }\n');
+  const after = policyTest(dir);
+  assert.is(after.status, 1);
+  assert.match(after.stdout, /FAIL {2}example:examples\/unreviewed\.json +expected deny, got allow; expected deny by DFW-REVIEW-001, got nothing \(production\)/);
+  writeFileSync(join(dir, 'enforcement.yaml'), 'environments:\n  production:\n    rules:\n      DFW-REVEIW-001: { enabled: false }\n');
+  assert.match(policyTest(dir).stdout, /enforcement\.yaml: environments\.production\.rules\.DFW-REVEIW-001 names no rule \(built-in or the team's\)/);
+});
+
+checks('dfw policy build --signing-alg ES256 signs with an EC key that dfw verifies', async (ctx) => {
+  const dir = repo(ctx);
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const key = join(ctx.dir, 'ec.key.pem');
+  writeFileSync(key, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const build = runDfw(['policy', 'build', '--signing-key', key, '--signing-alg', 'ES256', '--revision', 'ec-1'], { cwd: dir, env: { DFW_OPA: opaPath() } });
+  assert.is(build.status, 0, build.stdout + build.stderr);
+  assert.match(build.stdout, /signed \(ES256\)/);
+  const bytes = readFileSync(join(dir, 'build', 'firewall.tar.gz'));
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  const bundle = await loadBundle(bytes, { verification: { keys: { default: { key: pem, algorithm: 'ES256' } } } });
+  assert.is(bundle.manifest.revision, 'ec-1');
+  const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  const refused = await loadBundle(bytes, { verification: { keys: { default: { key: other, algorithm: 'ES256' } } } }).then(() => 'loaded', (err: Error) => err.message);
+  assert.match(refused, /signature/i);
 });
 
 checks('dfw what-if takes the repository (or its build folder) as the candidate bundle', (ctx) => {
