@@ -5,8 +5,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { WaiverRequestDecidedError, WaiverRequestNotFoundError } from './errors.js';
 import type { Row, SqlDriver, SqlExecutor } from './sql/driver.js';
-import type { Instant, Waiver } from './types.js';
-import type { NewWaiverRequest, WaiverRequest, WaiverRequests, WaiverRequestState } from './waiver-request-types.js';
+import type { Instant, NewWaiverRequest, Waiver, WaiverRequest, WaiverRequests, WaiverRequestState } from './types.js';
 import { insertWaiver } from './waivers.js';
 import { isoFromColumn, optionalText, requireText, setIfPresent, toMillis } from './values.js';
 
