@@ -51,8 +51,12 @@ export class SqlOutbox implements Outbox {
     return this.db.transaction((tx) => insertOutbox(tx, messages, this.clock().getTime()));
   }
 
-  claim(now: Instant, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
+  async claim(now: Instant, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
     const nowMs = toMillis(now, 'now');
+    // A read first: an idle outbox is polled often, and a write transaction each time would
+    // take SQLite's write lock from the decision log for nothing.
+    const [due] = await this.db.all(`SELECT 1 AS due FROM outbox WHERE state = 'pending' AND next_attempt_at_ms <= ? LIMIT 1`, [nowMs]);
+    if (!due) return [];
     return this.db.transaction(async (tx) => {
       const due = await tx.all(
         `SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, event_id LIMIT ?`,
