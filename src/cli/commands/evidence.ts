@@ -39,6 +39,9 @@ export function evidenceCommand(): Command {
     } catch (err) {
       throw new CliError(`report ${file} cannot be read: ${(err as Error).message}`);
     }
+    // A file's byte order mark (PowerShell's Out-File writes one) belongs to the file, not to
+    // the JSON: the server refuses a body that starts with one (docs/reliability.md).
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const query = subjectQuery(options.subject);
     query.set('kind', options.kind);
     const { body } = await callServer<{ id: string; created: boolean; evidence_kinds: string[] }>(options, 'POST', `/v1/evidence?${query}`, { text });
