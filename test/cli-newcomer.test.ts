@@ -2,7 +2,7 @@
 // a terminal, an environment name with a typo, YAML requests, URLs without a scheme, --help
 // that names every option, exit code and environment variable, listings a script can parse,
 // a bundle server's first start with a key, and replay with the revision that decided.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,14 @@ cli.before((ctx) => {
   ctx.signedOld = buildBundle({ revision: 'newcomer-r1', signingKey: SIGNING_KEY, source });
   ctx.signedNew = buildBundle({ revision: 'newcomer-r2', signingKey: SIGNING_KEY, source });
 });
+
+function runDfwAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [DFW, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      resolve({ status: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
 
 async function withServer<T>(args: string[], body: (s: ServerProcess) => Promise<T>): Promise<T> {
   const server = await startDfw(args);
@@ -177,6 +185,15 @@ cli('serve --help lists every environment variable that overrides dfw.yaml', asy
   for (const name of ['DFW_STORE_URL', 'DFW_MAX_BODY_BYTES', 'DFW_BUNDLE_KEY_ID', 'DFW_CONFIG', 'DFW_BUNDLE_TOKEN']) assert.match(help, name);
 });
 
+cli('output piped into a reader that stops early (| head) neither crashes nor changes the exit code', ({ unsigned }) => {
+  const help = spawnSync('bash', ['-o', 'pipefail', '-c', `${process.execPath} ${DFW} serve --help | head -1`], { cwd: ROOT, encoding: 'utf8' });
+  assert.is(help.status, 0, help.stderr);
+  assert.not.match(help.stderr, 'EPIPE');
+  const deny = spawnSync('bash', ['-c', `${process.execPath} ${DFW} check --env production --bundle ${unsigned} --format json --input ${example('dfw-vuln-001-critical-cves.deny.json')} | head -c 1; exit \${PIPESTATUS[0]}`], { cwd: ROOT, encoding: 'utf8' });
+  assert.is(deny.status, 1, deny.stderr);
+  assert.not.match(deny.stderr, 'EPIPE');
+});
+
 cli('a misspelled command or dfw.yaml key gets a "did you mean"', ({ dir }) => {
   const command = runDfw(['chek']);
   assert.is(command.status, 2);
@@ -226,7 +243,9 @@ cli('a bundle server with bundle.public_key and nothing published starts, answer
     const error = ((await refused.json()) as { error: { code: string; message: string } }).error;
     assert.is(error.code, 'no_bundle');
     assert.match(error.message, 'dfw bundle publish');
-    const published = runDfw(['bundle', 'publish', signedOld, '--server', server.url]);
+    // Asynchronously, so that the client's keep-alive timers run meanwhile (a blocking spawn
+    // would hand the next fetch a connection the server has since closed).
+    const published = await runDfwAsync(['bundle', 'publish', signedOld, '--server', server.url]);
     assert.is(published.status, 0, published.stderr);
     assert.is((await fetch(`${server.url}/readyz`)).status, 200);
     assert.is(runDfw(['check', '--env', 'production', '--input', example('compliant.allow.json'), '--server', server.url]).status, 0);

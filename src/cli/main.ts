@@ -44,6 +44,11 @@ export function createProgram(): Command {
 
 /** Runs the CLI and returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
+  // `dfw … | head` closes the pipe early: later writes are dropped instead of crashing with
+  // EPIPE, and the exit code stays the command's own (a deny is still 1).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   const program = createProgram();
   try {
     await program.parseAsync(argv);

@@ -64,7 +64,6 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       const now = options.clock ? options.clock() : evaluator.now();
       const started = performance.now();
       const input = buildInput(request, { id, via: context.via });
-      const warnings = requestWarnings(evaluator, input, options.strict === true);
       // The logged input carries the request time, so a replay decides as of the same moment.
       (input.request as Record<string, unknown>).time = now.toISOString();
       if (options.store) {
@@ -77,6 +76,8 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       const collectMs = performance.now() - started;
 
       const decision = evaluator.evaluate(input, { decisionId: id, now });
+      // After the evaluation, before the record: a strict refusal leaves no trace in the log.
+      const warnings = requestWarnings(evaluator, input, options.strict === true);
       decision.timing_ms = {
         collect: round(collectMs),
         ...Object.fromEntries(Object.entries(collection.timings).map(([name, ms]) => [`collect_${name}`, ms])),

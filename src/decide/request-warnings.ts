@@ -3,7 +3,7 @@
 // and fields dfw does not know (kept under input.request.extra, read by no shipped rule).
 // By default each becomes a warning in the decision; under environments.strict the
 // request is refused, so a typo such as "prodution" never passes as a real environment.
-import { ruleCatalog, type Decision, type Evaluator, type InputDocument } from '../engine/index.js';
+import { firewallConfig, type Decision, type Evaluator, type InputDocument } from '../engine/index.js';
 import { formatFieldErrors, InvalidInputError, type FieldError } from '../shared/errors.js';
 
 /** dfw.yaml `environments:` (docs/configuration.md). */
@@ -33,11 +33,12 @@ export function requestWarnings(evaluator: Evaluator, input: InputDocument, stri
   const problems: FieldError[] = [];
   const warnings: string[] = [];
   const environment = String(input.request?.environment ?? '');
-  const catalog = ruleCatalog(evaluator.bundle);
+  const config = firewallConfig(evaluator.bundle);
+  const configured = Object.keys(config.environments ?? {}).sort();
   // A bundle without environment settings has nothing to compare against.
-  if (catalog.environments.length > 0 && !catalog.environments.includes(environment)) {
-    problems.push({ field: 'environment', message: `"${environment}" is not configured in the bundle (configured: ${catalog.environments.join(', ')})` });
-    warnings.push(`environment "${environment}" is not configured in the bundle; enforced as ${catalog.unknown_environment}`);
+  if (configured.length > 0 && !configured.includes(environment)) {
+    problems.push({ field: 'environment', message: `"${environment}" is not configured in the bundle (configured: ${configured.join(', ')})` });
+    warnings.push(`environment "${environment}" is not configured in the bundle; enforced as ${config.unknown_environment ?? 'production'}`);
   }
   const extra = Object.keys((input.request?.extra ?? {}) as Record<string, unknown>);
   for (const field of extra) {
