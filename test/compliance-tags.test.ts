@@ -49,6 +49,11 @@ tags('SARIF tags each rule with its controls after its category and "security"',
   const log = JSON.parse(formatSarif(decision, { rules: catalog })) as { runs: Array<{ tool: { driver: { rules: Array<{ id: string; properties: { tags: string[] } }> } } }> };
   const rule = log.runs[0]!.tool.driver.rules.find((r) => r.id === 'DFW-CHANGE-002')!;
   assert.equal(rule.properties.tags, ['change', 'security', ...FREEZE_CONTROLS]);
+  // GitHub refuses more than 20 tags on a rule: a rule with many controls is cut to 20.
+  const many = catalog.map((r) => (r.id === 'DFW-CHANGE-002' ? { ...r, controls: Array.from({ length: 30 }, (_, i) => `NIST-800-53:SI-${i + 1}`) } : r));
+  const capped = (JSON.parse(formatSarif(decision, { rules: many })) as typeof log).runs[0]!.tool.driver.rules.find((r) => r.id === 'DFW-CHANGE-002')!;
+  assert.equal(capped.properties.tags.slice(0, 3), ['change', 'security', 'NIST-800-53:SI-1']);
+  assert.is(capped.properties.tags.length, 20);
   // Without a catalog the violation's own controls are used.
   const bare = JSON.parse(formatSarif(decision)) as typeof log;
   assert.equal(bare.runs[0]!.tool.driver.rules.find((r) => r.id === 'DFW-CHANGE-002')!.properties.tags.slice(2).sort(), FREEZE_CONTROLS);

@@ -6,6 +6,9 @@ import { highestSeverity, type Finding } from './outcomes.js';
 // GitHub turns the rule's `security-severity` (a CVSS-like score) into the alert severity:
 // over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low. It reads it only from rules
 // tagged "security".
+/** GitHub code scanning's hard limit on tags per rule ("SARIF results exceed limits"). */
+export const MAX_TAGS = 20;
+
 export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
 
 interface Message {
@@ -38,8 +41,9 @@ function describeRule(rule: Pick<RuleEntry, 'id' | 'title' | 'description' | 'ca
     properties: {
       'security-severity': SECURITY_SEVERITY[severity] ?? SECURITY_SEVERITY.critical,
       // The compliance controls the rule serves ("SOC2:CC8.1") follow, so a code-scanning
-      // alert can be filtered by control (SARIF §3.8.4: tags are free-form strings).
-      tags: [...new Set([rule.category, 'security', ...(rule.controls ?? [])].filter(Boolean))],
+      // alert can be filtered by control (SARIF §3.8.4: tags are free-form strings). GitHub
+      // rejects a SARIF file with more than 20 tags on a rule (and shows the first 10).
+      tags: [...new Set([rule.category, 'security', ...(rule.controls ?? [])].filter(Boolean))].slice(0, MAX_TAGS),
       severity,
     },
   };
