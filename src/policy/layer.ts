@@ -94,7 +94,14 @@ export function layer(project: PolicyProject, opa: string, pack: BuiltinPack = b
         .replaceAll(`${dir}${sep}`, `${pack.regoDir}${sep}`);
 
     const builtin: Inventory = inspectRules(opa, ['firewall'], pack.regoDir, (f) => join(pack.regoDir, f));
-    const team: Inventory = inspectRules(opa, [project.policyDir], process.cwd(), (f) => relative(process.cwd(), f) || f);
+    // A team file that does not parse is reported by the check step with file and line;
+    // here it only means the layering cannot be judged yet.
+    let team: Inventory;
+    try {
+      team = inspectRules(opa, [project.policyDir], process.cwd(), (f) => relative(process.cwd(), f) || f);
+    } catch (err) {
+      team = { packages: {}, rules: [], problems: [`the team's rules cannot be read: ${(err as Error).message}`] };
+    }
     const builtinCategories = [...new Set(builtin.rules.map((r) => r.package.split('.')[2]!))].sort();
     const problems = [...team.problems];
     if (builtinCategories.includes(project.team)) {
@@ -117,7 +124,8 @@ export function layer(project: PolicyProject, opa: string, pack: BuiltinPack = b
       seen.set(rule.id, rule);
     }
     const known = new Set([...builtinById.keys(), ...seen.keys()]);
-    for (const { environment, rule } of referencedRules(teamEnforcement)) {
+    const readable = !team.problems.some((p) => p.startsWith("the team's rules cannot be read"));
+    for (const { environment, rule } of readable ? referencedRules(teamEnforcement) : []) {
       if (!known.has(rule)) problems.push(`${relative(process.cwd(), project.enforcementFile)}: environments.${environment}.rules.${rule} names no rule (built-in or the team's)`);
     }
     return {
