@@ -108,6 +108,9 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
     assert.equal(latest.map((a) => `${a.application}:${a.status}`), ['payments:drifted', 'ledger:compliant']);
     assert.equal((await store.audits.list({ application: 'ledger' })).length, 2);
     assert.equal((await store.outbox.list()).map((m) => m.event_id), ['drift-1']);
+    await store.audits.record({ ...audit('ledger', 9, 'compliant'), trigger: 'evidence' });
+    assert.equal((await store.audits.list({ trigger: 'evidence' })).map((a) => a.application), ['ledger']);
+    assert.is((await store.audits.list({ trigger: 'schedule' })).length, 4);
   });
 
   test('overview counts: decisions per day by environment and verdict, rules by how often they blocked', async ({ store }) => {

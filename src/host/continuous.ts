@@ -184,8 +184,21 @@ export function startContinuous(
   void prune();
   const pruneTimer = setInterval(() => void prune(), 3_600_000);
   pruneTimer.unref();
-  void runAudit('schedule');
-  const auditTimer = setInterval(() => void runAudit('schedule'), audit.interval_seconds * 1000);
+  // Every worker process and replica has this timer; the one that finds no recent scheduled
+  // audit in the store runs it, so a deployment is audited about once per interval.
+  const scheduled = async () => {
+    if (!audit.enabled) return;
+    try {
+      const [last] = await base.audits.list({ trigger: 'schedule', limit: 1 });
+      if (last && Date.now() - Date.parse(last.time) < audit.interval_seconds * 900) return;
+    } catch (err) {
+      logger.error('audit schedule cannot read the audit log', { error: (err as Error).message });
+      return;
+    }
+    await runAudit('schedule');
+  };
+  void scheduled();
+  const auditTimer = setInterval(() => void scheduled(), audit.interval_seconds * 1000);
   auditTimer.unref();
   logger.info('notifications and audit', { receivers: names, audit: audit.enabled ? `every ${audit.interval_seconds}s and on new evidence` : 'off' });
 

@@ -100,10 +100,14 @@ export class EventFactory {
     return this.messages(name, event);
   }
 
+  /**
+   * Keyed by the minute of activation, not the millisecond: the worker processes of one
+   * server (dfw serve --workers) each activate the revision within moments of each other.
+   */
   async forBundle(bundle: { name: string; revision: string; activated_at: string }): Promise<NewOutboxMessage[]> {
     if (!this.enabled) return [];
     const url = this.link('/ui/bundles');
-    const event = await this.event('bundle.activated', [bundle.name, bundle.revision, bundle.activated_at], new Date(bundle.activated_at), bundle.name, { bundle, ...(url ? { url } : {}) });
+    const event = await this.event('bundle.activated', [bundle.name, bundle.revision, bundle.activated_at.slice(0, 16)], new Date(bundle.activated_at), bundle.name, { bundle, ...(url ? { url } : {}) });
     return this.messages('bundle.activated', event);
   }
 

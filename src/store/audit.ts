@@ -94,12 +94,12 @@ export class SqlAuditLog implements AuditLog {
     return this.db.run('DELETE FROM audit_records WHERE time_ms < ?', [toMillis(before, 'before')]);
   }
 
-  async list(filter: { application?: string; environment?: string; limit?: number } = {}): Promise<AuditRecord[]> {
+  async list(filter: { application?: string; environment?: string; trigger?: AuditTrigger; limit?: number } = {}): Promise<AuditRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    for (const key of ['application', 'environment'] as const) {
+    for (const [key, column] of [['application', 'application'], ['environment', 'environment'], ['trigger', 'trigger_kind']] as const) {
       if (filter[key] === undefined) continue;
-      where.push(`${key} = ?`);
+      where.push(`${column} = ?`);
       params.push(filter[key]);
     }
     const rows = await this.db.all(

@@ -394,7 +394,7 @@ export interface AuditLog {
   /** The newest audit record of each application and environment, drifted first. */
   latest(): Promise<AuditRecord[]>;
   /** Newest first. */
-  list(filter?: { application?: string; environment?: string; limit?: number }): Promise<AuditRecord[]>;
+  list(filter?: { application?: string; environment?: string; trigger?: AuditTrigger; limit?: number }): Promise<AuditRecord[]>;
   /** Deletes audit records older than `before`; returns how many. */
   prune(before: Instant): Promise<number>;
 }
