@@ -99,7 +99,19 @@ export function startContinuous(
 
   const registry = new Registry();
   const delivered = new Counter({ name: 'dfw_notifications_total', help: 'Notification delivery attempts by receiver and outcome (delivered, retry, dead).', labelNames: ['receiver', 'outcome'] as const, registers: [registry] });
-  const drifted = new Gauge({ name: 'dfw_audit_drifted', help: 'Deployments whose newest audit found them drifted (they would be denied today), by environment.', labelNames: ['environment'] as const, registers: [registry] });
+  // Read from the store at each scrape, so every worker process and replica says the same.
+  new Gauge({
+    name: 'dfw_audit_drifted',
+    help: 'Deployments whose newest audit found them drifted (they would be denied today), by environment.',
+    labelNames: ['environment'] as const,
+    registers: [registry],
+    async collect() {
+      const latest = await base.audits.latest().catch(() => undefined);
+      if (!latest) return;
+      this.reset();
+      for (const r of latest) this.inc({ environment: r.environment }, r.status === 'drifted' ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'dfw_notifications_queued',
     help: 'Outbox messages by state: pending, delivered, dead (dead letters need a look).',
@@ -119,10 +131,6 @@ export function startContinuous(
     logger,
     onAudited: (records) => {
       if (records.some((r) => r.status === 'drifted')) worker.wake();
-      void base.audits.latest().then((latest) => {
-        drifted.reset();
-        for (const r of latest) drifted.inc({ environment: r.environment }, r.status === 'drifted' ? 1 : 0);
-      }, () => undefined);
     },
   });
   const runAudit = (trigger: AuditTrigger, scope: AuditScope = {}) =>
