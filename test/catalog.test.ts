@@ -4,6 +4,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ruleCatalog, type RuleCatalog } from '../src/engine/index.js';
 import { unwrapParagraphs } from '../src/engine/catalog.js';
+import { readFileSync } from 'node:fs';
+import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
 import { readFirewallConfig, readRuleAnnotations, ruleEnforcement } from '../scripts/rule-catalog.js';
 import { loadTestEvaluator } from './helpers/bundle.js';
 
@@ -30,6 +32,16 @@ catalog('annotation text is unwrapped into paragraphs: no hard line break of the
     assert.not.match(rule.remediation, /[^\n]\n[^\n-]/, `${rule.id} remediation`);
   }
   assert.is(unwrapParagraphs('one\ntwo\n\nthree\n- a\n- b\n'), 'one two\n\nthree\n- a\n- b');
+});
+
+catalog('violations in decisions carry the same unwrapped text: the rules fold their annotations (>-) when the bundle is built', async ({ engine }) => {
+  const evaluator = await loadTestEvaluator();
+  const request = parseCheckRequest(JSON.parse(readFileSync(new URL('../examples/dfw-vuln-001-critical-cves.deny.json', import.meta.url), 'utf8')));
+  const decision = evaluator.evaluate(buildInput(request, { id: 'catalog-test', via: 'api' }));
+  const vuln = decision.deny.critical.find((v) => v.rule === 'DFW-VULN-001')!;
+  assert.ok(vuln, 'the example is denied by DFW-VULN-001');
+  assert.is(vuln.remediation, engine.rules.find((r) => r.id === 'DFW-VULN-001')!.remediation);
+  assert.not.match(vuln.remediation, '\n');
 });
 
 catalog('the engine computes the same enforcement per environment as the README', ({ engine }) => {

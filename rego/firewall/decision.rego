@@ -1,6 +1,6 @@
 # METADATA
 # title: Firewall decision
-# description: |-
+# description: >-
 #   The one entrypoint (firewall/decision). Gathers every rule's violations, applies the
 #   environment's enforcement from bundle data (data.firewall.config) and the waivers in
 #   input.waivers, and returns the decision shape of DESIGN.md with every key present.

@@ -1,5 +1,5 @@
 # METADATA
-# description: |-
+# description: >-
 #   Helpers every rule shares: building violations from the rule's own METADATA, and the
 #   "cannot verify" finding for evidence that is absent.
 package firewall.lib

@@ -1,5 +1,5 @@
 # METADATA
-# description: |-
+# description: >-
 #   The trust policy (data.firewall.config.trust) applied to the signature and attestation
 #   facts the host verified (input.evidence.signatures / attestations): which verified
 #   signer is trusted for this image in this environment. No deny here: the supply-chain

@@ -1,5 +1,5 @@
 # METADATA
-# description: |-
+# description: >-
 #   The CI workflows of the deployed commit as the build rules read them: each workflow's
 #   triggers, and each job's steps and runner labels (evidence.workflows).
 package firewall.lib.workflows

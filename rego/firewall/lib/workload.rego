@@ -1,5 +1,5 @@
 # METADATA
-# description: |-
+# description: >-
 #   The Kubernetes workload being deployed, as the workload rules read it: the pod spec from
 #   evidence.workload (the manifest of the admission request or of the CD request) and each
 #   of its containers with its effective security context.

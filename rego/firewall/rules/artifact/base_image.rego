@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: The image is built on an approved base image
-# description: |-
+# description: >-
 #   The deployed image names its base image (the OCI annotation
 #   org.opencontainers.image.base.name, which docker buildx and most builders write, as the
 #   registry collector records it in registry.base_image) and that base image starts with
@@ -19,7 +19,7 @@ import data.firewall.lib
 #   id: DFW-ARTIFACT-002
 #   severity: medium
 #   category: artifact
-#   remediation: |-
+#   remediation: >-
 #     Build FROM an approved base image (artifact.allowed_base_images) and let the builder
 #     record it: `docker buildx build` does with --annotation or the default base-name
 #     annotation; otherwise add `org.opencontainers.image.base.name` to the manifest.

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: The artifact matches the registry by hash
-# description: |-
+# description: >-
 #   The deployment names its image by digest, that digest is the one the registry holds
 #   for the deployed tag, and every workload already running in the clusters runs a digest
 #   the registry knows. A digest the registry does not know was built or pushed outside
@@ -17,7 +17,7 @@ import data.firewall.lib
 #   id: DFW-ARTIFACT-001
 #   severity: critical
 #   category: artifact
-#   remediation: |-
+#   remediation: >-
 #     Deploy by digest (image@sha256:…) the digest the pipeline pushed to the registry. If
 #     a tag was overwritten or a workload runs an unknown digest, find out who pushed or
 #     started it, remove it, and redeploy from the registry.

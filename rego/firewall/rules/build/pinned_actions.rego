@@ -7,7 +7,7 @@ import data.firewall.lib.workflows
 
 # METADATA
 # title: Third-party actions are pinned by commit SHA
-# description: |-
+# description: >-
 #   Every `uses:` of the deployed commit's workflows — step actions and reusable workflows
 #   — names a full 40-character commit SHA (or a container image by digest, or an action in
 #   the same repository), so that a tag moved by a compromised action maintainer cannot
@@ -21,7 +21,7 @@ import data.firewall.lib.workflows
 #   id: DFW-BUILD-002
 #   severity: high
 #   category: build
-#   remediation: |-
+#   remediation: >-
 #     Replace each `uses: owner/action@v4` with `uses: owner/action@<40-hex commit SHA> #
 #     v4` (tools such as pinact or Dependabot keep the pins current); reference container
 #     actions as docker://image@sha256:….

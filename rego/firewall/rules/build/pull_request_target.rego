@@ -7,7 +7,7 @@ import data.firewall.lib.workflows
 
 # METADATA
 # title: No pull_request_target workflow checks out the pull request's head
-# description: |-
+# description: >-
 #   No workflow triggered by pull_request_target (or workflow_run, which also runs with the
 #   base repository's secrets and a write token) checks out the head of the pull request,
 #   whether with actions/checkout and a `ref:` naming the head or with git fetching
@@ -19,7 +19,7 @@ import data.firewall.lib.workflows
 #   id: DFW-BUILD-003
 #   severity: critical
 #   category: build
-#   remediation: |-
+#   remediation: >-
 #     Run untrusted pull request code only in workflows triggered by pull_request (no
 #     secrets, read-only token). If a pull_request_target workflow must look at the change,
 #     check out the base branch only and treat the pull request's files as data.

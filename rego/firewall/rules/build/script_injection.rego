@@ -7,7 +7,7 @@ import data.firewall.lib.workflows
 
 # METADATA
 # title: No event data interpolated into run scripts
-# description: |-
+# description: >-
 #   No `run:` script of the deployed commit's workflows contains a `${{ github.event.… }}`
 #   or `${{ github.head_ref }}` expression: GitHub pastes the expression's value into the
 #   script before the shell runs it, so a pull request title, branch name or comment
@@ -19,7 +19,7 @@ import data.firewall.lib.workflows
 #   id: DFW-BUILD-004
 #   severity: high
 #   category: build
-#   remediation: |-
+#   remediation: >-
 #     Move each `${{ github.event.… }}` out of the script into the step's `env:` (for
 #     example `env: {TITLE: "${{ github.event.pull_request.title }}"}`) and use "$TITLE",
 #     quoted, in the script.

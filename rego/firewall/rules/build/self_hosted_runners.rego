@@ -7,7 +7,7 @@ import data.firewall.lib.workflows
 
 # METADATA
 # title: No self-hosted runners for a public repository
-# description: |-
+# description: >-
 #   When the deployed repository is public, no job of its workflows runs on a self-hosted
 #   runner: anyone can open a pull request against a public repository, and a workflow run
 #   for it executes the fork's code on the runner, which persists between jobs and sits in
@@ -19,7 +19,7 @@ import data.firewall.lib.workflows
 #   id: DFW-BUILD-005
 #   severity: high
 #   category: build
-#   remediation: |-
+#   remediation: >-
 #     Run the public repository's jobs on GitHub-hosted runners, or on ephemeral,
 #     just-in-time self-hosted runners in a runner group that does not accept public
 #     repositories.

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Workflow tokens have minimum permissions
-# description: |-
+# description: >-
 #   Every CI workflow declares top-level token permissions that are read-only ("read-all"
 #   or a map of scopes with no "write"), so that a job only gets write access where the
 #   workflow grants it to that job. A workflow that declares nothing gets the repository's
@@ -17,7 +17,7 @@ import data.firewall.lib
 #   id: DFW-BUILD-001
 #   severity: high
 #   category: build
-#   remediation: |-
+#   remediation: >-
 #     Add a top-level `permissions:` block to every workflow that grants only read access
 #     (for example `permissions: {contents: read}`), and grant each write scope in the
 #     `permissions:` of the one job that needs it; never use `write-all`.

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: An approved change ticket covers the deployment
-# description: |-
+# description: >-
 #   The change ticket the deployment names is approved and, when it sets a change window,
 #   the request falls inside that window. Which environments need a ticket is bundle data
 #   (config), not this rule.
@@ -17,7 +17,7 @@ import data.firewall.lib
 #   id: DFW-CHANGE-001
 #   severity: high
 #   category: change
-#   remediation: |-
+#   remediation: >-
 #     Name an approved change ticket in the deployment request (change_ticket) and deploy
 #     inside the ticket's change window, or have the change approved or rescheduled in the
 #     change-management system first.

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Four eyes — the deployer is neither the author nor the only approver
-# description: |-
+# description: >-
 #   The pull request that brought the deployed commit was approved by at least one person
 #   who is neither its author nor the one deploying it, and the deployer did not write it:
 #   no single person can write, approve and ship a change. Names are compared without
@@ -18,7 +18,7 @@ import data.firewall.lib
 #   id: DFW-CHANGE-003
 #   severity: high
 #   category: change
-#   remediation: |-
+#   remediation: >-
 #     Have a colleague who is neither the author nor the deployer review and approve the
 #     pull request, and let someone other than the author (or the pipeline under its own
 #     identity) deploy it.

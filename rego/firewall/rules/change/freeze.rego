@@ -1,5 +1,5 @@
 # METADATA
-# description: |-
+# description: >-
 #   DFW-CHANGE-002 — no deployment inside a deploy freeze, with the freezes expanded into
 #   concrete UTC windows when the bundle is built (dfw freeze expand).
 package firewall.rules.change.freeze
@@ -9,7 +9,7 @@ import data.firewall.lib
 
 # METADATA
 # title: No deployment inside a deploy freeze
-# description: |-
+# description: >-
 #   The request time is outside every deploy freeze that covers the deployment's environment
 #   and application. Freezes are data the security team versions
 #   (rego/firewall/config/freezes.yaml and the .ics calendars it imports): one-off and
@@ -29,7 +29,7 @@ import data.firewall.lib
 #     - NIST-800-53:CM-3
 #     - SOC2:CC8.1
 #     - OWASP-CICD:CICD-SEC-1
-#   remediation: |-
+#   remediation: >-
 #     Deploy after the freeze ends (the message says when). If the deployment cannot wait,
 #     ask an approver other than the requester for a break-glass waiver of DFW-CHANGE-002
 #     pinned to the artifact digest and expiring soon (dfw waivers add --rule DFW-CHANGE-002

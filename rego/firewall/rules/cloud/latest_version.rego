@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: The deployed version is the latest in the registry (semver-aware)
-# description: |-
+# description: >-
 #   The deployed tag is the newest version of the image in the registry, compared by
 #   semantic-version precedence (a leading "v" is accepted; 1.5.0-rc.1 is older than
 #   1.5.0; tags that are not versions, such as "latest", are ignored). A stable release is
@@ -20,7 +20,7 @@ import data.firewall.lib
 #   id: DFW-CLOUD-001
 #   severity: medium
 #   category: cloud
-#   remediation: |-
+#   remediation: >-
 #     Deploy the newest released version, tagged with a semantic version (1.5.0 or
 #     v1.5.0). If an older version must go out (a rollback), record a waiver for this rule.
 #   controls:

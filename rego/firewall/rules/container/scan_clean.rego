@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: No critical security issues in the container scan (misconfigurations, secrets)
-# description: |-
+# description: >-
 #   The container scan of the deployed image (image misconfigurations, secrets baked into
 #   layers) reports no finding of critical severity. A finding whose severity is not one of
 #   critical, high, medium or low is treated as possibly critical.
@@ -17,7 +17,7 @@ import data.firewall.lib
 #   id: DFW-CONTAINER-001
 #   severity: critical
 #   category: container
-#   remediation: |-
+#   remediation: >-
 #     Fix each critical finding in the Dockerfile or the image build (remove the secret
 #     and rotate it, drop root, remove the insecure setting), rebuild, rescan, and deploy
 #     the new digest.

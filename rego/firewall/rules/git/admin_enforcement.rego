@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Administrators cannot bypass the deployed branch's protection
-# description: |-
+# description: >-
 #   Branch protection of the deployed branch is enforced for administrators too, so that a
 #   repository administrator (or a stolen administrator token) cannot push unreviewed
 #   commits. Controls: CIS-SSCS 1.1.14 (branch protection rules are enforced for
@@ -16,7 +16,7 @@ import data.firewall.lib
 #   id: DFW-GIT-005
 #   severity: high
 #   category: git
-#   remediation: |-
+#   remediation: >-
 #     In the branch protection of the deployed branch, turn on "Do not allow bypassing the
 #     above settings" (enforce_admins).
 #   controls:

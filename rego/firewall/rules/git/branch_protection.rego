@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Deployed branch is protected
-# description: |-
+# description: >-
 #   The branch being deployed has branch protection on, requires at least one approving
 #   review, and forbids force pushes and branch deletion, so that every deployed commit
 #   was reviewed and history cannot be rewritten after the review.
@@ -18,7 +18,7 @@ import data.firewall.lib
 #   id: DFW-GIT-001
 #   severity: critical
 #   category: git
-#   remediation: |-
+#   remediation: >-
 #     In the repository's settings, protect the branch: require a pull request with at
 #     least one approving review, and leave "Allow force pushes" and "Allow deletions" off.
 #   controls:

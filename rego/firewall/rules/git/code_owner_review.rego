@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Code owners must review changes to the deployed branch
-# description: |-
+# description: >-
 #   Branch protection of the deployed branch requires a review from the code owners
 #   (CODEOWNERS) of the files a pull request changes, so that the people accountable for
 #   sensitive code approve changes to it. Controls: CIS-SSCS 1.1.7 (code owner's review is
@@ -17,7 +17,7 @@ import data.firewall.lib
 #   id: DFW-GIT-003
 #   severity: medium
 #   category: git
-#   remediation: |-
+#   remediation: >-
 #     Add a CODEOWNERS file naming the owners of sensitive paths, and in the branch
 #     protection of the deployed branch turn on "Require review from Code Owners".
 #   controls:

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: The deployed branch requires signed commits
-# description: |-
+# description: >-
 #   Branch protection of the deployed branch requires verified commit signatures, so that
 #   every commit can be traced to a key its author controls rather than to a name anyone
 #   can type into git config. Controls: CIS-SSCS 1.1.12 (verification of signed commits for
@@ -16,7 +16,7 @@ import data.firewall.lib
 #   id: DFW-GIT-006
 #   severity: medium
 #   category: git
-#   remediation: |-
+#   remediation: >-
 #     In the branch protection of the deployed branch, turn on "Require signed commits", and
 #     have contributors sign with a GPG, SSH or S/MIME key registered with GitHub (or
 #     gitsign).

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: New commits dismiss earlier approvals on the deployed branch
-# description: |-
+# description: >-
 #   Branch protection of the deployed branch dismisses stale pull request approvals when
 #   new commits are pushed, so that what is merged is what was approved, not a later edit.
 #   Controls: CIS-SSCS 1.1.4 (previous approvals are dismissed when updates are introduced
@@ -16,7 +16,7 @@ import data.firewall.lib
 #   id: DFW-GIT-004
 #   severity: high
 #   category: git
-#   remediation: |-
+#   remediation: >-
 #     In the branch protection of the deployed branch, turn on "Dismiss stale pull request
 #     approvals when new commits are pushed".
 #   controls:

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Status checks must pass before merging into the deployed branch
-# description: |-
+# description: >-
 #   Branch protection of the deployed branch names at least one required status check, and
 #   every check the security team requires (bundle data: required_status_checks) is among
 #   them, so that no commit reaches the branch before CI built and tested it. Controls:
@@ -18,7 +18,7 @@ import data.firewall.lib
 #   id: DFW-GIT-002
 #   severity: high
 #   category: git
-#   remediation: |-
+#   remediation: >-
 #     In the branch protection of the deployed branch, turn on "Require status checks to
 #     pass before merging" and select the CI checks (for example ci/build), including every
 #     check the security team lists in required_status_checks.

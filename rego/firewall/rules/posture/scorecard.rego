@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: OpenSSF Scorecard score at or above the minimum
-# description: |-
+# description: >-
 #   The OpenSSF Scorecard result for the deployed repository (`scorecard --format json`,
 #   pushed with `dfw evidence push --kind scorecard`) scores at least posture.min_score
 #   (bundle data, default 7 of 10) overall, and each check listed in
@@ -20,7 +20,7 @@ import data.firewall.lib
 #   id: DFW-POSTURE-001
 #   severity: medium
 #   category: posture
-#   remediation: |-
+#   remediation: >-
 #     Run `scorecard --repo=<repository> --format json`, fix the lowest-scoring checks (its
 #     output names a remediation for each), and push the new result with `dfw evidence
 #     push --kind scorecard --subject <repository>@<commit>`.

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Promoted only after the same digest was allowed in staging
-# description: |-
+# description: >-
 #   In an environment that bundle data (promotion.<environment>) says is promoted to, the
 #   deployed digest was allowed by dfw itself in the environment before it (for example
 #   staging) at least min_hours before this request. The promotion collector reads that
@@ -19,7 +19,7 @@ import data.firewall.lib
 #   id: DFW-PROMOTION-001
 #   severity: high
 #   category: promotion
-#   remediation: |-
+#   remediation: >-
 #     Deploy the same digest to the earlier environment first, let it run there for the
 #     required time, then promote it; do not rebuild between environments.
 #   controls:

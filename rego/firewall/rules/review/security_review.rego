@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: An approved security review
-# description: |-
+# description: >-
 #   The security team reviewed what is being deployed and approved it. A review that is
 #   pending, in progress, rejected or expired does not count.
 #   Controls: NIST SP 800-53 SA-11 (developer testing and evaluation) and CA-2 (control
@@ -15,7 +15,7 @@ import data.firewall.lib
 #   id: DFW-REVIEW-001
 #   severity: high
 #   category: review
-#   remediation: |-
+#   remediation: >-
 #     Request a security review of the application from the security team and deploy once
 #     it is approved.
 #   controls:

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: No component under a banned licence
-# description: |-
+# description: >-
 #   No component of the deployed image's SBOM can be used only under a licence in bundle
 #   data (sbom.banned_licenses, SPDX identifiers such as AGPL-3.0-only). SPDX licence
 #   expressions are evaluated, not matched as text: the evidence parser turns each
@@ -21,7 +21,7 @@ import data.firewall.lib
 #   id: DFW-SBOM-002
 #   severity: high
 #   category: sbom
-#   remediation: |-
+#   remediation: >-
 #     Replace the component with one under an allowed licence, or take it under one of
 #     the alternatives its expression offers and record that choice in the SBOM
 #     (licenseConcluded). Legal may grant a time-limited waiver.

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: No banned package versions
-# description: |-
+# description: >-
 #   No component of the deployed image's SBOM is a package version the security team
 #   banned in bundle data (sbom.banned_packages: a name, optionally a purl prefix, and a
 #   version range from `introduced` up to but not including `fixed`, compared as semantic
@@ -18,7 +18,7 @@ import data.firewall.lib
 #   id: DFW-SBOM-003
 #   severity: critical
 #   category: sbom
-#   remediation: |-
+#   remediation: >-
 #     Upgrade the package to a version outside the banned range (at least its `fixed`
 #     version) or remove it, rebuild, push the new SBOM and deploy the new digest.
 #   controls:

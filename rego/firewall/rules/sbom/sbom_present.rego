@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: An SBOM exists for the deployed digest
-# description: |-
+# description: >-
 #   A software bill of materials (CycloneDX or SPDX, pushed with `dfw evidence push --kind
 #   cyclonedx|spdx --subject <digest>` and looked up by the deployed digest) lists the
 #   components of the deployed image, so that the next Log4Shell can be answered with a
@@ -18,7 +18,7 @@ import data.firewall.lib
 #   id: DFW-SBOM-001
 #   severity: high
 #   category: sbom
-#   remediation: |-
+#   remediation: >-
 #     Generate an SBOM of the image in the pipeline (for example `trivy image --format
 #     cyclonedx` or `syft -o spdx-json`) and push it for the image digest with `dfw evidence
 #     push --kind cyclonedx --subject sha256:…`.

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Code scanning ran on the deployed commit with no high findings
-# description: |-
+# description: >-
 #   A static analysis tool (CodeQL or similar) scanned exactly the commit being deployed,
 #   and none of its findings is of high or critical severity. A scan of another commit says
 #   nothing about the code that would run.
@@ -17,7 +17,7 @@ import data.firewall.lib
 #   id: DFW-SCAN-001
 #   severity: high
 #   category: scanning
-#   remediation: |-
+#   remediation: >-
 #     Run code scanning on the commit being deployed (for example on push to the deployed
 #     branch) and fix or dismiss, with a recorded reason, every critical and high finding
 #     before deploying.

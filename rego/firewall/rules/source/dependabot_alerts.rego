@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: No open critical Dependabot alerts
-# description: |-
+# description: >-
 #   The deployed repository has no open Dependabot alert of a blocking severity (bundle
 #   data source.dependabot_blocking_severities, by default critical): a vulnerable
 #   dependency GitHub already told the team about is not shipped again. Dismissed and fixed
@@ -18,7 +18,7 @@ import data.firewall.lib
 #   id: DFW-SOURCE-002
 #   severity: critical
 #   category: source
-#   remediation: |-
+#   remediation: >-
 #     Merge the Dependabot security update (or upgrade the dependency yourself) for each
 #     open critical alert, or dismiss it in GitHub with a reason if it does not apply.
 #   controls:

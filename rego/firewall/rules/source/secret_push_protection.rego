@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Secret scanning with push protection is on
-# description: |-
+# description: >-
 #   The deployed repository has GitHub secret scanning enabled with push protection, so
 #   that a push containing a recognised credential is blocked before it lands in history
 #   (and in every clone) rather than reported afterwards. Controls: CIS-SSCS 1.5.1
@@ -18,7 +18,7 @@ import data.firewall.lib
 #   id: DFW-SOURCE-001
 #   severity: high
 #   category: source
-#   remediation: |-
+#   remediation: >-
 #     In the repository's Settings → Code security, enable Secret scanning and Push
 #     protection (or enforce both for the organization), then rotate any secret already
 #     reported.

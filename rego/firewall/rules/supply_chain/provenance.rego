@@ -7,7 +7,7 @@ import data.firewall.lib.supply_chain as trust
 
 # METADATA
 # title: Verified SLSA provenance from an allowed builder for the requested commit
-# description: |-
+# description: >-
 #   The deployed digest has SLSA provenance (v0.2 or v1) in an attestation dfw verified,
 #   signed by an identity trusted for the image, from a builder the trust policy allows
 #   (trust.builders), at or above the environment's minimum SLSA build level, built from
@@ -19,7 +19,7 @@ import data.firewall.lib.supply_chain as trust
 #   severity: high
 #   category: supply_chain
 #   controls: ["SLSA:build-L2", "SLSA:build-L3", "NIST-800-53:SR-4", "NIST-800-53:SR-11", "OWASP-CICD:CICD-SEC-9"]
-#   remediation: |-
+#   remediation: >-
 #     Build the image with an allowed builder that signs SLSA provenance (for example
 #     slsa-github-generator), from the commit you deploy, and attach the attestation to
 #     the image (cosign attest) or push it with dfw evidence push --kind attestation. Deploy

@@ -7,7 +7,7 @@ import data.firewall.lib.supply_chain as trust
 
 # METADATA
 # title: The image comes from an allowed registry and is pinned by digest
-# description: |-
+# description: >-
 #   The deployed image's registry and repository start with one of the prefixes the trust
 #   policy allows (trust.registries in the bundle data), and the request names the image
 #   by digest, so that what is deployed cannot change under a moved tag.
@@ -16,7 +16,7 @@ import data.firewall.lib.supply_chain as trust
 #   severity: high
 #   category: supply_chain
 #   controls: ["NIST-800-53:CM-14", "NIST-800-53:SR-4", "OWASP-CICD:CICD-SEC-3"]
-#   remediation: |-
+#   remediation: >-
 #     Push the image to an allowed registry and repository (trust.registries) from the
 #     pipeline, and deploy it by digest (image@sha256:…). To allow a new registry or
 #     repository, have the security team add its prefix to trust.registries.

@@ -7,7 +7,7 @@ import data.firewall.lib.supply_chain as trust
 
 # METADATA
 # title: The image is signed by an identity trusted for this environment
-# description: |-
+# description: >-
 #   The deployed digest carries a signature (or a signed attestation) that dfw verified —
 #   with a key it holds, or keyless against its Sigstore trusted root — over that very
 #   digest, from an identity the trust policy (bundle data, trust.signers) trusts for this
@@ -20,7 +20,7 @@ import data.firewall.lib.supply_chain as trust
 #   severity: critical
 #   category: supply_chain
 #   controls: ["SLSA:build-L2", "NIST-800-53:SI-7", "NIST-800-53:SR-4", "OWASP-CICD:CICD-SEC-9"]
-#   remediation: |-
+#   remediation: >-
 #     Sign the digest in the pipeline that built it (cosign sign --key … or keyless from the
 #     release workflow) and deploy that digest. If the signer is legitimate but new, have the
 #     security team add its key fingerprint or issuer and subject pattern to trust.signers in

@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: No critical CVEs in the artifact
-# description: |-
+# description: >-
 #   The vulnerability scan of the deployed image reports no vulnerability of critical
 #   severity in any of its packages.
 #   Controls: NIST SP 800-53 RA-5 (vulnerability monitoring and scanning) and SI-2 (flaw
@@ -16,7 +16,7 @@ import data.firewall.lib
 #   id: DFW-VULN-001
 #   severity: critical
 #   category: vulnerabilities
-#   remediation: |-
+#   remediation: >-
 #     Upgrade each affected package to its fixed version (or rebuild on a patched base
 #     image), scan again and deploy the new digest. Where no fix exists, remove the package
 #     or request a time-limited waiver from the security team.

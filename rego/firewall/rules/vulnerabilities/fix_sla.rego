@@ -6,7 +6,7 @@ import data.firewall.lib
 
 # METADATA
 # title: Fixable vulnerabilities are remediated within the SLA
-# description: |-
+# description: >-
 #   No vulnerability in the deployed image has had a fixed version available for longer
 #   than the remediation SLA of its severity (bundle data vulnerabilities.sla_days, by
 #   default 30 days for high), counted from the date the scanner reports
@@ -19,7 +19,7 @@ import data.firewall.lib
 #   id: DFW-VULN-002
 #   severity: high
 #   category: vulnerabilities
-#   remediation: |-
+#   remediation: >-
 #     Upgrade each package to its fixed version (or rebuild on a patched base image), rescan
 #     and deploy the new digest; use a scanner that reports publication dates (Trivy's
 #     PublishedDate). A time-limited waiver covers a fix that cannot ship in time.

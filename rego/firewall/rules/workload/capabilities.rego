@@ -7,7 +7,7 @@ import data.firewall.lib.workload
 
 # METADATA
 # title: Containers drop all capabilities
-# description: |-
+# description: >-
 #   Every container of the deployed workload drops ALL Linux capabilities and adds back at
 #   most NET_BIND_SERVICE, as the Kubernetes Pod Security Standards "restricted" profile
 #   requires, so that root inside the container (should it happen) cannot load modules,
@@ -17,7 +17,7 @@ import data.firewall.lib.workload
 #   id: DFW-WORKLOAD-004
 #   severity: high
 #   category: workload
-#   remediation: |-
+#   remediation: >-
 #     In every container's securityContext set `capabilities: {drop: [ALL]}`, adding back
 #     only NET_BIND_SERVICE when the process must bind a port below 1024.
 #   controls:

@@ -7,7 +7,7 @@ import data.firewall.lib.workload
 
 # METADATA
 # title: No host namespaces, host paths or host ports
-# description: |-
+# description: >-
 #   The deployed pod does not share the node's network, process or IPC namespace
 #   (hostNetwork, hostPID, hostIPC), mounts no hostPath volume and binds no hostPort, as
 #   the Kubernetes Pod Security Standards forbid from the "baseline" profile on: each one
@@ -17,7 +17,7 @@ import data.firewall.lib.workload
 #   id: DFW-WORKLOAD-003
 #   severity: critical
 #   category: workload
-#   remediation: |-
+#   remediation: >-
 #     Remove hostNetwork, hostPID and hostIPC (or set them to false), replace hostPath
 #     volumes with emptyDir, configMap, secret or persistentVolumeClaim volumes, and expose
 #     ports through a Service instead of hostPort.

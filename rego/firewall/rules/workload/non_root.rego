@@ -7,7 +7,7 @@ import data.firewall.lib.workload
 
 # METADATA
 # title: Containers run as a non-root user
-# description: |-
+# description: >-
 #   Every container of the deployed workload has runAsNonRoot: true (set on the container or
 #   inherited from the pod) and none runs as user 0, as the Kubernetes Pod Security
 #   Standards "restricted" profile requires, so that a process that breaks out of its
@@ -17,7 +17,7 @@ import data.firewall.lib.workload
 #   id: DFW-WORKLOAD-002
 #   severity: high
 #   category: workload
-#   remediation: |-
+#   remediation: >-
 #     Set `runAsNonRoot: true` (and a non-zero `runAsUser`) in the pod's securityContext
 #     or in each container's, and build the image with a non-root USER.
 #   controls:

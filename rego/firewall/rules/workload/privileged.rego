@@ -7,7 +7,7 @@ import data.firewall.lib.workload
 
 # METADATA
 # title: No privileged containers and no privilege escalation
-# description: |-
+# description: >-
 #   No container of the deployed workload is privileged, and every container sets
 #   allowPrivilegeEscalation to false, as the Kubernetes Pod Security Standards
 #   "restricted" profile requires: a privileged container has every capability of the node
@@ -18,7 +18,7 @@ import data.firewall.lib.workload
 #   id: DFW-WORKLOAD-001
 #   severity: critical
 #   category: workload
-#   remediation: |-
+#   remediation: >-
 #     Remove `privileged: true` and set `allowPrivilegeEscalation: false` in the
 #     securityContext of every container (containers, initContainers and
 #     ephemeralContainers) of the pod template.

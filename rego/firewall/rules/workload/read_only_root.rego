@@ -7,7 +7,7 @@ import data.firewall.lib.workload
 
 # METADATA
 # title: Containers have a read-only root filesystem
-# description: |-
+# description: >-
 #   Every container of the deployed workload sets readOnlyRootFilesystem: true, so that an
 #   attacker who gets code execution cannot replace the application's binaries or drop
 #   tools into the image; writable paths become explicit emptyDir volumes. Controls: NIST
@@ -17,7 +17,7 @@ import data.firewall.lib.workload
 #   id: DFW-WORKLOAD-006
 #   severity: medium
 #   category: workload
-#   remediation: |-
+#   remediation: >-
 #     Set `readOnlyRootFilesystem: true` in every container's securityContext and mount an
 #     emptyDir volume at each path the application must write (for example /tmp).
 #   controls:

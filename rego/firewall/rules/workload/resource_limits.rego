@@ -7,7 +7,7 @@ import data.firewall.lib.workload
 
 # METADATA
 # title: Containers set CPU and memory limits
-# description: |-
+# description: >-
 #   Every container of the deployed workload sets resources.limits.cpu and
 #   resources.limits.memory, so that one compromised or runaway pod cannot starve the
 #   others on its node. Controls: NIST SP 800-53 SC-6 (resource availability), SOC 2 A1.1
@@ -16,7 +16,7 @@ import data.firewall.lib.workload
 #   id: DFW-WORKLOAD-005
 #   severity: medium
 #   category: workload
-#   remediation: |-
+#   remediation: >-
 #     Set `resources.limits.cpu` and `resources.limits.memory` (and requests) on every
 #     container of the pod template, or give the namespace a LimitRange with defaults.
 #   controls:
