@@ -68,6 +68,12 @@ export function deploymentRequest(options: { without: string[]; digest?: string;
     registry.tags[request.artifact.image.split(':').pop()!] = options.digest;
   }
   if (options.commit) request.source.commit = options.commit;
+  // The example's signature and provenance facts follow the digest and commit, as the
+  // signatures collector would have recorded them for this build (docs/supply-chain.md).
+  for (const fact of [...((request.evidence.signatures ?? []) as Array<Record<string, any>>), ...((request.evidence.attestations ?? []) as Array<Record<string, any>>)]) {
+    if (options.digest) fact.digest = options.digest;
+    if (fact.provenance?.source && options.commit) fact.provenance.source.commit = options.commit;
+  }
   for (const kind of options.without) delete request.evidence[kind];
   return request;
 }

@@ -23,6 +23,9 @@ export interface VerifiedSummary {
 
 export type SummaryResult = { admitted: VerifiedSummary } | { refused: string };
 
+/** (image, digest, environment) -> whether a dfw summary admits it; the admission webhook's hook. */
+export type SummaryVerifier = (image: string, digest: string, environment: string) => Promise<SummaryResult>;
+
 interface VsaPredicate {
   verificationResult?: unknown;
   timeVerified?: unknown;
@@ -62,7 +65,7 @@ export function judgeSummaries(facts: ReturnType<typeof verifyEnvelope>[], envir
 }
 
 /** `(image, digest, environment) -> SummaryResult`, reading the image's registry. */
-export function createSummaryVerifier(publicKeyPem: string, registry: RegistryCollectorConfig, timeoutMs = 5000) {
+export function createSummaryVerifier(publicKeyPem: string, registry: RegistryCollectorConfig, timeoutMs = 5000): SummaryVerifier {
   const key: VerificationKey = readVerificationKey(publicKeyPem, 'kubernetes.admission.admit_on_summary.public_key');
   const endpoints = endpointsFrom(registry);
   const tokens: TokenCache = new Map();

@@ -3,7 +3,7 @@
 // depend on it instead of on each other.
 import type { CheckService } from '../../decide/index.js';
 import type { Logger } from '../../shared/logger.js';
-import type { SummaryVerifier } from './summary-admission.js';
+import type { SummaryVerifier } from '../../collect/trust/verification-summary.js';
 import type { EnvironmentFor, NamespaceLabelLookup } from './environment.js';
 
 export interface AdmissionDeps {

@@ -3,11 +3,8 @@
 // without evaluating again; the decision it answers with names the summary's decision id.
 // A summary for another digest or environment is refused (logged), and the image is
 // evaluated as usual.
-import type { SummaryResult } from '../../collect/trust/verification-summary.js';
 import type { Decision } from '../../engine/index.js';
 import type { AdmissionDeps } from './admission-deps.js';
-
-export type SummaryVerifier = (image: string, digest: string, environment: string) => Promise<SummaryResult>;
 
 const EMPTY = { critical: [], high: [], medium: [], low: [] };
 

@@ -52,7 +52,7 @@ _findings contains lib.finding(
 _why(kind) := sprintf("signatures were not read: %s", [lib.unavailable_reason("attestations")]) if {
 	lib.missing("attestations")
 	is_string(kind)
-} else := sprintf("no attestation of it (%s) for %s was signed by a trusted identity; a report pushed without a signature does not count", [
+} else := sprintf("no attestation of it (%s) for %s was signed by an identity trusted to sign evidence; a report pushed without a signature does not count", [
 	concat(", ", _predicates(kind)),
 	trust.digest,
 ])

@@ -40,7 +40,7 @@ test_cannot_verify_report_signed_by_untrusted_key if {
 	untrusted := object.union(vuln_attestation, {"signer": {"key": "sha256:feed"}})
 	some v in signed_evidence.deny with input as scanned([untrusted])
 		with data.firewall.config.trust.environments.production.verified_evidence as ["vulnerabilities"]
-	contains(v.message, "signed by a trusted identity")
+	contains(v.message, "signed by an identity trusted to sign evidence")
 }
 
 test_cannot_verify_when_attestations_were_not_collected if {
