@@ -69,6 +69,20 @@ export class RegistryClient {
   }
 
   /**
+   * The annotations of a manifest (an image manifest or an index), as strings; undefined
+   * when the registry has no such manifest.
+   */
+  async manifestAnnotations(reference: string): Promise<Record<string, string> | undefined> {
+    const get = await this.request(`/v2/${this.repository}/manifests/${encodeURIComponent(reference)}`, 'GET', MANIFEST_ACCEPT);
+    if (get.status === 404) return undefined;
+    if (!get.ok) throw new CollectorFailure(await describeResponse(this.service, get));
+    const manifest = (await readJson(this.service, get, `manifest ${reference}`)) as { annotations?: unknown } | null;
+    const annotations = manifest && typeof manifest === 'object' ? manifest.annotations : undefined;
+    if (!annotations || typeof annotations !== 'object' || Array.isArray(annotations)) return {};
+    return Object.fromEntries(Object.entries(annotations).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  }
+
+  /**
    * Every tag, following rel="next" on the registry's own origin. `manifests` holds the
    * digests some registries (GCR, Artifact Registry, registry.k8s.io) list alongside.
    */

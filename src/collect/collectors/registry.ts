@@ -33,6 +33,11 @@ export interface RegistryCollectorConfig {
   timeout_ms?: number;
   /** Default 30000; 0 disables caching. */
   cache_ttl_ms?: number;
+  /**
+   * Also GET the deployed manifest for its org.opencontainers.image.base.name annotation
+   * (registry.base_image, DFW-ARTIFACT-002); default false: one more request per check.
+   */
+  base_image?: boolean;
 }
 
 const ENDPOINT_SCHEMA = {
@@ -58,6 +63,7 @@ export const REGISTRY_COLLECTOR_SCHEMA = {
     page_size: { type: 'integer', minimum: 1 },
     timeout_ms: { type: 'integer', minimum: 1, default: 10000 },
     cache_ttl_ms: { type: 'integer', minimum: 0, default: 30000 },
+    base_image: { type: 'boolean', default: false, description: 'read the base image annotation of the deployed manifest' },
   },
 } as const;
 
@@ -67,6 +73,8 @@ export interface RegistryEvidence {
   tags: Record<string, string>;
   /** The newest semantic-version tag; absent when no tag is one. */
   latest?: string;
+  /** The deployed manifest's org.opencontainers.image.base.name annotation, when asked for and present. */
+  base_image?: string;
 }
 
 interface ArtifactRef {
@@ -77,6 +85,8 @@ interface ArtifactRef {
 }
 
 const KINDS: readonly EvidenceKind[] = ['registry'];
+/** OCI image-spec annotations.md: the image reference of the image this one is based on. */
+const BASE_NAME_ANNOTATION = 'org.opencontainers.image.base.name';
 const CONCURRENCY = 4;
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
@@ -115,6 +125,7 @@ export function createRegistryCollector(config: RegistryCollectorConfig): Collec
   const pageSize = config.page_size === undefined ? undefined : positiveInteger(config.page_size, 0, 'registry.page_size');
   const timeoutMs = positiveInteger(config.timeout_ms, 10_000, 'registry.timeout_ms');
   const cacheTtlMs = positiveInteger(config.cache_ttl_ms, 30_000, 'registry.cache_ttl_ms', 0);
+  const baseImage = config.base_image === true;
   const tokens: TokenCache = new Map();
 
   return {
@@ -135,7 +146,12 @@ export function createRegistryCollector(config: RegistryCollectorConfig): Collec
       if (!endpoint) return fail(`registry ${artifact.registry} is not configured in dfw (collectors.registry.registries), so it is not asked`);
       const client = new RegistryClient(endpoint, artifact.repository, signal, tokens);
       try {
-        return { evidence: { registry: await readRegistry(client, artifact, maxTagDigests, maxTagPages, pageSize) }, unavailable: {} };
+        const registry = await readRegistry(client, artifact, maxTagDigests, maxTagPages, pageSize);
+        if (baseImage && registry.digest) {
+          const base = (await client.manifestAnnotations(registry.digest))?.[BASE_NAME_ANNOTATION];
+          if (base) registry.base_image = base;
+        }
+        return { evidence: { registry }, unavailable: {} };
       } catch (err) {
         return fail(reasonFor(client.service, err));
       }
