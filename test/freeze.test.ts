@@ -3,6 +3,7 @@
 // inside and allows outside each window in the calendar's own time zone — on both sides of
 // the 2026 US DST changes and across the new year — with OPA itself as the oracle. Also the
 // break-glass waiver, the shipped calendar, and `dfw freeze` on the command line.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -282,6 +283,21 @@ freeze('dfw freeze import adds an .ics calendar and expands it; expand --check s
   assert.match(again.stderr, /already has a freeze with id nights/);
   const listed = await dfw(['freeze', 'list', '--at', '2026-03-06T04:00:00Z', ...files]);
   assert.match(listed.stdout, /^nights  production,staging  apps checkout  \d+ windows  IN FORCE until 2026-03-06 02:00 America\/New_York \(-05:00\) \(Thursday night batch\)$/m);
+});
+
+freeze('make bundle expands the calendar first when freezes.yaml or an .ics import changed, then rebuilds both bundles', () => {
+  for (const source of ['rego/firewall/config/freezes.yaml', 'rego/firewall/config/holidays.ics']) {
+    // -n -W: what make would run if the file had just changed, without changing or running anything.
+    const r = spawnSync('make', ['-n', '-W', source, 'bundle'], { cwd: ROOT, encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    const expand = lines.findIndex((l) => l.includes('scripts/freeze-windows.ts'));
+    assert.ok(expand >= 0, `${source}: no expansion in\n${r.stdout}`);
+    const builds = lines.map((l, i) => (l.includes('opa build') ? i : -1)).filter((i) => i >= 0);
+    assert.is(builds.length, 2, r.stdout);
+    assert.ok(builds.every((i) => i > expand), 'the windows are expanded before opa build');
+    assert.not.match(r.stdout, 'npm ci', 'never npm ci from make bundle');
+  }
 });
 
 freeze.run();
