@@ -1,9 +1,10 @@
 // `dfw policy init|test|build|push|diff`: the security team's own policy repository, layered
 // on dfw's built-in pack. test exits 0 when every step passes, 1 when one fails, 2 on error.
 import { Command, Option } from 'commander';
-import { buildPolicy, diffBundles, formatDiff, formatTestReport, initPolicyRepo, pushPolicy, testPolicy, TEST_FORMATS, type BuildResult, type TestFormat } from '../../policy/index.js';
+import { buildPolicy, diffBundles, formatDiff, formatTestReport, initPolicyRepo, PINNED_OPA_VERSION, pushPolicy, testPolicy, TEST_FORMATS, type BuildResult, type TestFormat } from '../../policy/index.js';
 import type { RuleEntry } from '../../engine/index.js';
 import { EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
+import { describeUsage } from '../help.js';
 
 function catalogTable(result: BuildResult): string {
   const rules = result.catalog.rules;
@@ -18,44 +19,35 @@ function catalogTable(result: BuildResult): string {
   return [head, ...rules.map(row)].join('\n');
 }
 
-const INIT_HELP = `
-Examples:
-  dfw policy init acme-policy --team acme
-  cd acme-policy && git init && dfw policy test
-`;
-
-const TEST_HELP = `
+const TEST_STEPS = `
 Steps: opa fmt --fail; opa check --strict with dfw's capabilities (http.send, time.now_ns
 refused with file and line); every input path checked against docs/input.schema.json; the
 layering checks (namespace, METADATA, rule ids unique against the built-in pack); opa test
 with the coverage threshold; every example through dfw's Wasm evaluator.
-Needs opa ${'v1.22.3'} on PATH or in DFW_OPA. Exit 0 all pass, 1 a step failed, 2 error.
-
-Examples:
-  dfw policy test
-  dfw policy test --format junit > policy-test.xml
-  dfw policy test --coverage 95 --format json
+Needs opa ${PINNED_OPA_VERSION} on PATH or in DFW_OPA (never downloaded).
 `;
 
-const BUILD_HELP = `
+const BUILD_OUTPUT = `
 Writes <output>/<name>.tar.gz (Wasm: dfw serve, dfw check) and <output>/<name>-rego.tar.gz
 (Rego: stock OPA agents), revision = the git commit, and prints the rule catalog.
+`;
 
-Examples:
-  dfw policy build
-  dfw policy build --signing-key keys/bundle-signing.key.pem
-  dfw policy build --signing-key keys/ec.key.pem --signing-alg ES256 --revision 2026.12.1
+const PUSH_LAYOUT = `
+The Wasm bundle goes to the reference given, the Rego bundle to the same tag + "-rego"
+(oci://…/policy:1.2.0 and :1.2.0-rego), each as an OCI image manifest with one layer of
+media type application/vnd.oci.image.layer.v1.tar+gzip, which OPA's OCI downloader reads.
+Registry credentials: DFW_OCI_USERNAME and DFW_OCI_PASSWORD. On a dfw server the bundles
+are published as <name> and <name>-rego (PUT /v1/bundles/:name, like dfw bundle publish).
 `;
 
 export function policyCommand(): Command {
   const policy = new Command('policy').description("The security team's policy repository: init, test, build, push, diff (layered on dfw's built-in pack)");
 
-  policy
+  const init = policy
     .command('init')
     .description('Create a policy repository: an example rule and its tests, examples, enforcement, CI workflow')
     .argument('[dir]', 'folder to create it in', '.')
     .addOption(new Option('--team <name>', 'namespace of the rules: package firewall.rules.<team>.<rule> (default: from the folder name)'))
-    .addHelpText('after', INIT_HELP)
     .action((dir: string, options: { team?: string }) => {
       const result = initPolicyRepo(dir, options.team ? { team: options.team } : {});
       process.stdout.write(
@@ -64,20 +56,20 @@ export function policyCommand(): Command {
       );
     });
 
-  policy
+  const test = policy
     .command('test')
     .description('Format, check, schema-check, opa test with coverage, and the examples through the Wasm evaluator')
     .argument('[dir]', 'the repository (dfw-policy.yaml here or above)', '.')
     .addOption(new Option('-f, --format <format>', 'output').choices([...TEST_FORMATS]).default('table'))
     .addOption(new Option('--coverage <percent>', 'coverage threshold (default: dfw-policy.yaml coverage)'))
-    .addHelpText('after', TEST_HELP)
+    .addHelpText('after', TEST_STEPS)
     .action(async (dir: string, options: { format: TestFormat; coverage?: string }, command: Command) => {
       const report = await testPolicy(dir, options.coverage !== undefined ? { coverage: Number(options.coverage) } : {});
       process.stdout.write(formatTestReport(report, options.format));
       command.parent!.setOptionValue('exitCode', report.failed === 0 ? EXIT_ALLOW : EXIT_DENY);
     });
 
-  policy
+  const build = policy
     .command('build')
     .description('Compile the layered rules into a Wasm bundle and a Rego bundle, signed with --signing-key')
     .argument('[dir]', 'the repository (dfw-policy.yaml here or above)', '.')
@@ -86,7 +78,7 @@ export function policyCommand(): Command {
     .addOption(new Option('--revision <revision>', 'bundle revision (default: the git commit, or a hash of the sources)'))
     .addOption(new Option('-o, --output <dir>', 'output folder (default: dfw-policy.yaml bundle.output)'))
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
-    .addHelpText('after', BUILD_HELP)
+    .addHelpText('after', BUILD_OUTPUT)
     .action(async (dir: string, options: { signingKey?: string; signingAlg: string; revision?: string; output?: string; format: string }) => {
       const result = await buildPolicy(dir, {
         ...(options.signingKey ? { signingKey: options.signingKey, signingAlg: options.signingAlg } : {}),
@@ -103,7 +95,7 @@ export function policyCommand(): Command {
       );
     });
 
-  policy
+  const push = policy
     .command('push')
     .description('Push the built bundles to an OCI registry (OPA bundle artifacts) or a dfw bundle server')
     .argument('<target>', 'oci://registry/repository:tag, or a dfw server URL (https://dfw.example)')
@@ -113,20 +105,7 @@ export function policyCommand(): Command {
     .addOption(new Option('-n, --name <name>', 'bundle name on a dfw server (default: dfw-policy.yaml bundle.name)'))
     .addOption(new Option('-t, --token <token>', 'dfw server API token with the admin role (default: $DFW_TOKEN)'))
     .addOption(new Option('--timeout <seconds>', 'give up after this long').default('120'))
-    .addHelpText(
-      'after',
-      `
-The Wasm bundle goes to the reference given, the Rego bundle to the same tag + "-rego"
-(oci://…/policy:1.2.0 and :1.2.0-rego), each as an OCI image manifest with one layer of
-media type application/vnd.oci.image.layer.v1.tar+gzip, which OPA's OCI downloader reads.
-Registry credentials: DFW_OCI_USERNAME and DFW_OCI_PASSWORD. On a dfw server the bundles
-are published as <name> and <name>-rego (PUT /v1/bundles/:name, like dfw bundle publish).
-
-Examples:
-  dfw policy push oci://registry.example.com/acme/policy:2026.12.1
-  dfw policy push https://dfw.internal:8787 --token "$DFW_ADMIN_TOKEN"
-`,
-    )
+    .addHelpText('after', PUSH_LAYOUT)
     .action(async (target: string, dir: string, options: { bundle?: string; regoBundle?: string; name?: string; token?: string; timeout: string }) => {
       const credentials = process.env.DFW_OCI_USERNAME ? { username: process.env.DFW_OCI_USERNAME, password: process.env.DFW_OCI_PASSWORD ?? '' } : undefined;
       const pushed = await pushPolicy(target, dir, {
@@ -140,13 +119,12 @@ Examples:
       for (const p of pushed) process.stdout.write(`pushed ${p.kind} bundle revision ${p.revision} to ${p.target} (${p.digest})\n`);
     });
 
-  policy
+  const diff = policy
     .command('diff')
     .description('Rules added, removed, or changed in severity or enforcement between two bundles; exit 0 same, 1 different')
     .argument('<old>', 'the bundle in production (.tar.gz)')
     .argument('<new>', 'the candidate (.tar.gz, e.g. build/firewall.tar.gz)')
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
-    .addHelpText('after', '\nExamples:\n  dfw policy diff released/firewall.tar.gz build/firewall.tar.gz\n  dfw policy diff old.tar.gz new.tar.gz --format json\n')
     .action(async (oldFile: string, newFile: string, options: { format: string }, command: Command) => {
       const d = await diffBundles(oldFile, newFile);
       process.stdout.write(options.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
@@ -154,5 +132,10 @@ Examples:
       command.parent!.setOptionValue('exitCode', same ? EXIT_ALLOW : EXIT_DENY);
     });
 
+  describeUsage(init, ['dfw policy init acme-policy --team acme', 'cd acme-policy && git init && dfw policy test']);
+  describeUsage(test, ['dfw policy test', 'dfw policy test --format junit > policy-test.xml', 'dfw policy test ../acme-policy --coverage 95 --format json'], '0 every step passed, 1 a step failed, 2 error (no dfw-policy.yaml, another pinned pack or opa version)');
+  describeUsage(build, ['dfw policy build', 'dfw policy build --signing-key keys/bundle-signing.key.pem', 'dfw policy build --signing-key keys/ec.key.pem --signing-alg ES256 --revision 2026.12.1']);
+  describeUsage(push, ['dfw policy push oci://registry.example.com/acme/policy:2026.12.1', 'dfw policy push https://dfw.internal:8787 --token "$DFW_ADMIN_TOKEN"']);
+  describeUsage(diff, ['dfw policy diff released/firewall.tar.gz build/firewall.tar.gz', 'dfw policy diff old.tar.gz new.tar.gz --format json'], '0 no rule changed, 1 rules differ, 2 error');
   return policy;
 }
