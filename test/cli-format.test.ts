@@ -431,6 +431,11 @@ formats('sarif points a result at the file it concerns: the workflow, the Docker
   assert.is(uriOf(named, 'DFW-BUILD-001'), '.github/workflows/deploy.yml');
   assert.is(uriOf(named, 'DFW-VULN-001'), 'docker/api.Dockerfile');
   assert.is(uriOf(named, 'DFW-GIT-001'), 'deploy/k8s/payments.yaml');
+  // The GitHub workflow commands attach the same findings to the same files.
+  const annotations = formatDecision(decision, { format: 'github', request: files }).stdout.split('\n');
+  assert.ok(annotations.some((l) => l.startsWith('::error file=.github/workflows/deploy.yml,title=DFW-BUILD-001')), annotations.join('\n'));
+  assert.ok(annotations.some((l) => l.startsWith('::error file=deploy/k8s/payments.yaml,title=DFW-GIT-001')));
+  assert.ok(formatDecision(decision, { format: 'github', request: REQUEST }).stdout.split('\n').some((l) => l.startsWith('::error title=DFW-GIT-001')), 'no file= without a named file');
   const unnamed = sarifOf(decision, REQUEST).run;
   assert.is(uriOf(unnamed, 'DFW-BUILD-001'), '.github/workflows/deploy.yml', 'the workflow is known from the evidence alone');
   assert.is(uriOf(unnamed, 'DFW-GIT-001'), '.dfw/payments');

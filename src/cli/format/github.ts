@@ -9,6 +9,7 @@ import {
   type DeploymentSubject,
   type Finding,
 } from './outcomes.js';
+import { violationFile } from './sarif-location.js';
 
 export interface GithubOptions {
   request?: DeploymentSubject;
@@ -28,7 +29,7 @@ export function escapeProperty(text: string): string {
 
 const COMMAND = { deny: 'error', warn: 'warning', waived: 'notice' } as const;
 
-function annotation(finding: Finding): string {
+function annotation(finding: Finding, request?: DeploymentSubject): string {
   const v = finding.violation;
   const waiver =
     finding.outcome === 'waived'
@@ -38,7 +39,10 @@ function annotation(finding: Finding): string {
     .filter(Boolean)
     .join('\n');
   const title = `${v.rule} (${finding.severity})`;
-  return `::${COMMAND[finding.outcome]} title=${escapeProperty(replaceControls(title))}::${escapeData(replaceControls(text))}`;
+  // file= attaches the annotation to the workflow, Dockerfile or manifest in the pull request's diff.
+  const file = request?.source?.repository ? violationFile(v, request) : undefined;
+  const where = file ? `file=${escapeProperty(replaceControls(file))},` : '';
+  return `::${COMMAND[finding.outcome]} ${where}title=${escapeProperty(replaceControls(title))}::${escapeData(replaceControls(text))}`;
 }
 
 // GitHub-flavoured Markdown table cells: a backslash escapes any ASCII punctuation
@@ -100,6 +104,6 @@ export function formatGithub(decision: Decision, options: GithubOptions = {}): {
   const headline = escapeData(
     replaceControls(`dfw: ${verdict} ${environmentOf(decision, options.request)} (${counts.deny} blocking, ${plural(counts.warn, 'warning')}, ${counts.waived} waived) decision ${decision.decision_id}`),
   );
-  const lines = [...findings.map(annotation), headline];
+  const lines = [...findings.map((f) => annotation(f, options.request)), headline];
   return { stdout: `${lines.join('\n')}\n`, summaryMarkdown: summary(decision, findings, options.request) };
 }

@@ -39,14 +39,22 @@ function relativeUri(path: string): string {
  * per finding instead of closing and reopening it.
  */
 export function violationPath(violation: Violation, request: DeploymentSubject): string {
-  const workflow = /^workflows\[([^\]]+)\]/.exec(violation.evidence ?? '')?.[1];
-  if (workflow) return relativeUri(workflow);
-  const source = request.source ?? {};
-  if (IMAGE_CATEGORIES.has(violation.category) && source.dockerfile) return relativeUri(source.dockerfile);
-  if (source.manifest) return relativeUri(source.manifest);
-  if (source.dockerfile && violation.category === 'artifact') return relativeUri(source.dockerfile);
-  return `.dfw/${percentEncode(request.application || 'deployment', SEGMENT_CHAR)}`;
+  const file = violationFile(violation, request);
+  return file ? relativeUri(file) : `.dfw/${percentEncode(request.application || 'deployment', SEGMENT_CHAR)}`;
 }
+
+/** The repository file a violation concerns, as the evidence or the request names it (not a URI), if any. */
+export function violationFile(violation: Violation, request: DeploymentSubject): string | undefined {
+  const workflow = /^workflows\[([^\]]+)\]/.exec(violation.evidence ?? '')?.[1];
+  if (workflow) return stripLeading(workflow);
+  const source = request.source ?? {};
+  if (IMAGE_CATEGORIES.has(violation.category) && source.dockerfile) return stripLeading(source.dockerfile);
+  if (source.manifest) return stripLeading(source.manifest);
+  if (source.dockerfile && violation.category === 'artifact') return stripLeading(source.dockerfile);
+  return undefined;
+}
+
+const stripLeading = (path: string) => path.replace(/^(\.\/|\/)+/, '');
 
 /**
  * Without a repository, GitHub code scanning displays no result without a location ("At least one location is
