@@ -98,6 +98,16 @@ test('a session ends with sign-out, and when its token is removed from the confi
   assert.is((await app.request(`${ORIGIN}/ui/audit`, { headers: { cookie } })).status, 303, 'signed out');
 });
 
+test('the decisions filter says when a time cannot be read instead of ignoring it silently', async (ctx) => {
+  const app = appFor(ctx);
+  const { cookie } = await signIn(app, SECRETS.viewer);
+  const res = await app.request(`${ORIGIN}/ui/decisions?from=yesterday&verdict=deny`, { headers: { cookie } });
+  assert.is(res.status, 200);
+  const html = await res.text();
+  assert.match(html, 'From: not a date and time');
+  assert.match(html, '<option value="deny" selected="">denied</option>');
+});
+
 test('with no tokens configured (loopback only) the console opens as admin without sign-in', async (ctx) => {
   const app = appFor(ctx, []);
   const res = await app.request(`${ORIGIN}/ui/notifications`);

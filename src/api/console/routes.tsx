@@ -29,7 +29,7 @@ import { WaiversPage, type WaiverForm } from './pages/waivers.js';
 import { grantWaiver } from './waiver-form.js';
 import { ANONYMOUS, loginToken, LOGIN_COOKIE, sameToken, Sessions, type Session } from './session.js';
 import { getCookie } from 'hono/cookie';
-import { fromLocalInput } from './times.js';
+import { fromLocalInput, toLocalInput } from './times.js';
 
 export interface ConsoleDeps {
   tokens: ApiToken[];
@@ -170,6 +170,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
       series,
       topRules: rules.slice(0, 10).map((r) => ({ ...r, title: titles.get(r.rule) ?? '' })),
       denials: denials.items.filter((d) => !d.dry_run),
+      moreDenials: denials.next_cursor !== undefined,
+      since: toLocalInput(new Date(now.getTime() - DAY_MS)),
       expiring: active.filter((w) => Date.parse(w.expires_at) - now.getTime() <= 7 * DAY_MS),
       policy: deps.policy.status(),
       drifted: latest.filter((a) => a.status === 'drifted').length,
@@ -191,6 +193,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     };
     const from = fromLocalInput(query.from);
     const to = fromLocalInput(query.to);
+    const unreadable = [query.from && !from ? 'From' : '', query.to && !to ? 'To' : ''].filter(Boolean);
+    const error = unreadable.length ? `${unreadable.join(' and ')}: not a date and time (YYYY-MM-DDTHH:MM, UTC); left out of the filter.` : undefined;
     const page = await deps.store.listDecisions(
       {
         ...(query.application ? { application: query.application } : {}),
@@ -202,7 +206,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
       },
       { limit: 50, ...(q('cursor') ? { cursor: q('cursor')! } : {}) },
     );
-    return c.html(<DecisionsPage session={c.get('session')} query={query} items={page.items} next={page.next_cursor} environments={catalogNow()?.environments ?? []} />);
+    return c.html(<DecisionsPage session={c.get('session')} query={query} items={page.items} next={page.next_cursor} environments={catalogNow()?.environments ?? []} error={error} />);
   });
 
   const revisionsOf = () => {

@@ -12,6 +12,10 @@ export interface OverviewData {
   series: Array<{ environment: string; allow: boolean; counts: number[] }>;
   topRules: Array<{ rule: string; title: string; count: number }>;
   denials: DecisionSummary[];
+  /** More denials than were read (the card then says "N+"). */
+  moreDenials: boolean;
+  /** The last-24-hours link's `from`, as the Decisions filter writes it. */
+  since: string;
   expiring: Waiver[];
   policy: PolicyStatus;
   drifted: number;
@@ -46,7 +50,7 @@ export const OverviewPage: FC<{ session: Session; data: OverviewData }> = ({ ses
     <div class="cards">
       <div class="card">
         <div class="label">Denied, last 24 h</div>
-        <div class="value">{data.denials.length}</div>
+        <div class="value">{`${data.denials.length}${data.moreDenials ? '+' : ''}`}</div>
       </div>
       <div class="card">
         <div class="label">Drifted deployments</div>
@@ -208,7 +212,7 @@ export const OverviewPage: FC<{ session: Session; data: OverviewData }> = ({ ses
       )}
       {data.denials.length > 15 && (
         <p>
-          <a href="/ui/decisions?verdict=deny">All {data.denials.length} denials →</a>
+          <a href={`/ui/decisions?verdict=deny&from=${encodeURIComponent(data.since)}`}>All denials of the last 24 hours →</a>
         </p>
       )}
     </section>
