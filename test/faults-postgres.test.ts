@@ -64,7 +64,9 @@ faults('checks fail closed with 503 while PostgreSQL is down, recover by themsel
   };
   const workers = Array.from({ length: 8 }, worker);
   try {
-    await sleep(3_000);
+    // Under load, not after a fixed time: the machine may be slow.
+    const answeredNow = () => answers.filter((a) => a.status === 200).length;
+    for (let waited = 0; waited < 60_000 && answeredNow() < 10; waited += 50) await sleep(50);
     phase = 'down';
     const stopped = Date.now();
     postgres('stop');
@@ -78,7 +80,8 @@ faults('checks fail closed with 503 while PostgreSQL is down, recover by themsel
       await sleep(100);
       recoveredAt = answers.find((a) => a.at > restarted && a.status === 200)?.at;
     }
-    await sleep(1_500);
+    const afterRecovery = answers.length;
+    for (let waited = 0; waited < 60_000 && answers.slice(afterRecovery).filter((a) => a.status === 200).length < 20; waited += 50) await sleep(50);
     running = false;
     await Promise.all(workers);
 
@@ -90,7 +93,7 @@ faults('checks fail closed with 503 while PostgreSQL is down, recover by themsel
         `after restart: recovered in ${recoveredAt === undefined ? 'never' : `${recoveredAt - restarted} ms`}, ${by('after', 200)} answered, ${by('after', 503)} refused 503`,
     );
     assert.equal(statuses.filter((s) => s !== 200 && s !== 503), [], `only 200 or 503: ${JSON.stringify(answers.filter((a) => a.status !== 200 && a.status !== 503).slice(0, 3))}`);
-    assert.ok(by('before', 200) > 0, 'checks were answered before the stop');
+    assert.ok(by('before', 200) >= 10, 'checks were answered before the stop');
     assert.ok(unavailable.length > 0, 'checks failed closed while the database was down');
     assert.ok(unavailable.every((a) => a.retryAfter === '5' && (a.code === 'store_unavailable' || a.code === 'decision_log_failed')), JSON.stringify(unavailable.slice(0, 2)));
     assert.ok(recoveredAt !== undefined, 'checks recovered by themselves after the restart');
