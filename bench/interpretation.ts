@@ -46,6 +46,14 @@ function httpNotes(r: BenchResults): string[] {
     if (memoryLog) {
       text += ` With its decision log in memory instead of on disk, dfw answers ${fmt(memoryLog.perSecond)} req/s (${fmt(memoryLog.perSecond / dfw.perSecond, 2)}× its default, ${fmt(memoryLog.perSecond / opa.perSecond, 2)}× OPA).`;
     }
+    const cluster = http.runs.find((run) => run.input === name && run.target.startsWith('dfw --workers'));
+    if (cluster) {
+      text += ` With \`${cluster.target}\` (one server process per core, the primary writing the SQLite log) dfw answers ${fmt(cluster.perSecond)} req/s (${fmt(cluster.perSecond / dfw.perSecond, 2)}× one process, ${fmt(cluster.perSecond / opa.perSecond, 2)}× OPA), its processes using ${fmt(cluster.serverCores, 2)} cores.`;
+    }
+    const ceiling = http.runs.find((run) => run.input === name && run.target.startsWith('node:http'));
+    if (ceiling) text += ` A bare node:http server that only parses the same body answers ${fmt(ceiling.perSecond)} req/s on one thread: the ceiling above one dfw process.`;
+    const busy = Math.max(...http.runs.filter((run) => run.input === name).map((run) => run.otherCores));
+    if (busy > 0.3) text += ` **Other processes used up to ${fmt(busy, 2)} cores during these runs: the machine was not quiet, and every figure here is lower than it would be on an idle machine.**`;
     const profile = r.profile?.find((p) => p.input === name);
     if (profile) text += profileNote(profile.shares);
     const little = (r.flags.connections / dfw.perSecond) * 1000;
