@@ -12,6 +12,7 @@ import { runDfw, startDfw } from './helpers/cli.js';
 import { SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
 import { opaPath, ROOT } from './helpers/opa.js';
 import { loadBundle } from '../src/engine/index.js';
+import { PINNED_OPA_VERSION } from '../src/policy/index.js';
 
 interface Ctx {
   dir: string;
@@ -125,6 +126,8 @@ checks('an opa of another version is refused with how to install the pinned one'
   const r = policyTest(dir, { DFW_OPA: fake });
   assert.is(r.status, 2);
   assert.match(r.stderr, /is opa 0\.70\.0, but .* opa v1\.22\.3 only; install opa v1\.22\.3: "go install github\.com\/open-policy-agent\/opa@v1\.22\.3"/);
+  // The version dfw policy insists on is the one the Makefile builds dfw's own bundles with.
+  assert.is(/^OPA_VERSION\s*\?=\s*(\S+)/m.exec(readFileSync(join(ROOT, 'Makefile'), 'utf8'))?.[1], PINNED_OPA_VERSION);
 });
 
 checks('dfw policy diff lists the rules added and the enforcement changed', (ctx) => {
