@@ -12,8 +12,11 @@ import inputSchema from '../docs/input.schema.json' with { type: 'json' };
 import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
 import type { Decision, Evaluator } from '../src/engine/index.js';
 import { licenseChoices, parseReport, ReportParseError } from '../src/evidence/index.js';
+import { createStoreCollector } from '../src/collect/collectors/store.js';
+import { CollectorRunner } from '../src/collect/run-collectors.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
 import { SHARED_FIXTURES } from './helpers/fixtures.js';
+import { openAt, sqliteBackend } from './helpers/store-backends.js';
 import { ROOT } from './helpers/opa.js';
 
 const Ajv2020 = Ajv2020Import.default;
@@ -107,6 +110,30 @@ Pack('a Scorecard result parses to scorecard evidence; DFW-POSTURE-001 denies it
     'github.com/acme/payments scores 0 on the Scorecard check Token-Permissions; at least 5 is required',
     'github.com/acme/payments scores 6.4 on OpenSSF Scorecard; at least 7 is required',
   ]);
+});
+
+Pack('a Scorecard result pushed for repository@commit reaches the input of a check of that commit through the store', async () => {
+  const backend = sqliteBackend();
+  const store = await openAt(backend.fresh());
+  try {
+    const raw = readFileSync(SCORECARD, 'utf8');
+    const commit = '9f2c4e1b7a3d5c8e0f6b2a4d8c1e3f5a7b9d0c2e';
+    await store.putReport({ kind: 'scorecard', subject: { repository: 'github.com/acme/payments', commit }, raw, normalized: parseReport('scorecard', raw), pushed_by: 'ci', received_at: NOW });
+    const body = structuredClone(readExamples().get('compliant.allow.json')!) as { evidence: Record<string, unknown> };
+    delete body.evidence.scorecard;
+    const request = parseCheckRequest(body);
+    const input = buildInput(request, { id: 'scorecard-store', via: 'api' });
+    await new CollectorRunner([createStoreCollector(store)]).collect(request, input);
+    assert.is((input.evidence as { scorecard?: { score: number } }).scorecard?.score, 6.4);
+    // Another commit has no result: unknown, with the reason.
+    const other = parseCheckRequest({ ...body, source: { repository: 'github.com/acme/payments', branch: 'main', commit: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' } });
+    const otherInput = buildInput(other, { id: 'scorecard-store-other', via: 'api' });
+    await new CollectorRunner([createStoreCollector(store)]).collect(other, otherInput);
+    assert.match(String((otherInput.unavailable as Record<string, string>).scorecard), 'no report with scorecard was pushed');
+  } finally {
+    await store.close();
+    await backend.cleanup();
+  }
 });
 
 Pack('a Scorecard result that is not one is refused, naming what is wrong', () => {
