@@ -673,8 +673,23 @@ const provenanceClaim = record({
   unverified_reason: fc.constantFrom<unknown>(ABSENT, 'a bare in-toto statement carries no signature'),
 });
 const signatureFacts = list(fc.oneof({ arbitrary: record(trustFields), weight: 10 }, { arbitrary: fc.constantFrom<unknown>('sig', null), weight: 1 }));
+// A provenance attestation that passes when the request names the first digest and commit,
+// so that generated inputs also reach DFW-PROV-001 clean.
+const matchingProvenance = fc.constant<unknown>({
+  verified: true,
+  location: 'registry.example.com/payments/api:sha256-4f1c.att layer 0',
+  digest: DIGESTS[0],
+  signer: SIGNERS[0],
+  predicate_type: 'https://slsa.dev/provenance/v1',
+  provenance: {
+    builder_id: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0',
+    source: { repository: 'github.com/acme/payments', commit: COMMITS[0] },
+    verified: true,
+  },
+});
 const attestationFacts = list(
   fc.oneof(
+    { arbitrary: matchingProvenance, weight: 8 },
     {
       arbitrary: record({
         ...trustFields,
