@@ -13,6 +13,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createApp } from '../src/api/index.js';
 import { createSummaryVerifier } from '../src/collect/trust/verification-summary.js';
+import { createSignaturesCollector } from '../src/collect/collectors/signatures.js';
+import { createStoreCollector } from '../src/collect/collectors/store.js';
+import { CollectorRunner } from '../src/collect/run-collectors.js';
+import { readFileSync } from 'node:fs';
 import { createCheckService } from '../src/decide/index.js';
 import { loadAttestationSigner, VSA_PREDICATE_TYPE, type AttestationSigner, type DsseEnvelope } from '../src/decide/attestation.js';
 import { ActivePolicy, type Decision } from '../src/engine/index.js';
@@ -21,7 +25,7 @@ import { openStore, type Store } from '../src/store/index.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
 import { SECRETS, testTokens } from './helpers/decision-log.js';
 import { startRegistry, runGoTool, type Registry } from './helpers/registry.js';
-import { pushImage } from './helpers/supply-chain.js';
+import { PUBLIC_BUNDLE, PUBLIC_GOOD_ROOT, pushImage, RELEASE_PUB } from './helpers/supply-chain.js';
 
 interface Context {
   store: Store;
@@ -153,6 +157,26 @@ verdict('admission admits on dfw\'s summary for the digest and environment, and 
 
   const none = pushImage(`${image}:none`, 'none');
   assert.equal(await verifySummary(`${image}:none`, none, 'production'), { refused: 'the registry holds no dfw verification summary for the digest' });
+});
+
+verdict('an attestation pushed over the API (--kind attestation) is verified keyless on the check and judged by the trust policy', async (ctx) => {
+  const collectors = new CollectorRunner([createStoreCollector(ctx.store), createSignaturesCollector({ keys: [RELEASE_PUB], trusted_root: PUBLIC_GOOD_ROOT, registry: false }, { store: ctx.store })]);
+  const api = createApp({ policy: ctx.policy, tokens: await testTokens(), store: ctx.store, checks: createCheckService(ctx.policy, { store: ctx.store, collectors }), logger: createMemoryLogger() });
+  const digest = 'sha256:5d672b0dbb696a3289632bf241cc4bb08dbb32c3e9559ea7e9f96b0490209891';
+  const pushed = await api.request(`/v1/evidence?kind=attestation&digest=${digest}`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS['security-lead']}`, 'content-type': 'application/json' }, body: readFileSync(PUBLIC_BUNDLE, 'utf8') });
+  assert.is(pushed.status, 201, await pushed.clone().text());
+  assert.equal((await pushed.json() as any).evidence_kinds, []);
+  const body = structuredClone(readExamples().get('compliant.allow.json')!) as any;
+  delete body.evidence.signatures;
+  delete body.evidence.attestations;
+  body.artifact = { image: 'registry.example.com/payments/api:1.5.0', digest };
+  const { body: decision } = await call(api, 'POST', '/v1/check', body);
+  assert.is(decision.evidence_sources.attestations, 'signatures');
+  const sign = decision.deny.critical.find((v: any) => v.rule === 'DFW-SIGN-001');
+  assert.match(sign.message, /pushed report \S+ \(by security-lead\): signed by https:\/\/github.com\/slsa-framework\/slsa-github-generator\/.github\/workflows\/builder_container-based_slsa3.yml@refs\/heads\/main \(issuer https:\/\/token.actions.githubusercontent.com\), which the trust policy does not trust to sign the image/);
+  // The example policy trusts the builder's identity only for tagged releases (refs/tags/v…): a branch build's provenance cannot be verified.
+  const prov = decision.deny.high.find((v: any) => v.rule === 'DFW-PROV-001');
+  assert.match(prov.message, /^cannot verify the SLSA provenance of registry.example.com\/payments\/api:1.5.0 .*builder_container-based_slsa3.yml@refs\/heads\/main \(issuer https:\/\/token.actions.githubusercontent.com\), which the trust policy does not trust to sign provenance for registry.example.com\/payments\/api in production$/);
 });
 
 verdict.run();
