@@ -3,7 +3,7 @@
 // then fails naming the example a broken rule breaks), build --signing-key, push to a real
 // OCI registry (crane registry serve), dfw serve pulling from it denying with the new rule,
 // stock OPA pulling the same bundle and deciding the same, and a tampered artifact refused
-// while the last good bundle keeps serving.
+// while the last good bundle keeps serving, also from the disk cache once the registry is gone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -23,6 +23,7 @@ interface Ctx {
   dir: string;
   repo: string;
   registry: Registry;
+  registryStopped?: boolean;
   dfw?: ServerProcess;
   opa?: ChildProcess;
 }
@@ -129,7 +130,7 @@ flow.before(async (ctx) => {
 flow.after(async (ctx) => {
   await ctx.dfw?.stop();
   ctx.opa?.kill('SIGTERM');
-  await ctx.registry?.stop();
+  if (!ctx.registryStopped) await ctx.registry?.stop();
   rmSync(ctx.dir, { recursive: true, force: true });
 });
 
@@ -260,6 +261,19 @@ flow('a tampered artifact in the registry is refused with a log line saying why;
   const decision = await check(ctx, latestRequest(ctx));
   assert.is(decision.allow, false, 'the last good bundle still denies');
   assert.equal(ruleIds(decision.deny), ['ACME-TAG-001']);
+});
+
+flow('with the registry gone, a restarted dfw serves the last good bundle from its cache, verified again', async (ctx) => {
+  await ctx.dfw!.stop();
+  // Stopped here, not in after(): a process killed by a signal never emits 'exit' twice.
+  await ctx.registry.stop();
+  ctx.registryStopped = true;
+  ctx.dfw = await startDfw(['--config', join(ctx.dir, 'dfw.yaml')]);
+  assert.ok(ctx.dfw.logs.some((l) => l.includes('"bundle restored from cache"')), ctx.dfw.logs.join('\n'));
+  const decision = await check(ctx, latestRequest(ctx));
+  assert.is(decision.allow, false);
+  assert.equal(ruleIds(decision.deny), ['ACME-TAG-001']);
+  assert.is(decision.bundle.revision, git(ctx.repo, ['rev-parse', 'HEAD']));
 });
 
 flow.run();

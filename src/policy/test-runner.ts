@@ -84,11 +84,11 @@ function schemaStep(opa: string, layered: Layered): StepResult {
   const errors = opaErrors(r.stderr || r.stdout).filter((e) => e.startsWith(teamPrefix));
   if (r.status === 0 || !errors.length) return { name: 'input-schema', status: 'pass', summary: 'every input path the rules read exists in docs/input.schema.json' };
   const out = layered.display(errors.join('\n'));
-  const paths_ = [...out.matchAll(/undefined ref: (input[\w.[\]"]*)/g)].map((m) => m[1]);
+  const unknownPaths = [...out.matchAll(/undefined ref: (input[\w.[\]"]*)/g)].map((m) => m[1]);
   return {
     name: 'input-schema',
     status: 'fail',
-    summary: paths_.length ? `reads input paths the input document does not have: ${[...new Set(paths_)].join(', ')}` : 'the rules do not type-check against docs/input.schema.json',
+    summary: unknownPaths.length ? `reads input paths the input document does not have: ${[...new Set(unknownPaths)].join(', ')}` : 'the rules do not type-check against docs/input.schema.json',
     details: out,
   };
 }
