@@ -8,28 +8,28 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { BundlePublisher } from '../../bundles/server/publisher.js';
-import { replayRecord, sameVerdict } from '../../decide/replay.js';
-import { SEVERITIES, ruleCatalog, type ActivePolicy, type Evaluator, type PolicyDecision } from '../../engine/index.js';
+import { ruleCatalog, type ActivePolicy, type Evaluator } from '../../engine/index.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Store } from '../../store/types.js';
-import { findCaller, type ApiToken } from '../auth.js';
+import type { ApiToken } from '../auth.js';
 import { httpErrorOf } from '../error-table.js';
+import { mountAccess, requireAdmin, type ConsoleEnv } from './access.js';
 import { CONSOLE_CSS, OVERVIEW_JS } from './assets.js';
-import { isAdmin } from './layout.js';
 import { AuditPage } from './pages/audit.js';
 import { BundlesPage } from './pages/bundles.js';
-import { DecisionPage, type ReplayView } from './pages/decision.js';
+import { DecisionPage } from './pages/decision.js';
 import { DecisionsPage, type DecisionQuery } from './pages/decisions.js';
-import { ErrorPage, LoginPage } from './pages/login.js';
+import { ErrorPage } from './pages/login.js';
 import { NotificationsPage } from './pages/notifications.js';
-import { OverviewPage, type OverviewData } from './pages/overview.js';
+import { overviewData } from './overview-data.js';
+import { OverviewPage } from './pages/overview.js';
 import { RulesPage } from './pages/rules.js';
 import { WaiversPage, type WaiverForm } from './pages/waivers.js';
+import { replayView } from './replay-view.js';
 import { grantWaiver } from './waiver-form.js';
-import { ANONYMOUS, loginToken, LOGIN_COOKIE, sameToken, Sessions, type Session } from './session.js';
-import { getCookie } from 'hono/cookie';
-import { fromLocalInput, toLocalInput } from './times.js';
+import { Sessions } from './session.js';
+import { fromLocalInput } from './times.js';
 
 export interface ConsoleDeps {
   tokens: ApiToken[];
@@ -50,7 +50,7 @@ export interface ConsoleDeps {
   clock?: () => Date;
 }
 
-type Env = { Variables: { session: Session } };
+type Env = ConsoleEnv;
 
 const DAY_MS = 86_400_000;
 const CSP = {
@@ -70,8 +70,6 @@ const DONE: Record<string, string> = {
   rolledback: 'Rolled back: the chosen revision is active.',
   retried: 'The dead letter is queued again.',
 };
-
-const blockingRules = (d: PolicyDecision) => new Set(SEVERITIES.flatMap((s) => d.deny[s].map((v) => v.rule)));
 
 export function consoleRoutes(deps: ConsoleDeps): Hono {
   const clock = deps.clock ?? (() => new Date());
@@ -96,43 +94,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     return c.body(deps.chartJs, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=86400' });
   });
 
-  const safeNext = (next: unknown) => (typeof next === 'string' && /^\/ui(\/[\w\-./?=&%:+]*)?$/.test(next) && !next.startsWith('//') ? next : '/ui');
-
-  app.get('/ui/login', (c) => c.html(<LoginPage csrf={loginToken(c)} next={safeNext(c.req.query('next'))} />));
-  app.post('/ui/login', async (c) => {
-    const form = await c.req.parseBody();
-    const expected = getCookie(c, LOGIN_COOKIE) ?? '';
-    if (!sameToken(String(form._csrf ?? ''), expected)) throw new ForbiddenError('csrf_token', 'the sign-in form expired; load it again');
-    const caller = typeof form.token === 'string' && form.token ? await findCaller(deps.tokens, form.token.trim()) : undefined;
-    if (!caller) return c.html(<LoginPage csrf={loginToken(c)} next={safeNext(form.next)} error="That API token is not valid." />, 401);
-    if (!caller.roles.includes('viewer') && !caller.roles.includes('admin')) {
-      return c.html(<LoginPage csrf={loginToken(c)} next={safeNext(form.next)} error={`Token "${caller.name}" has neither the viewer nor the admin role.`} />, 403);
-    }
-    await sessions.create(c, caller);
-    return c.redirect(safeNext(form.next), 303);
-  });
-
-  // Everything else needs a session; with no tokens configured (loopback only) everyone is admin.
-  const requireSession = async (c: Context<Env>, next: () => Promise<void>): Promise<Response | void> => {
-    if (c.req.path.startsWith('/ui/assets/') || c.req.path === '/ui/login') return next();
-    let session = await sessions.get(c);
-    if (!session && deps.tokens.length === 0) session = await sessions.create(c, { name: ANONYMOUS, roles: ['admin', 'viewer'] });
-    if (!session) {
-      const target = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/ui';
-      return c.redirect(`/ui/login?next=${encodeURIComponent(target)}`, 303);
-    }
-    c.set('session', session);
-    if (c.req.method === 'POST') {
-      const form = await c.req.parseBody();
-      if (!sameToken(String(form._csrf ?? ''), session.csrf)) throw new ForbiddenError('csrf_token', 'the form is stale or not from this console; load the page again');
-    }
-    return next();
-  };
-  app.use('/ui', requireSession);
-  app.use('/ui/*', requireSession);
-  const requireAdmin = (c: Context<Env>) => {
-    if (!isAdmin(c.get('session'))) throw new ForbiddenError('forbidden', `"${c.get('session').caller.name}" may read the console but not change anything (viewer): this needs the admin role`);
-  };
+  mountAccess(app, { tokens: deps.tokens, sessions });
   const notice = (c: Context) => {
     const done = DONE[c.req.query('done') ?? ''];
     return done ? { kind: 'ok' as const, text: done } : undefined;
@@ -142,43 +104,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     return evaluator ? ruleCatalog(evaluator.bundle) : undefined;
   };
 
-  app.post('/ui/logout', async (c) => {
-    await sessions.end(c);
-    return c.redirect('/ui/login', 303);
-  });
-
-  app.get('/ui', async (c) => {
-    const now = clock();
-    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 13 * DAY_MS);
-    const [perDay, rules, denials, active, latest, counts] = await Promise.all([
-      deps.store.stats.perDay(from),
-      deps.store.stats.denyingRules(new Date(now.getTime() - 7 * DAY_MS)),
-      deps.store.listDecisions({ allow: false, from: new Date(now.getTime() - DAY_MS) }, { limit: 100 }),
-      deps.store.activeWaivers(now),
-      deps.store.audits.latest(),
-      deps.store.outbox.counts(),
-    ]);
-    const days = Array.from({ length: 14 }, (_, i) => new Date(from.getTime() + i * DAY_MS).toISOString().slice(0, 10));
-    const keys = [...new Set(perDay.map((r) => `${r.environment}\u0000${r.allow}`))].sort();
-    const series = keys.map((key) => {
-      const [environment, allow] = key.split('\u0000') as [string, string];
-      return { environment, allow: allow === 'true', counts: days.map((day) => perDay.find((r) => r.day === day && r.environment === environment && String(r.allow) === allow)?.count ?? 0) };
-    });
-    const titles = new Map((catalogNow()?.rules ?? []).map((r) => [r.id, r.title]));
-    const data: OverviewData = {
-      days,
-      series,
-      topRules: rules.slice(0, 10).map((r) => ({ ...r, title: titles.get(r.rule) ?? '' })),
-      denials: denials.items.filter((d) => !d.dry_run),
-      moreDenials: denials.next_cursor !== undefined,
-      since: toLocalInput(new Date(now.getTime() - DAY_MS)),
-      expiring: active.filter((w) => Date.parse(w.expires_at) - now.getTime() <= 7 * DAY_MS),
-      policy: deps.policy.status(),
-      drifted: latest.filter((a) => a.status === 'drifted').length,
-      dead: counts.dead,
-    };
-    return c.html(<OverviewPage session={c.get('session')} data={data} />);
-  });
+  app.get('/ui', async (c) => c.html(<OverviewPage session={c.get('session')} data={await overviewData(deps.store, deps.policy, clock())} />));
 
   app.get('/ui/decisions', async (c) => {
     const q = (name: string) => c.req.query(name)?.trim() || undefined;
@@ -213,15 +139,14 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const index = deps.publisher?.history(deps.bundleName);
     return (index?.revisions ?? []).map((r) => ({ digest: r.digest, revision: r.revision, active: r.digest === index?.active })).reverse();
   };
-  const decisionPage = async (c: Context<Env>, replay?: ReplayView) => {
+  const recordOf = async (c: Context<Env>) => {
     const record = await deps.store.getDecision(c.req.param('id')!);
     if (!record) throw new NotFoundError('decision_not_found', `no decision with id ${c.req.param('id')}`);
-    return { record, page: <DecisionPage session={c.get('session')} record={record} revisions={revisionsOf()} replay={replay} /> };
+    return record;
   };
-  app.get('/ui/decisions/:id', async (c) => c.html((await decisionPage(c)).page));
+  app.get('/ui/decisions/:id', async (c) => c.html(<DecisionPage session={c.get('session')} record={await recordOf(c)} revisions={revisionsOf()} />));
   app.get('/ui/decisions/:id/replay', async (c) => {
-    const record = await deps.store.getDecision(c.req.param('id'));
-    if (!record) throw new NotFoundError('decision_not_found', `no decision with id ${c.req.param('id')}`);
+    const record = await recordOf(c);
     const revision = c.req.query('revision') ?? 'active';
     let evaluator: Evaluator | undefined;
     let against: string;
@@ -235,16 +160,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
       against = `revision ${entry.revision}`;
     }
     if (!evaluator) throw new NotFoundError('no_bundle', 'no bundle is active to replay against');
-    const replayed = replayRecord(record, evaluator);
-    const before = blockingRules(record.decision);
-    const after = blockingRules(replayed);
-    const view: ReplayView = {
-      against,
-      identical: sameVerdict(record.decision, replayed),
-      replayed,
-      newlyBlocking: [...after].filter((r) => !before.has(r)).sort(),
-      noLongerBlocking: [...before].filter((r) => !after.has(r)).sort(),
-    };
+    const view = replayView(record, evaluator, against);
     return c.html(<DecisionPage session={c.get('session')} record={record} revisions={revisionsOf()} replay={view} />);
   });
 
