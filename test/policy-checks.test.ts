@@ -3,7 +3,7 @@
 // with a built-in one, a package outside the team's namespace, a pinned pack version this
 // dfw does not ship, a missing opa; and dfw policy diff / push to a dfw bundle server.
 import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -121,11 +121,15 @@ checks('a pinned built-in pack version this dfw does not ship stops test and bui
 
 checks('an opa of another version is refused with how to install the pinned one', (ctx) => {
   const dir = repo(ctx);
-  const fake = join(ctx.dir, 'opa-0.70');
+  mkdirSync(join(ctx.dir, 'fakebin'));
+  const fake = join(ctx.dir, 'fakebin', 'opa');
   writeFileSync(fake, '#!/bin/sh\necho "Version: 0.70.0"\n', { mode: 0o755 });
   const r = policyTest(dir, { DFW_OPA: fake });
   assert.is(r.status, 2);
   assert.match(r.stderr, /is opa 0\.70\.0, but .* opa v1\.22\.3 only; install opa v1\.22\.3: "go install github\.com\/open-policy-agent\/opa@v1\.22\.3"/);
+  // Without DFW_OPA, a wrong opa first on PATH is passed over for the checkout's pinned one (make tools).
+  const fallback = policyTest(dir, { DFW_OPA: '', PATH: `${ctx.dir}/fakebin:${process.env.PATH}` });
+  assert.is(fallback.status, 0, fallback.stdout + fallback.stderr);
   // The version dfw policy insists on is the one the Makefile builds dfw's own bundles with.
   assert.is(/^OPA_VERSION\s*\?=\s*(\S+)/m.exec(readFileSync(join(ROOT, 'Makefile'), 'utf8'))?.[1], PINNED_OPA_VERSION);
 });

@@ -1,6 +1,7 @@
 // Finds the opa binary dfw policy runs: $DFW_OPA, else `opa` on PATH, else the checkout's
-// .tools/bin/opa (make tools). Only the pinned version is accepted — the capabilities file
-// and the Wasm ABI dfw evaluates are those of that version — and dfw never downloads one.
+// .tools/bin/opa (make tools), as the Makefile chooses. Only the pinned version is accepted
+// (the capabilities file and the Wasm ABI dfw evaluates are that version's), and dfw never
+// downloads one.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -33,21 +34,36 @@ export function opaVersionOf(path: string): string | undefined {
 
 const verified = new Map<string, string>();
 
-/** The opa to run, checked to be the pinned version. Throws OpaMissingError saying how to install it. */
-export function findOpa(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.DFW_OPA;
-  const local = join(dfwRoot(), '.tools', 'bin', 'opa');
-  const path = fromEnv || onPath('opa', env) || (existsSync(local) ? local : undefined);
-  if (!path) throw new OpaMissingError(`dfw policy needs opa ${PINNED_OPA_VERSION} and found none on PATH or in DFW_OPA; ${INSTALL_HINT}`);
-  if (verified.has(path)) return path;
-  if (fromEnv && !existsSync(path)) throw new OpaMissingError(`DFW_OPA=${path} does not exist; ${INSTALL_HINT}`);
+/** Why `path` is not the pinned opa, or undefined when it is. */
+function refusal(path: string): string | undefined {
+  if (verified.has(path)) return undefined;
+  if (!existsSync(path)) return `${path} does not exist`;
   const version = opaVersionOf(path);
-  if (!version) throw new OpaMissingError(`${path} does not run as opa ("opa version" failed); ${INSTALL_HINT}`);
-  if (`v${version.replace(/^v/, '')}` !== PINNED_OPA_VERSION) {
-    throw new OpaMissingError(`${path} is opa ${version}, but dfw ${PINNED_OPA_VERSION.slice(1)}'s capabilities and bundles are made for opa ${PINNED_OPA_VERSION} only; ${INSTALL_HINT}`);
-  }
+  if (!version) return `${path} does not run as opa ("opa version" failed)`;
+  if (`v${version.replace(/^v/, '')}` !== PINNED_OPA_VERSION) return `${path} is opa ${version}, but dfw's capabilities and bundles are made for opa ${PINNED_OPA_VERSION} only`;
   verified.set(path, version);
-  return path;
+  return undefined;
+}
+
+/**
+ * The opa to run, checked to be the pinned version: DFW_OPA when set (and then only it),
+ * else the first of `opa` on PATH and the checkout's .tools/bin/opa that is that version.
+ * Throws OpaMissingError saying what was found and how to install the right one.
+ */
+export function findOpa(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DFW_OPA) {
+    const problem = refusal(env.DFW_OPA);
+    if (problem) throw new OpaMissingError(`DFW_OPA: ${problem}; ${INSTALL_HINT}`);
+    return env.DFW_OPA;
+  }
+  const candidates = [onPath('opa', env), join(dfwRoot(), '.tools', 'bin', 'opa')].filter((p): p is string => Boolean(p) && existsSync(p!));
+  const problems: string[] = [];
+  for (const path of candidates) {
+    const problem = refusal(path);
+    if (!problem) return path;
+    problems.push(problem);
+  }
+  throw new OpaMissingError(`dfw policy needs opa ${PINNED_OPA_VERSION}${problems.length ? `: ${problems.join('; ')}` : ' and found none on PATH or in DFW_OPA'}; ${INSTALL_HINT}`);
 }
 
 export interface OpaRun {
