@@ -3,15 +3,9 @@
 // the API and the check service use — it queues a denial's notification in the decision's
 // own transaction and starts an audit when new evidence arrives for a digest.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Hono } from 'hono';
-import { consoleRoutes } from '../api/console/index.js';
-import type { ApiToken } from '../api/auth.js';
-import { readVerification, type BundleSettings } from '../bundles/agent/local-file.js';
-import type { BundlePublisher } from '../bundles/server/publisher.js';
-import { createDiskRevisionStore } from '../bundles/server/revision-store.js';
-import { validateBundle } from '../bundles/server/validate.js';
+import { createConsole, type ConsoleOptions } from './console.js';
+import { fixedCodeError } from '../shared/errors.js';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { MetricsSource } from '../api/routes/metrics.js';
 import { Auditor, DEFAULT_AUDIT_CONFIG, type AuditConfig } from '../audit/index.js';
@@ -50,30 +44,13 @@ export interface Continuous {
   stop(): Promise<void>;
 }
 
-export interface ConsoleOptions {
-  tokens: ApiToken[];
-  bundle: BundleSettings;
-  publishDir: string;
-  publisher?: BundlePublisher;
-  waiverMaxDays: number;
-}
-
-/** Chart.js's UMD build from node_modules, served by the console itself (no CDN). */
-function readChartJs(logger: Logger): string | undefined {
-  try {
-    const main = createRequire(import.meta.url).resolve('chart.js');
-    return readFileSync(join(dirname(main), 'chart.umd.min.js'), 'utf8');
-  } catch (err) {
-    logger.warn('the console chart library is missing; the overview shows its table only', { error: (err as Error).message });
-    return undefined;
-  }
-}
+export class NotificationsConfigError extends fixedCodeError('NotificationsConfigError', 'notifications_invalid', 'invalid_input') {}
 
 function readSecret(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (err) {
-    throw new Error(`notifications: ${what} ${path} cannot be read: ${(err as Error).message}`);
+    throw new NotificationsConfigError(`notifications: ${what} ${path} cannot be read: ${(err as Error).message}`);
   }
 }
 
@@ -93,7 +70,7 @@ export function startContinuous(
   const audit = { ...DEFAULT_AUDIT_CONFIG, ...(settings.audit ?? {}) };
   const names = notifications.receivers.map((r) => r.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new Error(`notifications: two receivers are named "${duplicate}"`);
+  if (duplicate) throw new NotificationsConfigError(`notifications: two receivers are named "${duplicate}"`);
   const senders = new Map(notifications.receivers.map((r) => [r.name, senderOf(r)]));
   const events = new EventFactory(notifications);
 
@@ -215,31 +192,7 @@ export function startContinuous(
     auditor,
     worker,
     audit: (trigger, scope) => runAudit(trigger, scope),
-    console(options) {
-      const chartJs = readChartJs(logger);
-      const verification = readVerification(options.bundle);
-      return consoleRoutes({
-        tokens: options.tokens,
-        store,
-        policy,
-        bundleName: options.bundle.name,
-        waiverMaxDays: options.waiverMaxDays,
-        receivers: names,
-        logger,
-        ...(chartJs ? { chartJs } : {}),
-        ...(options.publisher ? { publisher: options.publisher } : {}),
-        ...(options.publisher && verification
-          ? {
-              // A kept revision, verified again before anything evaluates with it.
-              revisionEvaluator: async (name: string, digest: string) => {
-                const bytes = await createDiskRevisionStore(options.publishDir).readBundle(name, digest);
-                const { evaluator } = await validateBundle(bytes, { name, verification, requireEvaluator: true });
-                return evaluator!;
-              },
-            }
-          : {}),
-      });
-    },
+    console: (options) => createConsole(options, { store, policy, receivers: names, logger }),
     metrics: (m) => ({ ...m, render: async () => `${await m.render()}\n${await registry.metrics()}` }),
     async stop() {
       clearInterval(scanTimer);
