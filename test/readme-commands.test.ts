@@ -14,19 +14,26 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const blocks = shellBlocks(README);
 const readme = suite<{ sandbox: Sandbox; server: ChildProcess }>('readme-commands');
 
+let startup: Error | undefined;
+
 readme.before(async (ctx) => {
   ctx.sandbox = await createSandbox();
-  ctx.server = await startBackground('dfw serve &', ctx.sandbox);
+  // uvu does not report a failing before hook; the first test does.
+  ctx.server = await startBackground('dfw serve &', ctx.sandbox).catch((err: Error) => {
+    startup = err;
+    return undefined as unknown as ChildProcess;
+  });
 });
 
 readme.after(async ({ server }) => {
-  if (server.exitCode !== null) return;
+  if (!server || server.exitCode !== null) return;
   const exited = new Promise((done) => server.once('exit', done));
   server.kill('SIGTERM');
   await exited;
 });
 
 readme('the README documents its extraction rules and runs nearly every block', () => {
+  assert.is(startup, undefined, `dfw serve did not start: ${startup?.message}`);
   const rules = README.slice(README.indexOf('<!--'), README.indexOf('-->'));
   assert.ok(rules.includes('test/readme-commands.test.ts') && rules.includes('# not run by the docs test:'), 'the rules are stated in an HTML comment');
   assert.ok(blocks.length >= 3, `${blocks.length} shell blocks`);

@@ -8,7 +8,7 @@
 // - 127.0.0.1:8787 stands for a free port (DFW_PORT is set to it, so `dfw serve` binds it);
 // - a command must exit 0, or the code its trailing comment names ("# exits 1");
 // - a command ending in "&" runs in the background until the block ends; the runner waits
-//   for its "listening" log line (dfw serve) before the next command.
+//   for its "listening" log line (dfw serve, up to 2 minutes) before the next command.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -116,7 +116,7 @@ export function startBackground(command: string, sandbox: Sandbox): Promise<Chil
   });
   let log = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`"${command}" did not start listening:\n${log}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`"${command}" did not start listening:\n${log}`)), 120_000);
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
       if (/"msg":"listening"/.test(log)) {
