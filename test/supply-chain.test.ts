@@ -12,6 +12,8 @@ import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
 import { createSignaturesCollector } from '../src/collect/collectors/signatures.js';
 import type { Collector } from '../src/collect/collector.js';
 import { loadAttestationSigner, VSA_PREDICATE_TYPE } from '../src/decide/attestation.js';
+import { attachingSummaries } from '../src/decide/attestation-attach.js';
+import { createMemoryLogger } from '../src/shared/logger.js';
 import type { Evaluator, Violation } from '../src/engine/index.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
@@ -252,7 +254,7 @@ supplyChain('keyless: a certificate that was not valid at the log time (expired)
   }
 });
 
-supplyChain('cosign verify-attestation verifies dfw\'s verification summary attached to the image', async (ctx) => {
+supplyChain('attestation.attach pushes the summary of an allowed check to the registry, and cosign verify-attestation verifies it', async (ctx) => {
   const ref = `${ctx.registry.host}/payments/api`;
   const digest = pushImage(`${ref}:vsa`, 'vsa');
   const dir = mkdtempSync(join(tmpdir(), 'dfw-vsa-'));
@@ -260,19 +262,23 @@ supplyChain('cosign verify-attestation verifies dfw\'s verification summary atta
   execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyFile]);
   const signer = loadAttestationSigner(keyFile);
   writeFileSync(join(dir, 'dfw.pub'), signer.publicKeyPem);
-  const envelope = signer.sign({ decision_id: '0193f7a2-0000-7000-8000-000000000001', allow: true, environment: 'production', time: NOW.toISOString(), bundle: { name: 'firewall', revision: 'r42' }, artifact: { registry: ctx.registry.host, repository: 'payments/api', digest } });
-  const layer = Buffer.from(JSON.stringify(envelope));
-  const layerDigest = `sha256:${execFileSync('sha256sum', { input: layer, encoding: 'utf8' }).split(' ')[0]}`;
-  const config = Buffer.from('{}');
-  const configDigest = `sha256:${execFileSync('sha256sum', { input: config, encoding: 'utf8' }).split(' ')[0]}`;
-  await uploadBlob(ctx.registry.host, 'payments/api', layer, layerDigest);
-  await uploadBlob(ctx.registry.host, 'payments/api', config, configDigest);
-  await putManifest(ctx.registry.host, 'payments/api', `${digest.replace(':', '-')}.att`, {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: config.length, digest: configDigest },
-    layers: [{ mediaType: 'application/vnd.dsse.envelope.v1+json', size: layer.length, digest: layerDigest, annotations: { 'dev.cosignproject.cosign/signature': '', predicateType: VSA_PREDICATE_TYPE } }],
+  // The check service's answer is given: what is under test is what happens after an allow.
+  const outcome = (allow: boolean, dryRun = false) => ({
+    decision: { decision_id: `0193f7a2-0000-7000-8000-00000000000${allow ? 1 : 2}`, allow, environment: 'production', deny: { critical: [], high: [], medium: [], low: [] }, warn: { critical: [], high: [], medium: [], low: [] }, waived: [], bundle: { name: 'firewall', revision: 'r42' }, evaluated_at: NOW.toISOString(), timing_ms: {} },
+    input: { artifact: { image: `${ref}:vsa`, registry: ctx.registry.host, repository: 'payments/api', digest } },
+    dryRun,
   });
+  let next = outcome(false);
+  const checks = attachingSummaries({ check: async () => next as never }, signer, { registries: { [ctx.registry.host]: { base_url: `http://${ctx.registry.host}` } } }, createMemoryLogger());
+  await checks.check({} as never, { via: 'api' });
+  await checks.idle();
+  assert.throws(() => runGoTool('crane', ['manifest', '--insecure', `${ref}:${digest.replace(':', '-')}.att`]), /MANIFEST_UNKNOWN|not found|404/i, 'a denial attaches nothing');
+  next = outcome(true);
+  await checks.check({} as never, { via: 'kubernetes', dryRun: true });
+  await checks.idle();
+  assert.throws(() => runGoTool('crane', ['manifest', '--insecure', `${ref}:${digest.replace(':', '-')}.att`]), /MANIFEST_UNKNOWN|not found|404/i, 'a dry run attaches nothing');
+  await checks.check({} as never, { via: 'api' });
+  await checks.idle();
   const out = cosign(['verify-attestation', '--type', VSA_PREDICATE_TYPE, '--key', join(dir, 'dfw.pub'), '--insecure-ignore-tlog', '--allow-insecure-registry', `${ref}@${digest}`]);
   const statement = JSON.parse(Buffer.from(JSON.parse(out.trim().split('\n')[0]!).payload, 'base64').toString());
   assert.is(statement.predicateType, VSA_PREDICATE_TYPE);

@@ -16,6 +16,8 @@ export const DFW_VERIFIER_ID = 'https://github.com/acme/dfw';
 export interface AttestationConfig {
   /** PEM ECDSA P-256 private key (a path) dfw signs its verification summaries with. */
   signing_key?: string;
+  /** Push each allowed deployment's summary to the image's registry as cosign's `.att` tag (collectors.registry endpoints). */
+  attach?: boolean;
 }
 
 export const ATTESTATION_CONFIG_SCHEMA = {
@@ -23,6 +25,7 @@ export const ATTESTATION_CONFIG_SCHEMA = {
   additionalProperties: false,
   properties: {
     signing_key: { type: 'string', minLength: 1, description: 'path of a PEM ECDSA P-256 private key' },
+    attach: { type: 'boolean', default: false, description: 'push each allowed deployment\'s summary to the image\'s registry (collectors.registry)' },
   },
 } as const;
 

@@ -11,6 +11,7 @@ import { createStoreCollector } from '../collect/collectors/store.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
 import { createMetrics } from './metrics.js';
 import { loadAttestationSigner } from '../decide/attestation.js';
+import { attachingSummaries } from '../decide/attestation-attach.js';
 import type { Config } from '../config/load.js';
 import { storeOptions } from '../store/config.js';
 import { openBundleSource } from './bundle-source.js';
@@ -81,12 +82,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   logger.info('collectors', { enabled: collectors.names });
   // Every entry point (API, admission webhook, GitHub) shares the one counted service.
   const metrics = createMetrics(policy);
-  const checks = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict }));
+  const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
+  const counted = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict }));
+  // attestation.attach: each allowed deployment's signed summary goes to the image's registry.
+  const checks = config.attestation?.attach && attestationSigner && config.collectors.registry ? attachingSummaries(counted, attestationSigner, config.collectors.registry, logger) : counted;
   const github = createGitHubIntegration(config.github, checks, logger);
   const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
   const retention = startRetention(store, config.store.retention_days, logger);
 
-  const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
   const app = createApp({
     policy,
     tokens: config.tokens,
