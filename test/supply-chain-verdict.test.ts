@@ -25,6 +25,10 @@ import { openStore, type Store } from '../src/store/index.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
 import { SECRETS, testTokens } from './helpers/decision-log.js';
 import { startRegistry, runGoTool, type Registry } from './helpers/registry.js';
+import { decideAdmission } from '../src/integrations/kubernetes/index.js';
+import { parseAdmissionReview } from '../src/integrations/kubernetes/admission-review.js';
+import { createEnvironmentMapper } from '../src/integrations/kubernetes/environment.js';
+import { readReview } from './helpers/k8s-admission.js';
 import { PUBLIC_BUNDLE, PUBLIC_GOOD_ROOT, pushImage, RELEASE_PUB } from './helpers/supply-chain.js';
 
 interface Context {
@@ -157,6 +161,34 @@ verdict('admission admits on dfw\'s summary for the digest and environment, and 
 
   const none = pushImage(`${image}:none`, 'none');
   assert.equal(await verifySummary(`${image}:none`, none, 'production'), { refused: 'the registry holds no dfw verification summary for the digest' });
+});
+
+verdict('the admission webhook admits on dfw\'s summary without evaluating, and evaluates when the summary is for another environment', async (ctx) => {
+  const host = ctx.registry.host;
+  const image = `${host}/payments/api`;
+  const digest = pushImage(`${image}:admitted`, 'admitted');
+  await attachSummary(host, 'payments/api', digest, ctx.signer.sign({ decision_id: '0193f7a2-0000-7000-8000-0000000000ad', allow: true, environment: 'production', time: '2026-11-28T14:00:00.000Z', bundle: { name: 'firewall', revision: 'r7' }, artifact: { registry: host, repository: 'payments/api', digest } }));
+  const review = readReview('connaisseur-02-pod-v1-request.json');
+  review.request.object.spec.containers[0].image = `${image}@${digest}`;
+  const evaluated: string[] = [];
+  const denial = { critical: [{ rule: 'DFW-SIGN-001', title: 't', severity: 'critical', category: 'supply_chain', message: 'evaluated and denied', remediation: 'r', evidence: 'e' }], high: [], medium: [], low: [] };
+  const deps = (environment: string) => ({
+    checks: {
+      check: async (request: { environment: string }) => {
+        evaluated.push(request.environment);
+        return { decision: { decision_id: 'evaluated', allow: false, environment: request.environment, deny: denial, warn: { critical: [], high: [], medium: [], low: [] }, waived: [], bundle: { name: 'firewall', revision: 'r7' }, evaluated_at: '2026-11-28T14:00:00.000Z', timing_ms: {} }, input: {} };
+      },
+    } as never,
+    logger: createMemoryLogger(),
+    environmentFor: createEnvironmentMapper({ namespaces: { 'test-connaisseur': environment } }),
+    verifySummary: createSummaryVerifier(ctx.signer.publicKeyPem, { registries: { [host]: { base_url: `http://${host}` } } }),
+  });
+  const admitted = await decideAdmission(parseAdmissionReview(review), deps('production'));
+  assert.is(admitted.review.response.allowed, true, JSON.stringify(admitted.review.response));
+  assert.equal(evaluated, [], 'admitted on the summary, not evaluated');
+  const elsewhere = await decideAdmission(parseAdmissionReview(review), deps('staging'));
+  assert.is(elsewhere.review.response.allowed, false);
+  assert.equal(evaluated, ['staging'], 'a summary for production does not admit to staging: evaluated instead');
 });
 
 verdict('an attestation pushed over the API (--kind attestation) is verified keyless on the check and judged by the trust policy', async (ctx) => {
