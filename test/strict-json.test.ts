@@ -3,7 +3,7 @@
 // bytes that are not UTF-8, a BOM, charsets and media types that are not JSON, and nesting
 // that used to overflow the evaluator's stack (a 500) — each a 400 or 415 that says why.
 // A client that goes away mid-body is a debug line and a counter, not a logged error.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ import type { Store } from '../src/store/types.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
 import { deliver, protectionRulePayload } from './helpers/github-delivery.js';
 import { readReview } from './helpers/k8s-admission.js';
+import { runDfwAsync } from './helpers/edge-servers.js';
 
 interface Ctx {
   evaluator: Evaluator;
@@ -58,7 +59,7 @@ function appOf(ctx: Ctx) {
 
 type ErrorBody = { error: { code: string; message: string; fields?: Array<{ field: string; message: string }> } };
 
-async function post(app: Hono, path: string, body: string | Uint8Array, contentType = 'application/json'): Promise<{ status: number; body: ErrorBody & Partial<Decision> }> {
+async function post(app: Hono, path: string, body: string | Uint8Array<ArrayBuffer>, contentType = 'application/json'): Promise<{ status: number; body: ErrorBody & Partial<Decision> }> {
   const res = await app.request(path, { method: 'POST', headers: { 'content-type': contentType }, body });
   return { status: res.status, body: (await res.json()) as ErrorBody & Partial<Decision> };
 }
@@ -122,7 +123,7 @@ strict('ambiguous check requests are refused with 400 or 415 that say why', asyn
   const compliant = JSON.stringify(ctx.compliant);
   const denyOnly = JSON.stringify({ ...ctx.compliant, evidence: { ...(ctx.compliant.evidence as object), branch_protection: { protected: false } } });
   const duplicate = denyOnly.replace('"protected":false', '"protected":false,"protected":true');
-  const cases: Array<[string, string | Uint8Array, string, number, string]> = [
+  const cases: Array<[string, string | Uint8Array<ArrayBuffer>, string, number, string]> = [
     ['lone surrogate', compliant.replace('"application":"payments"', '"application":"\\ud800pay"'), 'application/json', 400, 'json_lone_surrogate'],
     ['invalid UTF-8', new Uint8Array([...new TextEncoder().encode(compliant.slice(0, -1)), ...new TextEncoder().encode(',"x":"'), 0xc3, 0x28, 0x22, 0x7d]), 'application/json', 400, 'invalid_utf8'],
     ['1e400', compliantWith(ctx, 'n', '1e400'), 'application/json', 400, 'json_number_out_of_range'],
@@ -180,13 +181,31 @@ strict('evidence, waivers, admission and GitHub deliveries are read by the same 
 
   const github = new Hono();
   github.onError(handleError(logger));
-  github.route('/', githubProtectionRoutes({ checks: createCheckService(policy), logger, webhookSecret: 'secret', app: { appId: 1, privateKeyPem: 'unused', apiBaseUrl: 'http://127.0.0.1:9' } }));
+  github.route('/', githubProtectionRoutes({ checks: createCheckService(policy), logger, webhookSecret: 'secret', app: { appId: '1', privateKeyPem: 'unused', apiBaseUrl: 'http://127.0.0.1:9' } }));
   const payload = JSON.stringify(protectionRulePayload('http://127.0.0.1:9'));
   const deep = await deliver(github, payload.replace(/\}$/, `,"x":${nestedObjects(10_000)}}`), { secret: 'secret' });
   assert.is(deep.status, 400);
   assert.is(((await deep.json()) as ErrorBody).error.code, 'json_too_deep');
   const surrogate = await deliver(github, payload.replace('"action":"requested"', '"action":"requested","x":"\\udfff"'), { secret: 'secret' });
   assert.is(((await surrogate.json()) as ErrorBody).error.code, 'json_lone_surrogate');
+});
+
+strict('dfw evidence push drops a report file\'s byte order mark, which the server refuses in a body', async (ctx) => {
+  const { app } = appOf(ctx);
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const report = join(ctx.dir, 'review-with-bom.json');
+    writeFileSync(report, '\ufeff{"state":"approved","reviewer":"sec","completed_at":"2026-11-01T00:00:00Z"}');
+    const direct = await post(app, '/v1/evidence?kind=review&repository=github.com/acme/app&commit=abcdef1', readFileSync(report, 'utf8'));
+    assert.is(direct.body.error.code, 'json_bom');
+    const pushed = await runDfwAsync(['evidence', 'push', '--kind', 'review', '--subject', 'github.com/acme/app@abcdef1', report, '--server', url]);
+    assert.is(pushed.status, 0, pushed.stderr);
+    assert.match(pushed.stdout, /^stored: report \S+ \(review\)/);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 strict('a client that disconnects mid-body is logged at debug and counted, not an error', async (ctx) => {
