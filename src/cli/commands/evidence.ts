@@ -30,6 +30,7 @@ export function evidenceCommand(): Command {
   describeUsage(push, [
     'dfw evidence push --kind trivy --subject sha256:4f1c… trivy.json --server "$DFW_SERVER" --token "$DFW_TOKEN"',
     'dfw evidence push --kind sarif --subject github.com/acme/payments@9f2c4e1 codeql.sarif --server http://127.0.0.1:8787',
+    'dfw evidence push --kind attestation --subject sha256:4f1c… provenance.intoto.sigstore --server "$DFW_SERVER" --token "$DFW_TOKEN"',
   ]);
   for (const option of serverOptions()) push.addOption(option);
   push.action(async (file: string, options: ServerOptions & { kind: string; subject: string; format: string }) => {
