@@ -24,6 +24,8 @@ export const HELP = `node --import tsx bench/run.ts [flags]   (make bench runs i
   --listing-rows <n>       decisions seeded for the listing p99, per database (default 10000000)
   --what-if-decisions <n>  decisions in the log what-if re-evaluates (default 100000)
   --no-postgres            listing figures on SQLite only (otherwise scripts/postgres.sh url)
+  --save-scale <file>      also write the scale section's figures as JSON (they take ~25 min)
+  --reuse-scale <file>     without the scale section, report the figures a --save-scale run wrote
   --quick                  short runs (HTTP 3 s, evaluate 1 s, opa bench once, 5 bundle loads,
                            200k listing rows, 10k what-if decisions)
   --patience <s>           time allowed in all for waiting on a quiet machine and measuring a
@@ -45,6 +47,8 @@ export interface Flags {
   listingRows: number;
   whatIfDecisions: number;
   postgres: boolean;
+  saveScale?: string;
+  reuseScale?: string;
   patienceSec: number;
   write: boolean;
 }
@@ -77,6 +81,8 @@ const OPTIONS = {
   'listing-rows': { type: 'string' },
   'what-if-decisions': { type: 'string' },
   'no-postgres': { type: 'boolean' },
+  'save-scale': { type: 'string' },
+  'reuse-scale': { type: 'string' },
   quick: { type: 'boolean' },
   patience: { type: 'string' },
   write: { type: 'boolean' },
@@ -117,7 +123,10 @@ export function parseFlags(argv: string[]): Flags | undefined {
     listingRows: Math.round(numberFlag('listing-rows', values['listing-rows'], quick ? 200_000 : 10_000_000, 100_000_000)),
     whatIfDecisions: Math.round(numberFlag('what-if-decisions', values['what-if-decisions'], quick ? 10_000 : 100_000, 10_000_000)),
     postgres: !values['no-postgres'],
+    ...(values['save-scale'] ? { saveScale: values['save-scale'] } : {}),
+    ...(values['reuse-scale'] ? { reuseScale: values['reuse-scale'] } : {}),
     patienceSec: numberFlag('patience', values.patience, 150, 3600),
-    write: values['no-write'] ? false : (values.write ?? sections.size === SECTIONS.length),
+    // Every section ran, or all but scale with earlier scale figures given.
+    write: values['no-write'] ? false : (values.write ?? (sections.size === SECTIONS.length || (sections.size === SECTIONS.length - 1 && !sections.has('scale') && values['reuse-scale'] !== undefined))),
   };
 }

@@ -85,7 +85,8 @@ export function scaleSection(r: BenchResults): string {
   const s = r.scale;
   if (!s) return '';
   const w = s.whatIf;
-  return `## Decision log at scale
+  const when = s.measuredAt && s.measuredAt !== r.date.toISOString() ? `\n\nThese figures come from the run of ${s.measuredAt.replace(/\.\d+Z$/, 'Z')} on the same machine (\`--save-scale\`, reported again here with \`--reuse-scale\`: seeding 10 M rows twice takes ~15 minutes).` : '';
+  return `## Decision log at scale${when}
 
 \`store.listDecisions\` (the statement behind \`GET /v1/decisions\`) filtered by application,
 environment and verdict, 50 per page, newest first: ${s.listing[0]?.queries ?? 0} pages per database, first pages

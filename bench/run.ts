@@ -96,7 +96,12 @@ async function main(): Promise<number> {
   }
   if (flags.sections.has('http')) results.http = await compareHttp(context, inputs, expected, results.commands.http);
   if (flags.sections.has('profile')) results.profile = await profileDfw(context, inputs, results.commands.http);
-  if (flags.sections.has('scale')) results.scale = await benchScale(context, evaluator, all.typical);
+  if (flags.sections.has('scale')) {
+    results.scale = { ...(await benchScale(context, evaluator, all.typical)), measuredAt: results.date.toISOString() };
+    if (flags.saveScale) writeFileSync(flags.saveScale, JSON.stringify(results.scale, null, 2));
+  } else if (flags.reuseScale) {
+    results.scale = JSON.parse(readFileSync(flags.reuseScale, 'utf8')) as BenchResults['scale'];
+  }
 
   results.background.endCores = await sampleBackgroundCores();
   results.background.retries = quiet.retries;
