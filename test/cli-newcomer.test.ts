@@ -179,7 +179,15 @@ cli('every command\'s --help has examples and exit codes, and marks required opt
   assert.match(await helpOf(['check']), 'Exit codes: 0 allow, 1 deny, 2 error');
 });
 
-cli('serve --help lists every environment variable that overrides dfw.yaml', async () => {
+cli('serve --help lists every environment variable that overrides dfw.yaml, replay and what-if those of the sections they read', async () => {
+  for (const command of ['replay', 'what-if']) {
+    const other = await helpOf([command]);
+    for (const [name, { key }] of Object.entries(ENV_OVERRIDES)) {
+      // Only the sections these commands read: the store and the bundle, not the listener.
+      if (/^(store|bundle)\./.test(key)) assert.match(other, new RegExp(`${name}\\s+${key.replace('.', '\\.')}`), `${command}: ${name}`);
+      else assert.not.match(other, name, `${command} does not read ${key}`);
+    }
+  }
   const help = await helpOf(['serve']);
   for (const [name, { key }] of Object.entries(ENV_OVERRIDES)) assert.match(help, new RegExp(`${name}\\s+${key.replace('.', '\\.')}`), name);
   for (const name of ['DFW_STORE_URL', 'DFW_MAX_BODY_BYTES', 'DFW_BUNDLE_KEY_ID', 'DFW_CONFIG', 'DFW_BUNDLE_TOKEN']) assert.match(help, name);

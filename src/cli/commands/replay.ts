@@ -11,7 +11,7 @@ import { builtBundlePath } from '../../policy/built-bundle.js';
 import type { Evaluator } from '../../engine/index.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { terminalProgress } from '../format/progress.js';
-import { describeUsage } from '../help.js';
+import { describeUsage, environmentHelp } from '../help.js';
 import { loadLoggedBundle } from '../logged-bundle.js';
 
 interface StoreOptions {
@@ -26,7 +26,9 @@ function storeAndBundleOptions(command: Command, bundleHelp: string): Command {
     .addOption(new Option('-c, --config <file>', 'dfw.yaml naming the store and the bundle').env('DFW_CONFIG'))
     .addOption(new Option('--store <url>', 'decision log: sqlite:<path> or postgres://… (overrides the config)').env('DFW_STORE_URL'))
     .addOption(new Option('-b, --bundle <path>', bundleHelp))
-    .addOption(new Option('--bundle-key <pem>', 'require the bundle to be signed by this public key'));
+    .addOption(new Option('--bundle-key <pem>', 'require the bundle to be signed by this public key'))
+    // Both read dfw.yaml's store and bundle sections through loadConfig, overrides included.
+    .addHelpText('after', environmentHelp(['store', 'bundle']));
 }
 
 function configOf(options: StoreOptions): Config {

@@ -1,10 +1,10 @@
 // `dfw serve`: run the firewall's HTTP API.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../../shared/logger.js';
-import { ENV_OVERRIDES, loadConfig } from '../../config/load.js';
+import { loadConfig } from '../../config/load.js';
 import { startServer } from '../../host/server.js';
 import { runCluster } from '../../host/cluster.js';
-import { describeUsage } from '../help.js';
+import { describeUsage, environmentHelp } from '../help.js';
 import { httpUrl } from '../url-option.js';
 import { isOciUrl, parseOciReference } from '../../bundles/agent/oci-reference.js';
 
@@ -23,12 +23,6 @@ function bundleUrl(value: string): string {
 function workerCount(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
   return Number(value);
-}
-
-/** The DFW_* variables that override dfw.yaml, from the table loadConfig applies, so the help cannot drift. */
-function environmentHelp(): string {
-  const rows = Object.entries(ENV_OVERRIDES).map(([name, { key }]) => `  ${name.padEnd(24)} ${key}`);
-  return `\nEnvironment variables (override dfw.yaml; flags override both):\n${rows.join('\n')}\n`;
 }
 
 export function serveCommand(): Command {
