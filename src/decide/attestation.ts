@@ -2,10 +2,8 @@
 // (https://slsa.dev/spec/v1.0/verification_summary) — an in-toto Statement v1 about the
 // image digest, naming the policy bundle revision and the decision id — in a DSSE envelope
 // signed with dfw's ECDSA P-256 key, the format `cosign verify-attestation --key` checks.
-import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dsse } from '@sigstore/core';
-import { ConflictError, fixedCodeError, InvalidInputError } from '../shared/errors.js';
+// Web-standard: the signing key (Node crypto) is src/host/attestation-signer.ts.
+import { ConflictError, InvalidInputError } from '../shared/errors.js';
 
 export const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
 export const IN_TOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
@@ -29,7 +27,6 @@ export const ATTESTATION_CONFIG_SCHEMA = {
   },
 } as const;
 
-export class AttestationKeyError extends fixedCodeError('AttestationKeyError', 'attestation_key_invalid', 'invalid_input') {}
 
 /** What a VSA is built from: the recorded decision. */
 export interface VerifiedDecision {
@@ -54,22 +51,6 @@ export interface AttestationSigner {
   sign(decision: VerifiedDecision): DsseEnvelope;
 }
 
-/** Reads the signing key; an ECDSA key on another curve or an RSA key is refused at start-up. */
-export function loadAttestationSigner(path: string): AttestationSigner {
-  let key: KeyObject;
-  try {
-    const pem = readFileSync(path, 'utf8');
-    key = createPrivateKey(pem);
-  } catch (err) {
-    throw new AttestationKeyError(`attestation.signing_key: ${path} is not a readable PEM private key: ${(err as Error).message}`, { cause: err });
-  }
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new AttestationKeyError(`attestation.signing_key: ${path} must be an ECDSA P-256 key (openssl ecparam -name prime256v1 -genkey), not ${key.asymmetricKeyType}`);
-  }
-  const publicKeyPem = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
-  return { publicKeyPem, sign: (decision) => signStatement(buildVerificationSummary(decision), key) };
-}
-
 /** The in-toto Statement of a VSA for an allowed decision. */
 export function buildVerificationSummary(decision: VerifiedDecision): Record<string, unknown> {
   if (!decision.allow) throw new ConflictError('decision_denied', `decision ${decision.decision_id} denied the deployment; dfw attests only to allowed deployments`);
@@ -92,12 +73,6 @@ export function buildVerificationSummary(decision: VerifiedDecision): Record<str
       dfw: { decision_id: decision.decision_id, environment: decision.environment, bundle: decision.bundle },
     },
   };
-}
-
-function signStatement(statement: Record<string, unknown>, key: KeyObject): DsseEnvelope {
-  const payload = Buffer.from(JSON.stringify(statement), 'utf8');
-  const signature = sign('sha256', dsse.preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, payload), key);
-  return { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: payload.toString('base64'), signatures: [{ keyid: '', sig: signature.toString('base64') }] };
 }
 
 /** The decision's fields a VSA names, from a decision and its input. */

@@ -10,7 +10,7 @@ import { createPromotionCollector } from '../collect/collectors/promotion.js';
 import { createStoreCollector } from '../collect/collectors/store.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
 import { createMetrics } from './metrics.js';
-import { loadAttestationSigner } from '../decide/attestation.js';
+import { loadAttestationSigner } from './attestation-signer.js';
 import { attachingSummaries } from '../decide/attestation-attach.js';
 import type { Config } from '../config/load.js';
 import { storeOptions } from '../store/config.js';

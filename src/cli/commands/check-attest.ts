@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import type { CheckRequest } from '../../collect/check-request.js';
 import { parseImageReference } from '../../collect/image-reference.js';
-import { loadAttestationSigner, type DsseEnvelope } from '../../decide/attestation.js';
+import type { DsseEnvelope } from '../../decide/attestation.js';
+import { loadAttestationSigner } from '../../host/attestation-signer.js';
 import type { Decision } from '../../engine/index.js';
 import { CliError } from '../exit-codes.js';
 import { callServer } from '../server-client.js';
