@@ -38,7 +38,7 @@ config('the documented example validates against the schema and builds every col
   assert.ok(validate(example.collectors), JSON.stringify(validate.errors));
   const collectors = createCollectors(example.collectors);
   assert.equal(collectors.map((c) => [c.name, c.kinds]), [
-    ['github', ['branch_protection', 'workflows']],
+    ['github', ['branch_protection', 'workflows', 'repository', 'dependabot_alerts', 'pull_request']],
     ['registry', ['registry']],
     ['kubernetes', ['runtime']],
     ['change', ['change_ticket']],
