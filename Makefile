@@ -14,7 +14,7 @@ TS_SOURCES    := $(shell find src -name '*.ts' -o -name '*.tsx' 2>/dev/null)
 SIGN_FLAGS    := $(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY) --signing-alg $(SIGNING_ALG),)
 FUZZ_RUNS     ?= 10000
 
-.PHONY: help run serve test services bundle build tools test-tools deps capabilities catalog bench fuzz pack clean FORCE
+.PHONY: help run serve test services bundle build tools test-tools deps capabilities catalog bench soak fuzz pack clean FORCE
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'

@@ -187,6 +187,19 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX waiver_requests_state ON waiver_requests (state, created_at_ms)',
     ],
   },
+  {
+    version: 9,
+    name: 'console sessions',
+    statements: (d) => [
+      `CREATE TABLE console_sessions (
+        id_sha256 ${id(d)} PRIMARY KEY,
+        caller TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        expires_at_ms BIGINT NOT NULL
+      )`,
+      'CREATE INDEX console_sessions_expiry ON console_sessions (expires_at_ms)',
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
