@@ -226,8 +226,10 @@ gh('a compliant deployment is approved', async (ctx) => {
   const policy = new ActivePolicy();
   policy.activate(ctx.evaluator);
   const compliant = ctx.compliant as { artifact: { image: string; digest: string }; source: { commit: string } };
+  // The event's repository is the one the pipeline built: the provenance must name it (DFW-PROV-001).
+  const evidence = JSON.stringify(ctx.compliant).replaceAll('github.com/acme/payments', 'github.com/zaniebot/release-authenticator-example');
   const h = harness(ctx, {
-    checks: withCompliantEvidence(createCheckService(policy), ctx.compliant),
+    checks: withCompliantEvidence(createCheckService(policy), JSON.parse(evidence) as Record<string, unknown>),
     environmentMap: { release: 'production' },
     applicationMap: { 'zaniebot/release-authenticator-example': 'payments' },
   });
