@@ -14,6 +14,9 @@ import data.firewall.lib.supply_chain as trust
 #   the source repository and commit the deployment request names. Provenance pushed
 #   without a verifiable signature, or re-signed by an untrusted identity, cannot be
 #   verified and does not count.
+#   Controls: SLSA build levels 2 and 3 (signed provenance from a hosted, hardened
+#   builder), NIST SP 800-53 SR-4 (provenance) and SR-11 (component authenticity),
+#   OWASP CICD-SEC-9 (improper artifact integrity validation).
 # custom:
 #   id: DFW-PROV-001
 #   severity: high

@@ -11,6 +11,9 @@ import data.firewall.lib.supply_chain as trust
 #   The deployed image's registry and repository start with one of the prefixes the trust
 #   policy allows (trust.registries in the bundle data), and the request names the image
 #   by digest, so that what is deployed cannot change under a moved tag.
+#   Controls: NIST SP 800-53 CM-14 (signed components from known sources) and SR-4
+#   (provenance), OWASP CICD-SEC-3 (dependency chain abuse: images only from trusted
+#   registries).
 # custom:
 #   id: DFW-REGISTRY-001
 #   severity: high

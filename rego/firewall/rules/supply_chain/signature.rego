@@ -15,6 +15,9 @@ import data.firewall.lib.supply_chain as trust
 #   pattern such as a GitHub Actions release workflow. Unsigned images, other keys,
 #   signatures copied from another digest, altered payloads and expired or foreign
 #   certificates do not count.
+#   Controls: SLSA build level 2 (the artifact is signed, so consumers can check its
+#   origin), NIST SP 800-53 SI-7 (software integrity) and SR-4 (provenance), OWASP
+#   CICD-SEC-9 (improper artifact integrity validation).
 # custom:
 #   id: DFW-SIGN-001
 #   severity: critical

@@ -7,18 +7,20 @@ import data.firewall.lib.supply_chain as trust
 
 # METADATA
 # title: Required evidence is signed by a trusted identity
-# description: |-
+# description: >-
 #   For each evidence kind the environment lists under trust.environments.<env>.verified_evidence
 #   (bundle data), the deployed digest carries an attestation of that kind (its predicate
 #   type is one trust.evidence_predicates maps to the kind) that dfw verified and a trusted
 #   identity signed. A report pushed to dfw without a signature, such as a plain Trivy JSON
 #   file, is then "cannot verify", not a pass.
+#   Controls: NIST SP 800-53 SI-7 (integrity of the evidence) and SR-4 (provenance of
+#   the scan results), OWASP CICD-SEC-9 (improper artifact integrity validation).
 # custom:
 #   id: DFW-SIGN-002
 #   severity: high
 #   category: supply_chain
 #   controls: ["NIST-800-53:SI-7", "NIST-800-53:SR-4", "OWASP-CICD:CICD-SEC-9"]
-#   remediation: |-
+#   remediation: >-
 #     Sign the report in the pipeline as an attestation about the image digest (for example
 #     cosign attest --type vuln --predicate trivy.json for a vulnerability scan) and attach
 #     it to the image, or push the signed envelope with dfw evidence push --kind attestation.
