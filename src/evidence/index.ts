@@ -46,19 +46,7 @@ export function parseReport(kind: ReportKind, text: string, options: ParseReport
   }
 }
 
-export { parseTrivyReport, parseGrypeReport, parseSarifLog, parseCycloneDxBom, parseSpdxDocument, parseSlsaProvenance, parseSecurityReview, parseScorecardResult };
 export { licenseChoices } from './spdx-license.js';
-export type { SarifOptions };
 export { findJsonSyntaxError } from './fields.js';
-export { parseAttestation, readAttestation } from './attestation.js';
-export { REVIEW_STATES, type ReviewState } from './review.js';
-export {
-  TRIVY_SEVERITIES,
-  GRYPE_SEVERITIES,
-  SARIF_LEVEL_SEVERITIES,
-  trivySeverity,
-  grypeSeverity,
-  sarifLevelSeverity,
-  securitySeverityBand,
-} from './severity.js';
+export { securitySeverityBand } from './severity.js';
 export * from './types.js';

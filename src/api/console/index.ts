@@ -1,2 +1,2 @@
 // The web console (/ui): pages, sessions, CSRF, CSP.
-export { consoleRoutes, type ConsoleDeps } from './routes.js';
+export { consoleRoutes } from './routes.js';

@@ -7,12 +7,11 @@ import { createKubernetesCollector, KUBERNETES_COLLECTOR_SCHEMA, type Kubernetes
 import { createRegistryCollector, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig } from './registry.js';
 import { createSignaturesCollector, SIGNATURES_COLLECTOR_SCHEMA, type SignaturesCollectorConfig, type SignaturesCollectorDeps } from './signatures.js';
 
-export { createGitHubCollector, GITHUB_COLLECTOR_SCHEMA, parseRepository, type GitHubCollectorConfig } from './github.js';
-export { createRegistryCollector, createDigestResolver, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig, type RegistryEndpointConfig, type RegistryEvidence } from './registry.js';
-export { createKubernetesCollector, KUBERNETES_COLLECTOR_SCHEMA, type KubernetesClusterConfig, type KubernetesCollectorConfig } from './kubernetes.js';
-export { createChangeCollector, CHANGE_COLLECTOR_SCHEMA, type ChangeCollectorConfig, type ChangeTicket, type JiraConfig, type ServiceNowConfig } from './change.js';
-export { createSignaturesCollector, SIGNATURES_COLLECTOR_SCHEMA, type SignaturesCollectorConfig } from './signatures.js';
-export { CollectorConfigError, CollectorFailure } from './http.js';
+export { createGitHubCollector, parseRepository, type GitHubCollectorConfig } from './github.js';
+export { createRegistryCollector, createDigestResolver, type RegistryCollectorConfig, type RegistryEndpointConfig } from './registry.js';
+export { createKubernetesCollector, type KubernetesClusterConfig, type KubernetesCollectorConfig } from './kubernetes.js';
+export { createChangeCollector, type ChangeCollectorConfig } from './change.js';
+export { CollectorConfigError } from './http.js';
 
 /** The `collectors:` section of dfw.yaml: each key present configures (and enables) one collector. */
 export interface CollectorsConfig {

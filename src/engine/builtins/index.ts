@@ -5,7 +5,6 @@ import { semverCompare, semverIsValid } from './semver.js';
 import type { HostBuiltin } from './types.js';
 
 export type { HostBuiltin } from './types.js';
-export { rawJson } from './types.js';
 
 /** Every builtin dfw supplies to the policy, by its Rego name. */
 export const HOST_BUILTINS: Readonly<Record<string, HostBuiltin>> = Object.freeze({
