@@ -34,12 +34,15 @@ readme.after(async ({ server }) => {
 
 readme('the README documents its extraction rules and runs nearly every block', () => {
   assert.is(startup, undefined, `dfw serve did not start: ${startup?.message}`);
-  const rules = README.slice(README.indexOf('<!--'), README.indexOf('-->'));
+  const rulesAt = README.indexOf('<!-- Every shell block');
+  const rules = README.slice(rulesAt, README.indexOf('-->', rulesAt));
   assert.ok(rules.includes('test/readme-commands.test.ts') && rules.includes('# not run by the docs test:'), 'the rules are stated in an HTML comment');
   assert.ok(blocks.length >= 3, `${blocks.length} shell blocks`);
   const skipped = blocks.filter((b) => b.skipped);
   assert.ok(skipped.length <= blocks.length / 2, 'most blocks run');
   for (const block of skipped) assert.ok(block.commands.length > 0, `the skipped block at line ${block.line} still shows a command`);
+  // A fresh machine needs exactly two commands, and they come first.
+  assert.equal(blocks[0]!.commands.map((c) => c.split('#')[0]!.trim()), ['make run', 'make test']);
   assert.is(expectedExit('node bin/dfw.js check --input x.json  # exits 1'), 1);
   assert.is(expectedExit('make run    # terminal 1: serves'), 0);
 });

@@ -1,7 +1,8 @@
 // Runs the shell commands a document shows, as a reader would type them. The rules (also
 // in the HTML comment at the top of README.md):
 // - every ```sh (or bash, shell) block runs; a block whose first line is
-//   "# not run by the docs test: <why>" is skipped, and says why to the reader too;
+//   "# not run by the docs test: <why>", or that follows the line
+//   "<!-- not run by the docs test: <why> -->", is skipped and says why;
 // - one command per line (a line ending in "\" continues), each in bash with pipefail, from
 //   a sandbox: a temp folder of symlinks to the repository, with its own bundles/, data/ and rego/,
 //   so nothing a command writes touches the work tree;
@@ -17,6 +18,8 @@ import { join } from 'node:path';
 import { ROOT } from './opa.js';
 
 export const NOT_RUN = /^# not run by the docs test: \S/;
+/** The same mark as an HTML comment on the line before the block, invisible to readers. */
+export const NOT_RUN_COMMENT = /^<!-- not run by the docs test: \S.*-->$/;
 
 export interface DocBlock {
   /** 1-based line of the opening fence. */
@@ -43,7 +46,8 @@ export function shellBlocks(markdown: string): DocBlock[] {
       if (current.trim() && !current.trim().startsWith('#')) commands.push(current.trim());
       current = '';
     }
-    blocks.push({ line, commands, skipped: NOT_RUN.test(body.trimStart()) });
+    const lineBefore = markdown.slice(0, m.index).trimEnd().split('\n').at(-1) ?? '';
+    blocks.push({ line, commands, skipped: NOT_RUN.test(body.trimStart()) || NOT_RUN_COMMENT.test(lineBefore.trim()) });
   }
   return blocks;
 }
