@@ -6,23 +6,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { WaiverRequestDecidedError, WaiverRequestNotFoundError } from './errors.js';
 import type { Row, SqlDriver, SqlExecutor } from './sql/driver.js';
 import type { Instant, NewWaiverRequest, Waiver, WaiverRequest, WaiverRequests, WaiverRequestState } from './types.js';
-import { insertWaiver } from './waivers.js';
+import { insertWaiver, waiverTermsOf } from './waivers.js';
 import { isoFromColumn, optionalText, requireText, setIfPresent, toMillis } from './values.js';
 
 function toRequest(row: Row): WaiverRequest {
-  const request: WaiverRequest = {
-    id: row.id as string,
-    rule: row.rule as string,
-    application: row.application as string,
-    environment: row.environment as string,
-    reason: row.reason as string,
-    requested_by: row.requested_by as string,
-    expires_at: isoFromColumn(row.expires_at_ms),
-    created_at: isoFromColumn(row.created_at_ms),
-    state: row.state as WaiverRequestState,
-  };
-  setIfPresent(request, 'artifact_digest', row.artifact_digest);
-  setIfPresent(request, 'ticket', row.ticket);
+  const request: WaiverRequest = { ...waiverTermsOf(row), state: row.state as WaiverRequestState };
   setIfPresent(request, 'decided_by', row.decided_by);
   if (row.decided_at_ms !== null && row.decided_at_ms !== undefined) request.decided_at = isoFromColumn(row.decided_at_ms);
   setIfPresent(request, 'waiver_id', row.waiver_id);

@@ -7,20 +7,27 @@ import type { Row, SqlDriver, SqlExecutor } from './sql/driver.js';
 import type { Instant, InputWaiver, NewWaiver, Waiver, WaiverListOptions } from './types.js';
 import { isoFromColumn, optionalText, requireText, setIfPresent, toMillis } from './values.js';
 
-function toWaiver(row: Row): Waiver {
-  const waiver: Waiver = {
+/** The columns a waiver and a waiver request share, read the same way for both. */
+export type WaiverTerms = Pick<Waiver, 'id' | 'rule' | 'application' | 'environment' | 'reason' | 'requested_by' | 'expires_at' | 'created_at' | 'artifact_digest' | 'ticket'>;
+
+export function waiverTermsOf(row: Row): WaiverTerms {
+  const terms: WaiverTerms = {
     id: row.id as string,
     rule: row.rule as string,
     application: row.application as string,
     environment: row.environment as string,
     reason: row.reason as string,
     requested_by: row.requested_by as string,
-    approved_by: row.approved_by as string,
     expires_at: isoFromColumn(row.expires_at_ms),
     created_at: isoFromColumn(row.created_at_ms),
   };
-  setIfPresent(waiver, 'artifact_digest', row.artifact_digest);
-  setIfPresent(waiver, 'ticket', row.ticket);
+  setIfPresent(terms, 'artifact_digest', row.artifact_digest);
+  setIfPresent(terms, 'ticket', row.ticket);
+  return terms;
+}
+
+function toWaiver(row: Row): Waiver {
+  const waiver: Waiver = { ...waiverTermsOf(row), approved_by: row.approved_by as string };
   if (row.revoked_at_ms !== null && row.revoked_at_ms !== undefined) waiver.revoked_at = isoFromColumn(row.revoked_at_ms);
   setIfPresent(waiver, 'revoked_by', row.revoked_by);
   return waiver;
