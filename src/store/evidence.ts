@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { EVIDENCE_KINDS, REPORT_KINDS, type EvidenceKind, type ParsedEvidence, type ReportKind } from '../evidence/types.js';
 import { v7 as uuidv7 } from 'uuid';
 import { StoreInputError } from './errors.js';
+import { bumpGenerations, evidenceScopes } from './generations.js';
 import { subjectKey, subjectMatch, subjectOf, validSubject } from './report-subject.js';
 import type { Row, SqlDriver } from './sql/driver.js';
 import type { LatestEvidence, NewReport, ReportSubject, ReportSummary, StoredReport } from './types.js';
@@ -63,6 +64,8 @@ export class EvidenceStore {
         // the report row too.
         await tx.run('INSERT INTO evidence_items (report_id, evidence_kind, body) VALUES (?, ?, ?)', [row.id, kind, JSON.stringify(value)]);
       }
+      // Committed with the report: no process serves the subject's cached evidence after it.
+      await bumpGenerations(tx, evidenceScopes(subject));
       return { id: row.id, created: true };
     });
   }
@@ -103,8 +106,13 @@ export class EvidenceStore {
   }
 
   async latest(subject: ReportSubject): Promise<LatestEvidence> {
+    return (await this.latestSized(subject)).latest;
+  }
+
+  /** `latest`, and the bytes of stored JSON it was parsed from (what a cache of it weighs). */
+  async latestSized(subject: ReportSubject): Promise<{ latest: LatestEvidence; bytes: number }> {
     const match = subjectMatch(subject);
-    if (!match) return {};
+    if (!match) return { latest: {}, bytes: 0 };
     // Newest per evidence kind first (without bodies), then only the winning bodies: the
     // history of a subject may hold many large SBOMs.
     const winners = await this.db.all(
@@ -118,12 +126,14 @@ export class EvidenceStore {
       match.params,
     );
     const latest: Record<string, unknown> = {};
+    let bytes = 0;
     for (const winner of winners.sort((a, b) => byCatalogOrder(a.evidence_kind as EvidenceKind, b.evidence_kind as EvidenceKind))) {
       const [item] = await this.db.all<{ body: string }>('SELECT body FROM evidence_items WHERE report_id = ? AND evidence_kind = ?', [
         winner.report_id,
         winner.evidence_kind,
       ]);
       if (!item) continue; // reports are never deleted, but do not invent evidence if one were
+      bytes += item.body.length;
       latest[winner.evidence_kind as string] = {
         value: JSON.parse(item.body),
         report_id: winner.report_id as string,
@@ -132,7 +142,7 @@ export class EvidenceStore {
         received_at: isoFromColumn(winner.received_at_ms),
       };
     }
-    return latest as LatestEvidence;
+    return { latest: latest as LatestEvidence, bytes };
   }
 
   private summary(row: Row, evidenceKinds: EvidenceKind[]): ReportSummary {

@@ -200,6 +200,21 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX console_sessions_expiry ON console_sessions (expires_at_ms)',
     ],
   },
+  {
+    version: 10,
+    name: 'cache generations',
+    statements: (d) => [
+      // One counter per cache scope (an application's waivers, a digest's or a commit's
+      // reports), bumped in the transaction of every write that changes what the scope's
+      // reads return. A process serves a cached read only while the counter is unchanged:
+      // one primary-key lookup instead of the queries (src/store/read-cache.ts). Rows are
+      // never deleted, so a counter never comes back to a value it had.
+      `CREATE TABLE cache_generations (
+        scope ${id(d)} PRIMARY KEY,
+        generation BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

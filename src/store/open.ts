@@ -65,5 +65,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     await db.close().catch(() => undefined);
     throw wrapStoreError(err, 'migrating the store');
   }
-  return createSqlStore(db, { maskPaths, clock: options.clock ?? (() => new Date()) });
+  return createSqlStore(db, {
+    maskPaths,
+    clock: options.clock ?? (() => new Date()),
+    ...(options.cacheLimits ? { cacheLimits: options.cacheLimits } : {}),
+  });
 }

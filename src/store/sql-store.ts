@@ -1,5 +1,6 @@
 // The Store over either SQL driver: one implementation, so both backends behave the same.
 // Every driver error leaves here as a StoreError (the store's own typed errors unchanged).
+import { CachedReads, DEFAULT_CACHE_LIMITS, type CacheLimits } from './cached-reads.js';
 import { complianceActivity } from './compliance.js';
 import { DecisionLog } from './decisions.js';
 import { wrapStoreError, StoreError } from './errors.js';
@@ -29,10 +30,11 @@ function guarded<T extends object>(target: T, what: string, open: <R>(doing: str
   ) as T;
 }
 
-export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly string[]; clock: () => Date }): Store {
+export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly string[]; clock: () => Date; cacheLimits?: Partial<CacheLimits> }): Store {
   const decisions = new DecisionLog(db, options.maskPaths, options.clock);
   const waivers = new WaiverStore(db, options.clock);
   const evidence = new EvidenceStore(db);
+  const cached = new CachedReads(db, waivers, evidence, { ...DEFAULT_CACHE_LIMITS, ...options.cacheLimits });
   let closed = false;
   const open = <T>(doing: string, work: () => Promise<T>): Promise<T> =>
     closed ? Promise.reject(new StoreError('store_closed', `${doing}: the store is closed`, { kind: 'unavailable' })) : guard(doing, work);
@@ -42,6 +44,7 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
 
   return {
     backend: db.dialect,
+    caches: { stats: () => cached.stats() },
     outbox: guarded<Outbox>(outbox, 'the outbox', open),
     audits: guarded<AuditLog>(audits, 'the audit log', open),
     stats: guarded<DecisionStats>(stats, 'decision statistics', open),
@@ -66,12 +69,12 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
     getWaiver: (id) => open('reading a waiver', () => waivers.get(id)),
     listWaivers: (listOptions) => open('listing waivers', () => waivers.list(listOptions)),
     revokeWaiver: (id, revocation) => open('revoking a waiver', () => waivers.revoke(id, revocation)),
-    activeWaivers: (at, filter) => open('reading active waivers', () => waivers.active(at, filter)),
+    activeWaivers: (at, filter) => open('reading active waivers', () => cached.activeWaivers(at, filter)),
 
     putReport: (report) => open('storing a report', () => evidence.put(report)),
     getReport: (id) => open('reading a report', () => evidence.get(id)),
     listReports: (subject) => open('listing reports', () => evidence.list(subject)),
-    latestEvidence: (subject) => open('reading evidence', () => evidence.latest(subject)),
+    latestEvidence: (subject) => open('reading evidence', () => cached.latestEvidence(subject)),
 
     schemaVersion: () =>
       open('reading the schema version', async () => {

@@ -231,8 +231,26 @@ export interface ComplianceActivity {
   outcomes: DecisionRuleOutcomes[];
 }
 
+/** One read cache's counters since the store was opened (src/store/read-cache.ts). */
+export interface CacheStats {
+  /** Reads answered from memory after the generations matched. */
+  hits: number;
+  /** Reads that went to the database (absent, changed, evicted or not cacheable). */
+  misses: number;
+  entries: number;
+  /** The entries' weight: bytes of stored JSON for evidence, waivers for waivers. */
+  weight: number;
+}
+
+/** The caches behind `activeWaivers` and `latestEvidence` (src/store/cached-reads.ts). */
+export interface StoreCaches {
+  stats(): { waivers: CacheStats; evidence: CacheStats };
+}
+
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
+  /** The per-process caches of the reads every check makes, for metrics. */
+  readonly caches: StoreCaches;
   /** Notifications waiting for delivery, delivered, and dead letters. */
   readonly outbox: Outbox;
   /** Continuous audit: what the deployments that were let through would get today. */
@@ -266,7 +284,9 @@ export interface Store {
   revokeWaiver(id: string, revocation: { revoked_by: string; at: Instant }): Promise<Waiver>;
   /**
    * Waivers that are not revoked and expire after `at`, for `input.waivers`. `environment`
-   * also matches waivers for `*`. Expiry is judged again by the policy.
+   * also matches waivers for `*`. Expiry is judged again by the policy. With both an
+   * application and an environment the answer may come from memory, never past a write
+   * that changed it (src/store/cached-reads.ts); its waivers are frozen.
    */
   activeWaivers(at: Instant, filter?: { application?: string; environment?: string }): Promise<Waiver[]>;
 
@@ -277,7 +297,8 @@ export interface Store {
   listReports(subject: ReportSubject): Promise<ReportSummary[]>;
   /**
    * For each evidence kind, the newest report's evidence among the reports for the digest
-   * and for the repository+commit.
+   * and for the repository+commit. May come from memory, never past a push that changed it
+   * (src/store/cached-reads.ts); the answer is frozen, being shared with later reads.
    */
   latestEvidence(subject: ReportSubject): Promise<LatestEvidence>;
 
@@ -299,6 +320,8 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** The clock for `created_at` (tests). */
   clock?: () => Date;
+  /** Bounds of the caches of active waivers and pushed evidence (src/store/cached-reads.ts). */
+  cacheLimits?: Partial<{ waiverEntries: number; evidenceEntries: number; evidenceBytes: number }>;
 }
 
 // The notification outbox: events queued in the same transaction as what caused them,

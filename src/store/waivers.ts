@@ -3,6 +3,7 @@
 // against the request time (DESIGN.md: decisions are pure functions of input and bundle).
 import { v7 as uuidv7 } from 'uuid';
 import { WaiverAlreadyRevokedError, WaiverNotFoundError } from './errors.js';
+import { bumpGenerations, waiverScope } from './generations.js';
 import type { Row, SqlDriver, SqlExecutor } from './sql/driver.js';
 import type { Instant, InputWaiver, NewWaiver, Waiver, WaiverListOptions } from './types.js';
 import { isoFromColumn, optionalText, requireText, setIfPresent, toMillis } from './values.js';
@@ -39,8 +40,11 @@ export function toInputWaiver(waiver: Waiver): InputWaiver {
   return entry;
 }
 
-/** Inserts a waiver through `db` (a transaction's executor when the caller holds one). */
-export async function insertWaiver(db: SqlExecutor, input: NewWaiver, createdAt: number): Promise<Waiver> {
+/**
+ * Inserts a waiver through `tx`, a transaction's executor: the application's cache
+ * generation is bumped with it, so no process serves its cached waivers after the commit.
+ */
+export async function insertWaiver(tx: SqlExecutor, input: NewWaiver, createdAt: number): Promise<Waiver> {
   const row = {
     id: uuidv7(),
     rule: requireText(input.rule, 'rule'),
@@ -55,7 +59,8 @@ export async function insertWaiver(db: SqlExecutor, input: NewWaiver, createdAt:
     created_at_ms: createdAt,
   };
   const columns = Object.keys(row);
-  await db.run(`INSERT INTO waivers (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, Object.values(row));
+  await tx.run(`INSERT INTO waivers (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, Object.values(row));
+  await bumpGenerations(tx, [waiverScope(row.application)]);
   return toWaiver(row);
 }
 
@@ -68,7 +73,8 @@ export class WaiverStore {
   ) {}
 
   async create(input: NewWaiver): Promise<Waiver> {
-    return insertWaiver(this.db, input, this.clock().getTime());
+    const createdAt = this.clock().getTime();
+    return this.db.transaction((tx) => insertWaiver(tx, input, createdAt));
   }
 
   async get(id: string): Promise<Waiver | undefined> {
@@ -104,6 +110,7 @@ export class WaiverStore {
       if (!row) throw new WaiverNotFoundError(id);
       const waiver = toWaiver(row);
       if (changed === 0) throw new WaiverAlreadyRevokedError(id, waiver.revoked_at!, waiver.revoked_by!);
+      await bumpGenerations(tx, [waiverScope(waiver.application)]);
       return waiver;
     });
   }

@@ -20,7 +20,8 @@ export function createStoreCollector(store: Pick<Store, 'latestEvidence'>, optio
     name: 'store',
     kinds: STORED_KINDS,
     timeoutMs: options.timeoutMs ?? 5000,
-    // Pushed reports change at any moment; the store is local and fast, so no caching.
+    // Pushed reports change at any moment: no TTL here. The store keeps the answer itself and
+    // serves it only until a push changes it (src/store/cached-reads.ts).
     cacheTtlMs: 0,
     cacheKey: ({ input }) => JSON.stringify(subjectOf(input)),
     async collect({ input }) {
