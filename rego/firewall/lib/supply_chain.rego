@@ -60,13 +60,23 @@ _identity_matches(signer, identity) if {
 _for_role(signer, _) if not signer.roles
 _for_role(signer, role) if role in signer.roles
 
-# Some trust-policy entry vouches for the fact's signer, for this image, environment and role.
-trusted_by(fact, role) if {
+# The trust-policy entries that cover this image in this environment, per signer identity
+# found on the facts. Computed once per evaluation: the subject patterns are regular
+# expressions, which Wasm compiles on every call, and every supply-chain rule asks.
+_entries_for[identity] := [signer |
 	some signer in object.get(policy, "signers", [])
 	covers(object.get(signer, "images", []))
 	_for_environment(signer)
+	_identity_matches(signer, identity)
+] if {
+	some fact in facts
+	identity := object.get(fact, "signer", {})
+}
+
+# Some trust-policy entry vouches for the fact's signer, for this image, environment and role.
+trusted_by(fact, role) if {
+	some signer in _entries_for[object.get(fact, "signer", {})]
 	_for_role(signer, role)
-	_identity_matches(signer, object.get(fact, "signer", {}))
 }
 
 # A fact counts when the host verified it over the deployed digest and an identity the
