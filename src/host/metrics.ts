@@ -8,6 +8,7 @@ import type { MetricsSource } from '../api/routes/metrics.js';
 import { firewallConfig, listFindings, type ActivePolicy } from '../engine/index.js';
 import { EVIDENCE_KINDS } from '../evidence/types.js';
 import type { AdmissionOutcome } from '../integrations/kubernetes/index.js';
+import type { StoreCaches } from '../store/index.js';
 
 export interface Metrics extends MetricsSource {
   /** The same service, counted and timed. Wrap once, where every entry point shares it. */
@@ -28,7 +29,8 @@ function environmentLabel(policy: ActivePolicy, environment: string): string {
   return environments && Object.hasOwn(environments, environment) ? environment : 'other';
 }
 
-export function createMetrics(policy: ActivePolicy): Metrics {
+/** `caches`: the store's read caches, whose hits and misses are counted at each scrape. */
+export function createMetrics(policy: ActivePolicy, caches?: StoreCaches): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter({ name, help, labelNames, registers: [registry] });
@@ -76,6 +78,33 @@ export function createMetrics(policy: ActivePolicy): Metrics {
       this.set(policy.status().revision === null ? 0 : 1);
     },
   });
+
+  if (caches) {
+    new Counter({
+      name: 'dfw_store_cache_reads_total',
+      help: "Reads of a check's active waivers and pushed evidence in this process: hit (memory, generation unchanged) or miss (the database).",
+      labelNames: ['cache', 'result'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const stats = caches.stats();
+        for (const cache of ['waivers', 'evidence'] as const) {
+          this.inc({ cache, result: 'hit' }, stats[cache].hits);
+          this.inc({ cache, result: 'miss' }, stats[cache].misses);
+        }
+      },
+    });
+    new Gauge({
+      name: 'dfw_store_cache_entries',
+      help: 'Deployment keys (waivers) and subjects (evidence) held in this process\'s store cache.',
+      labelNames: ['cache'] as const,
+      registers: [registry],
+      collect() {
+        const stats = caches.stats();
+        for (const cache of ['waivers', 'evidence'] as const) this.set({ cache }, stats[cache].entries);
+      },
+    });
+  }
 
   function count({ decision, input }: CheckOutcome, via: string, dryRun: boolean): void {
     const environment = environmentLabel(policy, decision.environment);

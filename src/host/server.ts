@@ -81,7 +81,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const collectors = new CollectorRunner([createStoreCollector(store), createPromotionCollector(store), ...createCollectors(config.collectors, { store })]);
   logger.info('collectors', { enabled: collectors.names });
   // Every entry point (API, admission webhook, GitHub) shares the one counted service.
-  const metrics = createMetrics(policy);
+  const metrics = createMetrics(policy, store.caches);
   const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
   const counted = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict }));
   // attestation.attach: each allowed deployment's signed summary goes to the image's registry.
