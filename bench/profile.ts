@@ -81,6 +81,17 @@ export function summarizeCpuProfile(profile: CpuProfile): { busyMs: number; shar
   return { busyMs: measured / 1000, shares };
 }
 
+/** dfw_store_cache_reads_total of a server: how many of a check's waiver and evidence reads came from memory. */
+export type StoreCacheReads = Record<'waivers' | 'evidence', { hits: number; misses: number }>;
+
+export function parseStoreCacheReads(metrics: string): StoreCacheReads {
+  const reads: StoreCacheReads = { waivers: { hits: 0, misses: 0 }, evidence: { hits: 0, misses: 0 } };
+  for (const m of metrics.matchAll(/^dfw_store_cache_reads_total\{cache="(waivers|evidence)",result="(hit|miss)"\} (\d+)/gm)) {
+    reads[m[1] as 'waivers' | 'evidence'][m[2] === 'hit' ? 'hits' : 'misses'] = Number(m[3]);
+  }
+  return reads;
+}
+
 /** The one .cpuprofile node --cpu-prof wrote into dir. */
 export function readCpuProfile(dir: string): CpuProfile {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

@@ -169,5 +169,26 @@ of the JavaScript thread's busy time (idle time and startup left out; time block
 synchronous call such as SQLite's fsync counts as busy) goes to the first of these
 categories that any frame of its stack belongs to, in this order:
 
-${table(['Category', ...names], rows)}`;
+${table(['Category', ...names], rows)}
+${storeCacheParagraph(r.profile)}`;
 }
+
+/** The store caches' figure from the profiled runs, and what they guarantee. */
+function storeCacheParagraph(profile: NonNullable<BenchResults['profile']>): string {
+  const ratio = (c: { hits: number; misses: number }) => `${fmt(c.hits)} of ${fmt(c.hits + c.misses)}`;
+  const figures = profile
+    .filter((p) => p.storeCache)
+    .map((p) => `${p.input}: waivers ${ratio(p.storeCache!.waivers)}, evidence ${ratio(p.storeCache!.evidence)}`);
+  return `
+${STORE_CACHES}${figures.length ? ` Reads served from memory in these runs (\`dfw_store_cache_reads_total\`): ${figures.join('; ')}.` : ''}`;
+}
+
+export const STORE_CACHES = `**Store caches.** The active waivers of a check's application and environment and the
+evidence pushed for its digest and commit are cached in each process
+(src/store/cached-reads.ts, [storage.md](storage.md#caches-of-waivers-and-evidence)). A
+read first looks up the scopes' generation counters (one primary-key lookup) and serves the
+cached answer only while they are unchanged; every write of a waiver or a report bumps its
+scopes' counters in its own transaction, so no check that starts after the write was
+acknowledged — in this process, a \`--workers\` sibling or another replica on the same
+PostgreSQL — is answered from before it (test/store-caches*.test.ts). Expiry is judged at
+each read; the caches are bounded (least recently used first).`;

@@ -5,7 +5,7 @@ import type { LoadFigures, LoadOptions } from './http.js';
 import type { Machine } from './machine.js';
 import type { OpaBenchFigures } from './opa.js';
 import type { Memory } from './processes.js';
-import type { ProfileShare } from './profile.js';
+import type { ProfileShare, StoreCacheReads } from './profile.js';
 
 export interface HttpResults {
   runs: Array<LoadFigures & { input: string }>;
@@ -45,7 +45,7 @@ export interface BenchResults {
   bundle?: BundleLoadFigures;
   http?: HttpResults;
   scale?: ScaleFigures;
-  profile?: Array<{ input: string; requests: number; perSecond: number; busyMs: number; shares: ProfileShare[] }>;
+  profile?: Array<{ input: string; requests: number; perSecond: number; busyMs: number; shares: ProfileShare[]; storeCache?: StoreCacheReads }>;
   /** CPU other processes used (cores) when the run started and when it ended. */
   background: { startCores: number; endCores: number; waitedSec: number; retries: number };
   totalSeconds?: number;
