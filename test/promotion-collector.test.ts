@@ -94,7 +94,7 @@ for (const makeBackend of backends) {
 }
 
 Promotion('without an application or digest the collector says why promotion is unknown', async () => {
-  const collector = createPromotionCollector({ listDecisions: async () => ({ items: [] }) });
+  const collector = createPromotionCollector({ firstAllowed: async () => [] });
   const signal = new AbortController().signal;
   const noDigest = await collector.collect({ request: {} as any, input: { request: { application: 'payments' }, artifact: {} } as any, signal });
   assert.equal(noDigest, { evidence: {}, unavailable: { promotion: 'the request names no image digest, so no earlier decision can be matched to it' } });

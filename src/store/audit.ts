@@ -37,22 +37,22 @@ export class SqlAuditLog implements AuditLog {
     private readonly clock: () => Date,
   ) {}
 
+  /** Migration 11's deployments table names them; the decisions carry their inputs. */
   async deployments(filter: { artifact_digest?: string; application?: string } = {}): Promise<DecisionRecord[]> {
-    const where = ['d.allow = ?', 'd.dry_run = ?'];
-    const params: unknown[] = [true, false];
+    const where: string[] = [];
+    const params: unknown[] = [];
     if (filter.artifact_digest !== undefined) {
-      where.push('d.artifact_digest = ?');
+      where.push('p.artifact_digest = ?');
       params.push(filter.artifact_digest);
     }
     if (filter.application !== undefined) {
-      where.push('d.application = ?');
+      where.push('p.application = ?');
       params.push(filter.application);
     }
     const rows = await this.db.all(
-      `SELECT d.* FROM decisions d WHERE ${where.join(' AND ')} AND NOT EXISTS (
-         SELECT 1 FROM decisions n WHERE n.allow = ? AND n.dry_run = ? AND ${NEWER('n', 'd').replaceAll('%ID%', 'decision_id')})
-       ORDER BY d.application, d.environment`,
-      [...params, true, false],
+      `SELECT d.* FROM deployments p JOIN decisions d ON d.decision_id = p.decision_id
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.application, p.environment`,
+      params,
     );
     return rows.map(toRecord);
   }

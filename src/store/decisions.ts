@@ -7,7 +7,7 @@ import { GroupCommit } from './group-commit.js';
 import { maskSecrets } from './mask.js';
 import { insertOutbox } from './outbox.js';
 import type { SqlDriver, SqlExecutor } from './sql/driver.js';
-import type { DecisionFilter, DecisionRecord, DecisionSummary, Instant, NewDecisionRecord, NewOutboxMessage, Page, PageRequest } from './types.js';
+import type { DecisionFilter, DecisionRecord, DecisionSummary, FirstAllowed, Instant, NewDecisionRecord, NewOutboxMessage, Page, PageRequest } from './types.js';
 import { fromBigint, optionalText, requireText, toMillis } from './values.js';
 
 const DEFAULT_PAGE = 50;
@@ -54,6 +54,31 @@ export function prepareDecision(record: NewDecisionRecord, maskPaths: readonly s
   ];
   if (values.some((v) => v === undefined)) throw new StoreInputError('deny, warn, waived and decision are required');
   return { decisionId: record.decision_id, values, rules: rulesOf(record), outbox: record.outbox ?? [] };
+}
+
+/**
+ * Keeps deployments (the newest allowed, enforced decision per application and environment)
+ * and first_allowed (the oldest per digest and environment) true in the decision's own
+ * transaction. Commits are not in request-time order (a group commit takes whatever arrived),
+ * hence the comparisons on (time, id) rather than "last write wins".
+ */
+async function trackDeployment(tx: SqlExecutor, values: readonly unknown[]): Promise<void> {
+  const [decisionId, timeMs, application, , environment, digest, allow] = values;
+  const dryRun = values[15];
+  if (allow !== true || dryRun === true) return;
+  await tx.run(
+    `INSERT INTO deployments (application, environment, decision_id, time_ms, artifact_digest) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (application, environment) DO UPDATE SET decision_id = excluded.decision_id, time_ms = excluded.time_ms, artifact_digest = excluded.artifact_digest
+     WHERE excluded.time_ms > deployments.time_ms OR (excluded.time_ms = deployments.time_ms AND excluded.decision_id > deployments.decision_id)`,
+    [application, environment, decisionId, timeMs, digest ?? null],
+  );
+  if (digest === undefined || digest === null) return;
+  await tx.run(
+    `INSERT INTO first_allowed (application, artifact_digest, environment, decision_id, time_ms) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (application, artifact_digest, environment) DO UPDATE SET decision_id = excluded.decision_id, time_ms = excluded.time_ms
+     WHERE excluded.time_ms < first_allowed.time_ms OR (excluded.time_ms = first_allowed.time_ms AND excluded.decision_id < first_allowed.decision_id)`,
+    [application, digest, environment, decisionId, timeMs],
+  );
 }
 
 /**
@@ -128,7 +153,17 @@ export class DecisionLog {
       );
     }
     await insertOutbox(tx, pending.outbox, this.clock().getTime());
+    await trackDeployment(tx, pending.values);
     return undefined;
+  }
+
+  /** Per environment, the first allowed, enforced decision for the digest (DFW-PROMOTION-001). */
+  async firstAllowed(application: string, digest: string): Promise<FirstAllowed[]> {
+    const rows = await this.db.all<{ environment: string; decision_id: string; time_ms: unknown }>(
+      'SELECT environment, decision_id, time_ms FROM first_allowed WHERE application = ? AND artifact_digest = ? ORDER BY environment',
+      [application, digest],
+    );
+    return rows.map((r) => ({ environment: r.environment, decision_id: r.decision_id, time: new Date(fromBigint(r.time_ms)).toISOString() }));
   }
 
   async get(id: string): Promise<DecisionRecord | undefined> {

@@ -215,6 +215,47 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 11,
+    name: 'deployments and first promotions',
+    statements: (d) => [
+      // What is deployed (the newest allowed, enforced decision of each application and
+      // environment) and where a digest was first allowed: kept up to date by every decision's
+      // own transaction, so the continuous audit and the promotion collector read a handful of
+      // rows instead of scanning a log that grows with every check (docs/performance.md).
+      `CREATE TABLE deployments (
+        application TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        decision_id ${id(d)} NOT NULL,
+        time_ms BIGINT NOT NULL,
+        artifact_digest TEXT,
+        PRIMARY KEY (application, environment)
+      )`,
+      'CREATE INDEX deployments_digest ON deployments (artifact_digest)',
+      `CREATE TABLE first_allowed (
+        application TEXT NOT NULL,
+        artifact_digest TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        decision_id ${id(d)} NOT NULL,
+        time_ms BIGINT NOT NULL,
+        PRIMARY KEY (application, artifact_digest, environment)
+      )`,
+      // Filled from the log once, in one sorted pass (a correlated NOT EXISTS would be
+      // quadratic on a log of millions); ties in time go to the greater id, as in the log.
+      `INSERT INTO deployments (application, environment, decision_id, time_ms, artifact_digest)
+       SELECT application, environment, decision_id, time_ms, artifact_digest FROM (
+         SELECT application, environment, decision_id, time_ms, artifact_digest,
+                ROW_NUMBER() OVER (PARTITION BY application, environment ORDER BY time_ms DESC, decision_id DESC) AS n
+         FROM decisions WHERE allow = TRUE AND dry_run = FALSE) ranked
+       WHERE n = 1`,
+      `INSERT INTO first_allowed (application, artifact_digest, environment, decision_id, time_ms)
+       SELECT application, artifact_digest, environment, decision_id, time_ms FROM (
+         SELECT application, artifact_digest, environment, decision_id, time_ms,
+                ROW_NUMBER() OVER (PARTITION BY application, artifact_digest, environment ORDER BY time_ms, decision_id) AS n
+         FROM decisions WHERE allow = TRUE AND dry_run = FALSE AND artifact_digest IS NOT NULL) ranked
+       WHERE n = 1`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

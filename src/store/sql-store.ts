@@ -52,6 +52,7 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
     waiverRequests: guarded<WaiverRequests>(new SqlWaiverRequests(db, options.clock), 'waiver requests', open),
     recordDecision: (record) => open('recording a decision', () => decisions.record(record)),
     getDecision: (id) => open('reading a decision', () => decisions.get(id)),
+    firstAllowed: (application, digest) => open('reading where a digest was first allowed', () => decisions.firstAllowed(application, digest)),
     listDecisions: (filter, page) => open('listing decisions', () => decisions.list(filter, page)),
     async *decisionsSince(from, to): AsyncIterableIterator<DecisionRecord> {
       if (closed) throw new StoreError('store_closed', 'reading decisions: the store is closed', { kind: 'unavailable' });

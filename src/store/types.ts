@@ -247,6 +247,12 @@ export interface StoreCaches {
   stats(): { waivers: CacheStats; evidence: CacheStats };
 }
 
+export interface FirstAllowed {
+  environment: string;
+  decision_id: string;
+  time: string;
+}
+
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
   /** The per-process caches of the reads every check makes, for metrics. */
@@ -264,6 +270,12 @@ export interface Store {
   /** Resolves only once the record is durable (committed and synced). */
   recordDecision(record: NewDecisionRecord): Promise<void>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;
+  /**
+   * Per environment, the first allowed, enforced (not dry-run) decision for the application's
+   * digest; kept in the decisions' own transactions (migration 11), so one indexed read. A
+   * pruned decision stays the first: the digest was allowed then, whatever the log keeps.
+   */
+  firstAllowed(application: string, digest: string): Promise<FirstAllowed[]>;
   /** Newest first by (time, decision_id); the cursor is a keyset, stable under inserts. */
   listDecisions(filter?: DecisionFilter, page?: PageRequest): Promise<Page<DecisionSummary>>;
   /** Full records with from <= time < to, oldest first, read in batches. */

@@ -4,13 +4,10 @@
 // policy, not this collector, says which environment counts and for how long. What the
 // caller's pipeline claims plays no part: only decisions dfw itself recorded do.
 import type { EvidenceKind } from '../../evidence/types.js';
-import type { DecisionSummary, Store } from '../../store/types.js';
+import type { Store } from '../../store/types.js';
 import type { Collector } from '../collector.js';
 
 const KINDS: readonly EvidenceKind[] = ['promotion'];
-/** The log is read newest first, one page at a time; this many pages at most (50,000 decisions). */
-const MAX_PAGES = 50;
-const PAGE = 1000;
 
 export interface PromotionEvidence {
   /** Environment -> the first decision that allowed this digest there. */
@@ -18,25 +15,17 @@ export interface PromotionEvidence {
 }
 
 /**
- * Reads allowed decisions of the application, newest first, and keeps the oldest one per
- * environment for the digest. Should the log hold more than MAX_PAGES pages, the oldest
- * decision found is still a decision that allowed the digest then, so a rule reading it
- * can only judge the digest younger than it is: it errs towards denying.
+ * The store keeps, per digest and environment, the first allowed, enforced decision in the
+ * decisions' own transactions: one indexed read per check, however long the log (it used to
+ * be paged through here, which made every check slower as the log grew). A decision made
+ * "in the future" by a skewed clock does not promote: only those before `before` count.
  */
-async function firstAllowed(store: Pick<Store, 'listDecisions'>, application: string, digest: string, before: Date): Promise<PromotionEvidence> {
-  const first = new Map<string, DecisionSummary>();
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const { items, next_cursor } = await store.listDecisions({ application, allow: true, to: before }, { limit: PAGE, ...(cursor ? { cursor } : {}) });
-    // A dry run (kubectl --dry-run=server) deployed nothing, so it promotes nothing.
-    for (const d of items) if (d.artifact_digest === digest && !d.dry_run) first.set(d.environment, d);
-    if (!next_cursor) break;
-    cursor = next_cursor;
-  }
-  return { allowed: Object.fromEntries([...first].sort(([a], [b]) => (a < b ? -1 : 1)).map(([env, d]) => [env, { first_at: d.time, decision_id: d.decision_id }])) };
+async function firstAllowed(store: Pick<Store, 'firstAllowed'>, application: string, digest: string, before: Date): Promise<PromotionEvidence> {
+  const rows = (await store.firstAllowed(application, digest)).filter((r) => Date.parse(r.time) < before.getTime());
+  return { allowed: Object.fromEntries(rows.map((r) => [r.environment, { first_at: r.time, decision_id: r.decision_id }])) };
 }
 
-export function createPromotionCollector(store: Pick<Store, 'listDecisions'>, options: { timeoutMs?: number; clock?: () => Date } = {}): Collector {
+export function createPromotionCollector(store: Pick<Store, 'firstAllowed'>, options: { timeoutMs?: number; clock?: () => Date } = {}): Collector {
   const clock = options.clock ?? (() => new Date());
   return {
     name: 'promotion',
