@@ -5,7 +5,7 @@
 // left out, and the backfill of a log that predates the migration.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { NewDecisionRecord, Store } from '../src/store/index.js';
+import { LATEST_SCHEMA_VERSION, type NewDecisionRecord, type Store } from '../src/store/index.js';
 import { openAt, postgresBackend, rawQuery, sqliteBackend, type StoreBackend, type StoreLocation } from './helpers/store-backends.js';
 import { generateDecision } from './helpers/store-records.js';
 
@@ -76,11 +76,12 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
     let store = await openAt(location);
     for (const r of records(backend.name)) await store.recordDecision(r);
     await store.close();
-    // Back to schema 10, with the log kept: what an upgraded installation has.
+    // Without migration 11, with the log kept: what an upgraded installation has.
     for (const sql of ['DROP TABLE deployments', 'DROP TABLE first_allowed', 'DELETE FROM schema_migrations WHERE version = 11']) await rawQuery(location, sql);
     store = await openAt(location);
     try {
-      assert.equal(await store.schemaVersion(), 11);
+      assert.equal(await store.schemaVersion(), LATEST_SCHEMA_VERSION);
+      assert.equal((await rawQuery(location, 'SELECT version FROM schema_migrations WHERE version = 11')).length, 1, 'migration 11 applied again');
       await expectTracked(store);
     } finally {
       await store.close();

