@@ -11,7 +11,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createApp } from '../src/api/index.js';
 import { run } from '../src/cli/main.js';
-import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import { parseCheckRequest } from '../src/collect/check-request.js';
+import { verifiedInput } from './helpers/example-input.js';
 import { activityFromDecisions, buildComplianceReport, CSV_COLUMNS, findFramework, renderCsv, renderMarkdown, type ComplianceReport, type ReportCatalog } from '../src/compliance/index.js';
 import { ActivePolicy, type Decision, type Evaluator, type InputDocument } from '../src/engine/index.js';
 import { sha256Hex } from '../src/shared/sha256.js';
@@ -47,7 +48,7 @@ interface Logged {
 }
 
 /** A month of deployments, some outside the period, one a dry run, one through a break-glass waiver. */
-function deployments(evaluator: Evaluator): Logged[] {
+async function deployments(evaluator: Evaluator): Promise<Logged[]> {
   const storefront = request('dfw-change-002-deploy-freeze.deny.json');
   const compliant = request('compliant.allow.json');
   const breakGlass = {
@@ -66,10 +67,10 @@ function deployments(evaluator: Evaluator): Logged[] {
     [storefront, '2026-12-05T10:00:00.000Z'], // Saturday, after the period
     [storefront, '2026-10-31T10:00:00.000Z'], // Saturday, before it
   ];
-  return plan.map(([body, at, options = {}], i) => {
-    const input = { ...buildInput(parseCheckRequest(structuredClone(body)), { id: `report-${i}`, via: 'api' }), waivers: options.waivers ?? [] };
+  return Promise.all(plan.map(async ([body, at, options = {}], i) => {
+    const input = { ...(await verifiedInput(parseCheckRequest(structuredClone(body)), { id: `report-${i}`, via: 'api' })), waivers: options.waivers ?? [] };
     return { decision: evaluator.evaluate(input, { now: new Date(at), decisionId: `report-${String(i).padStart(2, '0')}` }), at, dryRun: options.dryRun === true, input };
-  });
+  }));
 }
 
 async function record(store: Store, logged: Logged[]): Promise<void> {
@@ -111,7 +112,7 @@ reports.after(async (ctx) => {
 });
 
 reports('the store reads the same activity as a fold over the decisions, on SQLite and PostgreSQL', async ({ evaluator, backends }) => {
-  const logged = deployments(evaluator);
+  const logged = await deployments(evaluator);
   const inPeriod = logged.filter((l) => l.at >= FROM && l.at < TO);
   const expected = activityFromDecisions(new Date(FROM), new Date(TO), inPeriod.map((l) => ({ ...l.decision, dry_run: l.dryRun })));
   assert.is(Object.values(expected.decisions).reduce((a, b) => a + b, 0), 7, 'eight in the period, one a dry run');
@@ -131,7 +132,7 @@ reports('the store reads the same activity as a fold over the decisions, on SQLi
 });
 
 reports('dfw report compliance gives the same report from the store and from a dfw server, on SQLite and PostgreSQL', async (ctx) => {
-  const logged = deployments(ctx.evaluator);
+  const logged = await deployments(ctx.evaluator);
   for (const backend of ctx.backends) {
     const location: StoreLocation = backend.fresh();
     // Waivers are created "at" the period's end, so they are in force when it closes.

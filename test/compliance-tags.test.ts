@@ -8,7 +8,8 @@ import * as assert from 'uvu/assert';
 import { createApp } from '../src/api/index.js';
 import { formatJunit } from '../src/cli/format/junit.js';
 import { formatSarif } from '../src/cli/format/sarif.js';
-import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import { parseCheckRequest } from '../src/collect/check-request.js';
+import { verifiedInput } from './helpers/example-input.js';
 import { ActivePolicy, ruleCatalog, SEVERITIES, type Decision, type Evaluator, type RuleEntry } from '../src/engine/index.js';
 import { createMemoryLogger } from '../src/shared/logger.js';
 import { renderRuleCatalog } from '../scripts/rule-catalog.js';
@@ -24,7 +25,7 @@ tags.before(async (ctx) => {
   ctx.catalog = ruleCatalog(ctx.evaluator.bundle).rules;
   // The storefront on a Saturday: inside the shipped weekend freeze.
   const request = JSON.parse(readFileSync(join(ROOT, 'examples/dfw-change-002-deploy-freeze.deny.json'), 'utf8')) as Record<string, unknown>;
-  ctx.decision = ctx.evaluator.evaluate(buildInput(parseCheckRequest(request), { id: 'tags', via: 'cli' }), { now: new Date('2026-11-28T14:00:00Z'), decisionId: 'tags' });
+  ctx.decision = ctx.evaluator.evaluate(await verifiedInput(parseCheckRequest(request), { id: 'tags', via: 'cli' }), { now: new Date('2026-11-28T14:00:00Z'), decisionId: 'tags' });
 });
 
 tags('GET /v1/rules lists each rule\'s controls, sorted', async ({ evaluator }) => {

@@ -9,7 +9,8 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import { parseCheckRequest } from '../src/collect/check-request.js';
+import { verifiedInput } from './helpers/example-input.js';
 import { createEvaluator, loadBundle, SEVERITIES, type Evaluator, type InputDocument, type PolicyDecision } from '../src/engine/index.js';
 import { buildBundle, readExamples } from './helpers/bundle.js';
 import { EVIDENCE_KINDS, generatedCase, RULE_IDS } from './helpers/input-generator.js';
@@ -70,13 +71,14 @@ function inputText(input: InputDocument, now: Date): string {
   return text;
 }
 
-function exampleCases(): Case[] {
+async function exampleCases(): Promise<Case[]> {
   const cases: Case[] = [];
   let i = 0;
   for (const [file, body] of readExamples()) {
     for (const environment of EXAMPLE_ENVIRONMENTS) {
       const request = parseCheckRequest(structuredClone({ ...body, environment }));
-      const input = buildInput(request, { id: `difftest-${file}-${environment}`, via: 'cli' });
+      // As dfw serve builds it: the examples' inline signatures verified (test/helpers/example-input.ts).
+      const input = await verifiedInput(request, { id: `difftest-${file}-${environment}`, via: 'cli' });
       // A different request time per case, on and off whole seconds.
       const now = new Date(Date.UTC(2026, 10, 28, 14) + i * 37_001);
       i += 1;
@@ -242,7 +244,7 @@ Differential.before(async (context) => {
       throw new Error('every differential case passes its own request time');
     },
   });
-  const examples = exampleCases();
+  const examples = await exampleCases();
   const generated = generatedCases();
   const all = [...examples, ...generated];
   const { outcomes, coverage } = evaluateWithOpa(all);

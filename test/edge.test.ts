@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sha256Hex } from '../src/shared/sha256.js';
-import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import { parseCheckRequest } from '../src/collect/check-request.js';
+import { verifiedInput } from './helpers/example-input.js';
 import { backoffDelayMs, BundlePoller, createDiskCache, GZIP_MEDIA_TYPE, pollIntervalMs } from '../src/bundles/index.js';
 import { ActivePolicy, type Decision } from '../src/engine/index.js';
 import { loadTestEvaluator, readExamples, SIGNING_PUB } from './helpers/bundle.js';
@@ -104,7 +105,7 @@ edge('under load, five revisions and one tampered bundle arrive: no request fail
 
   const examples = [...readExamples()];
   const reference = await loadTestEvaluator({ revision: 'reference' });
-  const expected = new Map(examples.map(([file, body]) => [file, reference.evaluate(buildInput(parseCheckRequest(body), { id: file, via: 'api' })).allow]));
+  const expected = new Map(await Promise.all(examples.map(async ([file, body]) => [file, reference.evaluate(await verifiedInput(parseCheckRequest(body), { id: file, via: 'api' })).allow] as const)));
   assert.ok([...expected.values()].includes(false) && [...expected.values()].includes(true));
   const start = Date.now();
   // Extended below until the last revision has answered too, however slow activation is.

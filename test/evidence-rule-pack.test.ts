@@ -10,6 +10,7 @@ import Ajv2020Import from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
 import inputSchema from '../docs/input.schema.json' with { type: 'json' };
 import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import { verifiedInput } from './helpers/example-input.js';
 import type { Decision, Evaluator } from '../src/engine/index.js';
 import { licenseChoices, parseReport, ReportParseError } from '../src/evidence/index.js';
 import { createStoreCollector } from '../src/collect/collectors/store.js';
@@ -37,10 +38,10 @@ Pack.before(async (ctx) => {
 });
 
 /** The compliant example with some evidence replaced, decided in production at NOW. */
-function decide(ctx: { evaluator: Evaluator }, evidence: Record<string, unknown>): Decision {
+async function decide(ctx: { evaluator: Evaluator }, evidence: Record<string, unknown>): Promise<Decision> {
   const body = structuredClone(readExamples().get('compliant.allow.json')!) as { evidence: Record<string, unknown> };
   Object.assign(body.evidence, evidence);
-  const input = buildInput(parseCheckRequest(body), { id: 'evidence-rule-pack', via: 'cli' });
+  const input = await verifiedInput(parseCheckRequest(body), { id: 'evidence-rule-pack', via: 'cli' });
   return ctx.evaluator.evaluate(input, { now: NOW, decisionId: 'evidence-rule-pack' });
 }
 
@@ -82,28 +83,28 @@ Pack('CycloneDX and SPDX SBOMs carry license_choices that validate against the i
   }
 });
 
-Pack('DFW-SBOM-002 allows "MIT OR GPL-3.0-only" and denies "MIT AND GPL-3.0-only" parsed from a CycloneDX BOM', (ctx) => {
+Pack('DFW-SBOM-002 allows "MIT OR GPL-3.0-only" and denies "MIT AND GPL-3.0-only" parsed from a CycloneDX BOM', async (ctx) => {
   const bom = (expression: string) =>
     JSON.stringify({
       bomFormat: 'CycloneDX',
       specVersion: '1.6',
       components: [{ type: 'library', name: 'dual', version: '1.0.0', purl: 'pkg:npm/dual@1.0.0', licenses: [{ expression }] }],
     });
-  const either = decide(ctx, parseReport('cyclonedx', bom('MIT OR GPL-3.0-only')));
+  const either = await decide(ctx, parseReport('cyclonedx', bom('MIT OR GPL-3.0-only')));
   assert.equal(rulesOf(either), [], JSON.stringify(either.deny));
-  const both = decide(ctx, parseReport('cyclonedx', bom('MIT AND GPL-3.0-only')));
+  const both = await decide(ctx, parseReport('cyclonedx', bom('MIT AND GPL-3.0-only')));
   assert.equal(rulesOf(both), ['DFW-SBOM-002']);
   assert.match(both.deny.high[0]!.message, 'dual 1.0.0');
   assert.match(both.deny.high[0]!.message, '(MIT AND GPL-3.0-only)');
 });
 
-Pack('a Scorecard result parses to scorecard evidence; DFW-POSTURE-001 denies its 6.4 and the checks below their minimums', (ctx) => {
+Pack('a Scorecard result parses to scorecard evidence; DFW-POSTURE-001 denies its 6.4 and the checks below their minimums', async (ctx) => {
   const parsed = parseReport('scorecard', readFileSync(SCORECARD, 'utf8'));
   assert.equal(parsed.scorecard!.repository, 'github.com/acme/payments');
   assert.is(parsed.scorecard!.score, 6.4);
   assert.is(parsed.scorecard!.checks.find((c) => c.name === 'Branch-Protection')!.score, -1);
   assert.ok(validateEvidence(parsed), ajv.errorsText(validateEvidence.errors));
-  const decision = decide(ctx, parsed);
+  const decision = await decide(ctx, parsed);
   assert.equal(rulesOf(decision), ['DFW-POSTURE-001']);
   const messages = decision.warn.medium.map((v) => v.message).sort();
   assert.equal(messages, [
@@ -153,7 +154,7 @@ Pack('a Scorecard result that is not one is refused, naming what is wrong', () =
   assert.match(refused(readFileSync(join(SHARED_FIXTURES, 'trivy/alpine-39-high-critical.json'), 'utf8')), 'push it as kind trivy');
 });
 
-Pack('Trivy publication dates reach DFW-VULN-002: a 2019 CVE with a fix, graded high, is past its 30-day SLA', (ctx) => {
+Pack('Trivy publication dates reach DFW-VULN-002: a 2019 CVE with a fix, graded high, is past its 30-day SLA', async (ctx) => {
   const parsed = parseReport('trivy', readFileSync(join(SHARED_FIXTURES, 'trivy/alpine-39-high-critical.json'), 'utf8'));
   const findings = parsed.vulnerabilities!.findings;
   assert.ok(findings.length > 0 && findings.every((f) => f.published_at === '2019-08-06T16:15:00Z'), JSON.stringify(findings));
@@ -161,7 +162,7 @@ Pack('Trivy publication dates reach DFW-VULN-002: a 2019 CVE with a fix, graded 
   // The fixture's findings are critical (DFW-VULN-001 blocks those at once, with no SLA in
   // the shipped data); graded high, the same finding is judged by its SLA.
   const high = { ...parsed.vulnerabilities!, findings: findings.map((f) => ({ ...f, severity: 'high' as const })) };
-  const decision = decide(ctx, { vulnerabilities: high });
+  const decision = await decide(ctx, { vulnerabilities: high });
   assert.equal(rulesOf(decision), ['DFW-VULN-002']);
   const deployed = 'registry.example.com/payments/api:1.5.0 (sha256:4f1c8b2e9d7a6c5b3e2f1a0d9c8b7a6e5f4d3c2b1a0e9f8d7c6b5a4e3f2d1c0b)';
   assert.equal(decision.deny.high.map((v) => v.message).sort(), ['musl', 'musl-utils'].map(
@@ -169,7 +170,7 @@ Pack('Trivy publication dates reach DFW-VULN-002: a 2019 CVE with a fix, graded 
   ));
   // Published three days before the request: inside the SLA.
   const recent = { ...high, findings: high.findings.map((f) => ({ ...f, published_at: '2026-11-25T14:00:00Z' })) };
-  assert.equal(rulesOf(decide(ctx, { vulnerabilities: recent })), []);
+  assert.equal(rulesOf(await decide(ctx, { vulnerabilities: recent })), []);
 });
 
 Pack.run();

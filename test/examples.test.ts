@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import { parseCheckRequest } from '../src/collect/check-request.js';
+import { verifiedInput } from './helpers/example-input.js';
 import type { PolicyDecision } from '../src/engine/index.js';
 import { readExamples } from './helpers/bundle.js';
 import { opaPath, ROOT, runOpa } from './helpers/opa.js';
@@ -16,7 +17,7 @@ const examples = suite<{ decisions: Map<string, PolicyDecision>; ruleIds: string
 const NOW = '2026-11-28T14:00:00.000Z';
 const NOW_NS = '1795874400000000000';
 
-examples.before((ctx) => {
+examples.before(async (ctx) => {
   const dir = mkdtempSync(join(tmpdir(), 'dfw-examples-'));
   const bundle = join(dir, 'firewall-rego.tar.gz');
   execFileSync(opaPath(), ['build', '--ignore', '*_test.rego', '--revision', 'examples-test', '-o', bundle, '--bundle', 'rego'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -24,7 +25,7 @@ examples.before((ctx) => {
   const inputs: string[] = [];
   const names = [...readExamples().keys()];
   for (const [name, body] of readExamples()) {
-    const input = buildInput(parseCheckRequest(body), { id: name, via: 'cli' });
+    const input = await verifiedInput(parseCheckRequest(body), { id: name, via: 'cli' });
     (input.request as Record<string, unknown>).time = NOW;
     (input.request as Record<string, unknown>).time_ns = '__NS__';
     inputs.push(JSON.stringify(input).replace('"__NS__"', NOW_NS));

@@ -12,7 +12,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMemoryLogger } from '../src/shared/logger.js';
 import { sha256Hex } from '../src/shared/sha256.js';
-import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import { parseCheckRequest } from '../src/collect/check-request.js';
+import { verifiedInput } from './helpers/example-input.js';
 import { loadConfig } from '../src/config/load.js';
 import type { InputDocument, PolicyDecision } from '../src/engine/index.js';
 import { startServer, type RunningServer } from '../src/host/server.js';
@@ -163,7 +164,7 @@ interop('OPA decides every example exactly as dfw does, in every environment', a
   for (const [file, body] of readExamples()) {
     for (const environment of ENVIRONMENTS) {
       const request = parseCheckRequest(structuredClone({ ...body, environment }));
-      const input = buildInput(request, { id: `interop-${file}-${environment}`, via: 'api' });
+      const input = await verifiedInput(request, { id: `interop-${file}-${environment}`, via: 'api' });
       const dfw = pick(evaluator.evaluate(input, { now: NOW }));
       const res = await fetch(`${ctx.opaUrl}/v1/data/firewall/decision`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: opaRequestBody(input, NOW) });
       assert.is(res.status, 200);

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
+import { parseCheckRequest } from '../src/collect/check-request.js';
+import { verifiedInput } from './helpers/example-input.js';
 import type { Decision, PolicyDecision } from '../src/engine/index.js';
 import { SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
 import { runDfw, startDfw, type ServerProcess } from './helpers/cli.js';
@@ -232,7 +233,7 @@ flow('stock OPA pulls the Rego bundle from the registry (type: oci) and returns 
   ctx.opa = spawn(opaPath(), ['run', '--server', '--addr', `127.0.0.1:${port}`, '--config-file', opaConfig], { stdio: 'ignore' });
   await waitFor('OPA to activate the bundle from the registry', async () => ((await fetch(`http://127.0.0.1:${port}/health?bundles`)).status === 200 ? true : undefined));
   const request = latestRequest(ctx);
-  const input = buildInput(parseCheckRequest(request), { id: 'opa-oracle', via: 'api' });
+  const input = await verifiedInput(parseCheckRequest(request), { id: 'opa-oracle', via: 'api' });
   const now = new Date();
   Object.assign(input.request as Record<string, unknown>, { time: now.toISOString(), time_ns: '__NS__' });
   const body = `{"input":${JSON.stringify(input).replace('"__NS__"', `${BigInt(now.getTime()) * 1_000_000n}`)}}`;

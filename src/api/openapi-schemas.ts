@@ -26,8 +26,9 @@ function embed(schema: unknown, prefix: string): Schema {
       if (key === '$id' || key === '$schema' || key === '$defs') continue;
       if (key === '$ref' && typeof value === 'string') {
         const [file, pointer] = value.split('#');
-        const def = /^\/\$defs\/(\w+)$/.exec(pointer ?? '')?.[1];
-        out.$ref = def ? `#/components/schemas/${file === 'input.schema.json' ? 'Input' : prefix}_${def}` : value;
+        // "#/$defs/x" and "input.schema.json#/$defs/x/properties/y" alike: the rest of the pointer stays.
+        const [, def, rest = ''] = /^\/\$defs\/(\w+)(\/.*)?$/.exec(pointer ?? '') ?? [];
+        out.$ref = def ? `#/components/schemas/${file === 'input.schema.json' ? 'Input' : prefix}_${def}${rest}` : value;
       } else out[key] = rewrite(value);
     }
     return out;
@@ -180,6 +181,7 @@ const revision: Schema = {
 
 export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   CheckRequest: embed(checkRequestSchema, 'CheckRequest'),
+  ...defsOf(checkRequestSchema as { $defs?: Record<string, unknown> }, 'CheckRequest'),
   ...defsOf(inputSchema as { $defs?: Record<string, unknown> }, 'Input'),
   Decision: decision,
   Violation: violation,

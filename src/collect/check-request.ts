@@ -4,6 +4,7 @@ import type { InputDocument } from '../engine/index.js';
 import { parseImageReference, ImageReferenceError } from './image-reference.js';
 import { formatFieldErrors, InvalidInputError, type FieldError } from '../shared/errors.js';
 import { validateCheckRequest } from './schema-validation.js';
+import { inlineTrustEvidence } from './trust/inline.js';
 
 export type Via = 'api' | 'kubernetes' | 'github' | 'cli';
 
@@ -60,7 +61,9 @@ export interface InputContext {
 /**
  * The input document of DESIGN.md. request.time/time_ns are set by the evaluator from its
  * clock. Fields the request has that dfw does not know are kept under request.extra, never
- * at the top level, so a caller cannot smuggle in waivers or `unavailable`.
+ * at the top level, so a caller cannot smuggle in waivers or `unavailable`; inline
+ * signatures and attestations become facts that trust nothing the caller claims
+ * (trust/inline.ts), so a caller cannot smuggle in "verified": true either.
  */
 export function buildInput(request: CheckRequest, context: InputContext): InputDocument {
   const ref = parseImageReference(request.artifact.image);
@@ -85,7 +88,7 @@ export function buildInput(request: CheckRequest, context: InputContext): InputD
       ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
     },
     source: { ...(request.source ?? {}) },
-    evidence: { ...(request.evidence ?? {}) },
+    evidence: inlineTrustEvidence(request.evidence ?? {}),
     unavailable: {},
     waivers: [],
   };

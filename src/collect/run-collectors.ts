@@ -1,11 +1,15 @@
 // Runs every collector concurrently, each under its own timeout, caches answers with a
 // TTL, and merges what they found into the input: inline evidence from the request wins,
 // then collectors in the order given. A collector that fails or times out never fails the
-// request: its kinds go to input.unavailable with the reason.
+// request: its kinds go to input.unavailable with the reason. First of all, the inline
+// signatures and attestations are verified (trust/inline.ts): inline claims never count.
 import type { InputDocument } from '../engine/index.js';
 import type { EvidenceKind } from '../evidence/types.js';
 import type { CheckRequest } from './check-request.js';
 import { unavailableFor, type Collector, type CollectorResult } from './collector.js';
+import { EXAMPLE_VERIFICATION_KEYS } from './trust/example-keys.js';
+import { verifyInlineTrust, type InlineVerifier } from './trust/inline.js';
+import { createWebInlineVerifier } from './trust/web-verify.js';
 
 export interface CollectionReport {
   /** Where each evidence kind in the input came from: "inline", or a collector's name. */
@@ -24,6 +28,12 @@ export class CollectorRunner {
   constructor(
     private readonly collectors: readonly Collector[],
     private readonly now: () => number = Date.now,
+    /**
+     * Verifies the request's inline signatures and attestations. The Node host passes the
+     * signatures collector's (createInlineVerifier); the default is the Web Crypto one with
+     * the embedded example keys (keys only, no Sigstore bundles), for Web-standard runtimes.
+     */
+    private readonly inline: InlineVerifier = createWebInlineVerifier(EXAMPLE_VERIFICATION_KEYS),
   ) {}
 
   get names(): string[] {
@@ -60,6 +70,7 @@ export class CollectorRunner {
 
   /** Fills input.evidence and input.unavailable in place; returns sources and timings. */
   async collect(request: CheckRequest, input: InputDocument): Promise<CollectionReport> {
+    await verifyInlineTrust(request.evidence, input, this.inline);
     const evidence = (input.evidence ??= {}) as Record<string, unknown>;
     const unavailable = (input.unavailable ??= {}) as Record<string, string>;
     const sources: CollectionReport['sources'] = {};

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/index.js';
 import { createCheckService } from '../decide/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { createCollectors } from '../collect/collectors/index.js';
+import { createCollectors, createInlineVerifier } from '../collect/collectors/index.js';
 import { createPromotionCollector } from '../collect/collectors/promotion.js';
 import { createStoreCollector } from '../collect/collectors/store.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
@@ -77,8 +77,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // with its decision and starts an audit when new evidence arrives.
   const continuous = startContinuous({ notifications: config.notifications, audit: config.audit }, opened, policy, logger);
   const store = continuous.store;
-  // Pushed reports first; live collectors fill what CI did not push.
-  const collectors = new CollectorRunner([createStoreCollector(store), createPromotionCollector(store), ...createCollectors(config.collectors, { store })]);
+  // Pushed reports first; live collectors fill what CI did not push. Inline signatures are
+  // verified with the signatures collector's trust material (docs/supply-chain.md).
+  const collectors = new CollectorRunner(
+    [createStoreCollector(store), createPromotionCollector(store), ...createCollectors(config.collectors, { store })],
+    undefined,
+    createInlineVerifier(config.collectors.signatures),
+  );
   logger.info('collectors', { enabled: collectors.names });
   // Every entry point (API, admission webhook, GitHub) shares the one counted service.
   const metrics = createMetrics(policy, store.caches);

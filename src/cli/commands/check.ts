@@ -4,6 +4,8 @@ import { appendFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createCheckService, type WarnedDecision } from '../../decide/index.js';
 import { CheckRequestError, parseCheckRequest, type CheckRequest } from '../../collect/check-request.js';
+import { createInlineVerifier } from '../../collect/collectors/index.js';
+import { CollectorRunner } from '../../collect/run-collectors.js';
 import { ActivePolicy, ruleCatalog, type Decision, type RuleEntry } from '../../engine/index.js';
 import { DEFAULT_CONFIG } from '../../config/load.js';
 import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
@@ -40,7 +42,9 @@ async function decideLocally(request: CheckRequest, options: CheckOptions): Prom
   });
   const policy = new ActivePolicy();
   policy.activate(evaluator);
-  const { decision } = await createCheckService(policy, { strict: options.strict === true }).check(request, { via: 'cli' });
+  // Inline signatures are verified as `dfw serve` on the embedded defaults verifies them.
+  const collectors = new CollectorRunner([], undefined, createInlineVerifier(DEFAULT_CONFIG.collectors.signatures));
+  const { decision } = await createCheckService(policy, { strict: options.strict === true, collectors }).check(request, { via: 'cli' });
   return { decision, rules: ruleCatalog(evaluator.bundle).rules };
 }
 

@@ -12,6 +12,7 @@ export { createRegistryCollector, createDigestResolver, type RegistryCollectorCo
 export { createKubernetesCollector, type KubernetesClusterConfig, type KubernetesCollectorConfig } from './kubernetes.js';
 export { createChangeCollector, type ChangeCollectorConfig } from './change.js';
 export { CollectorConfigError } from './http.js';
+export { createInlineVerifier } from './signatures.js';
 
 /** The `collectors:` section of dfw.yaml: each key present configures (and enables) one collector. */
 export interface CollectorsConfig {

@@ -11,8 +11,10 @@ import type { Store } from '../../store/types.js';
 import { unavailableFor, type Collector, type CollectorResult } from '../collector.js';
 import { isImageSignature, parseTrustedRoot, verifyBundle, type BundleTrust } from '../trust/bundle.js';
 import { isEnvelope, verifyEnvelope, verifySimpleSigning } from '../trust/envelope.js';
+import { EXAMPLE_VERIFICATION_KEYS } from '../trust/example-keys.js';
 import type { AttestationFact, SignatureFact, TrustFacts, TrustSource } from '../trust/facts.js';
-import { readVerificationKey, type VerificationKey } from '../trust/keys.js';
+import type { InlineVerifier } from '../trust/inline.js';
+import { decodeBase64, readVerificationKey, type VerificationKey } from '../trust/keys.js';
 import { RegistryTrustReader, type RawTrustItem } from '../trust/registry-sources.js';
 import { CollectorConfigError, reasonFor } from './http.js';
 import { positiveInteger } from './options.js';
@@ -107,6 +109,26 @@ export function verifyItem(item: RawTrustItem, source: TrustSource, trust: Bundl
     case 'unreadable':
       return { [item.as]: { source, format: item.as === 'signature' ? 'cosign' : 'dsse', location, verified: false, reason: item.reason } };
   }
+}
+
+/**
+ * The verifier of the signatures and attestations a check request carries inline: the same
+ * verification as the registry's (verifyItem), with the same trust material. Without a
+ * `collectors.signatures` section, the embedded example keys (trust/example-keys.ts), which
+ * the built-in trust policy trusts for registry.example.com/ only.
+ */
+export function createInlineVerifier(config?: SignaturesCollectorConfig): InlineVerifier {
+  const trust = loadBundleTrust(config ?? { keys: [...EXAMPLE_VERIFICATION_KEYS] });
+  return {
+    verify(material, location, digest) {
+      const item: RawTrustItem =
+        material.kind === 'simple-signing'
+          ? { kind: 'simple-signing', location, payload: decodeBase64(material.payload) ?? Buffer.alloc(0), signature: material.signature }
+          : { kind: material.kind, location, json: material.json };
+      const { signature, attestation } = verifyItem(item, 'inline', trust, digest);
+      return signature ? { signature } : { attestation: attestation! };
+    },
+  };
 }
 
 async function pushedItems(store: PushedReports, digest: string): Promise<RawTrustItem[]> {

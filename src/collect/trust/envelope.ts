@@ -4,16 +4,16 @@
 // pre-authentication encoding, PAE, of payloadType and payload: DSSE spec, protocol.md).
 import { dsse } from '@sigstore/core';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../evidence/slsa.js';
-import type { AttestationFact, SignatureFact } from './facts.js';
+import { noSignerReason, type AttestationFact, type SignatureFact } from './facts.js';
 import { decodeBase64, findSigner, type VerificationKey } from './keys.js';
-import { statementFact } from './statement.js';
+import { readPredicateType, statementFact } from './statement.js';
+
+export { readPredicateType } from './statement.js';
 
 type Base = Pick<SignatureFact, 'source' | 'format' | 'location'>;
 
 function noSigner(keys: readonly VerificationKey[]): string {
-  return keys.length === 0
-    ? 'dfw holds no verification keys (collectors.signatures.keys), so a key-based signature cannot be checked'
-    : `the signature does not verify with any of the ${keys.length} key(s) dfw holds: it was made by another key, or the signed payload was altered`;
+  return noSignerReason(keys.length);
 }
 
 /** cosign's simple-signing payload ("critical.image.docker-manifest-digest") signed in a `.sig` layer. */
@@ -63,14 +63,4 @@ export function verifyEnvelope(base: Base, envelope: Envelope, keys: readonly Ve
     if (signer) return statementFact({ ...described, signer: { key: signer.fingerprint } }, payload, digest);
   }
   return { ...described, verified: false, reason: noSigner(keys) };
-}
-
-/** The claimed predicate type, to name an unverified attestation (never to trust it). */
-export function readPredicateType(payload: Buffer): string | undefined {
-  try {
-    const type = (JSON.parse(payload.toString('utf8')) as { predicateType?: unknown }).predicateType;
-    return typeof type === 'string' ? type : undefined;
-  } catch {
-    return undefined;
-  }
 }

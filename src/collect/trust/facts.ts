@@ -21,7 +21,8 @@ export interface TlogEntryFact {
   integrated_time: string;
 }
 
-export type TrustSource = 'registry' | 'pushed';
+/** Where a fact came from; "inline" is the check request's own evidence (src/collect/trust/inline.ts). */
+export type TrustSource = 'registry' | 'pushed' | 'inline';
 export type TrustFormat = 'cosign' | 'dsse' | 'sigstore-bundle';
 
 export interface SignatureFact {
@@ -49,6 +50,13 @@ export interface AttestationFact extends SignatureFact {
 export interface TrustFacts {
   signatures: SignatureFact[];
   attestations: AttestationFact[];
+}
+
+/** Why a key-based signature did not verify, the same words wherever it is checked. */
+export function noSignerReason(keyCount: number): string {
+  return keyCount === 0
+    ? 'dfw holds no verification keys (collectors.signatures.keys), so a key-based signature cannot be checked'
+    : `the signature does not verify with any of the ${keyCount} key(s) dfw holds: it was made by another key, or the signed payload was altered`;
 }
 
 /** A failed verification's fact: kept, with its reason, never dropped (issue 15). */

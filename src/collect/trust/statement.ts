@@ -14,10 +14,11 @@ interface Statement {
   predicate?: unknown;
 }
 
-function asStatement(payload: Buffer): Statement | string {
+// Web-standard (Uint8Array, TextDecoder): the edge runtime's inline verifier uses it too.
+function asStatement(payload: Uint8Array): Statement | string {
   let value: unknown;
   try {
-    value = JSON.parse(payload.toString('utf8'));
+    value = JSON.parse(new TextDecoder().decode(payload));
   } catch (err) {
     return `the signed payload is not JSON: ${(err as Error).message}`;
   }
@@ -41,7 +42,7 @@ export function subjectDigests(statement: Pick<Statement, 'subject'>): string[] 
  * Completes a fact whose envelope signature verified: about the deployed digest, its
  * predicate (and provenance); about another artifact, unverified with the reason.
  */
-export function statementFact(base: Omit<AttestationFact, 'verified'>, payload: Buffer, digest: string): AttestationFact {
+export function statementFact(base: Omit<AttestationFact, 'verified'>, payload: Uint8Array, digest: string): AttestationFact {
   const statement = asStatement(payload);
   if (typeof statement === 'string') return { ...base, verified: false, reason: statement };
   const subjects = subjectDigests(statement);
@@ -63,4 +64,14 @@ export function statementFact(base: Omit<AttestationFact, 'verified'>, payload: 
     }
   }
   return verified;
+}
+
+/** The claimed predicate type, to name an unverified attestation (never to trust it). */
+export function readPredicateType(payload: Uint8Array): string | undefined {
+  try {
+    const type = (JSON.parse(new TextDecoder().decode(payload)) as { predicateType?: unknown }).predicateType;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined;
+  }
 }
