@@ -25,6 +25,7 @@ import {
   type GitHubProtectionDeps,
   type ProtectionOutcome,
 } from '../src/integrations/github/index.js';
+import { signedMaterial } from './helpers/example-input.js';
 import { loadTestEvaluator } from './helpers/bundle.js';
 import { deliver, protectionRulePayload, type ProtectionRulePayload } from './helpers/github-delivery.js';
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-fake.js';
@@ -226,8 +227,11 @@ gh('a compliant deployment is approved', async (ctx) => {
   const policy = new ActivePolicy();
   policy.activate(ctx.evaluator);
   const compliant = ctx.compliant as { artifact: { image: string; digest: string }; source: { commit: string } };
-  // The event's repository is the one the pipeline built: the provenance must name it (DFW-PROV-001).
-  const evidence = JSON.stringify(ctx.compliant).replaceAll('github.com/acme/payments', 'github.com/zaniebot/release-authenticator-example');
+  // The event's repository is the one the pipeline built: the provenance must name it
+  // (DFW-PROV-001), so the build's provenance is signed again for that repository.
+  const renamed = JSON.parse(JSON.stringify(ctx.compliant).replaceAll('github.com/acme/payments', 'github.com/zaniebot/release-authenticator-example')) as { evidence: Record<string, unknown> };
+  Object.assign(renamed.evidence, signedMaterial({ ...compliant.artifact, repository: 'github.com/zaniebot/release-authenticator-example' }));
+  const evidence = JSON.stringify(renamed);
   const h = harness(ctx, {
     checks: withCompliantEvidence(createCheckService(policy), JSON.parse(evidence) as Record<string, unknown>),
     environmentMap: { release: 'production' },

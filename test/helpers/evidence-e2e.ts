@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Decision, Violation } from '../../src/engine/index.js';
 import { readExamples } from './bundle.js';
+import { signedMaterial } from './example-input.js';
 
 /** The secrets a CI pipeline, a CD tool and the security team hold; dfw.yaml keeps only their SHA-256. */
 export const SECRETS = { evidence: 'ci-evidence-secret-7f3a', check: 'cd-check-secret-19be', admin: 'security-admin-secret-c04d' } as const;
@@ -68,11 +69,10 @@ export function deploymentRequest(options: { without: string[]; digest?: string;
     registry.tags[request.artifact.image.split(':').pop()!] = options.digest;
   }
   if (options.commit) request.source.commit = options.commit;
-  // The example's signature and provenance facts follow the digest and commit, as the
-  // signatures collector would have recorded them for this build (docs/supply-chain.md).
-  for (const fact of [...((request.evidence.signatures ?? []) as Array<Record<string, any>>), ...((request.evidence.attestations ?? []) as Array<Record<string, any>>)]) {
-    if (options.digest) fact.digest = options.digest;
-    if (fact.provenance?.source && options.commit) fact.provenance.source.commit = options.commit;
+  // Another build carries its own signature and provenance, signed by cosign with the
+  // example keys as the example's are (dfw verifies inline material; docs/supply-chain.md).
+  if (options.digest || options.commit) {
+    Object.assign(request.evidence, signedMaterial({ image: request.artifact.image, digest: request.artifact.digest!, ...(options.commit ? { commit: options.commit } : {}) }));
   }
   for (const kind of options.without) delete request.evidence[kind];
   return request;
