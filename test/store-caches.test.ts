@@ -12,7 +12,8 @@ import { openPostgres } from '../src/store/sql/postgres.js';
 import { openSqlite } from '../src/store/sql/sqlite.js';
 import { createSqlStore } from '../src/store/sql-store.js';
 import { DEFAULT_MASK_PATHS, sqlitePath, type NewWaiver, type Store } from '../src/store/index.js';
-import { openAt, postgresBackend, sqliteBackend, type StoreBackend, type StoreLocation } from './helpers/store-backends.js';
+import pg from 'pg';
+import { openAt, postgresBackend, rawQuery, sqliteBackend, type StoreBackend, type StoreLocation } from './helpers/store-backends.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const LATER = '2027-01-01T00:00:00Z';
@@ -104,7 +105,7 @@ function defineSuite(name: 'sqlite' | 'postgres', makeBackend: () => StoreBacken
       assert.is(waiverReads(statements), 0, statements.join('\n'));
       assert.is(evidenceReads(statements), 0, statements.join('\n'));
       assert.equal(statements.length, 2, `one generation lookup per read:\n${statements.join('\n')}`);
-      assert.ok(statements.every((s) => /FROM cache_generations WHERE scope IN/.test(s)));
+      assert.ok(statements.every((s) => /^SELECT scope, generation FROM cache_generations WHERE scope IN/.test(s)));
       const stats = store.caches.stats();
       assert.is(stats.waivers.hits, 1);
       assert.is(stats.evidence.hits, 1);
@@ -180,6 +181,46 @@ function defineSuite(name: 'sqlite' | 'postgres', makeBackend: () => StoreBacken
     } finally {
       await writer.close();
       await reader.close();
+    }
+  });
+
+  test("a write made outside dfw (an operator's SQL, an older dfw during an upgrade) invalidates too: the triggers bump, not the code", async (ctx) => {
+    const location = ctx.backend.fresh();
+    const { store, statements } = await openSpied(location);
+    // On PostgreSQL from a session whose search_path does not name the store's schema, the
+    // tables qualified by hand: the triggers bump the counters of the table's own schema.
+    const outside = async (sql: string) => {
+      if (name === 'sqlite') return void (await rawQuery(location, sql));
+      const client = new pg.Client({ connectionString: location.url });
+      await client.connect();
+      try {
+        await client.query(sql.replace(/\b(waivers|evidence_reports|evidence_items)\b/g, `"${location.options.schema}".$1`));
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      const filter = { application: 'payments', environment: 'production' };
+      const ids = async () => (await store.activeWaivers(NOW, filter)).map((w) => w.id);
+      const waiver = await store.createWaiver(waiverFor('payments'));
+      await pushReport(store, { digest: DIGEST }, 'CVE-2026-0100');
+      const newer = await pushReport(store, { repository: REPOSITORY, commit: COMMIT }, 'CVE-2026-0101');
+      const subject = { digest: DIGEST, repository: REPOSITORY, commit: COMMIT };
+      for (let i = 0; i < 2; i++) {
+        assert.equal(await ids(), [waiver.id]);
+        assert.equal(cveOf(await store.latestEvidence(subject)), ['CVE-2026-0101']);
+      }
+      statements.length = 0;
+      await outside(`UPDATE waivers SET revoked_at_ms = ${NOW.getTime()}, revoked_by = 'dba' WHERE id = '${waiver.id}'`);
+      assert.equal(await ids(), []);
+      await outside(`DELETE FROM evidence_reports WHERE id = '${newer.id}'`);
+      assert.equal(cveOf(await store.latestEvidence(subject)), ['CVE-2026-0100']);
+      await outside(`UPDATE evidence_items SET body = '{"tool":"Trivy","findings":[]}' WHERE evidence_kind = 'vulnerabilities'`);
+      assert.equal(cveOf(await store.latestEvidence(subject)), []);
+      assert.is(waiverReads(statements), 1);
+      assert.is(evidenceReads(statements) > 0, true);
+    } finally {
+      await store.close();
     }
   });
 

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { EVIDENCE_KINDS, REPORT_KINDS, type EvidenceKind, type ParsedEvidence, type ReportKind } from '../evidence/types.js';
 import { v7 as uuidv7 } from 'uuid';
 import { StoreInputError } from './errors.js';
-import { bumpGenerations, evidenceScopes } from './generations.js';
 import { subjectKey, subjectMatch, subjectOf, validSubject } from './report-subject.js';
 import type { Row, SqlDriver } from './sql/driver.js';
 import type { LatestEvidence, NewReport, ReportSubject, ReportSummary, StoredReport } from './types.js';
@@ -61,11 +60,10 @@ export class EvidenceStore {
       }
       for (const [kind, value] of items) {
         // Serialized here, inside the transaction: a value that cannot be written rolls back
-        // the report row too.
+        // the report row too. Each insert bumps the subject's cache generations (a trigger of
+        // migration 10), committed with the report.
         await tx.run('INSERT INTO evidence_items (report_id, evidence_kind, body) VALUES (?, ?, ?)', [row.id, kind, JSON.stringify(value)]);
       }
-      // Committed with the report: no process serves the subject's cached evidence after it.
-      await bumpGenerations(tx, evidenceScopes(subject));
       return { id: row.id, created: true };
     });
   }

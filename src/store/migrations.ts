@@ -256,9 +256,86 @@ export const MIGRATIONS: readonly Migration[] = [
        WHERE n = 1`,
     ],
   },
+  {
+    version: 12,
+    name: 'cache generations kept by triggers',
+    // Migration 10's counters bumped by the database itself, in the transaction of every
+    // write to waivers, evidence_reports or evidence_items — whoever makes it: this dfw, an
+    // older one still running during a rolling upgrade, an operator's SQL. A process serves
+    // a cached read only while its counters are unchanged (src/store/cached-reads.ts).
+    statements: (d) => (d === 'postgres' ? postgresGenerationTriggers() : sqliteGenerationTriggers()),
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+// Migration 12's triggers (never edit them: add a migration). The scope names are those of
+// src/store/generations.ts. A 'source' name joins repository and commit with '@', so two
+// subjects can share a counter ("a@b"@"c" and "a"@"b@c"): that only makes a cached read
+// refresh more often, it never serves a stale one. Digest scopes sort before source scopes,
+// so two PostgreSQL writers take the counters' row locks in the same order.
+
+function sqliteGenerationTriggers(): string[] {
+  const bump = (select: string) => `INSERT INTO cache_generations (scope, generation) ${select} ON CONFLICT (scope) DO UPDATE SET generation = generation + 1;`;
+  const waiver = (row: 'NEW' | 'OLD') => bump(`VALUES ('waivers:' || ${row}.application, 1)`);
+  // The WHERE also settles SQLite's parsing ambiguity of an upsert over a SELECT.
+  const reportRow = (row: 'NEW' | 'OLD') => [
+    bump(`SELECT 'digest:' || ${row}.subject_digest, 1 WHERE ${row}.subject_digest IS NOT NULL`),
+    bump(`SELECT 'source:' || ${row}.subject_repository || '@' || ${row}.subject_commit, 1 WHERE ${row}.subject_repository IS NOT NULL AND ${row}.subject_commit IS NOT NULL`),
+  ];
+  const parent = (reportId: string) => [
+    bump(`SELECT 'digest:' || subject_digest, 1 FROM evidence_reports WHERE id = ${reportId} AND subject_digest IS NOT NULL`),
+    bump(`SELECT 'source:' || subject_repository || '@' || subject_commit, 1 FROM evidence_reports WHERE id = ${reportId} AND subject_repository IS NOT NULL AND subject_commit IS NOT NULL`),
+  ];
+  const trigger = (name: string, event: string, table: string, body: string[]) => `CREATE TRIGGER ${name} AFTER ${event} ON ${table} BEGIN ${body.join(' ')} END`;
+  return [
+    trigger('waivers_generation_insert', 'INSERT', 'waivers', [waiver('NEW')]),
+    trigger('waivers_generation_update', 'UPDATE', 'waivers', [waiver('OLD'), waiver('NEW')]),
+    trigger('waivers_generation_delete', 'DELETE', 'waivers', [waiver('OLD')]),
+    trigger('evidence_reports_generation_update', 'UPDATE', 'evidence_reports', [...reportRow('OLD'), ...reportRow('NEW')]),
+    trigger('evidence_reports_generation_delete', 'DELETE', 'evidence_reports', reportRow('OLD')),
+    // A report row alone shows nothing (latestEvidence joins its items): its items' inserts bump.
+    trigger('evidence_items_generation_insert', 'INSERT', 'evidence_items', parent('NEW.report_id')),
+    trigger('evidence_items_generation_update', 'UPDATE', 'evidence_items', [...parent('OLD.report_id'), ...parent('NEW.report_id')]),
+    trigger('evidence_items_generation_delete', 'DELETE', 'evidence_items', parent('OLD.report_id')),
+  ];
+}
+
+function postgresGenerationTriggers(): string[] {
+  // The table's own schema (TG_TABLE_SCHEMA), not the session's search_path: an operator's
+  // schema-qualified UPDATE from another session bumps the right counters too.
+  const bump = `bump := format('INSERT INTO %I.cache_generations AS g (scope, generation) VALUES ($1, 1)
+      ON CONFLICT (scope) DO UPDATE SET generation = g.generation + 1', TG_TABLE_SCHEMA);`;
+  const reportScopes = (row: string) => `
+      IF ${row}.subject_digest IS NOT NULL THEN EXECUTE bump USING 'digest:' || ${row}.subject_digest; END IF;
+      IF ${row}.subject_repository IS NOT NULL AND ${row}.subject_commit IS NOT NULL THEN
+        EXECUTE bump USING 'source:' || ${row}.subject_repository || '@' || ${row}.subject_commit;
+      END IF;`;
+  const parentScopes = (reportId: string) => `
+      FOR parent IN EXECUTE format('SELECT subject_digest, subject_repository, subject_commit FROM %I.evidence_reports WHERE id = $1', TG_TABLE_SCHEMA) USING ${reportId} LOOP
+        ${reportScopes('parent')}
+      END LOOP;`;
+  const fn = (name: string, declare: string, body: string) => `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    DECLARE bump text; ${declare}
+    BEGIN
+      ${bump}
+      ${body}
+      RETURN NULL;
+    END $fn$`;
+  return [
+    fn('waivers_generation', '', `
+      IF TG_OP <> 'INSERT' THEN EXECUTE bump USING 'waivers:' || OLD.application; END IF;
+      IF TG_OP <> 'DELETE' THEN EXECUTE bump USING 'waivers:' || NEW.application; END IF;`),
+    'CREATE TRIGGER waivers_generation AFTER INSERT OR UPDATE OR DELETE ON waivers FOR EACH ROW EXECUTE FUNCTION waivers_generation()',
+    fn('evidence_reports_generation', '', `${reportScopes('OLD')}
+      IF TG_OP = 'UPDATE' THEN ${reportScopes('NEW')} END IF;`),
+    'CREATE TRIGGER evidence_reports_generation AFTER UPDATE OR DELETE ON evidence_reports FOR EACH ROW EXECUTE FUNCTION evidence_reports_generation()',
+    fn('evidence_items_generation', 'parent record;', `
+      IF TG_OP <> 'INSERT' THEN ${parentScopes('OLD.report_id')} END IF;
+      IF TG_OP <> 'DELETE' THEN ${parentScopes('NEW.report_id')} END IF;`),
+    'CREATE TRIGGER evidence_items_generation AFTER INSERT OR UPDATE OR DELETE ON evidence_items FOR EACH ROW EXECUTE FUNCTION evidence_items_generation()',
+  ];
+}
 
 /** Any fixed number: it names the advisory lock that serializes migrating replicas. */
 const MIGRATION_LOCK = 4_207_730_561;

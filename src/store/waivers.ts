@@ -3,7 +3,6 @@
 // against the request time (DESIGN.md: decisions are pure functions of input and bundle).
 import { v7 as uuidv7 } from 'uuid';
 import { WaiverAlreadyRevokedError, WaiverNotFoundError } from './errors.js';
-import { bumpGenerations, waiverScope } from './generations.js';
 import type { Row, SqlDriver, SqlExecutor } from './sql/driver.js';
 import type { Instant, InputWaiver, NewWaiver, Waiver, WaiverListOptions } from './types.js';
 import { isoFromColumn, optionalText, requireText, setIfPresent, toMillis } from './values.js';
@@ -41,10 +40,11 @@ export function toInputWaiver(waiver: Waiver): InputWaiver {
 }
 
 /**
- * Inserts a waiver through `tx`, a transaction's executor: the application's cache
- * generation is bumped with it, so no process serves its cached waivers after the commit.
+ * Inserts a waiver through `db` (a transaction's executor when the caller holds one). The
+ * insert bumps the application's cache generation (a trigger of migration 10), so no
+ * process serves its cached waivers once it is committed.
  */
-export async function insertWaiver(tx: SqlExecutor, input: NewWaiver, createdAt: number): Promise<Waiver> {
+export async function insertWaiver(db: SqlExecutor, input: NewWaiver, createdAt: number): Promise<Waiver> {
   const row = {
     id: uuidv7(),
     rule: requireText(input.rule, 'rule'),
@@ -59,8 +59,7 @@ export async function insertWaiver(tx: SqlExecutor, input: NewWaiver, createdAt:
     created_at_ms: createdAt,
   };
   const columns = Object.keys(row);
-  await tx.run(`INSERT INTO waivers (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, Object.values(row));
-  await bumpGenerations(tx, [waiverScope(row.application)]);
+  await db.run(`INSERT INTO waivers (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, Object.values(row));
   return toWaiver(row);
 }
 
@@ -73,8 +72,7 @@ export class WaiverStore {
   ) {}
 
   async create(input: NewWaiver): Promise<Waiver> {
-    const createdAt = this.clock().getTime();
-    return this.db.transaction((tx) => insertWaiver(tx, input, createdAt));
+    return insertWaiver(this.db, input, this.clock().getTime());
   }
 
   async get(id: string): Promise<Waiver | undefined> {
@@ -110,7 +108,6 @@ export class WaiverStore {
       if (!row) throw new WaiverNotFoundError(id);
       const waiver = toWaiver(row);
       if (changed === 0) throw new WaiverAlreadyRevokedError(id, waiver.revoked_at!, waiver.revoked_by!);
-      await bumpGenerations(tx, [waiverScope(waiver.application)]);
       return waiver;
     });
   }
