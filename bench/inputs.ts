@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildInput, parseCheckRequest, type CheckRequest } from '../src/collect/check-request.js';
+import { createInlineVerifier } from '../src/collect/collectors/index.js';
+import { verifyInlineTrust } from '../src/collect/trust/inline.js';
 import type { InputDocument } from '../src/engine/index.js';
 
 export const ROOT = new URL('../', import.meta.url).pathname;
@@ -105,18 +107,24 @@ export function inputDocumentJson(input: InputDocument, now: Date): string {
   return JSON.stringify({ ...input, request }).replace(`"${marker}"`, timeNs);
 }
 
-function benchInput(name: string, description: string, request: CheckRequest): BenchInput {
+// dfw serve's verifier of inline signatures (the embedded example keys), as in POST /v1/check.
+const inlineVerifier = createInlineVerifier();
+
+async function benchInput(name: string, description: string, request: CheckRequest): Promise<BenchInput> {
   const requestJson = JSON.stringify(request);
-  // Through the same validation and input building as POST /v1/check.
-  const input = buildInput(parseCheckRequest(JSON.parse(requestJson)), { id: BENCH_DECISION_ID, via: 'api' });
+  // Through the same validation and input building as POST /v1/check, the request's inline
+  // signatures and attestations verified as the collector runner does before evaluating.
+  const parsed = parseCheckRequest(JSON.parse(requestJson));
+  const input = buildInput(parsed, { id: BENCH_DECISION_ID, via: 'api' });
+  await verifyInlineTrust(parsed.evidence, input, inlineVerifier);
   return { name, description, requestJson, input, inputJson: inputDocumentJson(input, BENCH_TIME) };
 }
 
-export function loadBenchInputs(): { typical: BenchInput; large: BenchInput } {
+export async function loadBenchInputs(): Promise<{ typical: BenchInput; large: BenchInput }> {
   const compliant = JSON.parse(readFileSync(join(ROOT, 'examples/compliant.allow.json'), 'utf8')) as CheckRequest;
   return {
-    typical: benchInput('typical', 'examples/compliant.allow.json (all evidence kinds, one finding each, 2 workflows)', compliant),
-    large: benchInput(
+    typical: await benchInput('typical', 'examples/compliant.allow.json (all evidence kinds, one finding each, 2 workflows)', compliant),
+    large: await benchInput(
       'large',
       'generated: 5,000 vulnerability findings (~1% critical), 300 container-scan and 300 code-scanning findings, 200 workflows with 1–5 jobs each',
       generateLargeRequest(compliant),

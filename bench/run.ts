@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     background: { startCores, waitedSec: (performance.now() - waitStarted) / 1000, endCores: Number.NaN, retries: 0 },
   };
 
-  const all = loadBenchInputs();
+  const all = await loadBenchInputs();
   const inputs: BenchInput[] = flags.large ? [all.typical, all.large] : [all.typical];
   writeInputFiles(tmp, inputs);
   results.inputs = inputs.map((b) => ({ name: b.name, description: b.description, requestBytes: Buffer.byteLength(b.requestJson), inputBytes: Buffer.byteLength(b.inputJson) }));
