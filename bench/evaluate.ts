@@ -2,7 +2,7 @@
 // around it: turning the body into the input document, masking the input for the log.
 import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
 import type { Evaluator } from '../src/engine/index.js';
-import { DEFAULT_MASK_PATHS, maskSecrets } from '../src/store/mask.js';
+import { DEFAULT_MASK_PATHS, serializeMasked } from '../src/store/mask.js';
 import { BENCH_DECISION_ID, BENCH_TIME, type BenchInput } from './inputs.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -46,7 +46,7 @@ export interface EvaluateFigures {
   decision: string;
   evaluate: LatencySummary;
   prepare: LatencySummary;
-  /** maskSecrets over the input with the default paths: what the decision log does to every input. */
+  /** The input masked with the default paths and serialized in one pass: what the decision log does to every input. */
   mask: LatencySummary;
 }
 
@@ -57,6 +57,6 @@ export function benchEvaluate(evaluator: Evaluator, bench: BenchInput, options: 
     () => void buildInput(parseCheckRequest(JSON.parse(bench.requestJson)), { id: BENCH_DECISION_ID, via: 'api' }),
     options,
   );
-  const mask = timeLoop(() => void maskSecrets(bench.input, DEFAULT_MASK_PATHS), options);
+  const mask = timeLoop(() => void serializeMasked(bench.input, DEFAULT_MASK_PATHS), options);
   return { input: bench.name, inputBytes: Buffer.byteLength(bench.inputJson), decision: decisionShape(decision), evaluate, prepare, mask };
 }

@@ -32,7 +32,7 @@ export function evaluateSection(r: BenchResults): string {
   const steps = r.evaluate.flatMap(({ dfw }) => [
     step(dfw.input, 'parse + validate + buildInput', dfw.prepare),
     step(dfw.input, 'evaluate() (from the table above)', dfw.evaluate),
-    step(dfw.input, 'maskSecrets for the decision log', dfw.mask),
+    step(dfw.input, 'masked input to JSON for the decision log (serializeMasked)', dfw.mask),
   ]);
   return `## In-process evaluation
 
