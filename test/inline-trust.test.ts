@@ -16,10 +16,10 @@ import { createWebInlineVerifier } from '../src/collect/trust/web-verify.js';
 import { createCheckService } from '../src/decide/index.js';
 import { ActivePolicy, type Decision, type Evaluator, type InputDocument, type Violation } from '../src/engine/index.js';
 import { createMemoryLogger } from '../src/shared/logger.js';
-import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
-import { runDfw } from './helpers/cli.js';
+import { buildBundle, loadTestEvaluator, readExamples } from './helpers/bundle.js';
+import { runDfw, startDfw } from './helpers/cli.js';
 import { ROOT } from './helpers/opa.js';
-import { PUBLIC_BUNDLE, PUBLIC_GOOD_ROOT, RELEASE_FINGERPRINT } from './helpers/supply-chain.js';
+import { PUBLIC_BUNDLE, PUBLIC_GOOD_ROOT, RELEASE_FINGERPRINT, RELEASE_PUB } from './helpers/supply-chain.js';
 
 type Body = Record<string, unknown> & { evidence: Record<string, unknown> };
 type Fact = { verified: boolean; source: string; format: string; location: string; reason?: string; signer?: { key?: string; issuer?: string; subject?: string }; predicate?: unknown; provenance?: unknown; digest?: string };
@@ -243,6 +243,23 @@ inline('`dfw check`: the compliant example allows; with a typed "verified" fact 
   assert.is(denied.status, 1, denied.stderr);
   const d = JSON.parse(denied.stdout) as Decision;
   assert.match(violations(d, 'DFW-SIGN-001')[0]!.message, 'not verified: supplied inline in the check request');
+});
+
+inline('`dfw serve` verifies inline material with collectors.signatures: a key it was not given does not verify (the build key\'s provenance)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-inline-serve-'));
+  const config = join(dir, 'dfw.yaml');
+  writeFileSync(config, `bundle: { path: ${buildBundle({ revision: 'inline-serve' })} }\nstore: { url: "sqlite:${join(dir, 'dfw.db')}" }\npublish: { dir: ${join(dir, 'publish')} }\ncollectors:\n  signatures:\n    keys: [${RELEASE_PUB}]\n    registry: false\n`);
+  const server = await startDfw(['--config', config]);
+  try {
+    const res = await fetch(`${server.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(join(ROOT, 'examples/compliant.allow.json')) });
+    assert.is(res.status, 200);
+    const d = (await res.json()) as Decision;
+    assert.is(d.allow, false);
+    assert.equal(blocking(d), ['DFW-PROV-001', 'DFW-SIGN-002']);
+    assert.match(violations(d, 'DFW-PROV-001')[0]!.message, 'evidence.attestations[0]: not verified: the signature does not verify with any of the 1 key(s) dfw holds');
+  } finally {
+    await server.stop();
+  }
 });
 
 inline.run();
