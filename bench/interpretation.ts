@@ -14,7 +14,7 @@ function evaluateNotes(r: BenchResults): string[] {
     const speed = x >= 1 ? `${fmt(x, 2)}× as many evaluations per second as` : `${fmt(1 / x, 2)}× fewer evaluations per second than`;
     let text = `**In process**, on the ${dfw.input} input, dfw's Wasm evaluator does ${speed} OPA's interpreter (p50 ${fmt(dfw.evaluate.p50Ms)} ms against ${fmt(opa.p50Ms)} ms), although its figure includes serializing the input to JSON and parsing the result on every call.`;
     if (dfw.mask.p50Ms > dfw.evaluate.p50Ms) {
-      text += ` **Masking the input for the decision log (\`maskSecrets\`, p50 ${fmt(dfw.mask.p50Ms)} ms) costs ${fmt(dfw.mask.p50Ms / dfw.evaluate.p50Ms, 2)}× the evaluation itself.**`;
+      text += ` **Masking the input for the decision log (\`serializeMasked\`, p50 ${fmt(dfw.mask.p50Ms)} ms) costs ${fmt(dfw.mask.p50Ms / dfw.evaluate.p50Ms, 2)}× the evaluation itself.**`;
     }
     return text;
   });

@@ -53,7 +53,7 @@ ${table(['Input', 'dfw evaluate() /s', 'p50', 'p99', 'OPA (opa bench) /s', 'p50'
 
 What \`POST /v1/check\` does around the evaluation, timed the same way: \`JSON.parse\` of the
 body, \`parseCheckRequest\` (JSON Schema validation, image reference) and \`buildInput\`
-before it; after it, the decision log's \`maskSecrets\` over the input with the
+before it; after it, the decision log's \`serializeMasked\` (mask and write the input as JSON) with the
 ${DEFAULT_MASK_PATHS.length} default mask paths (store/mask.ts; the SQLite write is not included):
 
 ${table(['Input', 'Step', 'per second', 'p50', 'p99'], steps)}`;
