@@ -14,9 +14,10 @@ import { EXAMPLE_VERIFICATION_KEYS } from '../src/collect/trust/example-keys.js'
 import { inlineMaterial, verifyInlineTrust } from '../src/collect/trust/inline.js';
 import { createWebInlineVerifier } from '../src/collect/trust/web-verify.js';
 import { createCheckService } from '../src/decide/index.js';
+import { createEdgeHandler, edgeOptionsFromSettings } from '../src/edge-runtime/index.js';
 import { ActivePolicy, type Decision, type Evaluator, type InputDocument, type Violation } from '../src/engine/index.js';
 import { createMemoryLogger } from '../src/shared/logger.js';
-import { buildBundle, loadTestEvaluator, readExamples } from './helpers/bundle.js';
+import { buildBundle, loadTestEvaluator, readExamples, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
 import { runDfw, startDfw } from './helpers/cli.js';
 import { ROOT } from './helpers/opa.js';
 import { PUBLIC_BUNDLE, PUBLIC_GOOD_ROOT, RELEASE_FINGERPRINT, RELEASE_PUB } from './helpers/supply-chain.js';
@@ -260,6 +261,22 @@ inline('`dfw serve` verifies inline material with collectors.signatures: a key i
   } finally {
     await server.stop();
   }
+});
+
+inline('an edge evaluator verifies with its signatureKeys (DFW_SIGNATURE_KEYS), the example keys without them', async () => {
+  const bundle = readFileSync(buildBundle({ revision: 'inline-edge', signingKey: SIGNING_KEY }));
+  const ask = async (signatureKeys?: string[]) => {
+    const handler = createEdgeHandler({ bundle: { bytes: bundle }, publicKeyPem: readFileSync(SIGNING_PUB, 'utf8'), logger: createMemoryLogger(), ...(signatureKeys ? { signatureKeys } : {}) });
+    const res = await handler.fetch(new Request('http://edge/v1/check', { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(join(ROOT, 'examples/compliant.allow.json')) }));
+    return (await res.json()) as Decision;
+  };
+  assert.is((await ask()).allow, true);
+  const releaseOnly = await ask([readFileSync(RELEASE_PUB, 'utf8')]);
+  assert.equal(blocking(releaseOnly), ['DFW-PROV-001', 'DFW-SIGN-002']);
+  assert.match(violations(releaseOnly, 'DFW-PROV-001')[0]!.message, 'the signature does not verify with any of the 1 key(s) dfw holds');
+  const options = edgeOptionsFromSettings({ DFW_BUNDLE_URL: 'https://bundles.example/firewall.tar.gz', DFW_BUNDLE_PUBLIC_KEY: readFileSync(SIGNING_PUB, 'utf8'), DFW_ALLOW_ANONYMOUS: 'true', DFW_SIGNATURE_KEYS: JSON.stringify([readFileSync(RELEASE_PUB, 'utf8')]) });
+  assert.equal(options.signatureKeys, [readFileSync(RELEASE_PUB, 'utf8')]);
+  assert.throws(() => edgeOptionsFromSettings({ DFW_BUNDLE_URL: 'https://b.example/f.tar.gz', DFW_BUNDLE_PUBLIC_KEY: readFileSync(SIGNING_PUB, 'utf8'), DFW_ALLOW_ANONYMOUS: 'true', DFW_SIGNATURE_KEYS: '["not a key"]' }), /DFW_SIGNATURE_KEYS must be a JSON array of PEM public keys/);
 });
 
 inline.run();

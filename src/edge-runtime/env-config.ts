@@ -17,6 +17,7 @@ export const EDGE_SETTINGS = [
   'DFW_BUNDLE_KEYS',
   'DFW_BUNDLE_NAME',
   'DFW_BUNDLE_TOKEN',
+  'DFW_SIGNATURE_KEYS',
   'DFW_TOKENS',
   'DFW_ALLOW_ANONYMOUS',
   'DFW_MAX_BODY_BYTES',
@@ -79,6 +80,20 @@ function parseKeys(text: string): Record<string, TrustedKey> {
   return keys;
 }
 
+/** Public keys inline signatures are verified with: JSON ["<PEM>", …]. */
+function parseSignatureKeys(text: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new EdgeConfigError(`DFW_SIGNATURE_KEYS is not JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((k) => typeof k === 'string' && k.includes('-----BEGIN PUBLIC KEY-----'))) {
+    throw new EdgeConfigError('DFW_SIGNATURE_KEYS must be a JSON array of PEM public keys ("-----BEGIN PUBLIC KEY-----…")');
+  }
+  return parsed as string[];
+}
+
 /**
  * Handler options from settings. A Worker is reachable from the internet, so like the
  * Node server off loopback it refuses to run without API tokens unless
@@ -110,6 +125,7 @@ export function edgeOptionsFromSettings(settings: EdgeSettings): EdgeHandlerOpti
     ...(settings.DFW_BUNDLE_SCOPE !== undefined ? { scope: settings.DFW_BUNDLE_SCOPE } : {}),
     ...(settings.DFW_BUNDLE_KEYS ? { additionalKeys: parseKeys(settings.DFW_BUNDLE_KEYS) } : {}),
     ...(settings.DFW_BUNDLE_NAME ? { bundleName: settings.DFW_BUNDLE_NAME } : {}),
+    ...(settings.DFW_SIGNATURE_KEYS ? { signatureKeys: parseSignatureKeys(settings.DFW_SIGNATURE_KEYS) } : {}),
     tokens,
     ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
     logger: createLogger(level),

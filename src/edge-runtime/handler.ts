@@ -3,6 +3,9 @@
 // very hono app the Node server runs, so a browser, a Worker and Node decide alike.
 import { createApp, type ApiToken } from '../api/index.js';
 import { createCheckService, NoBundleError, type CheckService } from '../decide/index.js';
+// The modules themselves, not collect's index: the edge bundle must not pull in Node drivers.
+import { CollectorRunner } from '../collect/run-collectors.js';
+import { createWebInlineVerifier } from '../collect/trust/web-verify.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import {
   ActivePolicy,
@@ -35,6 +38,12 @@ export interface EdgeHandlerOptions {
   additionalKeys?: Record<string, TrustedKey>;
   /** Bundle name reported in decisions; "firewall" by default. */
   bundleName?: string;
+  /**
+   * PEM public keys inline signatures are verified with (cosign signatures and DSSE
+   * envelopes, Web Crypto); the embedded example keys when absent. Which verified signer
+   * counts is the bundle's trust policy (docs/supply-chain.md).
+   */
+  signatureKeys?: readonly string[];
   /** API tokens; without any, every route is open (fine inside a page, not on a public Worker). */
   tokens?: ApiToken[];
   /** The request time source, as createEvaluator's; tests and replays inject a fixed one. */
@@ -136,7 +145,8 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
   };
 
   // The same check service as Node's; only the 503 says why no bundle is active.
-  const inner = createCheckService(policy);
+  const collectors = options.signatureKeys ? new CollectorRunner([], undefined, createWebInlineVerifier(options.signatureKeys)) : undefined;
+  const inner = createCheckService(policy, collectors ? { collectors } : {});
   const checks: CheckService = {
     async check(request, context) {
       if (!policy.current()) {
