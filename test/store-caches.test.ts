@@ -224,6 +224,28 @@ function defineSuite(name: 'sqlite' | 'postgres', makeBackend: () => StoreBacken
     }
   });
 
+  test('concurrent checks share one generation lookup, and a burst of misses for one key makes one query', async (ctx) => {
+    const location = ctx.backend.fresh();
+    const { store, statements } = await openSpied(location);
+    try {
+      for (let i = 0; i < 10; i++) await store.createWaiver(waiverFor(`app-${i}`));
+      await pushReport(store, { digest: DIGEST }, 'CVE-2026-0200');
+      statements.length = 0;
+      const answers = await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) => store.activeWaivers(NOW, { application: `app-${i}`, environment: 'production' })),
+        ...Array.from({ length: 10 }, () => store.latestEvidence({ digest: DIGEST })),
+      ]);
+      assert.ok(answers.slice(0, 10).every((waivers) => Array.isArray(waivers) && waivers.length === 1));
+      assert.ok(answers.slice(10).every((latest) => cveOf(latest as Awaited<ReturnType<Store['latestEvidence']>>)?.[0] === 'CVE-2026-0200'));
+      assert.is(statements.filter((s) => /FROM cache_generations/.test(s)).length, 1, statements.join('\n'));
+      assert.is(waiverReads(statements), 10);
+      // Ten checks of one digest that all missed: one of them read the evidence, the others waited for it.
+      assert.is(statements.filter((s) => /ROW_NUMBER\(\) OVER/.test(s)).length, 1, statements.join('\n'));
+    } finally {
+      await store.close();
+    }
+  });
+
   test('expiry is judged at each read: a cached waiver past its expiry is not returned, and an earlier time reads again', async (ctx) => {
     const location = ctx.backend.fresh();
     const { store, statements } = await openSpied(location);

@@ -6,7 +6,7 @@
 // acknowledged sees the new generation and reads again: a revoked waiver or a superseded
 // report is never served, whichever process (cluster worker, replica) made the write.
 import type { EvidenceStore } from './evidence.js';
-import { evidenceScopes, readGenerations, waiverScope } from './generations.js';
+import { evidenceScopes, GenerationReader, waiverScope } from './generations.js';
 import { deepFreeze, ReadCache } from './read-cache.js';
 import type { SqlExecutor } from './sql/driver.js';
 import type { Instant, LatestEvidence, ReportSubject, StoreCaches, Waiver } from './types.js';
@@ -35,9 +35,10 @@ export class CachedReads implements StoreCaches {
   private readonly evidenceCache: ReadCache<LatestEvidence>;
   /** Reads under way, by key: a lookup at the same generations waits for it instead of asking again. */
   private readonly filling = new Map<string, { generations: readonly number[]; readAtMs: number; done: Promise<unknown> }>();
+  private readonly generations: GenerationReader;
 
   constructor(
-    private readonly db: SqlExecutor,
+    db: SqlExecutor,
     private readonly waivers: WaiverStore,
     private readonly evidence: EvidenceStore,
     limits: CacheLimits = DEFAULT_CACHE_LIMITS,
@@ -45,6 +46,7 @@ export class CachedReads implements StoreCaches {
     // A waiver entry weighs one per waiver, so the entry count is the real bound.
     this.waiverCache = new ReadCache({ maxEntries: limits.waiverEntries, maxWeight: Number.MAX_SAFE_INTEGER });
     this.evidenceCache = new ReadCache({ maxEntries: limits.evidenceEntries, maxWeight: limits.evidenceBytes });
+    this.generations = new GenerationReader(db);
   }
 
   /** Store.activeWaivers; cached only for one application and one environment (what a check asks). */
@@ -56,7 +58,7 @@ export class CachedReads implements StoreCaches {
     }
     const atMs = toMillis(at, 'at');
     const key = JSON.stringify([application, environment]);
-    const generations = await readGenerations(this.db, [waiverScope(application)]);
+    const generations = await this.generations.read([waiverScope(application)]);
     // Not revoked and not expired at the time they were read; whatever expired since is
     // dropped here. An earlier time than the read's (a clock that went back) reads again.
     const inForce = (cached: CachedWaivers) => cached.waivers.filter((w) => w.expiresAtMs > atMs).map((w) => w.waiver);
@@ -79,7 +81,7 @@ export class CachedReads implements StoreCaches {
     const scopes = evidenceScopes(subject);
     if (scopes.length === 0) return {}; // names neither a digest nor a commit: no report matches
     const key = JSON.stringify([subject.digest || null, subject.repository && subject.commit ? [subject.repository, subject.commit] : null]);
-    const generations = await readGenerations(this.db, scopes);
+    const generations = await this.generations.read(scopes);
     const cached = this.evidenceCache.get(key, generations);
     if (cached) return cached;
     return this.fill('evidence', key, generations, 0, async () => {

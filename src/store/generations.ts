@@ -33,3 +33,53 @@ export async function readGenerations(db: SqlExecutor, scopes: readonly string[]
   const byScope = new Map(rows.map((row) => [row.scope, fromBigint(row.generation)]));
   return scopes.map((scope) => byScope.get(scope) ?? 0);
 }
+
+/** Scopes per statement at most: the IN list stays short and SQLite's prepared statements few. */
+const MAX_SCOPES = 128;
+
+interface Lookup {
+  scopes: readonly string[];
+  resolve: (generations: number[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * readGenerations for many concurrent checks at once: the lookups asked for in one turn of
+ * the event loop share one statement, issued after all of them were asked (setImmediate, as
+ * group commit batches its writes). That is what keeps the guarantee: the statement starts
+ * after each lookup did, so it sees every write acknowledged before any of them.
+ */
+export class GenerationReader {
+  private pending: Lookup[] = [];
+  private scheduled = false;
+
+  constructor(private readonly db: SqlExecutor) {}
+
+  read(scopes: readonly string[]): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ scopes, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush(this.pending.splice(0));
+      });
+    });
+  }
+
+  private async flush(batch: Lookup[]): Promise<void> {
+    const unique = [...new Set(batch.flatMap((lookup) => lookup.scopes))];
+    const found = new Map<string, number>();
+    try {
+      for (let i = 0; i < unique.length; i += MAX_SCOPES) {
+        const chunk = unique.slice(i, i + MAX_SCOPES);
+        const generations = await readGenerations(this.db, chunk);
+        chunk.forEach((scope, j) => found.set(scope, generations[j]!));
+      }
+    } catch (err) {
+      for (const lookup of batch) lookup.reject(err);
+      return;
+    }
+    for (const lookup of batch) lookup.resolve(lookup.scopes.map((scope) => found.get(scope)!));
+  }
+}
