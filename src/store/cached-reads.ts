@@ -1,10 +1,11 @@
 // The two reads every check makes — the active waivers of its application and environment,
 // and the evidence CI pushed for its digest and commit — answered from memory while the
-// database says nothing changed. Each lookup first reads the scopes' generations (one
-// primary-key lookup, src/store/generations.ts); every write that changes a scope bumps its
-// generation in the write's own transaction. So a check that starts after a write was
-// acknowledged sees the new generation and reads again: a revoked waiver or a superseded
-// report is never served, whichever process (cluster worker, replica) made the write.
+// database says nothing changed. Each lookup first reads the scopes' generations
+// (primary-key lookups, src/store/generations.ts); database triggers bump them in the
+// transaction of every write that changes a scope (migration 12). So a check that starts
+// after a write was acknowledged sees the new generation and reads again: a revoked waiver
+// or a superseded report is never served, whichever process (cluster worker, replica, an
+// operator's SQL) made the write.
 import type { EvidenceStore } from './evidence.js';
 import { evidenceScopes, GenerationReader, waiverScope } from './generations.js';
 import { deepFreeze, ReadCache } from './read-cache.js';
