@@ -246,6 +246,20 @@ inline('`dfw check`: the compliant example allows; with a typed "verified" fact 
   assert.match(violations(d, 'DFW-SIGN-001')[0]!.message, 'not verified: supplied inline in the check request');
 });
 
+inline('`dfw check --signature-key` verifies with the keys given instead of the example keys; a file that is no key exits 2', () => {
+  const compliantFile = join(ROOT, 'examples/compliant.allow.json');
+  const releaseOnly = runDfw(['check', '--env', 'production', '--input', compliantFile, '--signature-key', RELEASE_PUB, '--format', 'json']);
+  assert.is(releaseOnly.status, 1, releaseOnly.stderr);
+  const d = JSON.parse(releaseOnly.stdout) as Decision;
+  assert.equal(blocking(d), ['DFW-PROV-001', 'DFW-SIGN-002']);
+  assert.match(violations(d, 'DFW-PROV-001')[0]!.message, 'any of the 1 key(s) dfw holds');
+  const all = runDfw(['check', '--env', 'production', '--input', compliantFile, '--signature-key', RELEASE_PUB, '--signature-key', join(ROOT, 'examples/keys/example-build.pub')]);
+  assert.is(all.status, 0, all.stdout + all.stderr);
+  const bad = runDfw(['check', '--env', 'production', '--input', compliantFile, '--signature-key', compliantFile]);
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, 'not a PEM public key');
+});
+
 inline('`dfw serve` verifies inline material with collectors.signatures: a key it was not given does not verify (the build key\'s provenance)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dfw-inline-serve-'));
   const config = join(dir, 'dfw.yaml');

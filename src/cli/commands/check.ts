@@ -30,6 +30,8 @@ interface CheckOptions {
   /** Write dfw's signed verdict (a SLSA VSA) here when allowed. */
   attest?: string;
   attestKey?: string;
+  /** PEM public keys (files) inline signatures are verified with, instead of the embedded example keys. */
+  signatureKey?: string[];
 }
 
 async function decideLocally(request: CheckRequest, options: CheckOptions): Promise<{ decision: Decision; rules: RuleEntry[] }> {
@@ -42,8 +44,16 @@ async function decideLocally(request: CheckRequest, options: CheckOptions): Prom
   });
   const policy = new ActivePolicy();
   policy.activate(evaluator);
-  // Inline signatures are verified as `dfw serve` on the embedded defaults verifies them.
-  const collectors = new CollectorRunner([], undefined, createInlineVerifier(DEFAULT_CONFIG.collectors.signatures));
+  // Inline signatures are verified as `dfw serve` verifies them: with --signature-key, as
+  // with collectors.signatures.keys, else with the embedded defaults' example keys.
+  const signatures = options.signatureKey?.length ? { keys: options.signatureKey } : DEFAULT_CONFIG.collectors.signatures;
+  let verifier;
+  try {
+    verifier = createInlineVerifier(signatures);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const collectors = new CollectorRunner([], undefined, verifier);
   const { decision } = await createCheckService(policy, { strict: options.strict === true, collectors }).check(request, { via: 'cli' });
   return { decision, rules: ruleCatalog(evaluator.bundle).rules };
 }
@@ -70,6 +80,11 @@ export function checkCommand(): Command {
     .addOption(new Option('-b, --bundle <path>', `evaluate locally with this bundle (default ${DEFAULT_CONFIG.bundle.path})`).conflicts('server'))
     .addOption(new Option('--bundle-key <pem>', 'require the local bundle to be signed by this public key').conflicts('server'))
     .addOption(new Option('-s, --server <url>', 'ask this dfw server (http:// or https://) instead of evaluating locally').argParser(httpUrl))
+    .addOption(
+      new Option('--signature-key <pem>', 'verify the request\'s inline signatures with this PEM public key (repeatable; default: the embedded example keys)')
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+        .conflicts('server'),
+    )
     .addOption(new Option('--strict', 'refuse (exit 2) an environment the bundle does not configure, or unknown request fields, instead of warning; a server decides this by its environments.strict').conflicts('server'))
     .addOption(new Option('-t, --token <token>', 'API token for --server (default: $DFW_TOKEN)'))
     .addOption(new Option('--timeout <seconds>', 'give up on --server after this long').default('30'))
