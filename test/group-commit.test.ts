@@ -91,6 +91,24 @@ function defineSuite(name: string, openFresh: OpenFresh) {
     assert.is(ctx.transactions, 2, 'a write in a later turn gets its own transaction');
   });
 
+  group('an ordered batch is written in that order, and each writer still gets its own outcome', async (ctx) => {
+    await ctx.db.run('CREATE TABLE items (id TEXT PRIMARY KEY)');
+    const seen: string[] = [];
+    const writes = new GroupCommit<string>(
+      ctx.db,
+      async (tx, id) => {
+        seen.push(id);
+        const inserted = await tx.run('INSERT INTO items (id) VALUES (?) ON CONFLICT (id) DO NOTHING', [id]);
+        return inserted === 0 ? new Taken(id) : undefined;
+      },
+      (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+    );
+    const outcomes = await Promise.allSettled(['c', 'a', 'b', 'a'].map((id) => writes.submit(id)));
+    assert.equal(seen, ['a', 'a', 'b', 'c']);
+    assert.equal(outcomes.map((o) => o.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected'], 'the second "a" (submitted last) is the duplicate');
+    assert.is(ctx.transactions, 1);
+  });
+
   group('an item error fails only that item; the rest of its batch is committed', async (ctx) => {
     await ctx.db.run('CREATE TABLE items (id TEXT PRIMARY KEY)');
     const writes = batcher(ctx.db);

@@ -56,6 +56,17 @@ export function prepareDecision(record: NewDecisionRecord, maskPaths: readonly s
   return { decisionId: record.decision_id, values, rules: rulesOf(record), outbox: record.outbox ?? [] };
 }
 
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Batch order for trackDeployment's upserts: by (application, environment, digest), the
+ * order of the rows they lock, so concurrent batches lock alike (group-commit.ts).
+ */
+function byDeployment(a: PendingDecision, b: PendingDecision): number {
+  return compareText(text(a.values[2]), text(b.values[2])) || compareText(text(a.values[4]), text(b.values[4])) || compareText(text(a.values[5]), text(b.values[5]));
+}
+
 /**
  * Keeps deployments (the newest allowed, enforced decision per application and environment)
  * and first_allowed (the oldest per digest and environment) true in the decision's own
@@ -122,7 +133,7 @@ export class DecisionLog {
     private readonly maskPaths: readonly string[],
     private readonly clock: () => Date,
   ) {
-    this.writes = new GroupCommit(db, (tx, pending) => this.insert(tx, pending));
+    this.writes = new GroupCommit(db, (tx, pending) => this.insert(tx, pending), byDeployment);
   }
 
   record(record: NewDecisionRecord): Promise<void> {

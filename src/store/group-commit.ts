@@ -28,9 +28,15 @@ export class GroupCommit<T> {
   private scheduled = false;
   private readonly inFlight = new Set<Promise<void>>();
 
+  /**
+   * `order`, when given, sorts each batch before it is written: writes that update shared
+   * rows (upserts) then take their row locks in one global order in every transaction, so two
+   * batches committing at once on PostgreSQL cannot deadlock.
+   */
   constructor(
     private readonly db: SqlDriver,
     private readonly write: BatchWrite<T>,
+    private readonly order?: (a: T, b: T) => number,
   ) {}
 
   /** Resolves once the item is committed; rejects with its own error or the batch's. */
@@ -68,7 +74,9 @@ export class GroupCommit<T> {
     }
   }
 
-  private async commit(batch: Waiter<T>[]): Promise<void> {
+  private async commit(unordered: Waiter<T>[]): Promise<void> {
+    const order = this.order;
+    const batch = order ? [...unordered].sort((a, b) => order(a.item, b.item)) : unordered;
     let outcomes: unknown[];
     try {
       outcomes = await this.db.transaction(async (tx) => {
