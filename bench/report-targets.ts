@@ -101,7 +101,8 @@ ${table(
 ${
   w
     ? `
-What-if: \`whatIf()\` (as \`dfw what-if\` runs it) with the benchmark's bundle over a SQLite log
+What-if: \`whatIfInParallel()\` (as \`dfw what-if\` runs it: the log read on the main thread, the bundle
+evaluated on ${w.threads ?? 1} worker thread(s), one per core) with the benchmark's bundle over a SQLite log
 of ${fmt(w.decisions)} copies of the typical decision (its masked input), read in keyset
 batches: ${fmt(w.perSecond)} decisions/s (${fmt(w.seconds)} s), ${w.changed} changed. RSS of the benchmark
 process: ${fmt(w.rssMiB.start)} MiB before, peak ${fmt(w.rssMiB.peak)} MiB, ${fmt(w.rssMiB.end)} MiB after.`

@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { whatIf } from '../src/decide/index.js';
+import { whatIfInParallel } from '../src/host/what-if-pool.js';
 import { decisionRecordFrom } from '../src/decide/decision-record.js';
 import type { Evaluator } from '../src/engine/index.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -168,9 +169,10 @@ async function whatIfFigures(context: BenchContext, evaluator: Evaluator, input:
   log(`what-if over ${count.toLocaleString('en')} decisions`);
   const started = performance.now();
   try {
-    const report = await whatIf(store, evaluator, new Date(0), BENCH_TIME);
+    const threads = availableParallelism();
+    const report = await whatIfInParallel(store, evaluator, new Date(0), BENCH_TIME, { threads });
     const seconds = (performance.now() - started) / 1000;
-    return { decisions: report.evaluated, seconds, perSecond: report.evaluated / seconds, rssMiB: { start, peak: Math.max(peak, mib()), end: mib() }, changed: report.changed.length };
+    return { decisions: report.evaluated, threads, seconds, perSecond: report.evaluated / seconds, rssMiB: { start, peak: Math.max(peak, mib()), end: mib() }, changed: report.changed.length };
   } finally {
     clearInterval(sampler);
     await store.close();

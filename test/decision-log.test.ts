@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { replayDecision, whatIf, type WhatIfReport } from '../src/decide/index.js';
+import { whatIfInParallel } from '../src/host/what-if-pool.js';
 import type { ApiToken } from '../src/api/index.js';
 import { SEVERITIES, type Decision, type Evaluator, type WaivedViolation } from '../src/engine/index.js';
 import type { DecisionRecord, Waiver } from '../src/store/index.js';
@@ -510,6 +511,15 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
           return { application, allow_to_deny: mine.filter((c) => c.change === 'allow_to_deny').length, deny_to_allow: 0, changed: mine.length };
         }),
       );
+
+      // On worker threads (dfw what-if's default): the same report, changes in log order,
+      // with progress still counted here; several batches per thread when the log is longer.
+      for (const threads of [2, 3]) {
+        const pooled: number[] = [];
+        const parallel = await whatIfInParallel(store, candidate.evaluator, from, to, { threads, onProgress: (n) => pooled.push(n), every: 30 });
+        assert.equal(json(parallel), json(report), `the same report on ${threads} threads`);
+        assert.equal(pooled, [30, 60, 90]);
+      }
 
       // The bundle the decisions were made with changes nothing.
       const same = await whatIf(store, evaluator, from, to);

@@ -13,11 +13,14 @@ export function sameVerdict(a: PolicyDecision, b: PolicyDecision): boolean {
   return JSON.stringify(verdictOf(a)) === JSON.stringify(verdictOf(b));
 }
 
+/** The time a logged decision is replayed at: its input's request time, else the record's. */
+export function replayTime(record: Pick<DecisionRecord, 'input' | 'time'>): string {
+  return ((record.input as InputDocument | undefined)?.request?.time as string | undefined) ?? record.time;
+}
+
 /** Evaluates a logged record's input as of its own request time. */
 export function replayRecord(record: DecisionRecord, evaluator: Evaluator): Decision {
-  const input = record.input as InputDocument;
-  const time = (input.request?.time as string | undefined) ?? record.time;
-  return evaluator.evaluate(input, { now: new Date(time), decisionId: record.decision_id });
+  return evaluator.evaluate(record.input as InputDocument, { now: new Date(replayTime(record)), decisionId: record.decision_id });
 }
 
 export interface ReplayResult {
@@ -69,35 +72,44 @@ export interface WhatIfProgress {
   every?: number;
 }
 
-/** Evaluates `candidate` over every decision logged in [from, to) and reports what changes. */
-export async function whatIf(
-  store: Pick<Store, 'decisionsSince'>,
-  candidate: Evaluator,
-  from: Instant,
-  to: Instant = new Date(),
-  { onProgress, every = 500 }: WhatIfProgress = {},
-): Promise<WhatIfReport> {
-  const report: WhatIfReport = {
-    candidate: { name: candidate.bundle.name, revision: candidate.bundle.manifest.revision },
-    from: new Date(from).toISOString(),
-    to: new Date(to).toISOString(),
-    evaluated: 0,
-    unchanged: 0,
-    allow_to_deny: 0,
-    deny_to_allow: 0,
-    changed: [],
-    by_rule: [],
-    by_application: [],
-  };
-  const rules = new Map<string, { newly_blocking: number; no_longer_blocking: number; applications: Set<string> }>();
-  const apps = new Map<string, { allow_to_deny: number; deny_to_allow: number; changed: number }>();
-  for await (const record of store.decisionsSince(from, to)) {
+/** A logged decision as the what-if tally needs it: who, when, and what was decided then. */
+export type TalliedRecord = Pick<DecisionRecord, 'decision_id' | 'time' | 'application' | 'environment' | 'decision'>;
+
+/**
+ * Adds up a what-if, one logged decision and its re-evaluation at a time, in log order. Shared
+ * by the sequential whatIf below and the host's worker pool (src/host/what-if-pool.ts), so
+ * both report alike.
+ */
+export class WhatIfTally {
+  private readonly report: WhatIfReport;
+  private readonly rules = new Map<string, { newly_blocking: number; no_longer_blocking: number; applications: Set<string> }>();
+  private readonly apps = new Map<string, { allow_to_deny: number; deny_to_allow: number; changed: number }>();
+
+  constructor(candidate: { name: string; revision: string }, from: Instant, to: Instant) {
+    this.report = {
+      candidate,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      evaluated: 0,
+      unchanged: 0,
+      allow_to_deny: 0,
+      deny_to_allow: 0,
+      changed: [],
+      by_rule: [],
+      by_application: [],
+    };
+  }
+
+  get evaluated(): number {
+    return this.report.evaluated;
+  }
+
+  add(record: TalliedRecord, replayed: PolicyDecision): void {
+    const report = this.report;
     report.evaluated++;
-    if (onProgress && report.evaluated % every === 0) onProgress(report.evaluated);
-    const replayed = replayRecord(record, candidate);
     if (sameVerdict(record.decision, replayed)) {
       report.unchanged++;
-      continue;
+      return;
     }
     const before = blockingRules(record.decision);
     const after = blockingRules(replayed);
@@ -114,21 +126,41 @@ export async function whatIf(
     report.changed.push(entry);
     if (change === 'allow_to_deny') report.allow_to_deny++;
     if (change === 'deny_to_allow') report.deny_to_allow++;
-    const app = apps.get(record.application) ?? { allow_to_deny: 0, deny_to_allow: 0, changed: 0 };
+    const app = this.apps.get(record.application) ?? { allow_to_deny: 0, deny_to_allow: 0, changed: 0 };
     app.changed++;
     if (change === 'allow_to_deny') app.allow_to_deny++;
     if (change === 'deny_to_allow') app.deny_to_allow++;
-    apps.set(record.application, app);
+    this.apps.set(record.application, app);
     for (const [list, key] of [[entry.newly_blocking, 'newly_blocking'], [entry.no_longer_blocking, 'no_longer_blocking']] as const) {
       for (const rule of list) {
-        const r = rules.get(rule) ?? { newly_blocking: 0, no_longer_blocking: 0, applications: new Set<string>() };
+        const r = this.rules.get(rule) ?? { newly_blocking: 0, no_longer_blocking: 0, applications: new Set<string>() };
         r[key]++;
         r.applications.add(record.application);
-        rules.set(rule, r);
+        this.rules.set(rule, r);
       }
     }
   }
-  report.by_rule = [...rules].map(([rule, r]) => ({ rule, newly_blocking: r.newly_blocking, no_longer_blocking: r.no_longer_blocking, applications: [...r.applications].sort() })).sort((a, b) => a.rule.localeCompare(b.rule));
-  report.by_application = [...apps].map(([application, a]) => ({ application, ...a })).sort((a, b) => a.application.localeCompare(b.application));
-  return report;
+
+  finish(): WhatIfReport {
+    const report = this.report;
+    report.by_rule = [...this.rules].map(([rule, r]) => ({ rule, newly_blocking: r.newly_blocking, no_longer_blocking: r.no_longer_blocking, applications: [...r.applications].sort() })).sort((a, b) => a.rule.localeCompare(b.rule));
+    report.by_application = [...this.apps].map(([application, a]) => ({ application, ...a })).sort((a, b) => a.application.localeCompare(b.application));
+    return report;
+  }
+}
+
+/** Evaluates `candidate` over every decision logged in [from, to) and reports what changes. */
+export async function whatIf(
+  store: Pick<Store, 'decisionsSince'>,
+  candidate: Evaluator,
+  from: Instant,
+  to: Instant = new Date(),
+  { onProgress, every = 500 }: WhatIfProgress = {},
+): Promise<WhatIfReport> {
+  const tally = new WhatIfTally({ name: candidate.bundle.name, revision: candidate.bundle.manifest.revision }, from, to);
+  for await (const record of store.decisionsSince(from, to)) {
+    tally.add(record, replayRecord(record, candidate));
+    if (onProgress && tally.evaluated % every === 0) onProgress(tally.evaluated);
+  }
+  return tally.finish();
 }

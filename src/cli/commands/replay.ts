@@ -2,7 +2,8 @@
 // store named by --store or dfw.yaml): replay with the revision logged with the decision
 // (or --bundle), what-if with a candidate.
 import { Command, Option } from 'commander';
-import { replayDecision, whatIf, type WhatIfReport } from '../../decide/index.js';
+import { replayDecision, type WhatIfReport } from '../../decide/index.js';
+import { whatIfInParallel } from '../../host/what-if-pool.js';
 import { loadConfig, type Config } from '../../config/load.js';
 import { storeOptions } from '../../store/config.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -126,6 +127,12 @@ export function replayCommand(): Command {
   );
 }
 
+function parseThreads(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new CliError(`--threads: expected a whole number from 1 to 64, got "${value}"`);
+  return n;
+}
+
 export function whatIfCommand(): Command {
   const command = storeAndBundleOptions(
     new Command('what-if').description('Evaluate a candidate bundle over logged decisions and report which would change'),
@@ -133,8 +140,9 @@ export function whatIfCommand(): Command {
   )
     .option('--since <when>', 'from this long ago (7d, 12h) or this RFC 3339 time', '7d')
     .option('--until <when>', 'up to this RFC 3339 time (default now)')
+    .option('--threads <n>', 'evaluate on this many worker threads (default: one per core; 1 = none)', parseThreads)
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
-    .action(async (options: StoreOptions & { since: string; until?: string; format: string }) => {
+    .action(async (options: StoreOptions & { since: string; until?: string; format: string; threads?: number }) => {
       if (!options.bundle) throw new CliError('--bundle <candidate.tar.gz> is required');
       const config = configOf(options);
       // A policy repository or its build folder stands for the bundle `dfw policy build` wrote.
@@ -143,7 +151,8 @@ export function whatIfCommand(): Command {
       try {
         const progress = terminalProgress(process.stderr);
         const until = options.until ? sinceFrom(options.until) : new Date();
-        const report = await whatIf(store, evaluator, sinceFrom(options.since), until, {
+        const report = await whatIfInParallel(store, evaluator, sinceFrom(options.since), until, {
+          ...(options.threads ? { threads: options.threads } : {}),
           onProgress: (n) => progress.update(`what-if: ${n.toLocaleString('en-US')} decisions evaluated…`),
         }).finally(() => progress.done());
         process.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : whatIfTable(report));
@@ -153,7 +162,7 @@ export function whatIfCommand(): Command {
     });
   return describeUsage(
     command,
-    ['dfw what-if --bundle candidate.tar.gz --since 7d --config dfw.yaml', 'dfw what-if --bundle candidate.tar.gz --since 2026-11-01T00:00:00Z --format json --store sqlite:data/dfw.db'],
+    ['dfw what-if --bundle candidate.tar.gz --since 7d --config dfw.yaml', 'dfw what-if --bundle candidate.tar.gz --since 30d --threads 4 --config dfw.yaml', 'dfw what-if --bundle candidate.tar.gz --since 2026-11-01T00:00:00Z --format json --store sqlite:data/dfw.db'],
     '0 report printed (whatever changed), 2 error',
   );
 }
