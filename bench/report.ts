@@ -84,7 +84,9 @@ export function renderReport(r: BenchResults): string {
 
 Figures from \`bench/run.ts\` (\`make bench\`; not part of \`make test\` or CI). This file is
 generated: rerun the benchmark to refresh it rather than editing it. Absolute numbers depend
-on the machine below; the side-by-side ratios are the point.`,
+on the machine below; the side-by-side ratios are the point. What was changed to get here,
+and what each change was measured to do, is in [performance-changes.md](performance-changes.md)
+(written by hand).`,
     machineSection(r),
     targetsSection(r),
     inputsSection(r),

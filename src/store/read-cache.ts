@@ -4,6 +4,7 @@
 // that changed it: the write bumps a generation in its own transaction, and the lookup reads
 // the generations before it decides.
 import type { CacheStats } from './types.js';
+export { deepFreeze } from '../shared/deep-freeze.js';
 
 interface Entry<V> {
   generations: readonly number[];
@@ -69,15 +70,3 @@ export class ReadCache<V> {
   }
 }
 
-/**
- * Freezes a JSON value and everything in it. Cached values are handed to every later check
- * that reads them; a check that changed one would change what the next checks decide on, so
- * an attempt throws (ES modules run in strict mode) instead of passing silently.
- */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}

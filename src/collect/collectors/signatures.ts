@@ -13,7 +13,7 @@ import { isImageSignature, parseTrustedRoot, verifyBundle, type BundleTrust } fr
 import { isEnvelope, verifyEnvelope, verifySimpleSigning } from '../trust/envelope.js';
 import { EXAMPLE_VERIFICATION_KEYS } from '../trust/example-keys.js';
 import type { AttestationFact, SignatureFact, TrustFacts, TrustSource } from '../trust/facts.js';
-import type { InlineVerifier } from '../trust/inline.js';
+import { withVerificationCache, type InlineVerifier } from '../trust/inline.js';
 import { decodeBase64, readVerificationKey, type VerificationKey } from '../trust/keys.js';
 import { RegistryTrustReader, type RawTrustItem } from '../trust/registry-sources.js';
 import { CollectorConfigError, reasonFor } from './http.js';
@@ -119,7 +119,7 @@ export function verifyItem(item: RawTrustItem, source: TrustSource, trust: Bundl
  */
 export function createInlineVerifier(config?: SignaturesCollectorConfig): InlineVerifier {
   const trust = loadBundleTrust(config ?? { keys: [...EXAMPLE_VERIFICATION_KEYS] });
-  return {
+  return withVerificationCache({
     verify(material, location, digest) {
       const item: RawTrustItem =
         material.kind === 'simple-signing'
@@ -128,7 +128,7 @@ export function createInlineVerifier(config?: SignaturesCollectorConfig): Inline
       const { signature, attestation } = verifyItem(item, 'inline', trust, digest);
       return signature ? { signature } : { attestation: attestation! };
     },
-  };
+  });
 }
 
 async function pushedItems(store: PushedReports, digest: string): Promise<RawTrustItem[]> {

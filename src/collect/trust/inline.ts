@@ -5,6 +5,7 @@
 // dfw's own trust material and becomes a fact like a registry one. Both happen while the
 // request becomes the input, so the logged input holds the facts and replay decides alike.
 // Web-standard: the edge runtime builds inputs with this file too.
+import { deepFreeze } from '../../shared/deep-freeze.js';
 import type { AttestationFact, SignatureFact, TrustFormat } from './facts.js';
 
 export const TRUST_KINDS = ['signatures', 'attestations'] as const;
@@ -30,6 +31,32 @@ export type InlineFact = { signature: SignatureFact; attestation?: undefined } |
 /** Verifies one piece of inline material over `digest`, with the trust material it was made with. */
 export interface InlineVerifier {
   verify(material: InlineMaterial, location: string, digest: string): Promise<InlineFact> | InlineFact;
+}
+
+/**
+ * Remembers what a verifier answered for the same material, digest and place in the request:
+ * verification is a pure function of those and of the verifier's fixed trust material (a
+ * keyless certificate is judged at its transparency-log time, not now), and a pipeline sends
+ * the same signature for staging, production and every retry. Answers are frozen, so no
+ * check can change another's facts. Least recently used first beyond `maxEntries`.
+ */
+export function withVerificationCache(verifier: InlineVerifier, maxEntries = 1024): InlineVerifier {
+  const answers = new Map<string, InlineFact>();
+  return {
+    async verify(material, location, digest) {
+      const key = `${digest}\u0000${location}\u0000${JSON.stringify(material)}`;
+      const known = answers.get(key);
+      if (known) {
+        answers.delete(key);
+        answers.set(key, known);
+        return known;
+      }
+      const fact = deepFreeze(await verifier.verify(material, location, digest));
+      answers.set(key, fact);
+      if (answers.size > maxEntries) answers.delete(answers.keys().next().value!);
+      return fact;
+    },
+  };
 }
 
 export const INLINE_CLAIM_ADVICE =

@@ -6,7 +6,7 @@
 import { IN_TOTO_PAYLOAD_TYPE } from '../../evidence/slsa.js';
 import { sha256Hex } from '../../shared/sha256.js';
 import { noSignerReason, type AttestationFact, type SignatureFact } from './facts.js';
-import type { InlineFact, InlineMaterial, InlineVerifier } from './inline.js';
+import { withVerificationCache, type InlineFact, type InlineMaterial, type InlineVerifier } from './inline.js';
 import { readPredicateType, statementFact } from './statement.js';
 
 interface WebKey {
@@ -144,7 +144,7 @@ async function verifyEnvelope(base: Base, envelope: Extract<InlineMaterial, { ki
 export function createWebInlineVerifier(publicKeysPem: readonly string[]): InlineVerifier {
   let keys: Promise<WebKey[]> | undefined;
   const loadKeys = () => (keys ??= Promise.all(publicKeysPem.map(importWebKey)).then((all) => all.filter((k): k is WebKey => k !== undefined)));
-  return {
+  return withVerificationCache({
     async verify(material, location, digest): Promise<InlineFact> {
       switch (material.kind) {
         case 'simple-signing':
@@ -169,5 +169,5 @@ export function createWebInlineVerifier(publicKeysPem: readonly string[]): Inlin
         }
       }
     },
-  };
+  });
 }
