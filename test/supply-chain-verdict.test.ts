@@ -212,4 +212,21 @@ verdict('an attestation pushed over the API (--kind attestation) is verified key
   assert.match(prov.message, /^cannot verify the SLSA provenance of registry.example.com\/payments\/api:1.5.0 .*builder_container-based_slsa3.yml@refs\/heads\/main \(issuer https:\/\/token.actions.githubusercontent.com\), which the trust policy does not trust to sign provenance for registry.example.com\/payments\/api in production$/);
 });
 
+verdict('the request\'s own attestation and one pushed for the digest are both judged: facts from every source are joined', async (ctx) => {
+  const collectors = new CollectorRunner([createStoreCollector(ctx.store), createSignaturesCollector({ keys: [RELEASE_PUB], trusted_root: PUBLIC_GOOD_ROOT, registry: false }, { store: ctx.store })]);
+  const api = createApp({ policy: ctx.policy, tokens: await testTokens(), store: ctx.store, checks: createCheckService(ctx.policy, { store: ctx.store, collectors }), logger: createMemoryLogger() });
+  const digest = 'sha256:5d672b0dbb696a3289632bf241cc4bb08dbb32c3e9559ea7e9f96b0490209891';
+  const pushed = await api.request(`/v1/evidence?kind=attestation&digest=${digest}`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS['security-lead']}`, 'content-type': 'application/json' }, body: readFileSync(PUBLIC_BUNDLE, 'utf8') });
+  assert.ok(pushed.status === 201 || pushed.status === 200, await pushed.clone().text());
+  // The example's attestation (real cosign output over the example's digest) stays in the request.
+  const body = structuredClone(readExamples().get('compliant.allow.json')!) as any;
+  delete body.evidence.signatures;
+  body.artifact = { image: 'registry.example.com/payments/api:1.5.0', digest };
+  const { body: decision } = await call(api, 'POST', '/v1/check', body);
+  assert.is(decision.evidence_sources.attestations, 'inline+signatures');
+  const sign = decision.deny.critical.find((v: any) => v.rule === 'DFW-SIGN-001');
+  assert.match(sign.message, /check request evidence\.attestations\[0\]: not verified: the statement is about sha256:4f1c8b2e\S*, not the deployed sha256:5d672b0d/);
+  assert.match(sign.message, /pushed report \S+ \(by security-lead\): signed by https:\/\/github.com\/slsa-framework/);
+});
+
 verdict.run();

@@ -1,6 +1,7 @@
 // Runs every collector concurrently, each under its own timeout, caches answers with a
 // TTL, and merges what they found into the input: inline evidence from the request wins,
-// then collectors in the order given. A collector that fails or times out never fails the
+// then collectors in the order given — except signature and attestation facts, which dfw
+// verified whoever supplied them: those from every source are joined. A collector that fails or times out never fails the
 // request: its kinds go to input.unavailable with the reason. First of all, the inline
 // signatures and attestations are verified (trust/inline.ts): inline claims never count.
 import type { InputDocument } from '../engine/index.js';
@@ -8,7 +9,7 @@ import type { EvidenceKind } from '../evidence/types.js';
 import type { CheckRequest } from './check-request.js';
 import { unavailableFor, type Collector, type CollectorResult } from './collector.js';
 import { EXAMPLE_VERIFICATION_KEYS } from './trust/example-keys.js';
-import { verifyInlineTrust, type InlineVerifier } from './trust/inline.js';
+import { TRUST_KINDS, verifyInlineTrust, type InlineVerifier } from './trust/inline.js';
 import { createWebInlineVerifier } from './trust/web-verify.js';
 
 export interface CollectionReport {
@@ -82,7 +83,15 @@ export class CollectorRunner {
       if (!outcome) return;
       timings[collector.name] = outcome.ms;
       for (const [kind, value] of Object.entries(outcome.result.evidence)) {
-        if (value === undefined || kind in evidence) continue;
+        if (value === undefined) continue;
+        if (kind in evidence) {
+          // Signature and attestation facts are each verified by dfw, whoever supplied the
+          // material: the registry's join the request's instead of being hidden by them.
+          if (!mergesFacts(kind) || !Array.isArray(evidence[kind]) || !Array.isArray(value)) continue;
+          evidence[kind] = [...(evidence[kind] as unknown[]), ...value];
+          sources[kind as EvidenceKind] = `${sources[kind as EvidenceKind] ?? 'inline'}+${collector.name}`;
+          continue;
+        }
         evidence[kind] = value;
         sources[kind as EvidenceKind] = collector.name;
         delete unavailable[kind];
@@ -99,6 +108,8 @@ export class CollectorRunner {
     this.cache.clear();
   }
 }
+
+const mergesFacts = (kind: string) => (TRUST_KINDS as readonly string[]).includes(kind);
 
 function failAll(collector: Collector, reason: string): CollectorResult {
   return unavailableFor(collector.kinds, reason);
