@@ -45,6 +45,7 @@ _findings contains lib.finding(
 ) if {
 	some entry in workflows.steps
 	is_string(entry.step.run)
+
 	# Cheap test first: Wasm compiles the pattern on every call, and most scripts hold none.
 	contains(entry.step.run, "${{")
 	expressions := sort({m[0] | some m in regex.find_all_string_submatch_n(_expression, entry.step.run, -1)})
