@@ -520,6 +520,14 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
         assert.equal(json(parallel), json(report), `the same report on ${threads} threads`);
         assert.equal(pooled, [30, 60, 90]);
       }
+      // A thread that cannot evaluate (here: too little Wasm memory for these inputs, as
+      // bundle.max_memory_mb could set) fails the what-if with its reason; nothing hangs.
+      const failed = await whatIfInParallel(store, candidate.evaluator, from, to, { threads: 2, evaluator: { maxMemoryBytes: 64 * 1024 } }).then(
+        () => undefined,
+        (err: { code?: string; message: string }) => err,
+      );
+      assert.is(failed?.code, 'what_if_failed');
+      assert.match(failed!.message, /^what-if: (evaluating batch \d+ failed|a worker thread could not start): /);
 
       // The bundle the decisions were made with changes nothing.
       const same = await whatIf(store, evaluator, from, to);

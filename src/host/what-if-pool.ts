@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { replayTime, whatIf, WhatIfTally, type TalliedRecord, type WhatIfProgress, type WhatIfReport } from '../decide/index.js';
-import type { Evaluator } from '../engine/index.js';
+import type { Evaluator, EvaluatorOptions } from '../engine/index.js';
 import { fixedCodeError } from '../shared/errors.js';
 import type { Instant, Store } from '../store/types.js';
 import type { WhatIfAnswer, WhatIfJob } from './what-if-worker.js';
@@ -18,6 +18,8 @@ const IN_FLIGHT = 2;
 export interface WhatIfPoolOptions extends WhatIfProgress {
   /** Worker threads; default one per core. 1 evaluates on this thread, without workers. */
   threads?: number;
+  /** The candidate's evaluator options (bundle.max_memory_mb), so each thread fails alike. */
+  evaluator?: Pick<EvaluatorOptions, 'maxMemoryBytes'>;
 }
 
 class WhatIfWorkerError extends fixedCodeError('WhatIfWorkerError', 'what_if_failed', 'internal') {}
@@ -34,15 +36,25 @@ function workerEntry(): { entry: string | URL; eval: boolean } {
   return { entry: `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}); })`, eval: true };
 }
 
-function startWorker(candidate: Evaluator): Promise<Worker> {
+function startWorker(candidate: Evaluator, options: WhatIfPoolOptions['evaluator']): Promise<Worker> {
   // Only what createEvaluator reads: the archive's files stay here.
   const bundle = { ...candidate.bundle, files: new Map() };
   const { entry, eval: isScript } = workerEntry();
-  const worker = new Worker(entry, { eval: isScript, workerData: { bundle } });
+  const worker = new Worker(entry, { eval: isScript, workerData: { bundle, options: { ...options, entrypoint: candidate.entrypoint } } });
   return new Promise((resolve, reject) => {
     worker.once('message', () => resolve(worker));
-    worker.once('error', reject);
+    worker.once('error', (err) => void worker.terminate().finally(() => reject(err)));
   });
+}
+
+/** Every thread started, or none: those that did start are stopped when one cannot. */
+async function startWorkers(count: number, candidate: Evaluator, options: WhatIfPoolOptions['evaluator']): Promise<Worker[]> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(candidate, options)));
+  const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return workers;
+  await Promise.all(workers.map((w) => w.terminate()));
+  throw new WhatIfWorkerError(`what-if: a worker thread could not start: ${(failed.reason as Error)?.message ?? String(failed.reason)}`);
 }
 
 export async function whatIfInParallel(store: Pick<Store, 'decisionsSince'>, candidate: Evaluator, from: Instant, to: Instant = new Date(), options: WhatIfPoolOptions = {}): Promise<WhatIfReport> {
@@ -50,7 +62,7 @@ export async function whatIfInParallel(store: Pick<Store, 'decisionsSince'>, can
   if (threads === 1) return whatIf(store, candidate, from, to, options);
   const every = options.every ?? 500;
   const tally = new WhatIfTally({ name: candidate.bundle.name, revision: candidate.bundle.manifest.revision }, from, to);
-  const workers = await Promise.all(Array.from({ length: threads }, () => startWorker(candidate)));
+  const workers = await startWorkers(threads, candidate, options.evaluator);
 
   // Batches are numbered in log order; answers may come back in any order and are added up
   // once every earlier batch has been.
@@ -69,6 +81,7 @@ export async function whatIfInParallel(store: Pick<Store, 'decisionsSince'>, can
       waiting.delete(nextToAdd++);
     }
   };
+  let finished = false;
   // Batches each thread still owes: a thread that dies owes them all at once.
   const owed = new Map<Worker, number>(workers.map((w) => [w, 0]));
   const settle = (worker: Worker, batches: number) => {
@@ -90,8 +103,10 @@ export async function whatIfInParallel(store: Pick<Store, 'decisionsSince'>, can
       settle(worker, owed.get(worker)!);
     };
     worker.on('error', (err) => lost(`failed: ${err.message}`));
+    // Only terminate() in the finally below ends a thread on purpose; any other exit, even
+    // an idle one, fails the what-if instead of leaving later batches unanswered.
     worker.on('exit', (code) => {
-      if (owed.get(worker)! > 0) lost(`exited (code ${code}) with work outstanding`);
+      if (!finished) lost(`exited (code ${code})`);
     });
   }
 
@@ -122,6 +137,7 @@ export async function whatIfInParallel(store: Pick<Store, 'decisionsSince'>, can
     if (failure) throw failure;
     return tally.finish();
   } finally {
+    finished = true;
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

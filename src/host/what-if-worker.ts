@@ -2,7 +2,7 @@
 // then re-evaluates the logged inputs it is sent and answers with the verdicts only.
 import { parentPort, workerData } from 'node:worker_threads';
 import { verdictOf } from '../decide/replay.js';
-import { createEvaluator, type Bundle, type InputDocument } from '../engine/index.js';
+import { createEvaluator, type Bundle, type EvaluatorOptions, type InputDocument } from '../engine/index.js';
 
 export interface WhatIfJob {
   id: number;
@@ -13,7 +13,7 @@ export interface WhatIfJob {
 export type WhatIfAnswer = { id: number; verdicts: Array<ReturnType<typeof verdictOf>> } | { id: number; error: string };
 
 const port = parentPort!;
-const evaluator = await createEvaluator(workerData.bundle as Bundle);
+const evaluator = await createEvaluator(workerData.bundle as Bundle, workerData.options as EvaluatorOptions);
 port.on('message', (job: WhatIfJob) => {
   try {
     const verdicts = job.items.map((item) => verdictOf(evaluator.evaluate(item.input, { now: new Date(item.time) })));

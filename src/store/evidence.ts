@@ -61,7 +61,7 @@ export class EvidenceStore {
       for (const [kind, value] of items) {
         // Serialized here, inside the transaction: a value that cannot be written rolls back
         // the report row too. Each insert bumps the subject's cache generations (a trigger of
-        // migration 10), committed with the report.
+        // migration 12), committed with the report.
         await tx.run('INSERT INTO evidence_items (report_id, evidence_kind, body) VALUES (?, ?, ?)', [row.id, kind, JSON.stringify(value)]);
       }
       return { id: row.id, created: true };

@@ -41,7 +41,7 @@ export function toInputWaiver(waiver: Waiver): InputWaiver {
 
 /**
  * Inserts a waiver through `db` (a transaction's executor when the caller holds one). The
- * insert bumps the application's cache generation (a trigger of migration 10), so no
+ * insert bumps the application's cache generation (a trigger of migration 12), so no
  * process serves its cached waivers once it is committed.
  */
 export async function insertWaiver(db: SqlExecutor, input: NewWaiver, createdAt: number): Promise<Waiver> {

@@ -7,7 +7,7 @@ import { whatIfInParallel } from '../../host/what-if-pool.js';
 import { loadConfig, type Config } from '../../config/load.js';
 import { storeOptions } from '../../store/config.js';
 import { openStore, type Store } from '../../store/index.js';
-import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
+import { evaluatorOptionsOf, loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
 import { builtBundlePath } from '../../policy/built-bundle.js';
 import type { Evaluator } from '../../engine/index.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
@@ -153,6 +153,7 @@ export function whatIfCommand(): Command {
         const until = options.until ? sinceFrom(options.until) : new Date();
         const report = await whatIfInParallel(store, evaluator, sinceFrom(options.since), until, {
           ...(options.threads ? { threads: options.threads } : {}),
+          evaluator: evaluatorOptionsOf(config.bundle),
           onProgress: (n) => progress.update(`what-if: ${n.toLocaleString('en-US')} decisions evaluated…`),
         }).finally(() => progress.done());
         process.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : whatIfTable(report));

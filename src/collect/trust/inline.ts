@@ -6,6 +6,7 @@
 // request becomes the input, so the logged input holds the facts and replay decides alike.
 // Web-standard: the edge runtime builds inputs with this file too.
 import { deepFreeze } from '../../shared/deep-freeze.js';
+import { sha256Hex } from '../../shared/sha256.js';
 import type { AttestationFact, SignatureFact, TrustFormat } from './facts.js';
 
 export const TRUST_KINDS = ['signatures', 'attestations'] as const;
@@ -33,18 +34,24 @@ export interface InlineVerifier {
   verify(material: InlineMaterial, location: string, digest: string): Promise<InlineFact> | InlineFact;
 }
 
+/** Material larger than this is verified every time: the cache must not hold request bodies. */
+const CACHED_MATERIAL_MAX_CHARS = 64 * 1024;
+
 /**
  * Remembers what a verifier answered for the same material, digest and place in the request:
  * verification is a pure function of those and of the verifier's fixed trust material (a
  * keyless certificate is judged at its transparency-log time, not now), and a pipeline sends
- * the same signature for staging, production and every retry. Answers are frozen, so no
- * check can change another's facts. Least recently used first beyond `maxEntries`.
+ * the same signature for staging, production and every retry. Keyed by the material's
+ * SHA-256, so at most `maxEntries` small keys and frozen answers are held (least recently
+ * used first); no check can change another's facts.
  */
 export function withVerificationCache(verifier: InlineVerifier, maxEntries = 1024): InlineVerifier {
   const answers = new Map<string, InlineFact>();
   return {
     async verify(material, location, digest) {
-      const key = `${digest}\u0000${location}\u0000${JSON.stringify(material)}`;
+      const text = JSON.stringify(material);
+      if (text.length > CACHED_MATERIAL_MAX_CHARS) return verifier.verify(material, location, digest);
+      const key = `${digest}\u0000${location}\u0000${await sha256Hex(text)}`;
       const known = answers.get(key);
       if (known) {
         answers.delete(key);
