@@ -8,7 +8,7 @@ import { serializeMasked } from './mask.js';
 import { insertOutbox } from './outbox.js';
 import type { SqlDriver, SqlExecutor } from './sql/driver.js';
 import type { DecisionFilter, DecisionRecord, DecisionSummary, FirstAllowed, Instant, NewDecisionRecord, NewOutboxMessage, Page, PageRequest } from './types.js';
-import { fromBigint, optionalText, requireText, toMillis } from './values.js';
+import { fromBigint, isoFromColumn, optionalText, requireText, toMillis } from './values.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
@@ -56,6 +56,9 @@ export function prepareDecision(record: NewDecisionRecord, maskPaths: readonly s
   return { decisionId: record.decision_id, values, rules: rulesOf(record), outbox: record.outbox ?? [] };
 }
 
+/** Where prepareDecision puts the columns trackDeployment and byDeployment read (SUMMARY_COLUMNS order). */
+const AT = { decisionId: 0, time: 1, application: 2, environment: 4, digest: 5, allow: 6, dryRun: 15 } as const;
+
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -64,7 +67,9 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * order of the rows they lock, so concurrent batches lock alike (group-commit.ts).
  */
 function byDeployment(a: PendingDecision, b: PendingDecision): number {
-  return compareText(text(a.values[2]), text(b.values[2])) || compareText(text(a.values[4]), text(b.values[4])) || compareText(text(a.values[5]), text(b.values[5]));
+  const key = (p: PendingDecision) => [p.values[AT.application], p.values[AT.environment], p.values[AT.digest]].map(text);
+  const [x, y] = [key(a), key(b)];
+  return compareText(x[0]!, y[0]!) || compareText(x[1]!, y[1]!) || compareText(x[2]!, y[2]!);
 }
 
 /**
@@ -74,9 +79,8 @@ function byDeployment(a: PendingDecision, b: PendingDecision): number {
  * hence the comparisons on (time, id) rather than "last write wins".
  */
 async function trackDeployment(tx: SqlExecutor, values: readonly unknown[]): Promise<void> {
-  const [decisionId, timeMs, application, , environment, digest, allow] = values;
-  const dryRun = values[15];
-  if (allow !== true || dryRun === true) return;
+  if (values[AT.allow] !== true || values[AT.dryRun] === true) return;
+  const [decisionId, timeMs, application, environment, digest] = [values[AT.decisionId], values[AT.time], values[AT.application], values[AT.environment], values[AT.digest]];
   await tx.run(
     `INSERT INTO deployments (application, environment, decision_id, time_ms, artifact_digest) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (application, environment) DO UPDATE SET decision_id = excluded.decision_id, time_ms = excluded.time_ms, artifact_digest = excluded.artifact_digest
@@ -174,7 +178,7 @@ export class DecisionLog {
       'SELECT environment, decision_id, time_ms FROM first_allowed WHERE application = ? AND artifact_digest = ? ORDER BY environment',
       [application, digest],
     );
-    return rows.map((r) => ({ environment: r.environment, decision_id: r.decision_id, time: new Date(fromBigint(r.time_ms)).toISOString() }));
+    return rows.map((r) => ({ environment: r.environment, decision_id: r.decision_id, time: isoFromColumn(r.time_ms) }));
   }
 
   async get(id: string): Promise<DecisionRecord | undefined> {
