@@ -15,6 +15,7 @@ import { EXAMPLE_VERIFICATION_KEYS } from '../trust/example-keys.js';
 import type { AttestationFact, SignatureFact, TrustFacts, TrustSource } from '../trust/facts.js';
 import { withVerificationCache, type InlineVerifier } from '../trust/inline.js';
 import { decodeBase64, readVerificationKey, type VerificationKey } from '../trust/keys.js';
+import { verifyLegacyKeyless } from '../trust/legacy-keyless.js';
 import { RegistryTrustReader, type RawTrustItem } from '../trust/registry-sources.js';
 import { CollectorConfigError, reasonFor } from './http.js';
 import { positiveInteger } from './options.js';
@@ -105,6 +106,10 @@ export function verifyItem(item: RawTrustItem, source: TrustSource, trust: Bundl
       // An image signature in the bundle format: its "predicate" is empty by design.
       const { predicate_type: _type, predicate: _predicate, provenance: _provenance, ...signature } = fact;
       return { signature };
+    }
+    case 'legacy-keyless': {
+      const fact = verifyLegacyKeyless({ source, format: item.layer.as === 'signature' ? 'cosign' : 'dsse', location }, item.layer, trust, digest);
+      return { [item.layer.as]: fact };
     }
     case 'unreadable':
       return { [item.as]: { source, format: item.as === 'signature' ? 'cosign' : 'dsse', location, verified: false, reason: item.reason } };

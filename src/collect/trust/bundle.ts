@@ -7,7 +7,7 @@ import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
 import { X509Certificate } from '@sigstore/core';
-import type { AttestationFact, SignatureFact, TlogEntryFact } from './facts.js';
+import type { AttestationFact, SignatureFact, SignerIdentity, TlogEntryFact } from './facts.js';
 import { fingerprintKey, type VerificationKey } from './keys.js';
 import { readPredicateType } from './envelope.js';
 import { COSIGN_SIGN_PREDICATE, statementFact } from './statement.js';
@@ -38,7 +38,7 @@ export function isSigstoreBundle(value: unknown): boolean {
   return !!v && typeof v === 'object' && typeof v.mediaType === 'string' && v.mediaType.startsWith('application/vnd.dev.sigstore.bundle');
 }
 
-function trustMaterial(trust: BundleTrust): TrustMaterial {
+export function trustMaterial(trust: BundleTrust): TrustMaterial {
   return toTrustMaterial(trust.trustedRoot ?? EMPTY_ROOT, (hint: string) => {
     const key = trust.keys.find((k) => k.hint === hint);
     if (!key) throw new Error(`signed by a key dfw does not hold (hint ${hint})`);
@@ -65,12 +65,58 @@ function expiryOf(bundle: Bundle): string | undefined {
   return `the signing certificate ${at > leaf.notAfter ? 'had expired' : 'was not yet valid'} when the transparency log recorded the signature (valid ${leaf.notBefore.toISOString()} to ${leaf.notAfter.toISOString()}, logged ${at.toISOString()})`;
 }
 
-function describeError(err: unknown): string {
+export function describeError(err: unknown): string {
   const e = err as { code?: string; message?: string };
   return e?.message ? (e.code ? `${e.message} (${e.code})` : e.message) : String(err);
 }
 
 type Base = Pick<SignatureFact, 'source' | 'format' | 'location'>;
+
+/** Who signed and where it was logged, once the library verified it; or why not. */
+export type BundleCheck = { signer: SignerIdentity; tlog?: TlogEntryFact } | { reason: string };
+
+export interface BundleCheckOptions {
+  /** The signed bytes of a message-signature bundle (a cosign simple-signing payload). */
+  artifact?: Buffer;
+  /**
+   * The bundle's log entries were checked by the caller (legacy-keyless.ts: Rekor intoto
+   * v0.0.1 bodies, which @sigstore/verify does not read): the library then verifies the
+   * certificate at the entry's time, the SCTs and the signature, but not the entries.
+   */
+  entriesCheckedByCaller?: boolean;
+}
+
+/**
+ * Verifies a parsed bundle's signature with @sigstore/verify: keyless against the trusted
+ * root (chain, SCTs, log entry, the certificate valid at the log's time), or with a key dfw
+ * holds. The statement inside is the caller's to read.
+ */
+export function checkBundle(bundle: Bundle, trust: BundleTrust, options: BundleCheckOptions = {}): BundleCheck {
+  const keyless = bundle.verificationMaterial.content.$case !== 'publicKey';
+  if (keyless && !trust.trustedRoot) {
+    return { reason: 'the signature is keyless, and dfw has no trusted root (collectors.signatures.trusted_root) to check its certificate against' };
+  }
+  // Keyless needs a log entry or timestamp to know when the short-lived certificate was
+  // valid; a key has no validity window, so cosign's --tlog-upload=false bundles verify too.
+  const thresholds = keyless ? { ctlogThreshold: trust.ctlogThreshold } : { tlogThreshold: 0, timestampThreshold: 0, ctlogThreshold: 0 };
+  const entity = toSignedEntity(bundle, options.artifact);
+  let signer;
+  try {
+    signer = options.entriesCheckedByCaller
+      ? new Verifier(trustMaterial(trust), { ...thresholds, tlogThreshold: 0 }).verify({ ...entity, tlogEntries: [] })
+      : new Verifier(trustMaterial(trust), thresholds).verify(entity);
+  } catch (err) {
+    return { reason: expiryOf(bundle) ?? describeError(err) };
+  }
+  const identity: SignerIdentity = keyless
+    ? {
+        ...(signer.identity?.extensions?.issuer ? { issuer: signer.identity.extensions.issuer } : {}),
+        ...(signer.identity?.subjectAlternativeName ? { subject: signer.identity.subjectAlternativeName } : {}),
+      }
+    : { key: fingerprintKey(signer.key).fingerprint };
+  const tlog = tlogOf(bundle);
+  return { signer: identity, ...(tlog ? { tlog } : {}) };
+}
 
 /**
  * Verifies a bundle and returns the attestation fact of its DSSE statement. A cosign image
@@ -90,27 +136,12 @@ export function verifyBundle(base: Base, json: unknown, trust: BundleTrust, dige
   const payload = bundle.content.dsseEnvelope.payload;
   const predicateType = readPredicateType(payload);
   const described = { ...base, ...(predicateType ? { predicate_type: predicateType } : {}) };
-  const keyless = bundle.verificationMaterial.content.$case !== 'publicKey';
-  if (keyless && !trust.trustedRoot) {
+  if (bundle.verificationMaterial.content.$case !== 'publicKey' && !trust.trustedRoot) {
     return { ...described, verified: false, reason: 'the bundle is signed keyless, and dfw has no trusted root (collectors.signatures.trusted_root) to check its certificate against' };
   }
-  // Keyless needs a log entry or timestamp to know when the short-lived certificate was
-  // valid; a key has no validity window, so cosign's --tlog-upload=false bundles verify too.
-  const options = keyless ? { ctlogThreshold: trust.ctlogThreshold } : { tlogThreshold: 0, timestampThreshold: 0, ctlogThreshold: 0 };
-  let signer;
-  try {
-    signer = new Verifier(trustMaterial(trust), options).verify(toSignedEntity(bundle));
-  } catch (err) {
-    return { ...described, verified: false, reason: `the bundle does not verify: ${expiryOf(bundle) ?? describeError(err)}` };
-  }
-  const identity = keyless
-    ? {
-        ...(signer.identity?.extensions?.issuer ? { issuer: signer.identity.extensions.issuer } : {}),
-        ...(signer.identity?.subjectAlternativeName ? { subject: signer.identity.subjectAlternativeName } : {}),
-      }
-    : { key: fingerprintKey(signer.key).fingerprint };
-  const tlog = tlogOf(bundle);
-  return statementFact({ ...described, signer: identity, ...(tlog ? { tlog } : {}) }, payload, digest);
+  const checked = checkBundle(bundle, trust);
+  if ('reason' in checked) return { ...described, verified: false, reason: `the bundle does not verify: ${checked.reason}` };
+  return statementFact({ ...described, ...checked }, payload, digest);
 }
 
 /** True for a fact that is an image signature rather than an attestation with a predicate. */

@@ -16,17 +16,23 @@ function noSigner(keys: readonly VerificationKey[]): string {
   return noSignerReason(keys.length);
 }
 
-/** cosign's simple-signing payload ("critical.image.docker-manifest-digest") signed in a `.sig` layer. */
-export function verifySimpleSigning(base: Base, payload: Buffer, signatureBase64: string, keys: readonly VerificationKey[], digest: string): SignatureFact {
-  let signed: string | undefined;
+/** The image digest a cosign simple-signing payload names (critical.image.docker-manifest-digest), if it is one. */
+export function simpleSigningDigest(payload: Buffer): string | undefined {
   try {
     const value = JSON.parse(payload.toString('utf8')) as { critical?: { image?: { 'docker-manifest-digest'?: unknown } } };
     const named = value?.critical?.image?.['docker-manifest-digest'];
-    if (typeof named === 'string') signed = named;
+    return typeof named === 'string' ? named : undefined;
   } catch {
-    /* reported below */
+    return undefined;
   }
-  if (!signed) return { ...base, verified: false, reason: 'the payload is not a cosign simple-signing payload (no critical.image.docker-manifest-digest)' };
+}
+
+export const NOT_SIMPLE_SIGNING = 'the payload is not a cosign simple-signing payload (no critical.image.docker-manifest-digest)';
+
+/** cosign's simple-signing payload ("critical.image.docker-manifest-digest") signed in a `.sig` layer. */
+export function verifySimpleSigning(base: Base, payload: Buffer, signatureBase64: string, keys: readonly VerificationKey[], digest: string): SignatureFact {
+  const signed = simpleSigningDigest(payload);
+  if (!signed) return { ...base, verified: false, reason: NOT_SIMPLE_SIGNING };
   const signature = decodeBase64(signatureBase64);
   if (!signature || signature.length === 0) return { ...base, digest: signed, verified: false, reason: 'the layer carries no signature (dev.cosignproject.cosign/signature is empty or not base64)' };
   const signer = findSigner(keys, payload, signature);

@@ -1,11 +1,13 @@
 // Where signatures and attestations live in an OCI registry, for one image digest:
 // cosign's tag scheme (`sha256-<hex>.sig`: simple-signing layers with the signature in the
-// `dev.cosignproject.cosign/signature` annotation; `sha256-<hex>.att`: DSSE envelope layers)
+// `dev.cosignproject.cosign/signature` annotation; `sha256-<hex>.att`: DSSE envelope layers;
+// keyless, either carries its certificate and Rekor bundle in annotations)
 // and OCI 1.1 referrers (the referrers API, or its fallback tag `sha256-<hex>` holding an
 // index, as cosign --new-bundle-format writes it) carrying Sigstore bundles.
 import { createHash } from 'node:crypto';
 import { CollectorFailure, describeResponse } from '../collectors/http.js';
 import type { RegistryClient } from '../collectors/registry-client.js';
+import { CERTIFICATE_ANNOTATION, CHAIN_ANNOTATION, REKOR_BUNDLE_ANNOTATION, type LegacyKeylessLayer } from './legacy-keyless.js';
 
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
@@ -20,6 +22,7 @@ export type RawTrustItem =
   | { kind: 'simple-signing'; location: string; payload: Buffer; signature: string }
   | { kind: 'envelope'; location: string; json: unknown }
   | { kind: 'bundle'; location: string; json: unknown }
+  | { kind: 'legacy-keyless'; location: string; layer: LegacyKeylessLayer }
   | { kind: 'unreadable'; location: string; reason: string; as: 'signature' | 'attestation' };
 
 interface Descriptor {
@@ -77,7 +80,16 @@ export class RegistryTrustReader {
     for (const [i, layer] of (manifest.layers ?? []).entries()) {
       const location = `${this.name}:${tag} layer ${i}`;
       try {
-        if (as === 'signature' && layer.mediaType === SIMPLE_SIGNING) {
+        const certificate = layer.annotations?.[CERTIFICATE_ANNOTATION];
+        if (certificate && ((as === 'signature' && layer.mediaType === SIMPLE_SIGNING) || (as === 'attestation' && layer.mediaType === DSSE_LAYER))) {
+          // Keyless: the certificate and Rekor's answer ride in the annotations (legacy-keyless.ts).
+          const a = layer.annotations!;
+          items.push({
+            kind: 'legacy-keyless',
+            location,
+            layer: { as, bytes: await this.blob(layer), signature: a[SIGNATURE_ANNOTATION] ?? '', certificate, ...(a[CHAIN_ANNOTATION] ? { chain: a[CHAIN_ANNOTATION] } : {}), ...(a[REKOR_BUNDLE_ANNOTATION] ? { rekorBundle: a[REKOR_BUNDLE_ANNOTATION] } : {}) },
+          });
+        } else if (as === 'signature' && layer.mediaType === SIMPLE_SIGNING) {
           items.push({ kind: 'simple-signing', location, payload: await this.blob(layer), signature: layer.annotations?.[SIGNATURE_ANNOTATION] ?? '' });
         } else if (as === 'attestation' && layer.mediaType === DSSE_LAYER) {
           items.push({ kind: 'envelope', location, json: JSON.parse((await this.blob(layer)).toString('utf8')) });
