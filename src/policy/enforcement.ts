@@ -1,7 +1,8 @@
 // The enforcement data of a layered bundle: dfw's built-in data.yaml (data.firewall.config)
 // with the team's enforcement file laid over it — per environment, `blocking` replaces the
 // built-in list, and each rule's `enabled`/`severity` is set one rule at a time — so a team
-// writes only what it changes, and a new dfw version's defaults still reach it.
+// writes only what it changes, and a new dfw version's defaults still reach it. The team's
+// `trust` section replaces the built-in trust policy's keys it names (signers, builders, …).
 import { existsSync, readFileSync } from 'node:fs';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import yaml from 'js-yaml';
@@ -9,10 +10,43 @@ import { PolicyProjectError } from './errors.js';
 
 const SEVERITY = { enum: ['critical', 'high', 'medium', 'low'] } as const;
 
+const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+
+// The supply-chain trust policy (data.firewall.config.trust, docs/supply-chain.md): a team
+// names its own signers, builders and registries; each key given replaces the built-in one.
+const TRUST = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    signers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'images'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          key: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+          issuer: { type: 'string', minLength: 1 },
+          subject: { type: 'string', minLength: 1 },
+          images: STRINGS,
+          environments: STRINGS,
+          roles: { type: 'array', items: { enum: ['image', 'provenance', 'evidence'] } },
+        },
+      },
+    },
+    builders: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['id', 'level'], properties: { id: { type: 'string', minLength: 1 }, level: { type: 'integer', minimum: 0, maximum: 4 } } } },
+    registries: STRINGS,
+    evidence_predicates: { type: 'object', additionalProperties: STRINGS },
+    environments: { type: 'object', additionalProperties: { type: 'object' } },
+  },
+} as const;
+
 const SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    trust: TRUST,
     unknown_environment: { type: 'string', minLength: 1 },
     environments: {
       type: 'object',
@@ -41,6 +75,8 @@ export interface RuleOverride {
 }
 
 export interface EnforcementData {
+  /** Laid over the built-in trust key by key (signers, builders, registries, …): each given replaces the built-in one. */
+  trust?: Record<string, unknown>;
   unknown_environment?: string;
   environments?: Record<string, { blocking?: string[]; rules?: Record<string, RuleOverride> }>;
 }
@@ -65,7 +101,7 @@ export function readEnforcement(file: string, options: { optional?: boolean } = 
       const key = e.instancePath.split('/').slice(1).join('.');
       const params = e.params as Record<string, unknown>;
       if (e.keyword === 'additionalProperties') return `unknown key "${key ? `${key}.` : ''}${params.additionalProperty}"`;
-      if (e.keyword === 'enum') return `${key} must be one of critical, high, medium, low`;
+      if (e.keyword === 'enum') return `${key} must be one of ${((params.allowedValues as string[] | undefined) ?? []).join(', ')}`;
       return `${key || '(top level)'} ${e.message}`;
     });
     throw new PolicyProjectError(`${file}: ${problems.join('; ')}`);
@@ -89,7 +125,8 @@ export function mergeEnforcement(builtin: EnforcementData & Record<string, unkno
     }
   }
   const unknown = team.unknown_environment ?? builtin.unknown_environment;
-  return { ...builtin, ...(unknown ? { unknown_environment: unknown } : {}), environments };
+  const trust = team.trust ? { trust: { ...((builtin.trust as Record<string, unknown> | undefined) ?? {}), ...team.trust } } : {};
+  return { ...builtin, ...(unknown ? { unknown_environment: unknown } : {}), environments, ...trust };
 }
 
 /** Rule ids the team's file names, with the environment, for "no such rule" errors. */

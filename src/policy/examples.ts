@@ -6,6 +6,8 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createCheckService } from '../decide/index.js';
 import { parseCheckRequest } from '../collect/check-request.js';
+import { CollectorRunner } from '../collect/run-collectors.js';
+import type { InlineVerifier } from '../collect/trust/inline.js';
 import { ActivePolicy, describeThrown, SEVERITIES, type Decision, type Evaluator } from '../engine/index.js';
 
 export interface ExpectedDecision {
@@ -46,7 +48,7 @@ export function exampleFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
 }
 
-async function runOne(file: string, name: string, evaluator: Evaluator): Promise<ExampleResult> {
+async function runOne(file: string, name: string, evaluator: Evaluator, collectors: CollectorRunner): Promise<ExampleResult> {
   let example: { request?: unknown; expect?: ExpectedDecision; environment?: string; time?: string };
   try {
     example = JSON.parse(readFileSync(file, 'utf8'));
@@ -63,7 +65,7 @@ async function runOne(file: string, name: string, evaluator: Evaluator): Promise
     const policy = new ActivePolicy();
     policy.activate(evaluator);
     const at = new Date(example.time ?? EXAMPLE_TIME);
-    const { decision } = await createCheckService(policy, { clock: () => at }).check(request, { via: 'cli' });
+    const { decision } = await createCheckService(policy, { clock: () => at, collectors }).check(request, { via: 'cli' });
     const actual = { allow: decision.allow, deny: ruleIds(decision.deny), warn: ruleIds(decision.warn) };
     const problems: string[] = [];
     if (actual.allow !== expected.allow) problems.push(`expected ${expected.allow ? 'allow' : 'deny'}, got ${actual.allow ? 'allow' : 'deny'}`);
@@ -80,9 +82,14 @@ async function runOne(file: string, name: string, evaluator: Evaluator): Promise
   }
 }
 
-/** Runs every example in `dir` against `evaluator`. */
-export async function runExamples(dir: string, evaluator: Evaluator, shownFrom = process.cwd()): Promise<ExampleResult[]> {
+/**
+ * Runs every example in `dir` against `evaluator`. The signatures and attestations an
+ * example carries are verified by `verifier` (the repository's keys and trusted root), as
+ * `dfw serve` verifies inline evidence; without one, with the embedded example keys.
+ */
+export async function runExamples(dir: string, evaluator: Evaluator, shownFrom = process.cwd(), verifier?: InlineVerifier): Promise<ExampleResult[]> {
+  const collectors = new CollectorRunner([], undefined, verifier);
   const results: ExampleResult[] = [];
-  for (const f of exampleFiles(dir)) results.push(await runOne(join(dir, f), relative(shownFrom, join(dir, f)), evaluator));
+  for (const f of exampleFiles(dir)) results.push(await runOne(join(dir, f), relative(shownFrom, join(dir, f)), evaluator, collectors));
   return results;
 }

@@ -23,6 +23,18 @@ export interface PolicyProject {
   outputDir: string;
   coverage: number;
   bundleName: string;
+  /**
+   * How `dfw policy test` verifies the signatures and attestations examples carry: the
+   * shape of dfw.yaml's collectors.signatures, paths resolved against the repository root.
+   * Absent: dfw's embedded example keys, as a dfw without collectors.signatures.
+   */
+  signatures?: ExampleSignatures;
+}
+
+export interface ExampleSignatures {
+  keys?: string[];
+  trusted_root?: string;
+  ctlog_threshold?: number;
 }
 
 const SCHEMA = {
@@ -46,6 +58,15 @@ const SCHEMA = {
       additionalProperties: false,
       properties: { name: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' }, output: { type: 'string', minLength: 1 } },
     },
+    signatures: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        keys: { type: 'array', items: { type: 'string', minLength: 1 } },
+        trusted_root: { type: 'string', minLength: 1 },
+        ctlog_threshold: { type: 'integer', minimum: 0 },
+      },
+    },
   },
 } as const;
 
@@ -57,6 +78,7 @@ interface RawProject {
   enforcement?: string;
   coverage?: number;
   bundle?: { name?: string; output?: string };
+  signatures?: ExampleSignatures;
 }
 
 const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
@@ -104,5 +126,12 @@ export function loadProject(dir: string): PolicyProject {
     outputDir: resolve(root, raw.bundle?.output ?? 'build'),
     coverage: raw.coverage ?? 90,
     bundleName: raw.bundle?.name ?? 'firewall',
+    ...(raw.signatures ? { signatures: resolveSignatures(raw.signatures, root) } : {}),
   };
+}
+
+// Key and trusted-root paths are the repository's; PEM text given inline is kept.
+function resolveSignatures(s: ExampleSignatures, root: string): ExampleSignatures {
+  const keys = s.keys?.map((k) => (k.trimStart().startsWith('-----BEGIN') ? k : resolve(root, k)));
+  return { ...s, ...(keys ? { keys } : {}), ...(s.trusted_root ? { trusted_root: resolve(root, s.trusted_root) } : {}) };
 }

@@ -5,12 +5,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { createInlineVerifier } from '../collect/collectors/index.js';
+import type { InlineVerifier } from '../collect/trust/inline.js';
 import { createEvaluator, loadBundle, type Evaluator } from '../engine/index.js';
+import { PolicyProjectError } from './errors.js';
 import { compileBundle } from './compile.js';
 import { runExamples, type ExampleResult } from './examples.js';
 import { layer, type Layered } from './layer.js';
 import { findOpa, runOpa } from './opa-binary.js';
-import { loadProject, type PolicyProject } from './project.js';
+import { loadProject, PROJECT_FILE, type PolicyProject } from './project.js';
 
 export type StepStatus = 'pass' | 'fail' | 'skip';
 
@@ -159,9 +162,22 @@ function exampleStep(r: ExampleResult): StepResult {
   return { name: `example:${r.name}`, status: r.ok ? 'pass' : 'fail', summary: r.detail };
 }
 
+/**
+ * The verifier of the examples' signatures and attestations: dfw-policy.yaml `signatures`
+ * (keys, trusted root) or the embedded example keys; Node's, so Sigstore bundles verify too.
+ */
+function exampleVerifier(project: PolicyProject): InlineVerifier {
+  try {
+    return createInlineVerifier(project.signatures);
+  } catch (err) {
+    throw new PolicyProjectError(`${join(project.root, PROJECT_FILE)}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Runs every step on the repository at (or above) `dir`. */
 export async function testPolicy(dir: string, options: TestOptions = {}): Promise<TestReport> {
   const project = loadProject(dir);
+  const verifier = exampleVerifier(project);
   const opa = findOpa();
   const layered = layer(project, opa);
   try {
@@ -174,7 +190,7 @@ export async function testPolicy(dir: string, options: TestOptions = {}): Promis
     steps.push(compiles ? opaTestStep(opa, layered, options.coverage ?? project.coverage) : { name: 'opa-test', status: 'skip', summary: 'skipped: opa check failed' });
     if (compiles) {
       const { evaluator, error } = await compileForExamples(opa, layered);
-      if (evaluator) steps.push(...(await runExamples(project.examplesDir, evaluator)).map(exampleStep));
+      if (evaluator) steps.push(...(await runExamples(project.examplesDir, evaluator, process.cwd(), verifier)).map(exampleStep));
       else steps.push({ name: 'examples', status: 'fail', summary: 'the layered sources do not build', details: error ?? '' });
       if (evaluator && !steps.some((s) => s.name.startsWith('example:'))) steps.push({ name: 'examples', status: 'fail', summary: `no examples in ${relativeTo(process.cwd(), project.examplesDir)}` });
     } else steps.push({ name: 'examples', status: 'skip', summary: 'skipped: opa check failed' });

@@ -24,6 +24,9 @@ Steps: opa fmt --fail; opa check --strict with dfw's capabilities (http.send, ti
 refused with file and line); every input path checked against docs/input.schema.json; the
 layering checks (namespace, METADATA, rule ids unique against the built-in pack); opa test
 with the coverage threshold; every example through dfw's Wasm evaluator.
+The signatures and attestations an example carries are verified with dfw-policy.yaml
+signatures: {keys, trusted_root} (cosign keys, Sigstore bundles keyless or with a key), else
+with dfw's embedded example keys; enforcement.yaml trust: says which signers count.
 Needs opa ${PINNED_OPA_VERSION} on PATH or in DFW_OPA (never downloaded).
 `;
 
