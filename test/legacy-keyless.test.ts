@@ -3,11 +3,14 @@
 // slsa-framework/slsa-verifier's testdata pushed into a real `crane registry serve` under the
 // `.att` tag of its real image digest, read and verified offline by the signatures collector
 // against the public-good trusted root, judged by DFW-SIGN-001 in a real bundle; and altered
-// copies, each unverified with the reason that names what is wrong.
-import { createHash } from 'node:crypto';
+// copies, each unverified with the reason that names what is wrong. The `.sig` path runs on a
+// stand-in PKI (no real legacy keyless `.sig` was found to copy).
+import { execFileSync } from 'node:child_process';
+import { createHash, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { json } from '@sigstore/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
@@ -16,7 +19,7 @@ import type { Evaluator, Violation } from '../src/engine/index.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
 import { ROOT } from './helpers/opa.js';
 import { startRegistry, type Registry } from './helpers/registry.js';
-import { PUBLIC_BUNDLE, trustPolicySource } from './helpers/supply-chain.js';
+import { PUBLIC_BUNDLE, pushImage, trustPolicySource } from './helpers/supply-chain.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures/cosign-legacy-keyless');
 const ROOT_2025 = join(ROOT, 'test/fixtures/sigstore/public-good-trusted-root-2025-09.json');
@@ -220,6 +223,127 @@ legacy('a layer with a certificate but no Rekor bundle is unverified: nothing da
   const { fact } = await collect(ctx, 'tamper/no-rekor');
   assert.is(fact.verified, false);
   assert.match(fact.reason, /^keyless \(cosign legacy layout\): the layer carries a certificate but no Rekor bundle/);
+});
+
+// No real keyless `.sig` in the legacy layout was found to copy (see the fixtures'
+// PROVENANCE.md), so the `.sig` path (Rekor hashedrekord v0.0.1, which @sigstore/verify checks
+// whole) runs on a stand-in PKI: a CA and a leaf made by openssl, the Rekor SET signed with a
+// test log key, both in a trusted root of their own. Every byte is checked by the same code.
+interface TestPki {
+  dir: string;
+  trustedRoot: string;
+  leafPem: string;
+  caPem: string;
+  leafKey: ReturnType<typeof createPrivateKey>;
+  rekorKey: ReturnType<typeof createPrivateKey>;
+  logID: string;
+}
+
+function testPki(): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-legacy-pki-'));
+  const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ca.key']);
+  openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/O=dfw-test/CN=dfw-test-ca', '-days', '3650', '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'ca.pem']);
+  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'leaf.key']);
+  openssl(['req', '-new', '-key', 'leaf.key', '-subj', '/O=dfw-test', '-out', 'leaf.csr']);
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=critical,email:release@acme.example\nextendedKeyUsage=codeSigning\nkeyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:false\n1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:https://accounts.acme.example\n');
+  openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'ext.cnf', '-out', 'leaf.pem']);
+  const { privateKey: rekorKey, publicKey: rekorPub } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const rekorDer = rekorPub.export({ type: 'spki', format: 'der' });
+  const caPem = readFileSync(join(dir, 'ca.pem'), 'utf8');
+  const caDer = Buffer.from(caPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const root = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [{ baseUrl: 'https://rekor.test', hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: rekorDer.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2020-01-01T00:00:00Z' } }, logId: { keyId: createHash('sha256').update(rekorDer).digest('base64') } }],
+    certificateAuthorities: [{ subject: { organization: 'dfw-test', commonName: 'dfw-test-ca' }, uri: 'https://ca.test', certChain: { certificates: [{ rawBytes: caDer.toString('base64') }] }, validFor: { start: '2020-01-01T00:00:00Z' } }],
+    ctlogs: [],
+    timestampAuthorities: [],
+  };
+  writeFileSync(join(dir, 'trusted_root.json'), JSON.stringify(root));
+  return {
+    dir,
+    trustedRoot: join(dir, 'trusted_root.json'),
+    leafPem: readFileSync(join(dir, 'leaf.pem'), 'utf8'),
+    caPem,
+    leafKey: createPrivateKey(readFileSync(join(dir, 'leaf.key'))),
+    rekorKey,
+    logID: createHash('sha256').update(rekorDer).digest('hex'),
+  };
+}
+
+/** A `.sig` layer as keyless cosign (before --new-bundle-format) wrote it: payload, signature, certificate, chain, Rekor bundle. */
+async function pushKeylessSignature(ctx: Context, pki: TestPki, repository: string, signedDigest: string, under: string, alter: { payload?: (p: string) => string; logIndex?: number } = {}): Promise<void> {
+  const payload = Buffer.from(JSON.stringify({ critical: { identity: { 'docker-reference': `${ctx.registry.host}/${repository}` }, image: { 'docker-manifest-digest': signedDigest }, type: 'cosign container image signature' }, optional: null }));
+  const signature = sign('sha256', payload, pki.leafKey).toString('base64');
+  const body = Buffer.from(JSON.stringify({ apiVersion: '0.0.1', kind: 'hashedrekord', spec: { data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(payload).digest('hex') } }, signature: { content: signature, publicKey: { content: Buffer.from(pki.leafPem).toString('base64') } } } })).toString('base64');
+  const entry = { body, integratedTime: Math.floor(Date.now() / 1000), logIndex: 42, logID: pki.logID };
+  const set = sign('sha256', Buffer.from(json.canonicalize(entry)), pki.rekorKey).toString('base64');
+  if (alter.logIndex !== undefined) entry.logIndex = alter.logIndex; // after the SET was made: the SET no longer covers it
+  const layerBytes = alter.payload ? Buffer.from(alter.payload(payload.toString('utf8'))) : payload;
+  const config = Buffer.from('{"architecture":"","created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":[]},"config":{}}');
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: config.length, digest: await uploadBlob(ctx.registry.host, repository, config) },
+    layers: [
+      {
+        mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+        size: layerBytes.length,
+        digest: await uploadBlob(ctx.registry.host, repository, layerBytes),
+        annotations: {
+          'dev.cosignproject.cosign/signature': signature,
+          'dev.sigstore.cosign/certificate': pki.leafPem,
+          'dev.sigstore.cosign/chain': pki.caPem,
+          'dev.sigstore.cosign/bundle': JSON.stringify({ SignedEntryTimestamp: set, Payload: entry }),
+        },
+      },
+    ],
+  };
+  await putManifest(ctx.registry.host, repository, `${under.replace(':', '-')}.sig`, Buffer.from(JSON.stringify(manifest)), manifest.mediaType);
+}
+
+legacy('a keyless .sig (simple signing, Rekor hashedrekord) verifies with the library, naming the certificate identity; copied or altered, it does not', async (ctx) => {
+  const pki = testPki();
+  const config = { trusted_root: pki.trustedRoot, ctlog_threshold: 0 };
+  const collectSignature = async (repository: string, digest: string) => {
+    const collector = createSignaturesCollector(config, { registry: { registries: { [ctx.registry.host]: { base_url: `http://${ctx.registry.host}` } } } });
+    const result = await collector.collect({ request: {} as never, input: { artifact: { registry: ctx.registry.host, repository, digest } } as never, signal: AbortSignal.timeout(20_000) });
+    return (result.evidence as { signatures: Array<Record<string, any>> }).signatures;
+  };
+  const digest = pushImage(`${ctx.registry.host}/keyless/sig:1`, 'keyless-sig');
+  await pushKeylessSignature(ctx, pki, 'keyless/sig', digest, digest);
+  const [fact] = await collectSignature('keyless/sig', digest);
+  assert.is(fact!.verified, true, fact!.reason);
+  assert.is(fact!.format, 'cosign');
+  assert.equal(fact!.signer, { issuer: 'https://accounts.acme.example', subject: 'release@acme.example' });
+  assert.is(fact!.tlog.log_index, 42);
+  assert.is(fact!.digest, digest);
+
+  const other = pushImage(`${ctx.registry.host}/keyless/sig:2`, 'keyless-sig-other');
+  await pushKeylessSignature(ctx, pki, 'keyless/sig', digest, other);
+  const [copied] = await collectSignature('keyless/sig', other);
+  assert.is(copied!.verified, false);
+  assert.equal(copied!.signer, { issuer: 'https://accounts.acme.example', subject: 'release@acme.example' });
+  assert.is(copied!.reason, `the signature is over ${digest}, not the deployed ${other}: it was copied from another image`);
+
+  const third = pushImage(`${ctx.registry.host}/keyless/sig:3`, 'keyless-sig-third');
+  await pushKeylessSignature(ctx, pki, 'keyless/sig', third, third, { payload: (p) => p.replace('"optional":null', '"optional":{"approved":"yes"}') });
+  const [altered] = await collectSignature('keyless/sig', third);
+  assert.is(altered!.verified, false);
+  assert.is(altered!.reason, 'keyless (cosign legacy layout): digest mismatch (TLOG_BODY_ERROR)', 'the payload is not the one Rekor logged');
+
+  const fourth = pushImage(`${ctx.registry.host}/keyless/sig:4`, 'keyless-sig-fourth');
+  await pushKeylessSignature(ctx, pki, 'keyless/sig', fourth, fourth, { logIndex: 43 });
+  const [relogged] = await collectSignature('keyless/sig', fourth);
+  assert.is(relogged!.reason, 'keyless (cosign legacy layout): inclusion promise could not be verified (TLOG_INCLUSION_PROMISE_ERROR)');
+
+  const none = await (async () => {
+    const collector = createSignaturesCollector({ trusted_root: ROOT_2025 }, { registry: { registries: { [ctx.registry.host]: { base_url: `http://${ctx.registry.host}` } } } });
+    const result = await collector.collect({ request: {} as never, input: { artifact: { registry: ctx.registry.host, repository: 'keyless/sig', digest } } as never, signal: AbortSignal.timeout(20_000) });
+    return (result.evidence as { signatures: Array<Record<string, any>> }).signatures[0]!;
+  })();
+  assert.is(none.verified, false, 'a CA the trusted root does not hold');
+  assert.is(none.reason, 'keyless (cosign legacy layout): Failed to verify certificate chain (CERTIFICATE_ERROR)');
 });
 
 legacy.run();
