@@ -1,0 +1,95 @@
+// parseStrictJson reads the common body with JSON.parse and a key count (parseWithoutScanning)
+// and leaves anything doubtful to the scanner. This checks the two readers agree: on every
+// real JSON file the project holds (examples, shared fixtures), the value equals JSON.parse's;
+// and the same files with one key repeated, a repeated key spelled with escapes, a number
+// beyond a double or a lone surrogate are refused with the scanner's own codes.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseStrictJson } from '../src/api/strict-json.js';
+import { DfwError } from '../src/shared/errors.js';
+
+const fast = suite('strict-json fast path');
+
+function jsonFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return jsonFiles(path);
+    return name.endsWith('.json') ? [path] : [];
+  });
+}
+
+const files = [...jsonFiles('examples'), ...jsonFiles('../shared/fixtures')].filter((file) => {
+  try {
+    JSON.parse(readFileSync(file, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+function refusalCode(text: string): string | undefined {
+  try {
+    parseStrictJson(text);
+    return undefined;
+  } catch (err) {
+    assert.instance(err, DfwError);
+    return (err as DfwError).code;
+  }
+}
+
+fast('every real file reads to what JSON.parse gives', () => {
+  assert.ok(files.length > 60, `found ${files.length} JSON files`);
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    assert.equal(parseStrictJson(text), JSON.parse(text), file);
+  }
+});
+
+fast('one repeated key anywhere in a real file is refused', () => {
+  let tried = 0;
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    // Repeat the first member of the object that a key at several places in the file opens.
+    const keys = [...text.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)];
+    for (const match of [keys[0], keys[Math.floor(keys.length / 2)], keys[keys.length - 1]]) {
+      if (!match) continue;
+      const start = match.index!;
+      // The member's value ends where JSON.parse of a growing prefix of the rest succeeds.
+      const rest = text.slice(start + match[0].length);
+      let end = 1;
+      while (end <= rest.length && !isValue(rest.slice(0, end))) end++;
+      if (end > rest.length) continue;
+      const member = `${match[0]}${rest.slice(0, end)}`;
+      const repeated = `${text.slice(0, start)}${member},${text.slice(start)}`;
+      assert.is(refusalCode(repeated), 'json_duplicate_key', `${file}: ${match[1]}`);
+      tried++;
+    }
+  }
+  assert.ok(tried > 100, `${tried} repeated keys tried`);
+});
+
+function isValue(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+fast('repeats spelled differently, and what JSON.parse accepts wrongly, are refused', () => {
+  assert.is(refusalCode('{"a":1,"\\u0061":2}'), 'json_duplicate_key');
+  assert.is(refusalCode('{"x":{"a\\"b":1,"a\\"b":2},"y":[]}'), 'json_duplicate_key');
+  assert.is(refusalCode('{"k": ":", "k" : 2}'), 'json_duplicate_key');
+  assert.is(refusalCode('["a", ":", {"a": 1}]'), undefined);
+  assert.is(refusalCode('{"n": 1e400}'), 'json_number_out_of_range');
+  assert.is(refusalCode('{"s": "\\ud800"}'), 'json_lone_surrogate');
+  assert.is(refusalCode('{"s": "\\ud83d\\ude00"}'), undefined);
+  assert.is(refusalCode('\ufeff{}'), 'json_bom');
+  assert.is(refusalCode(`${'['.repeat(65)}${']'.repeat(65)}`), 'json_too_deep');
+  assert.is(refusalCode(`${'['.repeat(64)}${']'.repeat(64)}`), undefined);
+});
+
+fast.run();
