@@ -6,7 +6,6 @@
 // request becomes the input, so the logged input holds the facts and replay decides alike.
 // Web-standard: the edge runtime builds inputs with this file too.
 import { deepFreeze } from '../../shared/deep-freeze.js';
-import { sha256Hex } from '../../shared/sha256.js';
 import type { AttestationFact, SignatureFact, TrustFormat } from './facts.js';
 
 export const TRUST_KINDS = ['signatures', 'attestations'] as const;
@@ -36,22 +35,27 @@ export interface InlineVerifier {
 
 /** Material larger than this is verified every time: the cache must not hold request bodies. */
 const CACHED_MATERIAL_MAX_CHARS = 64 * 1024;
+/** All the cached keys together stay under this many characters (8 MiB of UTF-16 at most). */
+const CACHED_KEYS_MAX_CHARS = 4 * 1024 * 1024;
 
 /**
  * Remembers what a verifier answered for the same material, digest and place in the request:
  * verification is a pure function of those and of the verifier's fixed trust material (a
  * keyless certificate is judged at its transparency-log time, not now), and a pipeline sends
- * the same signature for staging, production and every retry. Keyed by the material's
- * SHA-256, so at most `maxEntries` small keys and frozen answers are held (least recently
- * used first); no check can change another's facts.
+ * the same signature for staging, production and every retry. Keyed by the material's text
+ * itself: hashing it first (Web Crypto's digest is asynchronous) cost more per check than the
+ * lookup saves, and a Map compares the text in native code. Bounded by entries and by the
+ * keys' total size (least recently used first); answers are frozen, so no check can change
+ * another's facts.
  */
 export function withVerificationCache(verifier: InlineVerifier, maxEntries = 1024): InlineVerifier {
   const answers = new Map<string, InlineFact>();
+  let keyChars = 0;
   return {
     async verify(material, location, digest) {
       const text = JSON.stringify(material);
       if (text.length > CACHED_MATERIAL_MAX_CHARS) return verifier.verify(material, location, digest);
-      const key = `${digest}\u0000${location}\u0000${await sha256Hex(text)}`;
+      const key = `${digest}\u0000${location}\u0000${text}`;
       const known = answers.get(key);
       if (known) {
         answers.delete(key);
@@ -59,8 +63,13 @@ export function withVerificationCache(verifier: InlineVerifier, maxEntries = 102
         return known;
       }
       const fact = deepFreeze(await verifier.verify(material, location, digest));
+      if (!answers.has(key)) keyChars += key.length;
       answers.set(key, fact);
-      if (answers.size > maxEntries) answers.delete(answers.keys().next().value!);
+      while (answers.size > maxEntries || keyChars > CACHED_KEYS_MAX_CHARS) {
+        const oldest = answers.keys().next().value!;
+        answers.delete(oldest);
+        keyChars -= oldest.length;
+      }
       return fact;
     },
   };
