@@ -2,7 +2,7 @@
 // input.evidence.attestations): one fact per signature or attestation found for the
 // deployed digest, verified or not. Crypto happens here on the host; Rego decides whether
 // the verified signer is trusted for this image and environment (docs/supply-chain.md).
-import type { Provenance } from '../../evidence/types.js';
+import type { ParsedEvidence, Provenance } from '../../evidence/types.js';
 
 /** Who signed: a key by fingerprint, or a Fulcio certificate's OIDC issuer and subject (SAN). */
 export interface SignerIdentity {
@@ -45,6 +45,14 @@ export interface AttestationFact extends SignatureFact {
   predicate?: unknown;
   /** SLSA provenance read from a verified predicate (src/evidence/slsa.ts). */
   provenance?: Provenance;
+  /**
+   * A verified vulnerability scan or SBOM predicate read by the parser a pushed report of
+   * that kind goes through, by kind (a Trivy scan gives vulnerabilities and container_scan):
+   * what the rules judge where the environment requires the kind verified.
+   */
+  evidence?: ParsedEvidence;
+  /** Why a verified predicate of a type dfw reads as evidence could not be read. */
+  evidence_reason?: string;
 }
 
 export interface TrustFacts {

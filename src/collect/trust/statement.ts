@@ -1,8 +1,10 @@
 // The in-toto Statement inside a verified DSSE envelope -> an attestation fact: the
 // predicate only counts when the statement is about the deployed digest; SLSA provenance is
-// also read into the normalized shape rules share with pushed provenance.
+// also read into the normalized shape rules share with pushed provenance, and a scan or SBOM
+// predicate into the evidence a pushed report of that kind becomes (predicate-evidence.ts).
 import { parseSlsaProvenance, SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1, STATEMENT_TYPES } from '../../evidence/slsa.js';
 import type { AttestationFact } from './facts.js';
+import { readPredicateEvidence } from './predicate-evidence.js';
 
 /** cosign's predicate type for an image signature in the Sigstore bundle format (cosign sign --new-bundle-format). */
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
@@ -63,7 +65,8 @@ export function statementFact(base: Omit<AttestationFact, 'verified'>, payload: 
       return { ...fact, digest, verified: false, reason: `the signed provenance cannot be read: ${(err as Error).message}` };
     }
   }
-  return verified;
+  const evidence = readPredicateEvidence(statement.predicateType, verified.predicate);
+  return evidence ? { ...verified, ...evidence } : verified;
 }
 
 /** The claimed predicate type, to name an unverified attestation (never to trust it). */
