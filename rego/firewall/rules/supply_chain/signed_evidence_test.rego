@@ -7,6 +7,7 @@ vuln_attestation := object.union(f.signature, {
 	"format": "dsse",
 	"predicate_type": "https://cosign.sigstore.dev/attestation/vuln/v1",
 	"predicate": {"scanner": {"uri": "pkg:github/aquasecurity/trivy"}},
+	"evidence": {"vulnerabilities": {"tool": "Trivy", "findings": []}},
 })
 
 scanned(attestations) := f.request("production", {
@@ -47,4 +48,11 @@ test_cannot_verify_when_attestations_were_not_collected if {
 	some v in signed_evidence.deny with input as f.request("production", {})
 		with data.firewall.config.trust.environments.production.verified_evidence as ["sbom"]
 	contains(v.message, "signatures were not read")
+}
+
+test_cannot_verify_signed_report_dfw_could_not_read if {
+	unread := object.union(object.remove(vuln_attestation, ["evidence"]), {"evidence_reason": "the scanner result is neither a Trivy nor a Grype JSON report"})
+	some v in signed_evidence.deny with input as scanned([unread])
+		with data.firewall.config.trust.environments.production.verified_evidence as ["vulnerabilities"]
+	contains(v.message, "the signed attestation of it could not be read: registry.example.com/payments/api:sha256-4f1c.sig layer 0: the scanner result is neither a Trivy nor a Grype JSON report")
 }
