@@ -15,14 +15,37 @@ import { createEvaluator, loadBundle, SEVERITIES, type Evaluator, type InputDocu
 import { buildBundle, readExamples } from './helpers/bundle.js';
 import { EVIDENCE_KINDS, generatedCase, RULE_IDS } from './helpers/input-generator.js';
 import { opaPath, ROOT } from './helpers/opa.js';
+import { trustPolicySource } from './helpers/supply-chain.js';
 
 const SEED = readInteger('DFW_DIFF_SEED', 20261128);
 const GENERATED = readInteger('DFW_DIFF_RUNS', 400);
+/** The first this many generated inputs are decided again with VERIFIED_TRUST. */
+const VERIFIED = Math.ceil(GENERATED / 2);
 const EXAMPLE_ENVIRONMENTS = ['production', 'staging', 'development'] as const;
 /** Every policy file (not the Rego tests) must be this well exercised by the corpus. */
 const MIN_LINE_COVERAGE = 90;
 /** Mismatches shown in full; the rest are listed by case name. */
 const SHOWN_IN_FULL = 5;
+const VULN_PREDICATE = 'https://cosign.sigstore.dev/attestation/vuln/v1';
+/**
+ * The trust settings of the second pass over the generated inputs, where environments
+ * require evidence verified and the rules judge signed attestations' evidence instead of
+ * the collected one (rego/firewall/lib/verified_evidence.rego): the Wasm side gets them in
+ * its bundle's data, OPA with `with data.firewall.config.trust…`.
+ */
+const VERIFIED_TRUST = {
+  environments: {
+    production: { min_build_level: 3, verified_evidence: ['provenance', 'vulnerabilities', 'container_scan', 'sbom'] },
+    staging: { min_build_level: 2, verified_evidence: ['vulnerabilities'] },
+    development: { min_build_level: 0, verified_evidence: [] },
+  },
+  evidence_predicates: {
+    vulnerabilities: [VULN_PREDICATE],
+    container_scan: [VULN_PREDICATE],
+    provenance: ['https://slsa.dev/provenance/v0.2', 'https://slsa.dev/provenance/v1'],
+    sbom: ['https://cyclonedx.org/bom', 'https://spdx.dev/Document'],
+  },
+};
 
 interface Case {
   name: string;
@@ -52,6 +75,8 @@ function readInteger(name: string, fallback: number): number {
 interface Context {
   examples: Comparison[];
   generated: Comparison[];
+  /** The generated inputs again, with VERIFIED_TRUST. */
+  verified: Comparison[];
   coverage: Record<string, { coverage?: number; not_covered?: Array<{ start: { row: number } }> }>;
 }
 
@@ -98,40 +123,50 @@ function generatedCases(): Case[] {
 }
 
 // One opa process for every case: the inputs become data.difftest.cases and a wrapper
-// module evaluates the entrypoint with each of them as input. Keys are indexes, so a case
-// whose decision is undefined is missing rather than shifting the others.
+// module evaluates the entrypoint with each of them as input (and the verified cases with
+// the trust settings of data.difftest.trust). Keys are indexes, so a case whose decision is
+// undefined is missing rather than shifting the others.
 const WRAPPER = `package difftest
 
 results := {i: d |
 \tsome i, c in data.difftest.cases
 \td := data.firewall.decision with input as c
 }
+
+verified_results := {i: d |
+\tsome i, c in data.difftest.verified_cases
+\td := data.firewall.decision with input as c
+\t\twith data.firewall.config.trust.environments as data.difftest.trust.environments
+\t\twith data.firewall.config.trust.evidence_predicates as data.difftest.trust.evidence_predicates
+}
 `;
 
 type OpaCoverage = Context['coverage'];
 
-function evaluateWithOpa(cases: Case[]): { outcomes: Outcome[]; coverage: OpaCoverage } {
+function evaluateWithOpa(cases: Case[], verifiedCases: Case[]): { outcomes: Outcome[]; verifiedOutcomes: Outcome[]; coverage: OpaCoverage } {
   const dir = mkdtempSync(join(tmpdir(), 'dfw-difftest-'));
   try {
     const casesFile = join(dir, 'cases.json');
     const wrapperFile = join(dir, 'wrapper.rego');
-    writeFileSync(casesFile, `{"difftest":{"cases":[\n${cases.map((c) => c.inputText).join(',\n')}\n]}}\n`);
+    const list = (cs: Case[]) => `[\n${cs.map((c) => c.inputText).join(',\n')}\n]`;
+    writeFileSync(casesFile, `{"difftest":{"trust":${JSON.stringify(VERIFIED_TRUST)},"cases":${list(cases)},"verified_cases":${list(verifiedCases)}}}\n`);
     writeFileSync(wrapperFile, WRAPPER);
     // Run from the project root with the relative path "rego": given an absolute path, OPA
     // v1.22.3 files the coverage of each module under two names (with and without the
     // leading "/"), covered lines under one and uncovered lines under the other.
-    const stdout = execFileSync(opaPath(), ['eval', '--format', 'json', '--coverage', '-d', 'rego', '-d', wrapperFile, '-d', casesFile, 'data.difftest.results'], {
+    const stdout = execFileSync(opaPath(), ['eval', '--format', 'json', '--coverage', '-d', 'rego', '-d', wrapperFile, '-d', casesFile, 'data.difftest'], {
       cwd: ROOT,
       encoding: 'utf8',
       maxBuffer: 1024 * 1024 * 1024,
     });
     const out = JSON.parse(stdout) as { result?: Array<{ expressions: Array<{ value: Record<string, unknown> }> }>; coverage?: { files?: OpaCoverage } };
-    const results = out.result?.[0]?.expressions[0]?.value ?? {};
-    const outcomes = cases.map((_, i): Outcome => {
-      const d = results[String(i)];
-      return d === undefined ? { none: 'data.firewall.decision is undefined' } : { decision: pickDecision(d as PolicyDecision) };
-    });
-    return { outcomes, coverage: out.coverage?.files ?? {} };
+    const value = (out.result?.[0]?.expressions[0]?.value ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const outcomesOf = (results: Record<string, unknown> = {}, count: number) =>
+      Array.from({ length: count }, (_, i): Outcome => {
+        const d = results[String(i)];
+        return d === undefined ? { none: 'data.firewall.decision is undefined' } : { decision: pickDecision(d as PolicyDecision) };
+      });
+    return { outcomes: outcomesOf(value.results, cases.length), verifiedOutcomes: outcomesOf(value.verified_results, verifiedCases.length), coverage: out.coverage?.files ?? {} };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -244,16 +279,22 @@ Differential.before(async (context) => {
       throw new Error('every differential case passes its own request time');
     },
   });
+  const verifiedEvaluator = await createEvaluator(await loadBundle(readFileSync(buildBundle({ revision: 'difftest-verified', source: trustPolicySource(VERIFIED_TRUST) }))), {
+    clock: () => {
+      throw new Error('every differential case passes its own request time');
+    },
+  });
   const examples = await exampleCases();
   const generated = generatedCases();
   const all = [...examples, ...generated];
-  const { outcomes, coverage } = evaluateWithOpa(all);
+  const { outcomes, verifiedOutcomes, coverage } = evaluateWithOpa(all, generated.slice(0, VERIFIED));
   const comparisons = all.map((testCase, i): Comparison => ({ testCase, opa: outcomes[i]!, wasm: evaluateWithWasm(evaluator, testCase) }));
   context.examples = comparisons.slice(0, examples.length);
   context.generated = comparisons.slice(examples.length);
+  context.verified = generated.slice(0, VERIFIED).map((testCase, i): Comparison => ({ testCase: { ...testCase, name: `${testCase.name} with evidence verified` }, opa: verifiedOutcomes[i]!, wasm: evaluateWithWasm(verifiedEvaluator, testCase) }));
   context.coverage = coverage;
   console.log(
-    `differential: ${comparisons.length} cases compared (${examples.length} from examples/, ${generated.length} generated with seed ${SEED}; ` +
+    `differential: ${comparisons.length + context.verified.length} cases compared (${examples.length} from examples/, ${generated.length} generated with seed ${SEED}, ${VERIFIED} of them again where environments require evidence verified; ` +
       `DFW_DIFF_SEED and DFW_DIFF_RUNS change them) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 });
@@ -266,6 +307,30 @@ Differential('decides every example request as OPA does, in production, staging 
 Differential(`decides ${GENERATED} generated inputs as OPA does (seed ${SEED})`, (context) => {
   assert.is(context.generated.length, GENERATED);
   assertAllAgree(context.generated, 'generated inputs');
+});
+
+Differential(`decides ${VERIFIED} of the generated inputs as OPA does where environments require evidence verified`, (context) => {
+  assert.is(context.verified.length, VERIFIED);
+  assertAllAgree(context.verified, 'generated inputs with evidence verified');
+  // So that agreement means something: requiring evidence verified changes what the content
+  // rules judge in some inputs, both ways (a signed scan's findings appear, the collected
+  // report's disappear).
+  const judged = (c: Comparison, rule: string): Set<string> => {
+    if (!('decision' in c.opa)) return new Set();
+    const d = c.opa.decision;
+    return new Set(SEVERITIES.flatMap((s) => [...d.deny[s], ...d.warn[s]]).filter((v) => v.rule === rule && !v.message.startsWith('cannot verify')).map((v) => v.message));
+  };
+  for (const rule of ['DFW-VULN-001', 'DFW-CONTAINER-001']) {
+    let gained = 0;
+    let lost = 0;
+    context.verified.forEach((c, i) => {
+      const before = judged(context.generated[i]!, rule);
+      const after = judged(c, rule);
+      if ([...after].some((m) => !before.has(m))) gained += 1;
+      if ([...before].some((m) => !after.has(m))) lost += 1;
+    });
+    assert.ok(gained > 0 && lost > 0, `${rule}: requiring evidence verified should change some findings both ways (gained in ${gained} inputs, lost in ${lost})`);
+  }
 });
 
 // So that agreement on the examples means something: in production each allow file is

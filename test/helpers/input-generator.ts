@@ -687,9 +687,38 @@ const matchingProvenance = fc.constant<unknown>({
     verified: true,
   },
 });
-const attestationFacts = list(
+// A scan or SBOM attestation the trusted release key signed over the first digest, with the
+// evidence the host read from its predicate (src/collect/trust/predicate-evidence.ts), or the
+// reason it could not: what the rules judge where an environment requires the kind verified.
+const VULN_PREDICATE = 'https://cosign.sigstore.dev/attestation/vuln/v1';
+const signedEvidence = (nowNs: bigint) =>
+  record({
+    verified: fc.constantFrom<unknown>(true, true, true, false),
+    location: fc.constantFrom<unknown>('registry.example.com/payments/api:sha256-4f1c.att layer 1', 'pushed report 0194', ABSENT),
+    // Over the deployed digest (resolved like the waivers' SAME_DIGEST), mostly.
+    digest: fc.oneof({ arbitrary: fc.constant<unknown>(SAME_DIGEST), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(DIGESTS[1], ABSENT), weight: 1 }),
+    signer: fc.oneof({ arbitrary: fc.constant<unknown>(SIGNERS[0]), weight: 8 }, { arbitrary: fc.constantFrom<unknown>(...SIGNERS.slice(1)), weight: 2 }),
+    predicate_type: fc.oneof(
+      { arbitrary: fc.constant<unknown>(VULN_PREDICATE), weight: 6 },
+      { arbitrary: fc.constantFrom<unknown>('https://cyclonedx.org/bom', 'https://spdx.dev/Document', ABSENT), weight: 3 },
+    ),
+    evidence: fc.oneof(
+      {
+        arbitrary: record({
+          vulnerabilities: fc.oneof({ arbitrary: vulnerabilities(nowNs), weight: 6 }, { arbitrary: fc.constantFrom<unknown>(ABSENT, 'v'), weight: 1 }),
+          container_scan: fc.oneof({ arbitrary: containerScan, weight: 4 }, { arbitrary: fc.constant<unknown>(ABSENT), weight: 2 }),
+          sbom: fc.oneof({ arbitrary: sbom, weight: 5 }, { arbitrary: fc.constant<unknown>(ABSENT), weight: 2 }),
+        }),
+        weight: 10,
+      },
+      { arbitrary: fc.constantFrom<unknown>(ABSENT, 'e'), weight: 2 },
+    ),
+    evidence_reason: fc.constantFrom<unknown>(ABSENT, ABSENT, 'the signed https://cosign.sigstore.dev/attestation/vuln/v1 predicate cannot be read as evidence: the vuln predicate has no scanner object'),
+  });
+const attestationFacts = (nowNs: bigint) => list(
   fc.oneof(
     { arbitrary: matchingProvenance, weight: 8 },
+    { arbitrary: signedEvidence(nowNs), weight: 8 },
     {
       arbitrary: record({
         ...trustFields,
@@ -831,7 +860,7 @@ function inputDocument(now: Date): fc.Arbitrary<Record<string, unknown>> {
     change_ticket: evidenceSlot(changeTicket(nowNs)),
     security_review: evidenceSlot(securityReview),
     signatures: evidenceSlot(signatureFacts),
-    attestations: evidenceSlot(attestationFacts),
+    attestations: evidenceSlot(attestationFacts(nowNs)),
     repository: evidenceSlot(repository),
     dependabot_alerts: evidenceSlot(dependabotAlerts),
     pull_request: evidenceSlot(pullRequest),
@@ -854,7 +883,7 @@ function inputDocument(now: Date): fc.Arbitrary<Record<string, unknown>> {
     waivers: waivers(nowNs),
     // The change-ticket rule also reads the check request's own field at the top level.
     change_ticket: fc.oneof({ arbitrary: fc.constant(ABSENT), weight: 6 }, { arbitrary: fc.constantFrom<unknown>('CHG0012345', '', 5), weight: 1 }),
-  }).map(resolveWaivers);
+  }).map(resolveWaivers).map(resolveAttestations);
 }
 
 function ownValue(section: unknown, key: string): unknown {
@@ -880,6 +909,19 @@ function resolveWaivers(input: Record<string, unknown>): Record<string, unknown>
     return { ...input, waivers: Object.fromEntries(Object.entries(waivers).map(([k, w]) => [k, resolve(w)])) };
   }
   return input;
+}
+
+/** Replaces SAME_DIGEST in attestation facts with the deployed digest (or drops the key). */
+function resolveAttestations(input: Record<string, unknown>): Record<string, unknown> {
+  const evidence = input.evidence as Record<string, unknown> | undefined;
+  if (!evidence || typeof evidence !== 'object' || !Array.isArray(evidence.attestations)) return input;
+  const digest = ownValue(input.artifact, 'digest');
+  const attestations = evidence.attestations.map((a: unknown) => {
+    if (!a || typeof a !== 'object' || (a as Record<string, unknown>).digest !== SAME_DIGEST) return a;
+    const { digest: _marker, ...rest } = a as Record<string, unknown>;
+    return digest === ABSENT ? rest : { ...rest, digest };
+  });
+  return { ...input, evidence: { ...evidence, attestations } };
 }
 
 /** Input documents with their request times. */
