@@ -9,11 +9,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../shared/logger.js';
-import { DfwError } from '../shared/errors.js';
 import { StoreError } from '../store/errors.js';
 import { storeOptions } from '../store/config.js';
 import type { PendingDecision } from '../store/decisions.js';
-import { openDecisionWriter, type DecisionWriter } from '../store/decision-writer.js';
+import type { DecisionWriter } from '../store/decision-writer.js';
+import { openDecisionWriterThread } from '../store/writer-thread.js';
+import { storeErrorOf, writerErrorOf, type WriterError } from '../store/writer-messages.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
 import { startServer, StartupError, type ServerOptions } from './server.js';
 
@@ -22,7 +23,7 @@ type ToPrimary =
   | { type: 'dfw:listening'; url: string }
   | { type: 'dfw:bundle-changed' };
 type ToWorker =
-  | { type: 'dfw:recorded'; seq: number; error?: { code: string; message: string } }
+  | { type: 'dfw:recorded'; seq: number; error?: WriterError }
   | { type: 'dfw:reload-bundle' };
 
 const isSqlite = (config: Config) => config.store.url.startsWith('sqlite:');
@@ -34,9 +35,19 @@ export function runCluster(config: Config, logger: Logger, options: ServerOption
 
 async function runPrimary(config: Config, logger: Logger): Promise<void> {
   const count = config.server.workers;
-  // The writer opens (and migrates) the SQLite file before any worker reads it.
+  let stopFor: ((why: string) => void) | undefined;
+  // The writer opens (and migrates) the SQLite file before any worker reads it. It commits on
+  // a thread of its own, so this process's event loop relays rows and acknowledgements while
+  // a commit waits for its fsync (src/store/writer-thread.ts).
   const writer: DecisionWriter | undefined = isSqlite(config)
-    ? await openDecisionWriter(config.store.url, storeOptions(config.store)).catch((err: Error) => {
+    ? await openDecisionWriterThread(config.store.url, {
+        onStopped: (reason) => {
+          // No decision can be recorded any more: every check fails closed until a restart.
+          logger.error('the decision writer thread stopped: shutting down', { reason });
+          process.exitCode = 1;
+          stopFor?.('decision writer stopped');
+        },
+      }).catch((err: Error) => {
         throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
       })
     : undefined;
@@ -51,10 +62,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
       if (!writer) return;
       writer.write(message.pending).then(
         () => send(worker, { type: 'dfw:recorded', seq: message.seq }),
-        (err: unknown) => {
-          const error = err instanceof DfwError ? { code: err.code, message: err.message } : { code: 'store_failed', message: String((err as Error)?.message ?? err) };
-          send(worker, { type: 'dfw:recorded', seq: message.seq, error });
-        },
+        (err: unknown) => send(worker, { type: 'dfw:recorded', seq: message.seq, error: writerErrorOf(err) }),
       );
     } else if (message.type === 'dfw:bundle-changed') {
       // A publish or rollback reached one worker: the others serve it too.
@@ -118,6 +126,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
           resolve();
         });
     };
+    stopFor = stop;
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
@@ -131,7 +140,7 @@ function send(worker: Worker, message: ToWorker): void {
 async function runWorker(config: Config, logger: Logger, options: ServerOptions): Promise<void> {
   const id = cluster.worker!.id;
   let seq = 0;
-  const acks = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  const acks = new Map<number, { decisionId: string; resolve: () => void; reject: (err: Error) => void }>();
   let reload: (() => Promise<void>) | undefined;
   process.on('message', (message: ToWorker) => {
     if (message.type === 'dfw:reload-bundle') {
@@ -143,7 +152,7 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
     const ack = acks.get(message.seq);
     if (!ack) return;
     acks.delete(message.seq);
-    if (message.error) ack.reject(new StoreError(message.error.code, message.error.message));
+    if (message.error) ack.reject(storeErrorOf(message.error, ack.decisionId));
     else ack.resolve();
   });
   // Without the primary no decision can be recorded: stop rather than answer unrecorded.
@@ -155,7 +164,7 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
   const sendDecision = (pending: PendingDecision) =>
     new Promise<void>((resolve, reject) => {
       const n = ++seq;
-      acks.set(n, { resolve, reject });
+      acks.set(n, { decisionId: pending.decisionId, resolve, reject });
       process.send!({ type: 'dfw:record', seq: n, pending } satisfies ToPrimary);
     });
 

@@ -19,7 +19,7 @@ import { ActivePolicy } from '../engine/index.js';
 import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
 import { startRetention } from './retention.js';
 import { startContinuous } from './continuous.js';
-import { openStore, type Store } from '../store/index.js';
+import { isSqliteFile, openStore, withDecisionWriterThread, type Store } from '../store/index.js';
 import { fixedCodeError } from '../shared/errors.js';
 import type { Server } from 'node:http';
 import { createDrain } from './drain.js';
@@ -38,6 +38,8 @@ export interface RunningServer {
    * (up to the shutdown timeout), then closes the store.
    */
   close(): Promise<void>;
+  /** Resolves, with the reason, if the server can no longer answer (its decision writer stopped): the caller should close it. */
+  failed: Promise<string>;
 }
 
 export class StartupError extends fixedCodeError('StartupError', 'startup_failed', 'internal') {}
@@ -67,11 +69,29 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const policy = new ActivePolicy();
   // Edge mode pulls from bundle.url; otherwise the published revision or bundle.path.
   const bundles = await openBundleSource(config.bundle, config.publish, policy, logger, options);
+  let failedWith: (reason: string) => void = () => undefined;
+  const failed = new Promise<string>((resolve) => (failedWith = resolve));
   const unwrapped = await openStore(config.store.url, storeOptions(config.store)).catch((err: Error) => {
     throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
   });
-  // A cluster worker on SQLite hands its decisions to the primary, the file's one writer.
-  const opened = options.worker?.wrapStore ? options.worker.wrapStore(unwrapped) : unwrapped;
+  // A cluster worker on SQLite hands its decisions to the primary, the file's one writer; a
+  // single process on a SQLite file to its own writer thread, so that commits (fsync) do not
+  // block the thread that answers checks (src/store/writer-thread.ts).
+  const opened = options.worker?.wrapStore
+    ? options.worker.wrapStore(unwrapped)
+    : isSqliteFile(config.store.url)
+      ? await withDecisionWriterThread(unwrapped, config.store.url, {
+          ...storeOptions(config.store),
+          onStopped: (reason) => {
+            // No decision can be recorded any more: every check fails closed until a restart.
+            logger.error('the decision writer thread stopped', { reason });
+            failedWith(`the decision writer thread stopped: ${reason}`);
+          },
+        }).catch(async (err: Error) => {
+          await unwrapped.close();
+          throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
+        })
+      : unwrapped;
   logger.info('store opened', { backend: opened.backend, schema_version: await opened.schemaVersion() });
   // Notifications and continuous audit; from here on `store` queues a denial's notification
   // with its decision and starts an audit when new evidence arrives.
@@ -148,5 +168,5 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const close = () => (closing ??= stop());
   const publisher = bundles.publisher;
   const reloadPublished = publisher ? () => publisher.reload(config.bundle.name) : undefined;
-  return { url, policy, store, ...(reloadPublished ? { reloadPublished } : {}), ...(admission ? { admissionUrl: admission.url } : {}), close };
+  return { url, policy, store, failed, ...(reloadPublished ? { reloadPublished } : {}), ...(admission ? { admissionUrl: admission.url } : {}), close };
 }

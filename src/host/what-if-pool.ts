@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { replayTime, whatIf, WhatIfTally, type TalliedRecord, type WhatIfProgress, type WhatIfReport } from '../decide/index.js';
 import type { Evaluator, EvaluatorOptions } from '../engine/index.js';
 import { fixedCodeError } from '../shared/errors.js';
-import type { Instant, Store } from '../store/types.js';
+import { workerEntry, type Instant, type Store } from '../store/index.js';
 import type { WhatIfAnswer, WhatIfJob } from './what-if-worker.js';
 
 const BATCH = 64;
@@ -24,22 +24,10 @@ export interface WhatIfPoolOptions extends WhatIfProgress {
 
 class WhatIfWorkerError extends fixedCodeError('WhatIfWorkerError', 'what_if_failed', 'internal') {}
 
-/**
- * The worker's entry. Under tsx (tests, make bench) this module is TypeScript, and so is its
- * worker, which Node cannot start from a .ts file: a small script registers tsx in the new
- * thread first (the parent's --import does not reach workers on Node 20).
- */
-function workerEntry(): { entry: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./what-if-worker.js', import.meta.url), eval: false };
-  const worker = new URL('./what-if-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return { entry: `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}); })`, eval: true };
-}
-
 function startWorker(candidate: Evaluator, options: WhatIfPoolOptions['evaluator']): Promise<Worker> {
   // Only what createEvaluator reads: the archive's files stay here.
   const bundle = { ...candidate.bundle, files: new Map() };
-  const { entry, eval: isScript } = workerEntry();
+  const { entry, eval: isScript } = workerEntry(import.meta.url, 'what-if-worker');
   const worker = new Worker(entry, { eval: isScript, workerData: { bundle, options: { ...options, entrypoint: candidate.entrypoint } } });
   return new Promise((resolve, reject) => {
     worker.once('message', () => resolve(worker));

@@ -21,6 +21,11 @@ export function sqlitePath(url: string): string {
   return path;
 }
 
+/** A SQLite store on disk (not sqlite::memory:, which only its own connection can see). */
+export function isSqliteFile(url: string): boolean {
+  return url.startsWith('sqlite:') && sqlitePath(url) !== ':memory:';
+}
+
 function postgresOptionsParameter(url: string): boolean {
   try {
     return new URL(url).searchParams.has('options');

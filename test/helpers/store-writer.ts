@@ -1,6 +1,8 @@
 // Child process for the SIGKILL test: records decisions in a burst (several writers at once)
 // and prints each id only after recordDecision resolved, the moment a server would answer.
-//   node --import tsx test/helpers/store-writer.ts '<StoreLocation JSON>' <id prefix>
+//   node --import tsx test/helpers/store-writer.ts '<StoreLocation JSON>' <id prefix> [thread]
+// With `thread`, decisions are committed by a writer thread (dfw serve's way on SQLite).
+import { withDecisionWriterThread } from '../../src/store/index.js';
 import { openAt, type StoreLocation } from './store-backends.js';
 import { generateDecision } from './store-records.js';
 
@@ -10,7 +12,8 @@ const WRITERS = 4;
 // A safety net: the parent kills this process long before.
 setTimeout(() => process.exit(3), 60_000).unref();
 
-const store = await openAt(location);
+const opened = await openAt(location);
+const store = process.argv[4] === 'thread' ? await withDecisionWriterThread(opened, location.url, location.options) : opened;
 process.stdout.write('ready\n');
 let next = 0;
 await Promise.all(

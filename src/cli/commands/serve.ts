@@ -55,6 +55,11 @@ export function serveCommand(): Command {
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
+        void server.failed.then((reason) => {
+          logger.error('cannot go on: shutting down', { reason });
+          process.exitCode = 1;
+          stop('failure');
+        });
       });
     });
   return describeUsage(
