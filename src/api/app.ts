@@ -1,6 +1,5 @@
 // The hono app: routes only, Web-standard Request/Response, testable with app.request().
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { BundlePoller } from '../bundles/agent/poller.js';
 import type { BundlePublisher } from '../bundles/server/publisher.js';
 import type { ActivePolicy } from '../engine/index.js';
@@ -9,6 +8,7 @@ import { createCheckService, type CheckService } from '../decide/index.js';
 import { errorResponse, handleError } from './error-table.js';
 import { ClientAbortError, isClientAbort } from './json-body.js';
 import { NotFoundError, TooLargeError } from '../shared/errors.js';
+import { bodyLimit } from './body-limit.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import type { Store } from '../store/types.js';
 import { bundleRoutes } from './routes/bundles.js';
@@ -72,10 +72,7 @@ export function createApp(options: AppOptions): Hono {
   app.notFound((c) => errorResponse(c, new NotFoundError('not_found', `no route ${c.req.method} ${c.req.path}`)));
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => errorResponse(c, new TooLargeError('payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`)),
-    }),
+    bodyLimit(maxBodyBytes, (c) => errorResponse(c, new TooLargeError('payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`))),
   );
   app.route('/', healthRoutes({ policy: options.policy }));
   app.route('/', openApiRoutes());

@@ -2,6 +2,7 @@
 // bytes must pass the strict reader (400 naming the field and the reason otherwise). The
 // size limit is the bodyLimit middleware's job (413).
 import type { Context } from 'hono';
+import { readBody } from './body-limit.js';
 import { checkJsonMediaType, decodeStrictUtf8, parseStrictJson, validateStrictJson } from './strict-json.js';
 import { DfwError } from '../shared/errors.js';
 
@@ -36,7 +37,7 @@ export function requireJsonContentType(c: Context, accepted?: readonly string[])
  */
 export async function readBodyBytes(c: Context): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await c.req.arrayBuffer());
+    return await readBody(c);
   } catch (err) {
     if (isClientAbort(err, c.req.raw)) throw new ClientAbortError(err);
     throw err;
