@@ -37,7 +37,7 @@ function httpNotes(r: BenchResults): string[] {
     text += ` Per request dfw's process used ${fmt(dfwCpu)} ms of CPU, OPA's ${fmt(opaCpu)} ms`;
     text += ev ? ` (\`opa bench\`: ${fmt(ev.opa.msPerOp)} ms/op; dfw's evaluate(): ${fmt(ev.dfw.evaluate.meanMs)} ms).` : '.';
     if (dfw.serverCores < 0.8) {
-      text += ` dfw's process kept only ${fmt(dfw.serverCores, 2)} of a core busy although ${r.flags.connections} requests were always waiting: its one thread spends the rest blocked (the synchronous SQLite commits, each with its fsync), not computing.`;
+      text += ` dfw's process kept only ${fmt(dfw.serverCores, 2)} of a core busy although ${r.flags.connections} requests were always waiting: its server thread spends the rest waiting (for the decision writer's commits and their fsync, or for the CPU the load generator and the writer thread use), not computing.`;
     }
     if (ev && opaCpu > 1.5 * ev.opa.msPerOp) {
       text += ` OPA's server spends ${fmt(opaCpu / ev.opa.msPerOp, 2)}× its \`opa bench\` cost per request on what \`opa bench\` leaves out: HTTP handling, decoding the JSON body into Rego values, encoding the result, its access log.`;
@@ -48,7 +48,7 @@ function httpNotes(r: BenchResults): string[] {
     }
     const cluster = http.runs.find((run) => run.input === name && run.target.startsWith('dfw --workers'));
     if (cluster) {
-      text += ` With \`${cluster.target}\` (one server process per core, the primary writing the SQLite log) dfw answers ${fmt(cluster.perSecond)} req/s (${fmt(cluster.perSecond / dfw.perSecond, 2)}× one process, ${fmt(cluster.perSecond / opa.perSecond, 2)}× OPA), its processes using ${fmt(cluster.serverCores, 2)} cores.`;
+      text += ` With \`${cluster.target}\` (one server process per core, the primary's writer thread committing the SQLite log) dfw answers ${fmt(cluster.perSecond)} req/s (${fmt(cluster.perSecond / dfw.perSecond, 2)}× one process, ${fmt(cluster.perSecond / opa.perSecond, 2)}× OPA), its processes using ${fmt(cluster.serverCores, 2)} cores.`;
     }
     const ceiling = http.runs.find((run) => run.input === name && run.target.startsWith('node:http'));
     if (ceiling) text += ` A bare node:http server that only parses the same body answers ${fmt(ceiling.perSecond)} req/s on one thread: the ceiling above one dfw process.`;

@@ -32,6 +32,10 @@ const CATEGORIES: Array<{ name: string; leaf?: boolean; matches: (url: string, f
     name: 'decision log: SQLite BEGIN/COMMIT (the commit fsyncs: synchronous=FULL)',
     matches: (u, fn) => fn === 'exec' && u.includes('node_modules/better-sqlite3/'),
   },
+  {
+    name: 'decision log: handing the prepared row to the writer thread (structured clone, postMessage)',
+    matches: (u) => /\/dist\/src\/store\/(writer-thread|remote-writer)\.js/.test(u),
+  },
   { name: 'decision log: masking secrets in the input copy (store/mask.ts)', matches: (u) => u.includes('/dist/src/store/mask.js') },
   {
     name: 'decision log: building the record, JSON.stringify, SQLite insert',
@@ -43,7 +47,7 @@ const CATEGORIES: Array<{ name: string; leaf?: boolean; matches: (url: string, f
   },
   { name: 'check request validation and input building (JSON Schema, image reference)', matches: (u) => u.includes('/dist/src/collect/') || /node_modules\/(ajv|ajv-formats|fast-uri)\//.test(u) },
   { name: 'decision log line (JSON.stringify, write to stderr)', matches: (u) => u.includes('/dist/src/shared/logger.js') },
-  { name: 'reading and parsing the request body', matches: (u) => u.includes('/dist/src/api/json-body.js') },
+  { name: 'reading and parsing the request body', matches: (u) => /\/dist\/src\/api\/(json-body|body-limit|strict-json)\.js/.test(u) },
   { name: 'other dfw route code (auth, decision id, response)', matches: (u) => u.includes('/dist/src/') || u.includes('node_modules/uuid/') },
   { name: 'hono (routing, middleware, c.json)', matches: (u) => u.includes('node_modules/hono/') },
   { name: '@hono/node-server (Node request to Web Request, writing the Response)', matches: (u) => u.includes('node_modules/@hono/node-server/') },
@@ -92,9 +96,13 @@ export function parseStoreCacheReads(metrics: string): StoreCacheReads {
   return reads;
 }
 
-/** The one .cpuprofile node --cpu-prof wrote into dir. */
+/**
+ * The server thread's profile among those node --cpu-prof wrote into dir (one per thread:
+ * CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile; the main thread is 0, the decision
+ * writer's thread another).
+ */
 export function readCpuProfile(dir: string): CpuProfile {
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  const file = readdirSync(dir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   return JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
 }

