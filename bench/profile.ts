@@ -32,14 +32,14 @@ const CATEGORIES: Array<{ name: string; leaf?: boolean; matches: (url: string, f
     name: 'decision log: SQLite BEGIN/COMMIT (the commit fsyncs: synchronous=FULL)',
     matches: (u, fn) => fn === 'exec' && u.includes('node_modules/better-sqlite3/'),
   },
-  {
-    name: 'decision log: handing the prepared row to the writer thread (structured clone, postMessage)',
-    matches: (u) => /\/dist\/src\/store\/(writer-thread|remote-writer)\.js/.test(u),
-  },
   { name: 'decision log: masking secrets in the input copy (store/mask.ts)', matches: (u) => u.includes('/dist/src/store/mask.js') },
   {
     name: 'decision log: building the record, JSON.stringify, SQLite insert',
     matches: (u) => /\/dist\/src\/store\/(decisions|decision-record|decision-rows)\.js/.test(u),
+  },
+  {
+    name: 'decision log: handing the prepared row to the writer thread (structured clone, postMessage)',
+    matches: (u) => /\/dist\/src\/store\/(writer-thread|remote-writer)\.js/.test(u),
   },
   {
     name: 'store reads before evaluating: active waivers, stored evidence (SQLite)',
