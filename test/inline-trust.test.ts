@@ -138,7 +138,7 @@ inline('a signature copied from another digest, or by a key dfw does not hold, s
   assert.match(message, 'evidence.signatures[1]: not verified: the signature does not verify with any of the');
 });
 
-inline('a Sigstore bundle passed inline is verified by the Node host, and refused with the reason where only Web Crypto is at hand', async (ctx) => {
+inline('a Sigstore bundle passed inline is verified by the Node host and by the Web Crypto verifier alike', async (ctx) => {
   const body = compliant(ctx);
   body.evidence.attestations = [material('bundle-provenance-payments-api-4f1c')];
   const { decision, input } = await checkOnHost(ctx.evaluator, body);
@@ -148,8 +148,7 @@ inline('a Sigstore bundle passed inline is verified by the Node host, and refuse
   assert.match(fact!.signer!.key!, BUILD_FINGERPRINT);
 
   const atTheEdge = await checkOverHttp(ctx.evaluator, body);
-  assert.is(atTheEdge.allow, false);
-  assert.match(violations(atTheEdge, 'DFW-PROV-001')[0]!.message, 'Sigstore bundles are verified by the Node host');
+  assert.is(atTheEdge.allow, true, JSON.stringify(atTheEdge.deny));
 
   const tampered = structuredClone(material('bundle-provenance-payments-api-4f1c')) as { dsseEnvelope: { payload: string } };
   const statement = JSON.parse(Buffer.from(tampered.dsseEnvelope.payload, 'base64').toString('utf8'));

@@ -18,6 +18,8 @@ export const EDGE_SETTINGS = [
   'DFW_BUNDLE_NAME',
   'DFW_BUNDLE_TOKEN',
   'DFW_SIGNATURE_KEYS',
+  'DFW_TRUSTED_ROOT',
+  'DFW_CTLOG_THRESHOLD',
   'DFW_TOKENS',
   'DFW_ALLOW_ANONYMOUS',
   'DFW_MAX_BODY_BYTES',
@@ -94,6 +96,21 @@ function parseSignatureKeys(text: string): string[] {
   return parsed as string[];
 }
 
+/** A Sigstore trusted_root.json, as text: checked to be JSON of the right media type here, read fully at the first bundle. */
+function parseTrustedRoot(text: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new EdgeConfigError(`DFW_TRUSTED_ROOT is not JSON: ${(err as Error).message}`);
+  }
+  const mediaType = (parsed as { mediaType?: unknown } | null)?.mediaType;
+  if (typeof mediaType !== 'string' || !mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) {
+    throw new EdgeConfigError('DFW_TRUSTED_ROOT must hold the text of a Sigstore trusted_root.json (mediaType application/vnd.dev.sigstore.trustedroot+json)');
+  }
+  return text;
+}
+
 /**
  * Handler options from settings. A Worker is reachable from the internet, so like the
  * Node server off loopback it refuses to run without API tokens unless
@@ -115,6 +132,11 @@ export function edgeOptionsFromSettings(settings: EdgeSettings): EdgeHandlerOpti
     if (!/^\d+$/.test(settings.DFW_MAX_BODY_BYTES)) throw new EdgeConfigError(`DFW_MAX_BODY_BYTES must be an integer, got "${settings.DFW_MAX_BODY_BYTES}"`);
     maxBodyBytes = Number(settings.DFW_MAX_BODY_BYTES);
   }
+  let ctlogThreshold: number | undefined;
+  if (settings.DFW_CTLOG_THRESHOLD !== undefined) {
+    if (!/^\d+$/.test(settings.DFW_CTLOG_THRESHOLD)) throw new EdgeConfigError(`DFW_CTLOG_THRESHOLD must be an integer, got "${settings.DFW_CTLOG_THRESHOLD}"`);
+    ctlogThreshold = Number(settings.DFW_CTLOG_THRESHOLD);
+  }
   const level = (settings.DFW_LOG_LEVEL ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(level)) throw new EdgeConfigError(`DFW_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   return {
@@ -126,6 +148,8 @@ export function edgeOptionsFromSettings(settings: EdgeSettings): EdgeHandlerOpti
     ...(settings.DFW_BUNDLE_KEYS ? { additionalKeys: parseKeys(settings.DFW_BUNDLE_KEYS) } : {}),
     ...(settings.DFW_BUNDLE_NAME ? { bundleName: settings.DFW_BUNDLE_NAME } : {}),
     ...(settings.DFW_SIGNATURE_KEYS ? { signatureKeys: parseSignatureKeys(settings.DFW_SIGNATURE_KEYS) } : {}),
+    ...(settings.DFW_TRUSTED_ROOT ? { trustedRoot: parseTrustedRoot(settings.DFW_TRUSTED_ROOT) } : {}),
+    ...(ctlogThreshold !== undefined ? { ctlogThreshold } : {}),
     tokens,
     ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
     logger: createLogger(level),

@@ -5,6 +5,7 @@ import { createApp, type ApiToken } from '../api/index.js';
 import { createCheckService, NoBundleError, type CheckService } from '../decide/index.js';
 // The modules themselves, not collect's index: the edge bundle must not pull in Node drivers.
 import { CollectorRunner } from '../collect/run-collectors.js';
+import { EXAMPLE_VERIFICATION_KEYS } from '../collect/trust/example-keys.js';
 import { createWebInlineVerifier } from '../collect/trust/web-verify.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import {
@@ -44,6 +45,15 @@ export interface EdgeHandlerOptions {
    * counts is the bundle's trust policy (docs/supply-chain.md).
    */
   signatureKeys?: readonly string[];
+  /**
+   * A Sigstore trusted_root.json (its text, or parsed) keyless Sigstore bundles are verified
+   * against with Web Crypto: Fulcio chain, SCTs, Rekor SET or inclusion proof. Without one,
+   * keyless bundles are recorded unverified with that reason; key-based ones need only
+   * `signatureKeys`.
+   */
+  trustedRoot?: string | object;
+  /** Signed certificate timestamps required per keyless certificate; 1 by default (as collectors.signatures.ctlog_threshold). */
+  ctlogThreshold?: number;
   /** API tokens; without any, every route is open (fine inside a page, not on a public Worker). */
   tokens?: ApiToken[];
   /** The request time source, as createEvaluator's; tests and replays inject a fixed one. */
@@ -145,7 +155,14 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
   };
 
   // The same check service as Node's; only the 503 says why no bundle is active.
-  const collectors = options.signatureKeys ? new CollectorRunner([], undefined, createWebInlineVerifier(options.signatureKeys)) : undefined;
+  const verifierOptions = {
+    ...(options.trustedRoot !== undefined ? { trustedRoot: options.trustedRoot } : {}),
+    ...(options.ctlogThreshold !== undefined ? { ctlogThreshold: options.ctlogThreshold } : {}),
+  };
+  const collectors =
+    options.signatureKeys || options.trustedRoot !== undefined
+      ? new CollectorRunner([], undefined, createWebInlineVerifier(options.signatureKeys ?? EXAMPLE_VERIFICATION_KEYS, verifierOptions))
+      : undefined;
   const inner = createCheckService(policy, collectors ? { collectors } : {});
   const checks: CheckService = {
     async check(request, context) {

@@ -1,104 +1,21 @@
 // The inline verifier of Web-standard evaluators (the edge runtime, and a check service
 // built without the Node host's verifier): key-based cosign signatures and DSSE envelopes,
 // checked with Web Crypto the way src/collect/trust/envelope.ts checks them with node:crypto
-// — same facts, same fingerprints, same reasons. Sigstore bundles need @sigstore/verify,
-// which is Node's: here they are recorded unverified with the reason.
+// — same facts, same fingerprints, same reasons — and Sigstore bundles, key-based and
+// keyless against a configured trusted root, the way bundle.ts checks them with
+// @sigstore/verify (web-bundle.ts).
 import { IN_TOTO_PAYLOAD_TYPE } from '../../evidence/slsa.js';
-import { sha256Hex } from '../../shared/sha256.js';
 import { noSignerReason, type AttestationFact, type SignatureFact } from './facts.js';
 import { withVerificationCache, type InlineFact, type InlineMaterial, type InlineVerifier } from './inline.js';
-import { readPredicateType, statementFact } from './statement.js';
+import { COSIGN_SIGN_PREDICATE, readPredicateType, statementFact } from './statement.js';
+import { readWebTrustedRoot, verifyBundleWeb, type WebBundleTrust, type WebTrustedRoot } from './web-bundle.js';
+import { decodeBase64Web, importPemKey, preAuthEncoding, type WebKey } from './web-crypto.js';
 
-interface WebKey {
-  fingerprint: string;
-  verify(data: Uint8Array, signature: Uint8Array): Promise<boolean>;
-}
-
-type Bytes = Uint8Array<ArrayBuffer>;
-
-/** Standard or URL-safe base64, padded or not -> bytes; undefined if it is not base64. */
-export function decodeBase64Web(text: string): Bytes | undefined {
-  const normalized = text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(normalized)) return undefined;
-  try {
-    const binary = atob(normalized.padEnd(Math.ceil(normalized.length / 4) * 4, '='));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * cosign's ECDSA signatures are ASN.1 DER (SEQUENCE of INTEGER r, s); Web Crypto takes the
- * IEEE P1363 form, r and s as 32-byte big-endian numbers side by side.
- */
-function derToP1363(der: Uint8Array): Bytes | undefined {
-  let i = 0;
-  if (der[i++] !== 0x30) return undefined;
-  let length = der[i++] ?? 0;
-  if (length & 0x80) i += length & 0x7f;
-  const out = new Uint8Array(64);
-  for (const offset of [0, 32]) {
-    if (der[i++] !== 0x02) return undefined;
-    length = der[i++] ?? 0;
-    let value = der.subarray(i, i + length);
-    i += length;
-    while (value.length > 32 && value[0] === 0) value = value.subarray(1);
-    if (value.length > 32) return undefined;
-    out.set(value, offset + 32 - value.length);
-  }
-  return out;
-}
-
-// The algorithms cosign keys come in (keys.ts): ECDSA P-256 with SHA-256, RSA PKCS#1 v1.5
-// with SHA-256, Ed25519. A key is imported as the first one that accepts it.
-const ALGORITHMS: Array<{ import: EcKeyImportParams | RsaHashedImportParams | Algorithm; verify: Algorithm | EcdsaParams; ecdsa?: boolean }> = [
-  { import: { name: 'ECDSA', namedCurve: 'P-256' }, verify: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams, ecdsa: true },
-  { import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, verify: { name: 'RSASSA-PKCS1-v1_5' } },
-  { import: { name: 'Ed25519' }, verify: { name: 'Ed25519' } },
-];
-
-async function importWebKey(pem: string): Promise<WebKey | undefined> {
-  const body = /-----BEGIN PUBLIC KEY-----([\s\S]+?)-----END PUBLIC KEY-----/.exec(pem)?.[1];
-  const der = body ? decodeBase64Web(body) : undefined;
-  if (!der) return undefined;
-  const fingerprint = `sha256:${await sha256Hex(der)}`;
-  for (const algorithm of ALGORITHMS) {
-    let key: CryptoKey;
-    try {
-      key = await crypto.subtle.importKey('spki', der, algorithm.import, false, ['verify']);
-    } catch {
-      continue;
-    }
-    return {
-      fingerprint,
-      async verify(data, signature) {
-        const sig = algorithm.ecdsa ? (derToP1363(signature) ?? (signature.length === 64 ? signature : undefined)) : signature;
-        if (!sig) return false;
-        try {
-          return await crypto.subtle.verify(algorithm.verify, key, sig as Bytes, data as Bytes);
-        } catch {
-          return false;
-        }
-      },
-    };
-  }
-  return undefined;
-}
+export { decodeBase64Web };
 
 async function findSigner(keys: readonly WebKey[], data: Uint8Array, signature: Uint8Array): Promise<WebKey | undefined> {
   for (const key of keys) if (await key.verify(data, signature)) return key;
   return undefined;
-}
-
-/** DSSE's pre-authentication encoding: "DSSEv1 <len> <type> <len> <payload>" (DSSE protocol.md). */
-function preAuthEncoding(payloadType: string, payload: Uint8Array): Bytes {
-  const type = new TextEncoder().encode(payloadType);
-  const head = new TextEncoder().encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
-  const out = new Uint8Array(head.length + payload.length);
-  out.set(head);
-  out.set(payload, head.length);
-  return out;
 }
 
 type Base = Pick<SignatureFact, 'source' | 'format' | 'location'>;
@@ -140,10 +57,27 @@ async function verifyEnvelope(base: Base, envelope: Extract<InlineMaterial, { ki
   return { ...described, verified: false, reason: noSignerReason(keys.length) };
 }
 
-/** A Web Crypto verifier holding `publicKeysPem` (PEM SubjectPublicKeyInfo, as cosign writes them). */
-export function createWebInlineVerifier(publicKeysPem: readonly string[]): InlineVerifier {
+export interface WebInlineVerifierOptions {
+  /** A Sigstore trusted_root.json (text or parsed) keyless bundles are checked against; without one they stay unverified. */
+  trustedRoot?: string | unknown;
+  /** Signed certificate timestamps required per keyless certificate (1 by default, as collectors.signatures.ctlog_threshold). */
+  ctlogThreshold?: number;
+}
+
+/**
+ * A Web Crypto verifier holding `publicKeysPem` (PEM SubjectPublicKeyInfo, as cosign writes
+ * them) and, for keyless Sigstore bundles, a trusted root (web-bundle.ts). A trusted root
+ * that cannot be read fails every bundle with the reason; readWebTrustedRoot checks one first.
+ */
+export function createWebInlineVerifier(publicKeysPem: readonly string[], options: WebInlineVerifierOptions = {}): InlineVerifier {
   let keys: Promise<WebKey[]> | undefined;
-  const loadKeys = () => (keys ??= Promise.all(publicKeysPem.map(importWebKey)).then((all) => all.filter((k): k is WebKey => k !== undefined)));
+  const loadKeys = () => (keys ??= Promise.all(publicKeysPem.map(importPemKey)).then((all) => all.filter((k): k is WebKey => k !== undefined)));
+  let root: Promise<WebTrustedRoot> | undefined;
+  const loadRoot = () => (options.trustedRoot === undefined ? undefined : (root ??= readWebTrustedRoot(options.trustedRoot)));
+  const bundleTrust = async (): Promise<WebBundleTrust> => {
+    const trustedRoot = await loadRoot();
+    return { keys: await loadKeys(), ...(trustedRoot ? { trustedRoot } : {}), ctlogThreshold: options.ctlogThreshold ?? 1 };
+  };
   return withVerificationCache({
     async verify(material, location, digest): Promise<InlineFact> {
       switch (material.kind) {
@@ -152,20 +86,11 @@ export function createWebInlineVerifier(publicKeysPem: readonly string[]): Inlin
         case 'envelope':
           return { attestation: await verifyEnvelope({ source: 'inline', format: 'dsse', location }, material.json, await loadKeys(), digest) };
         case 'bundle': {
-          // The claimed predicate type names the attestation for the rules; nothing more is read.
-          const envelope = (material.json as { dsseEnvelope?: { payload?: unknown } }).dsseEnvelope;
-          const payload = typeof envelope?.payload === 'string' ? decodeBase64Web(envelope.payload) : undefined;
-          const predicateType = payload ? readPredicateType(payload) : undefined;
-          return {
-            attestation: {
-              source: 'inline',
-              format: 'sigstore-bundle',
-              location,
-              ...(predicateType ? { predicate_type: predicateType } : {}),
-              verified: false,
-              reason: 'Sigstore bundles are verified by the Node host (dfw serve, dfw check); this evaluator checks cosign signatures and DSSE envelopes with keys only',
-            },
-          };
+          const fact = await verifyBundleWeb({ source: 'inline', format: 'sigstore-bundle', location }, material.json, await bundleTrust(), digest);
+          if (fact.predicate_type !== COSIGN_SIGN_PREDICATE) return { attestation: fact };
+          // An image signature in the bundle format, filed as the Node host files it (signatures.ts).
+          const { predicate_type: _type, predicate: _predicate, provenance: _provenance, ...signature } = fact;
+          return { signature };
         }
       }
     },
