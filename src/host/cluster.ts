@@ -28,14 +28,18 @@ type ToWorker =
 
 const isSqlite = (config: Config) => config.store.url.startsWith('sqlite:');
 
-/** Runs `dfw serve` as the primary or as one of its workers; resolves when it has stopped. */
-export function runCluster(config: Config, logger: Logger, options: ServerOptions = {}): Promise<void> {
-  return cluster.isPrimary ? runPrimary(config, logger) : runWorker(config, logger, options);
+/** Runs `dfw serve` as the primary or as one of its workers; resolves with the exit code when it has stopped. */
+export async function runCluster(config: Config, logger: Logger, options: ServerOptions = {}): Promise<number> {
+  if (cluster.isPrimary) return runPrimary(config, logger);
+  await runWorker(config, logger, options);
+  return 0;
 }
 
-async function runPrimary(config: Config, logger: Logger): Promise<void> {
+async function runPrimary(config: Config, logger: Logger): Promise<number> {
   const count = config.server.workers;
   let stopFor: ((why: string) => void) | undefined;
+  // 1 when the writer thread stopped (every check would fail closed): a supervisor restarts dfw.
+  let exitCode = 0;
   // The writer opens (and migrates) the SQLite file before any worker reads it. It commits on
   // a thread of its own, so this process's event loop relays rows and acknowledgements while
   // a commit waits for its fsync (src/store/writer-thread.ts).
@@ -44,7 +48,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
         onStopped: (reason) => {
           // No decision can be recorded any more: every check fails closed until a restart.
           logger.error('the decision writer thread stopped: shutting down', { reason });
-          process.exitCode = 1;
+          exitCode = 1;
           stopFor?.('decision writer stopped');
         },
       }).catch((err: Error) => {
@@ -107,7 +111,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
     fork();
   });
 
-  return new Promise<void>((resolve) => {
+  return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
@@ -123,10 +127,12 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
         .catch((err: Error) => logger.error('error while stopping', { error: err.message }))
         .finally(() => {
           logger.info('stopped');
-          resolve();
+          resolve(exitCode);
         });
     };
     stopFor = stop;
+    // The writer may have stopped while the workers were starting.
+    if (exitCode !== 0) stop('decision writer stopped');
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });

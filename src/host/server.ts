@@ -93,80 +93,86 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         })
       : unwrapped;
   logger.info('store opened', { backend: opened.backend, schema_version: await opened.schemaVersion() });
-  // Notifications and continuous audit; from here on `store` queues a denial's notification
-  // with its decision and starts an audit when new evidence arrives.
-  const continuous = startContinuous({ notifications: config.notifications, audit: config.audit }, opened, policy, logger);
-  const store = continuous.store;
-  // Pushed reports first; live collectors fill what CI did not push. Inline signatures are
-  // verified with the signatures collector's trust material (docs/supply-chain.md).
-  const collectors = new CollectorRunner(
-    [createStoreCollector(store), createPromotionCollector(store), ...createCollectors(config.collectors, { store })],
-    undefined,
-    createInlineVerifier(config.collectors.signatures),
-  );
-  logger.info('collectors', { enabled: collectors.names });
-  // Every entry point (API, admission webhook, GitHub) shares the one counted service.
-  const metrics = createMetrics(policy, store.caches);
-  const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
-  const counted = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict }));
-  // attestation.attach: each allowed deployment's signed summary goes to the image's registry.
-  const checks = config.attestation?.attach && attestationSigner && config.collectors.registry ? attachingSummaries(counted, attestationSigner, config.collectors.registry, logger) : counted;
-  const github = createGitHubIntegration(config.github, checks, logger);
-  const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
-  const retention = startRetention(store, config.store.retention_days, logger);
+  // From here on a failure must end the writer thread too, or the process would stay up.
+  try {
+    // Notifications and continuous audit; from here on `store` queues a denial's notification
+    // with its decision and starts an audit when new evidence arrives.
+    const continuous = startContinuous({ notifications: config.notifications, audit: config.audit }, opened, policy, logger);
+    const store = continuous.store;
+    // Pushed reports first; live collectors fill what CI did not push. Inline signatures are
+    // verified with the signatures collector's trust material (docs/supply-chain.md).
+    const collectors = new CollectorRunner(
+      [createStoreCollector(store), createPromotionCollector(store), ...createCollectors(config.collectors, { store })],
+      undefined,
+      createInlineVerifier(config.collectors.signatures),
+    );
+    logger.info('collectors', { enabled: collectors.names });
+    // Every entry point (API, admission webhook, GitHub) shares the one counted service.
+    const metrics = createMetrics(policy, store.caches);
+    const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
+    const counted = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict }));
+    // attestation.attach: each allowed deployment's signed summary goes to the image's registry.
+    const checks = config.attestation?.attach && attestationSigner && config.collectors.registry ? attachingSummaries(counted, attestationSigner, config.collectors.registry, logger) : counted;
+    const github = createGitHubIntegration(config.github, checks, logger);
+    const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
+    const retention = startRetention(store, config.store.retention_days, logger);
 
-  const app = createApp({
-    policy,
-    tokens: config.tokens,
-    logger,
-    checks,
-    store,
-    waiverMaxDays: config.waivers.max_days,
-    integrations: [
-      ...(github ? [github] : []),
-      continuous.console({ tokens: config.tokens, bundle: config.bundle, publishDir: config.publish.dir, waiverMaxDays: config.waivers.max_days, ...(bundles.publisher ? { publisher: bundles.publisher } : {}) }),
-    ],
-    maxBodyBytes: config.server.max_body_bytes,
-    ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
-    ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
-    ...(attestationSigner ? { attestationSigner } : {}),
-    metrics: continuous.metrics(metrics),
-  });
-  const drain = createDrain();
-  const server: ServerType = await new Promise((resolveServer, reject) => {
-    const s = serve({ fetch: drain.guard(app.fetch), hostname: config.server.host, port: config.server.port }, () => resolveServer(s));
-    s.once('error', (err) => reject(new StartupError(`cannot listen on ${config.server.host}:${config.server.port}: ${err.message}`)));
-  });
-  drain.attach(server as Server);
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  // In cluster mode the primary says "listening" once every worker does.
-  if (options.worker) logger.info('worker listening', { url, worker: options.worker.id, pid: process.pid });
-  else logger.info('listening', { url, config: config.file ?? '(embedded defaults)' });
-  bundles.start();
+    const app = createApp({
+      policy,
+      tokens: config.tokens,
+      logger,
+      checks,
+      store,
+      waiverMaxDays: config.waivers.max_days,
+      integrations: [
+        ...(github ? [github] : []),
+        continuous.console({ tokens: config.tokens, bundle: config.bundle, publishDir: config.publish.dir, waiverMaxDays: config.waivers.max_days, ...(bundles.publisher ? { publisher: bundles.publisher } : {}) }),
+      ],
+      maxBodyBytes: config.server.max_body_bytes,
+      ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
+      ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
+      ...(attestationSigner ? { attestationSigner } : {}),
+      metrics: continuous.metrics(metrics),
+    });
+    const drain = createDrain();
+    const server: ServerType = await new Promise((resolveServer, reject) => {
+      const s = serve({ fetch: drain.guard(app.fetch), hostname: config.server.host, port: config.server.port }, () => resolveServer(s));
+      s.once('error', (err) => reject(new StartupError(`cannot listen on ${config.server.host}:${config.server.port}: ${err.message}`)));
+    });
+    drain.attach(server as Server);
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    // In cluster mode the primary says "listening" once every worker does.
+    if (options.worker) logger.info('worker listening', { url, worker: options.worker.id, pid: process.pid });
+    else logger.info('listening', { url, config: config.file ?? '(embedded defaults)' });
+    bundles.start();
 
-  let closing: Promise<void> | undefined;
-  const stop = async () => {
-    const timeout = setTimeout(() => {
-      logger.warn('shutdown timeout: closing remaining connections', { seconds: config.server.shutdown_timeout_seconds });
-      drain.abort();
-    }, config.server.shutdown_timeout_seconds * 1000);
-    // Held long polls and the poller end at once; the drain waits for the rest.
-    await Promise.all([drain.start(), bundles.close()]);
-    clearTimeout(timeout);
-    retention.stop();
-    try {
-      // GitHub reviews already accepted get their callback before the store closes.
-      await Promise.all([github?.idle(), admission?.close()]);
-      await continuous.stop().then(() => store.close());
-    } catch (err) {
-      logger.error('error while stopping', { error: (err as Error).message });
-    }
-    logger.info('stopped');
-  };
-  const close = () => (closing ??= stop());
-  const publisher = bundles.publisher;
-  const reloadPublished = publisher ? () => publisher.reload(config.bundle.name) : undefined;
-  return { url, policy, store, failed, ...(reloadPublished ? { reloadPublished } : {}), ...(admission ? { admissionUrl: admission.url } : {}), close };
+    let closing: Promise<void> | undefined;
+    const stop = async () => {
+      const timeout = setTimeout(() => {
+        logger.warn('shutdown timeout: closing remaining connections', { seconds: config.server.shutdown_timeout_seconds });
+        drain.abort();
+      }, config.server.shutdown_timeout_seconds * 1000);
+      // Held long polls and the poller end at once; the drain waits for the rest.
+      await Promise.all([drain.start(), bundles.close()]);
+      clearTimeout(timeout);
+      retention.stop();
+      try {
+        // GitHub reviews already accepted get their callback before the store closes.
+        await Promise.all([github?.idle(), admission?.close()]);
+        await continuous.stop().then(() => store.close());
+      } catch (err) {
+        logger.error('error while stopping', { error: (err as Error).message });
+      }
+      logger.info('stopped');
+    };
+    const close = () => (closing ??= stop());
+    const publisher = bundles.publisher;
+    const reloadPublished = publisher ? () => publisher.reload(config.bundle.name) : undefined;
+    return { url, policy, store, failed, ...(reloadPublished ? { reloadPublished } : {}), ...(admission ? { admissionUrl: admission.url } : {}), close };
+  } catch (err) {
+    await opened.close().catch(() => undefined);
+    throw err;
+  }
 }

@@ -33,6 +33,8 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
     stopped = reason;
     for (const ack of acks.values()) ack.reject(new StoreError('store_failed', `the decision writer thread stopped before committing: ${reason}`));
     acks.clear();
+    // A close waiting for the thread's answer gets this one instead of waiting forever.
+    onClosed?.({ code: 'store_failed', kind: 'internal', message: `the decision writer thread stopped while closing: ${reason}` });
     if (started && !closing) options.onStopped?.(reason);
   };
 
@@ -67,20 +69,28 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
       return new Promise<void>((resolve, reject) => {
         const n = ++seq;
         acks.set(n, { decisionId: pending.decisionId, resolve, reject });
-        post({ type: 'record', seq: n, pending });
+        try {
+          post({ type: 'record', seq: n, pending });
+        } catch (err) {
+          acks.delete(n);
+          reject(new StoreError('store_failed', `recording a decision: the row could not be sent to the writer thread: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+        }
       });
     },
     close() {
       closing ??= (async () => {
-        if (stopped === undefined) {
-          // The thread answers every record sent before the close, commits, then reports.
-          const error = await new Promise<WriterError | undefined>((resolve) => {
-            onClosed = resolve;
-            post({ type: 'close' });
-          });
-          if (error) throw storeErrorOf(error);
+        try {
+          if (stopped === undefined) {
+            // The thread answers every record sent before the close, commits, then reports.
+            const error = await new Promise<WriterError | undefined>((resolve) => {
+              onClosed = resolve;
+              post({ type: 'close' });
+            });
+            if (error) throw storeErrorOf(error);
+          }
+        } finally {
+          await worker.terminate();
         }
-        await worker.terminate();
       })();
       return closing;
     },

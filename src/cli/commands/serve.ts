@@ -37,7 +37,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--bundle-token <token>', 'edge mode: API token (role check) sent to the bundle server').env('DFW_BUNDLE_TOKEN'))
     .addOption(new Option('-w, --workers <n>', 'server processes sharing the port, to use more cores (default 1; server.workers)').argParser(workerCount))
     .addHelpText('after', environmentHelp())
-    .action(async (options: { config?: string; host?: string; port?: string; bundle?: string; bundleKey?: string; bundleUrl?: string; bundleToken?: string; workers?: number }) => {
+    .action(async (options: { config?: string; host?: string; port?: string; bundle?: string; bundleKey?: string; bundleUrl?: string; bundleToken?: string; workers?: number }, command: Command) => {
       const config = loadConfig(options.config);
       if (options.host) config.server.host = options.host;
       if (options.port !== undefined) config.server.port = Number(options.port);
@@ -46,8 +46,13 @@ export function serveCommand(): Command {
       if (options.bundleUrl) config.bundle.url = options.bundleUrl;
       if (options.workers !== undefined) config.server.workers = options.workers;
       const logger = createLogger(config.log.level);
-      if (config.server.workers > 1) return runCluster(config, logger, options.bundleToken ? { bundleToken: options.bundleToken } : {});
+      if (config.server.workers > 1) {
+        command.setOptionValue('exitCode', await runCluster(config, logger, options.bundleToken ? { bundleToken: options.bundleToken } : {}));
+        return;
+      }
       const server = await startServer(config, logger, options.bundleToken ? { bundleToken: options.bundleToken } : {});
+      // 0 once stopped by a signal; 1 when the server could not go on (a supervisor restarts it).
+      let exitCode = 0;
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           logger.info('shutting down', { signal });
@@ -57,10 +62,11 @@ export function serveCommand(): Command {
         process.once('SIGINT', () => stop('SIGINT'));
         void server.failed.then((reason) => {
           logger.error('cannot go on: shutting down', { reason });
-          process.exitCode = 1;
+          exitCode = 1;
           stop('failure');
         });
       });
+      command.setOptionValue('exitCode', exitCode);
     });
   return describeUsage(
     command,

@@ -60,9 +60,10 @@ export function openSqlite(path: string, options: SqliteOptions = {}): SqlDriver
 
   // better-sqlite3 is synchronous, but a transaction spans awaits: without this queue
   // another call could slip its statements into an open transaction (and be rolled back
-  // with it). The queue is per file, not per connection: a second connection in this
-  // process waiting on the write lock would block the thread (busy_timeout sleeps), so
-  // the first could never commit.
+  // with it). The queue is per file, not per connection: a second connection on the same
+  // thread waiting on the write lock would block the thread (busy_timeout sleeps), so the
+  // first could never commit. Connections on other threads (the decision writer thread,
+  // store/writer-thread.ts) have queues of their own and simply wait for each other.
   const key = path === ':memory:' ? Symbol('memory') : resolve(path);
   const queue = queueFor(key);
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
