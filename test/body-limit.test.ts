@@ -74,6 +74,10 @@ limit('past the limit: 413 from the header, and 413 for a chunked body once it i
     assert.is(status, 413, `declared length: ${declared}`);
     assert.is((body.error as { code: string }).code, 'payload_too_large');
   }
+  // Far past the limit, sent as fast as the client can: still a 413, not a reset connection.
+  const huge = JSON.stringify({ ...readExamples().get('compliant.allow.json'), padding: 'x'.repeat(4 * 1024 * 1024) });
+  const refused = await post(ctx.url, pieces(huge, 64 * 1024), false);
+  assert.is(refused.status, 413);
   // The server still answers afterwards.
   const { status } = await post(ctx.url, [JSON.stringify(readExamples().get('compliant.allow.json'))], true);
   assert.is(status, 200);

@@ -340,7 +340,18 @@ server('shutting down answers held long polls with 304 and does not wait for the
   writeFileSync(fileBundle, rev['rev-1']!);
   writeFileSync(join(dir, 'dfw.yaml'), `server: { port: 0 }\nbundle: { path: ${fileBundle}, public_key: ${SIGNING_PUB} }\npublish: { dir: ${join(dir, 'published')} }\n`);
   const running = await startServer(loadConfig(join(dir, 'dfw.yaml')), createMemoryLogger());
-  assert.is((await fetch(`${running.url}/v1/bundles/firewall`, { method: 'PUT', body: rev['rev-1'] as Uint8Array<ArrayBuffer> })).status, 200);
+  // A streamed upload (chunked, no Content-Length) reaches the route whole (src/api/body-limit.ts).
+  const bytes = rev['rev-1']!;
+  const streamed = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes.subarray(0, 100));
+      controller.enqueue(bytes.subarray(100));
+      controller.close();
+    },
+  });
+  const published = await fetch(`${running.url}/v1/bundles/firewall`, { method: 'PUT', body: streamed, duplex: 'half' } as RequestInit);
+  assert.is(published.status, 200, await published.clone().text());
+  assert.is(((await published.json()) as { revision: string }).revision, 'rev-1');
   const etag = `"${await digestBytes(rev['rev-1']!)}"`;
   const held = fetch(`${running.url}/v1/bundles/firewall`, { headers: { 'if-none-match': etag, prefer: 'wait=60' } });
   await new Promise((r) => setTimeout(r, 200));

@@ -9,16 +9,26 @@
 import type { Context, MiddlewareHandler } from 'hono';
 
 /** Bodies the limit had to read to count them (no Content-Length), for the route to use. */
-const buffered = new WeakMap<Request, Uint8Array>();
+const buffered = new WeakMap<Request, Uint8Array<ArrayBuffer>>();
 
-/** The Node request @hono/node-server passes as `env.incoming`: an async iterable of Buffers. */
+interface NodeIncoming {
+  readableEnded?: boolean;
+  iterator?: (options: { destroyOnReturn: boolean }) => AsyncIterable<Uint8Array>;
+}
+
+/**
+ * The body chunks of the Node request @hono/node-server passes as `env.incoming`. Giving up
+ * early (past the limit) must not destroy the request: that would reset the connection
+ * before the 413 is written; Node discards the unread rest once the answer is sent.
+ */
 function nodeIncoming(c: Context): AsyncIterable<Uint8Array> | undefined {
-  const incoming = (c.env as { incoming?: { [Symbol.asyncIterator]?: unknown; readableEnded?: unknown } } | undefined)?.incoming;
-  return incoming && typeof incoming[Symbol.asyncIterator] === 'function' && incoming.readableEnded !== true ? (incoming as AsyncIterable<Uint8Array>) : undefined;
+  const incoming = (c.env as { incoming?: NodeIncoming } | undefined)?.incoming;
+  if (!incoming || typeof incoming.iterator !== 'function' || incoming.readableEnded === true) return undefined;
+  return incoming.iterator({ destroyOnReturn: false });
 }
 
 /** Collects chunks, giving up (undefined) past `maxBytes`. */
-async function collect(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array | undefined> {
+async function collect(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of chunks) {
@@ -26,7 +36,8 @@ async function collect(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Pro
     if (size > maxBytes) return undefined;
     parts.push(chunk);
   }
-  if (parts.length === 1) return parts[0]!;
+  // Socket chunks are Buffers over ordinary (never shared) ArrayBuffers.
+  if (parts.length === 1) return parts[0] as Uint8Array<ArrayBuffer>;
   const bytes = new Uint8Array(size);
   let at = 0;
   for (const part of parts) {
@@ -64,7 +75,7 @@ export function bodyLimit(maxBytes: number, tooLarge: (c: Context) => Response):
 }
 
 /** The whole body, read once (the size limit already applied). */
-export async function readBody(c: Context): Promise<Uint8Array> {
+export async function readBody(c: Context): Promise<Uint8Array<ArrayBuffer>> {
   const kept = buffered.get(c.req.raw);
   if (kept) return kept;
   const incoming = nodeIncoming(c);

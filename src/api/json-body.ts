@@ -35,7 +35,7 @@ export function requireJsonContentType(c: Context, accepted?: readonly string[])
  * The raw body. A client that goes away mid-body is a client event, not a server error:
  * it becomes a ClientAbortError, which the error table logs at debug and counts.
  */
-export async function readBodyBytes(c: Context): Promise<Uint8Array> {
+export async function readBodyBytes(c: Context): Promise<Uint8Array<ArrayBuffer>> {
   try {
     return await readBody(c);
   } catch (err) {

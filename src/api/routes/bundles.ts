@@ -7,6 +7,7 @@ import { BUNDLE_MEDIA_TYPE, GZIP_MEDIA_TYPE, ifNoneMatchMatches, MAX_LONG_POLL_S
 import type { BundlePublisher } from '../../bundles/server/publisher.js';
 import { assertBundleName } from '../../bundles/server/revisions.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
+import { readBodyBytes } from '../json-body.js';
 import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import { readJsonBody } from '../json-body.js';
 import type { Logger } from '../../shared/logger.js';
@@ -46,7 +47,7 @@ export function bundleRoutes(deps: { tokens: ApiToken[]; publisher: BundlePublis
 
   app.put('/v1/bundles/:name', requireRole(deps.tokens, 'admin'), async (c) => {
     const name = nameParam(c);
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const bytes = await readBodyBytes(c);
     const caller = c.get('caller').name;
     const result = await publisher.publish(name, bytes, caller).catch((err) => {
       logger.warn('bundle publish refused', { name, caller, error: (err as Error).message });

@@ -3,9 +3,10 @@
 // (GitHub gives a webhook 10 seconds) and then checked and reviewed in the background:
 // evaluate -> app JWT -> installation token -> POST the callback, retried on 5xx/network.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { CheckService } from '../../decide/index.js';
 import { errorResponse } from '../../api/error-table.js';
+import { bodyLimit } from '../../api/body-limit.js';
+import { readBodyBytes } from '../../api/json-body.js';
 import { checkJsonMediaType, parseStrictJsonBytes } from '../../api/strict-json.js';
 import { DfwError, InvalidInputError, TooLargeError, UnauthenticatedError, UnavailableError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -110,12 +111,9 @@ export function githubProtectionRoutes(deps: GitHubProtectionDeps): GitHubProtec
       await next();
       return undefined;
     },
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => errorResponse(c, new TooLargeError('payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`)),
-    }),
+    bodyLimit(maxBodyBytes, (c) => errorResponse(c, new TooLargeError('payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`))),
     async (c) => {
-      const raw = new Uint8Array(await c.req.arrayBuffer());
+      const raw = await readBodyBytes(c);
       if (!(await verifier.verify(raw, c.req.header('x-hub-signature-256')))) {
         logger.warn('github delivery with a wrong signature refused', deliveryFields(c));
         return errorResponse(c, new UnauthenticatedError('signature_invalid', 'X-Hub-Signature-256 does not match the body under the webhook secret'));

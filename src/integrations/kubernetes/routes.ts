@@ -3,9 +3,9 @@
 // field for one that does not, which the API server treats as a failed call and, with
 // failurePolicy: Fail, rejects.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { errorResponse } from '../../api/error-table.js';
 import { DfwError, TooLargeError } from '../../shared/errors.js';
+import { bodyLimit } from '../../api/body-limit.js';
 import { readJsonBody } from '../../api/json-body.js';
 import { AdmissionReviewError, parseAdmissionReview, type AdmissionReview } from './admission-review.js';
 import { decideAdmission, DEFAULT_ADMISSION_TIMEOUT_MS, type AdmissionDeps, type AdmissionOutcome } from './review.js';
@@ -71,10 +71,7 @@ export function admissionRoutes(deps: AdmissionRouteDeps): Hono {
   const app = new Hono();
   app.post(
     ADMISSION_PATH,
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => errorResponse(c, new TooLargeError('payload_too_large', `the AdmissionReview is larger than the limit of ${maxBodyBytes} bytes`)),
-    }),
+    bodyLimit(maxBodyBytes, (c) => errorResponse(c, new TooLargeError('payload_too_large', `the AdmissionReview is larger than the limit of ${maxBodyBytes} bytes`))),
     async (c) => {
       const started = performance.now();
       let review: AdmissionReview;
