@@ -2,10 +2,12 @@
 // with the team's enforcement file laid over it — per environment, `blocking` replaces the
 // built-in list, and each rule's `enabled`/`severity` is set one rule at a time — so a team
 // writes only what it changes, and a new dfw version's defaults still reach it. The team's
-// `trust` section replaces the built-in trust policy's keys it names (signers, builders, …).
+// `trust` section replaces the built-in trust policy's keys it names (signers, builders, …),
+// and its `environments` are laid over the built-in ones per environment.
 import { existsSync, readFileSync } from 'node:fs';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import yaml from 'js-yaml';
+import { EVIDENCE_KINDS } from '../evidence/types.js';
 import { PolicyProjectError } from './errors.js';
 
 const SEVERITY = { enum: ['critical', 'high', 'medium', 'low'] } as const;
@@ -13,7 +15,8 @@ const SEVERITY = { enum: ['critical', 'high', 'medium', 'low'] } as const;
 const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 
 // The supply-chain trust policy (data.firewall.config.trust, docs/supply-chain.md): a team
-// names its own signers, builders and registries; each key given replaces the built-in one.
+// names its own signers, builders and registries; each key given replaces the built-in one
+// (environments: per environment).
 const TRUST = {
   type: 'object',
   additionalProperties: false,
@@ -28,7 +31,9 @@ const TRUST = {
           name: { type: 'string', minLength: 1 },
           key: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
           issuer: { type: 'string', minLength: 1 },
-          subject: { type: 'string', minLength: 1 },
+          // Anchored: the rules match it with regex.match, which finds a pattern anywhere, so
+          // an unanchored subject would also trust another repository's workflow.
+          subject: { type: 'string', pattern: '^\\^.*\\$$' },
           images: STRINGS,
           environments: STRINGS,
           roles: { type: 'array', items: { enum: ['image', 'provenance', 'evidence'] } },
@@ -38,7 +43,19 @@ const TRUST = {
     builders: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['id', 'level'], properties: { id: { type: 'string', minLength: 1 }, level: { type: 'integer', minimum: 0, maximum: 4 } } } },
     registries: STRINGS,
     evidence_predicates: { type: 'object', additionalProperties: STRINGS },
-    environments: { type: 'object', additionalProperties: { type: 'object' } },
+    // Per environment, laid over the built-in entry of that name (mergeEnforcement): a wrong
+    // type here would silently require nothing, so every field is checked.
+    environments: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          min_build_level: { type: 'integer', minimum: 0, maximum: 4 },
+          verified_evidence: { type: 'array', uniqueItems: true, items: { enum: [...EVIDENCE_KINDS] } },
+        },
+      },
+    },
   },
 } as const;
 
@@ -75,7 +92,7 @@ export interface RuleOverride {
 }
 
 export interface EnforcementData {
-  /** Laid over the built-in trust key by key (signers, builders, registries, …): each given replaces the built-in one. */
+  /** Laid over the built-in trust key by key (signers, builders, registries, …): each given replaces the built-in one; environments per environment. */
   trust?: Record<string, unknown>;
   unknown_environment?: string;
   environments?: Record<string, { blocking?: string[]; rules?: Record<string, RuleOverride> }>;
@@ -125,8 +142,22 @@ export function mergeEnforcement(builtin: EnforcementData & Record<string, unkno
     }
   }
   const unknown = team.unknown_environment ?? builtin.unknown_environment;
-  const trust = team.trust ? { trust: { ...((builtin.trust as Record<string, unknown> | undefined) ?? {}), ...team.trust } } : {};
-  return { ...builtin, ...(unknown ? { unknown_environment: unknown } : {}), environments, ...trust };
+  return { ...builtin, ...(unknown ? { unknown_environment: unknown } : {}), environments, ...mergeTrust(builtin.trust as Record<string, unknown> | undefined, team.trust) };
+}
+
+/**
+ * The team's trust section over the built-in one: each key given (signers, builders,
+ * registries, evidence_predicates) replaces the built-in list, except `environments`, which
+ * is laid over per environment and field — a team that tightens staging must not drop the
+ * built-in production requirements with it.
+ */
+function mergeTrust(builtin: Record<string, unknown> = {}, team: Record<string, unknown> | undefined): { trust?: Record<string, unknown> } {
+  if (!team) return {};
+  const environments = structuredClone((builtin.environments as Record<string, Record<string, unknown>> | undefined) ?? {});
+  for (const [name, env] of Object.entries((team.environments as Record<string, Record<string, unknown>> | undefined) ?? {})) {
+    environments[name] = { ...(environments[name] ?? {}), ...env };
+  }
+  return { trust: { ...builtin, ...team, environments } };
 }
 
 /** Rule ids the team's file names, with the environment, for "no such rule" errors. */

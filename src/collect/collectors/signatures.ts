@@ -91,6 +91,14 @@ export function loadBundleTrust(config: SignaturesCollectorConfig): BundleTrust 
   return { keys, ...(trustedRoot ? { trustedRoot } : {}), ctlogThreshold: positiveInteger(config.ctlog_threshold, 1, 'signatures.ctlog_threshold', 0) };
 }
 
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** One raw item -> the fact it gives, filed as a signature or an attestation. */
 export function verifyItem(item: RawTrustItem, source: TrustSource, trust: BundleTrust, digest: string): { signature?: SignatureFact; attestation?: AttestationFact } {
   const location = item.location;
@@ -109,7 +117,19 @@ export function verifyItem(item: RawTrustItem, source: TrustSource, trust: Bundl
     }
     case 'legacy-keyless': {
       const fact = verifyLegacyKeyless({ source, format: item.layer.as === 'signature' ? 'cosign' : 'dsse', location }, item.layer, trust, digest);
-      return { [item.layer.as]: fact };
+      if (fact.verified || trust.keys.length === 0) return { [item.layer.as]: fact };
+      // `cosign sign --key … --certificate …` (a team's own PKI) also writes the certificate
+      // annotation, with no Rekor entry: such a layer verifies with the configured keys.
+      const keyed = verifyItem(
+        item.layer.as === 'signature'
+          ? { kind: 'simple-signing', location, payload: item.layer.bytes, signature: item.layer.signature }
+          : { kind: 'envelope', location, json: parseJson(item.layer.bytes) },
+        source,
+        trust,
+        digest,
+      )[item.layer.as]!;
+      if (keyed.verified) return { [item.layer.as]: keyed };
+      return { [item.layer.as]: { ...fact, reason: `${fact.reason}; nor does it verify with a configured key: ${keyed.reason}` } };
     }
     case 'unreadable':
       return { [item.as]: { source, format: item.as === 'signature' ? 'cosign' : 'dsse', location, verified: false, reason: item.reason } };

@@ -185,7 +185,8 @@ export function verifyLegacyKeyless(base: Base, layer: LegacyKeylessLayer, trust
   if (typeof bundle === 'string') return fail(bundle);
 
   // The one entry kind the library does not read; see the header.
-  const ownEntryCheck = body.kind === 'intoto' && body.apiVersion === '0.0.1';
+  // Only an attestation's log entry is an intoto one; a signature layer claiming one is left to the library, which refuses it.
+  const ownEntryCheck = layer.as === 'attestation' && body.kind === 'intoto' && body.apiVersion === '0.0.1';
   if (ownEntryCheck) {
     if (!setVerifies(rekor, trust)) return fail('the Rekor SignedEntryTimestamp does not verify with the transparency-log key of the trusted root: the entry was altered or logged elsewhere');
     const mismatch = intotoBodyMismatch(body, layer.bytes, payload, chain[0]!);

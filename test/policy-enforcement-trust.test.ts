@@ -1,0 +1,55 @@
+// A policy repository's enforcement.yaml `trust:` over dfw's built-in trust policy
+// (src/policy/enforcement.ts): lists replace the built-in ones, environments are laid over
+// per environment — tightening staging must not drop production's requirements — and every
+// field of an environment is checked, since a wrong type would silently require nothing.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mergeEnforcement, readBuiltinEnforcement, readEnforcement } from '../src/policy/enforcement.js';
+
+const trust = suite<{ dir: string }>('enforcement.yaml trust');
+trust.before((ctx) => {
+  ctx.dir = mkdtempSync(join(tmpdir(), 'dfw-enforcement-trust-'));
+});
+trust.after((ctx) => rmSync(ctx.dir, { recursive: true, force: true }));
+
+const builtin = () => readBuiltinEnforcement('rego/firewall/config/data.yaml');
+type Trust = { environments: Record<string, { min_build_level?: number; verified_evidence?: string[] }>; signers: Array<{ name: string }> };
+
+function read(ctx: { dir: string }, text: string) {
+  const file = join(ctx.dir, 'enforcement.yaml');
+  writeFileSync(file, text);
+  try {
+    return { data: readEnforcement(file) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+trust('a team that tightens staging keeps the built-in production and development entries', (ctx) => {
+  const base = builtin().trust as Trust;
+  assert.equal(base.environments.production, { min_build_level: 3, verified_evidence: ['provenance'] });
+  const { data } = read(ctx, 'trust:\n  environments:\n    staging: { verified_evidence: [vulnerabilities, provenance] }\n');
+  const merged = mergeEnforcement(builtin(), data!).trust as Trust;
+  assert.equal(merged.environments.production, base.environments.production);
+  assert.equal(merged.environments.development, base.environments.development);
+  assert.equal(merged.environments.staging, { min_build_level: 2, verified_evidence: ['vulnerabilities', 'provenance'] });
+  // Lists are the team's own: its signers replace the built-in example keys.
+  const signers = read(ctx, `trust:\n  signers:\n    - { name: acme, key: "sha256:${'a'.repeat(64)}", images: [registry.acme.dev/] }\n`);
+  assert.equal((mergeEnforcement(builtin(), signers.data!).trust as Trust).signers.map((s) => s.name), ['acme']);
+  assert.equal((mergeEnforcement(builtin(), signers.data!).trust as Trust).environments, base.environments);
+});
+
+trust('environment fields of the wrong type or name, and unanchored subjects, are refused with the field', (ctx) => {
+  assert.match(read(ctx, 'trust:\n  environments:\n    production: { verified_evidence: vulnerabilities }\n').error ?? '', /trust\.environments\.production\.verified_evidence must be array/);
+  assert.match(read(ctx, 'trust:\n  environments:\n    production: { verified_evidence: [vulnerabilites] }\n').error ?? '', /verified_evidence\.0 must be one of .*vulnerabilities/);
+  assert.match(read(ctx, 'trust:\n  environments:\n    production: { min_build_levl: 3 }\n').error ?? '', /unknown key "trust\.environments\.production\.min_build_levl"/);
+  assert.match(read(ctx, 'trust:\n  environments:\n    production: { min_build_level: 7 }\n').error ?? '', /min_build_level must be <= 4/);
+  const signer = (subject: string) => `trust:\n  signers:\n    - { name: ci, issuer: "https://token.actions.githubusercontent.com", subject: '${subject}', images: [registry.acme.dev/] }\n`;
+  assert.match(read(ctx, signer('https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main')).error ?? '', /trust\.signers\.0\.subject must match pattern/);
+  assert.is(read(ctx, signer('^https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/heads/main$')).error, undefined);
+});
+
+trust.run();
