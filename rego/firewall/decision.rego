@@ -32,24 +32,31 @@ _enabled(rule_id) if not _override(rule_id).enabled == false
 # and input.unavailable, took the Wasm evaluator's typical check from 0.29 to 0.41 ms. Where
 # no kind is substituted (production's default requires only provenance) nothing more is
 # computed.
-_raw contains v if {
+#
+# The compiled Wasm policy hashes a whole violation (eight fields, the remediation text and
+# the controls among them) on every set insert and twice per element when it iterates a
+# set, so the violations go through one set (which merges duplicates across rules) and are
+# then handled as one sorted array: on 5,000 findings the aggregation took about a third
+# of the evaluation as a chain of sets.
+_violations contains _with_environment_severity(v) if {
 	not verified.applies
 	some category, rule
 	some v in data.firewall.rules[category][rule].deny
+	_enabled(v.rule)
 }
 
-_raw contains v if {
+_violations contains _with_environment_severity(v) if {
 	verified.applies
 	some category, rule
 	denies := data.firewall.rules[category][rule].deny with input as verified.input_for_rules
 	some v in denies
+	_enabled(v.rule)
 }
 
-_violations contains object.union(v, {"severity": severity}) if {
-	some v in _raw
-	_enabled(v.rule)
-	severity := object.get(_override(v.rule), "severity", v.severity)
-}
+_with_environment_severity(v) := object.union(v, {"severity": object.get(_override(v.rule), "severity", v.severity)})
+
+# Arrays are sorted by rule id and message so that every evaluator returns the same order.
+_sorted := [entry[2] | some entry in sort([[v.rule, v.message, v] | some v in _violations])]
 
 _waivers := [w | some w in object.get(input, "waivers", []); is_object(w)]
 
@@ -85,16 +92,13 @@ _waived contains object.union(v, {
 	"approved_by": w.approved_by,
 	"expires_at": w.expires_at,
 }) if {
-	some v in _violations
+	some v in _sorted
 	id := _waiver_for(v)
 	some w in _waivers
 	w.id == id
 }
 
-_active contains v if {
-	some v in _violations
-	not _waiver_for(v)
-}
+_active := [v | some v in _sorted; not _waiver_for(v)]
 
 # Without readable enforcement (bad bundle data), everything blocks: fail closed.
 _blocking := b if {
@@ -102,16 +106,23 @@ _blocking := b if {
 	is_array(b)
 } else := severities
 
-_blocks(v) if v.severity in _blocking
+_blocks(severity) if severity in _blocking
 
-_by_severity(vs) := {severity: _ordered([v | some v in vs; v.severity == severity]) | some severity in severities}
+_of_severity(severity) := [v | some v in _active; v.severity == severity]
 
-# Arrays are sorted by rule id and message so that every evaluator returns the same order.
+_blocked_of_severity(severity) := _of_severity(severity) if _blocks(severity)
+
+else := []
+
+_unblocked_of_severity(severity) := [] if _blocks(severity)
+
+else := _of_severity(severity)
+
+deny := {severity: _blocked_of_severity(severity) | some severity in severities}
+
+warn := {severity: _unblocked_of_severity(severity) | some severity in severities}
+
 _ordered(vs) := [entry[2] | some entry in sort([[v.rule, v.message, v] | some v in vs])]
-
-deny := _by_severity({v | some v in _active; _blocks(v)})
-
-warn := _by_severity({v | some v in _active; not _blocks(v)})
 
 waived := _ordered(_waived)
 

@@ -61,17 +61,19 @@ _has_findings_list if is_array(_scan.findings)
 
 # The scanner's findings that block, each read into strings so that malformed ones still
 # name something.
-_blocking contains {
+# An array, not a set: the compiled Wasm policy hashes a set's elements on every pass over
+# it, and _findings walks this once per vulnerability; its sets merge duplicates.
+_blocking := [{
 	"id": _text(f, "id", "<unknown vulnerability>"),
 	"package": _text(f, "package", "<unknown package>"),
 	"installed": _text(f, "installed_version", "<unknown version>"),
 	"fixed": _text(f, "fixed_version", ""),
 	"severity": _severity_label(f),
-} if {
+} |
 	_has_findings_list
 	some f in _scan.findings
 	not _below_critical(f)
-}
+]
 
 # Only a readable severity below critical lets a finding pass; a missing or unrecognised
 # severity denies.

@@ -45,44 +45,51 @@ _findings contains lib.finding(
 	not _lists_findings
 }
 
+# One message per finding, so concat rather than sprintf (every argument is a string): the
+# Wasm policy calls sprintf in JavaScript, passing its arguments as JSON both ways, which
+# on 5,000 findings cost about a tenth of the evaluation.
 _findings contains lib.finding(
-	sprintf("%s (%s) in %s %s of %s was published %s and is fixed in %s; the SLA for %s is %s days", [
-		lib.text(f, "id", "<unknown vulnerability>"), severity, lib.text(f, "package", "<unknown package>"),
-		lib.text(f, "installed_version", "<unknown version>"), lib.artifact_ref, f.published_at, f.fixed_version,
-		severity, lib.number_text(days),
+	concat("", [
+		id, " (", severity, ") in ", lib.text(f, "package", "<unknown package>"), " ",
+		lib.text(f, "installed_version", "<unknown version>"), " of ", lib.artifact_ref, " was published ", f.published_at,
+		" and is fixed in ", f.fixed_version, "; the SLA for ", severity, " is ", lib.number_text(days), " days",
 	]),
-	sprintf("vulnerabilities.findings: %s published_at = %s, fixed_version = %s", [lib.text(f, "id", "<unknown vulnerability>"), f.published_at, f.fixed_version]),
+	concat("", ["vulnerabilities.findings: ", id, " published_at = ", f.published_at, ", fixed_version = ", f.fixed_version]),
 ) if {
 	some f in _fixable
 	severity := lower(f.severity)
 	days := _sla_days[severity]
 	published := lib.parse_time(f.published_at)
 	published + (days * _day_ns) < lib.request_ns
+	id := lib.text(f, "id", "<unknown vulnerability>")
 }
 
 _findings contains lib.finding(
-	sprintf("%s (%s) in %s %s of %s is fixed in %s, but the scan gives no publication date, so its SLA of %s days cannot be checked", [
-		lib.text(f, "id", "<unknown vulnerability>"), severity, lib.text(f, "package", "<unknown package>"),
-		lib.text(f, "installed_version", "<unknown version>"), lib.artifact_ref, f.fixed_version, lib.number_text(days),
+	concat("", [
+		id, " (", severity, ") in ", lib.text(f, "package", "<unknown package>"), " ",
+		lib.text(f, "installed_version", "<unknown version>"), " of ", lib.artifact_ref, " is fixed in ", f.fixed_version,
+		", but the scan gives no publication date, so its SLA of ", lib.number_text(days), " days cannot be checked",
 	]),
-	sprintf("vulnerabilities.findings: %s published_at is not an RFC 3339 time", [lib.text(f, "id", "<unknown vulnerability>")]),
+	concat("", ["vulnerabilities.findings: ", id, " published_at is not an RFC 3339 time"]),
 ) if {
 	some f in _fixable
 	severity := lower(f.severity)
 	days := _sla_days[severity]
 	not _dated(f)
+	id := lib.text(f, "id", "<unknown vulnerability>")
 }
 
 _day_ns := 86400000000000
 
-# Findings of a severity with an SLA and a fixed version named.
-_fixable contains f if {
+# Findings of a severity with an SLA and a fixed version named. An array, not a set: the
+# compiled Wasm policy hashes every finding a set holds, and _findings merges duplicates.
+_fixable := [f |
 	some f in lib.list(_scan, "findings")
 	is_string(f.severity)
 	_sla_days[lower(f.severity)]
 	is_string(f.fixed_version)
 	f.fixed_version != ""
-}
+]
 
 _sla_days := {severity: days |
 	some severity, days in object.get(data.firewall.config, ["vulnerabilities", "sla_days"], {})
