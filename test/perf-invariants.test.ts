@@ -103,6 +103,29 @@ function defineSigkillTest(name: 'sqlite' | 'postgres', makeBackend: () => Store
   test.run();
 }
 
+const long = suite(`perf invariants: a long check on ${WORKERS} workers (sqlite)`);
+long(`a check with 3,000 findings is recorded by the primary with its input whole, characters beyond Latin-1 included`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-perf-long-'));
+  const config = await writeConfig(dir, ['bundle:', `  path: ${JSON.stringify(join(ROOT, 'bundles/firewall.tar.gz'))}`, 'store:', `  url: ${JSON.stringify(`sqlite:${join(dir, 'dfw.db')}`)}`]);
+  const server = await startDfw(['--config', config, '--workers', String(WORKERS)]);
+  try {
+    const body = requestFrom(readExamples().get('compliant.allow.json')!, { application: 'payments', environment: 'staging' }) as Record<string, any>;
+    // Past the size from which a row's values cross to the writer as UTF-8 bytes (writer-messages.ts).
+    body.evidence.vulnerabilities.findings = Array.from({ length: 3000 }, (_, i) => ({ id: `CVE-2026-${10000 + i}`, severity: 'low', package: `lib—𝔡${i % 40}`, installed_version: '1.0.0' }));
+    const answer = await fetch(`${server.url}/v1/check`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.spinnaker}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.is(answer.status, 200, await answer.clone().text());
+    const { decision_id: id } = (await answer.json()) as { decision_id: string };
+    const stored = await fetch(`${server.url}/v1/decisions/${id}`, { headers: { authorization: `Bearer ${SECRETS['security-lead']}` } });
+    assert.is(stored.status, 200);
+    const record = (await stored.json()) as { input: { evidence: { vulnerabilities: { findings: unknown[] } } } };
+    assert.equal(record.input.evidence.vulnerabilities.findings, body.evidence.vulnerabilities.findings);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+long.run();
+
 defineSigkillTest('sqlite', sqliteBackend);
 defineSigkillTest('postgres', postgresBackend);
 

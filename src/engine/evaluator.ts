@@ -75,8 +75,9 @@ function serializeInput(input: InputDocument, now: Date): ArrayBuffer {
  * backslashes before "u" must be odd for it to be an escape, hence the lookbehind.)
  */
 function replaceLoneSurrogateEscapes(text: string): string {
-  // Nearly every input has none: skip the whole-text regular expression then.
-  if (!/\\u[dD][89a-fA-F]/.test(text)) return text;
+  // Nearly every input has no escape at all: indexOf is several times faster than a regular
+  // expression over a large text (2.4% of a check with 5,000 findings).
+  if (!text.includes('\\u') || !/\\u[dD][89a-fA-F]/.test(text)) return text;
   return text.replace(/(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}/g, '$1\\ufffd');
 }
 

@@ -14,7 +14,7 @@ import { storeOptions } from '../store/config.js';
 import type { PendingDecision } from '../store/decisions.js';
 import type { DecisionWriter } from '../store/decision-writer.js';
 import { openDecisionWriterThread } from '../store/writer-thread.js';
-import { storeErrorOf, writerErrorOf, type WriterError } from '../store/writer-messages.js';
+import { packPending, storeErrorOf, writerErrorOf, type WriterError } from '../store/writer-messages.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
 import { startServer, StartupError, type ServerOptions } from './server.js';
 
@@ -171,7 +171,8 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
     new Promise<void>((resolve, reject) => {
       const n = ++seq;
       acks.set(n, { decisionId: pending.decisionId, resolve, reject });
-      process.send!({ type: 'dfw:record', seq: n, pending } satisfies ToPrimary);
+      // As bytes, the primary passes the long values on to its writer thread without decoding them.
+      process.send!({ type: 'dfw:record', seq: n, pending: packPending(pending).pending } satisfies ToPrimary);
     });
 
   const server = await startServer(config, logger, {
