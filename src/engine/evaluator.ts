@@ -6,6 +6,7 @@ import { HOST_BUILTINS, type HostBuiltin } from './builtins/index.js';
 import { DEFAULT_ENTRYPOINT, type Bundle } from './bundle/load.js';
 import { describeThrown, EvaluationError, PolicyLoadError } from './errors.js';
 import { SEVERITIES, type Decision, type InputDocument, type PolicyDecision } from './types.js';
+import { textEvaluator } from './wasm-input.js';
 
 const WASM_PAGE_BYTES = 64 * 1024;
 
@@ -57,16 +58,19 @@ const GUARDED_BUILTINS: Record<string, HostBuiltin> = Object.fromEntries(
 
 /**
  * JSON text of the input with request.time_ns written as an exact integer: nanoseconds
- * since the epoch exceed 2^53, and a JavaScript number would silently round them.
+ * since the epoch exceed 2^53, and a JavaScript number would silently round them. Returned
+ * as three pieces around the integer, which the policy's memory takes one after the other:
+ * joining them would build a second copy of a large input.
  */
-function serializeInput(input: InputDocument, now: Date): ArrayBuffer {
+function inputPieces(input: InputDocument, now: Date): string[] {
   const ms = now.getTime();
   if (!Number.isFinite(ms)) throw new EvaluationError('invalid_time', 'the request time is not a valid date');
   const timeNs = (BigInt(ms) * 1_000_000n).toString();
-  const marker = `__dfw_time_ns_${timeNs}__`;
-  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker };
-  const text = JSON.stringify({ ...input, request }).replace(`"${marker}"`, timeNs);
-  return toArrayBuffer(replaceLoneSurrogateEscapes(text));
+  const marker = `"__dfw_time_ns_${timeNs}__"`;
+  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker.slice(1, -1) };
+  const text = replaceLoneSurrogateEscapes(JSON.stringify({ ...input, request }));
+  const at = text.indexOf(marker);
+  return [text.slice(0, at), timeNs, text.slice(at + marker.length)];
 }
 
 /**
@@ -121,6 +125,8 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
   if (!Object.prototype.hasOwnProperty.call(policy.entrypoints, entrypoint)) {
     throw new PolicyLoadError('policy_no_entrypoint', `policy.wasm has no entrypoint "${entrypoint}" (it has: ${Object.keys(policy.entrypoints).join(', ')})`);
   }
+  const entrypointId = policy.entrypoints[entrypoint]!;
+  const evaluateText = textEvaluator(policy);
 
   return {
     bundle,
@@ -131,7 +137,7 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
       const started = performance.now();
       let resultSet: unknown;
       try {
-        resultSet = policy.evaluate(serializeInput(input, now), entrypoint);
+        resultSet = evaluateText(inputPieces(input, now), entrypointId);
       } catch (err) {
         if (err instanceof EvaluationError) throw err;
         throw new EvaluationError('evaluation_failed', `policy evaluation failed: ${describeThrown(err)}`, { cause: err });
