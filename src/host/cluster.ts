@@ -14,7 +14,7 @@ import { storeOptions } from '../store/config.js';
 import type { PendingDecision } from '../store/decisions.js';
 import type { DecisionWriter } from '../store/decision-writer.js';
 import { openDecisionWriterThread } from '../store/writer-thread.js';
-import { packPending, storeErrorOf, writerErrorOf, type WriterError } from '../store/writer-messages.js';
+import { storeErrorOf, writerErrorOf, type WriterError } from '../store/writer-messages.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
 import { startServer, StartupError, type ServerOptions } from './server.js';
 
@@ -171,8 +171,9 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
     new Promise<void>((resolve, reject) => {
       const n = ++seq;
       acks.set(n, { decisionId: pending.decisionId, resolve, reject });
-      // As bytes, the primary passes the long values on to its writer thread without decoding them.
-      process.send!({ type: 'dfw:record', seq: n, pending: packPending(pending).pending } satisfies ToPrimary);
+      // As text: the IPC channel serializes it once either way, and bytes would cost the worker
+      // a second input-sized copy. The primary packs it for its writer thread.
+      process.send!({ type: 'dfw:record', seq: n, pending } satisfies ToPrimary);
     });
 
   const server = await startServer(config, logger, {
