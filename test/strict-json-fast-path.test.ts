@@ -92,4 +92,19 @@ fast('repeats spelled differently, and what JSON.parse accepts wrongly, are refu
   assert.is(refusalCode(`${'['.repeat(64)}${']'.repeat(64)}`), undefined);
 });
 
+fast('the key count is not fooled by a colon after a quote inside a string, or a space before a colon', () => {
+  // Where `":` also opens a value or a key, or a key is spaced from its colon, the text's `":`
+  // are not its keys: a repeat must still be refused, and a document without one read.
+  for (const text of [
+    '{"a":":x","a":1}',
+    '{"a" :1,"b":2,"a":3}',
+    '{"a":"q\\":","a":1}',
+    '{":k":1,":k":2}',
+    '{"a\\\\":1,"a\\\\":2}',
+  ]) assert.is(refusalCode(text), 'json_duplicate_key', text);
+  for (const text of ['{"a":":x","b":1}', '{"a" :1,"b":2}', '{"a":"q\\":","b":1}', '{":k":1,":j":2}', '{"a\\\\":1,"b":2}']) {
+    assert.equal(parseStrictJson(text), JSON.parse(text), text);
+  }
+});
+
 fast.run();

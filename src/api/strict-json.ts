@@ -235,6 +235,28 @@ const STRING_TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?/g;
 /** A surrogate as text or as a \uD8xx–\uDFxx escape: the scanner judges whether it is paired. */
 const MAYBE_SURROGATE = /[\ud800-\udfff]|\\u[dD][89a-fA-F]/;
 
+/** A key's closing quote followed by whitespace, then its colon. */
+const SPACED_COLON = /"\s+:/;
+
+/**
+ * How many object keys the text spells. Where no key is followed by whitespace before its
+ * colon and no string holds an escaped quote before a colon (`\":`), every `":` in the
+ * text closes a key (a quote inside a string is always escaped), and counting them with
+ * indexOf is about six times cheaper on a large body than the tokenizing expression, which
+ * handles the rest.
+ */
+function spelledKeys(text: string): number {
+  if (!text.includes('\\":') && !SPACED_COLON.test(text)) {
+    let count = 0;
+    for (let at = text.indexOf('":'); at >= 0; at = text.indexOf('":', at + 2)) count++;
+    return count;
+  }
+  let count = 0;
+  STRING_TOKEN.lastIndex = 0;
+  for (let token = STRING_TOKEN.exec(text); token; token = STRING_TOKEN.exec(text)) if (token[1] !== undefined) count++;
+  return count;
+}
+
 /**
  * The common case in native code: JSON.parse builds the value, one regular-expression pass
  * counts the object keys the text spells, and a walk of the value counts the keys it has
@@ -252,9 +274,7 @@ function parseWithoutScanning(text: string, maxDepth: number): { value: unknown 
   } catch {
     return undefined;
   }
-  let spelled = 0;
-  STRING_TOKEN.lastIndex = 0;
-  for (let token = STRING_TOKEN.exec(text); token; token = STRING_TOKEN.exec(text)) if (token[1] !== undefined) spelled++;
+  const spelled = spelledKeys(text);
   let kept = 0;
   // Iterative, depth-bounded: JSON.parse accepts nesting the scanner would refuse.
   const pending: Array<[unknown, number]> = [[value, 1]];
