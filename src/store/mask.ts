@@ -87,7 +87,7 @@ function maskWithin(node: unknown, segments: Segment[], i: number): void {
 }
 
 /** Masks, in place, every value under a key that `keys` matches, at any depth. */
-function maskKeysAnywhere(node: unknown, keys: RegExp): void {
+function maskKeysAnywhere(node: unknown, keys: KeyMatcher): void {
   if (!isContainer(node)) return;
   if (Array.isArray(node)) {
     for (const element of node) maskKeysAnywhere(element, keys);
@@ -106,7 +106,34 @@ function maskKeysAnywhere(node: unknown, keys: RegExp): void {
  * walking the whole input once per path made masking cost more than evaluating the policy
  * (docs/performance.md).
  */
-function anywhereKeys(programs: Segment[][]): { keys: RegExp | undefined; rest: Segment[][] } {
+interface KeyMatcher {
+  test(key: string): boolean;
+}
+
+/** Distinct keys remembered per path list: enough for any real input, bounded against odd ones. */
+const REMEMBERED_KEYS = 4096;
+
+/**
+ * The expression's answers remembered per key: a decision's input repeats a few dozen keys
+ * thousands of times (5,000 findings), and the alternation of 17 default patterns cost 2 % of
+ * the server thread on such a check.
+ */
+function rememberingMatcher(pattern: RegExp): KeyMatcher {
+  const answers = new Map<string, boolean>();
+  return {
+    test(key) {
+      let answer = answers.get(key);
+      if (answer === undefined) {
+        answer = pattern.test(key);
+        if (answers.size >= REMEMBERED_KEYS) answers.clear();
+        answers.set(key, answer);
+      }
+      return answer;
+    },
+  };
+}
+
+function anywhereKeys(programs: Segment[][]): { keys: KeyMatcher | undefined; rest: Segment[][] } {
   const sources: string[] = [];
   const rest: Segment[][] = [];
   for (const segments of programs) {
@@ -114,7 +141,7 @@ function anywhereKeys(programs: Segment[][]): { keys: RegExp | undefined; rest: 
     if (segments.length === 2 && first!.kind === 'deep' && second!.kind === 'key' && second!.index === undefined) sources.push(second!.pattern.source);
     else rest.push(segments);
   }
-  return { keys: sources.length ? new RegExp(sources.map((x) => `(?:${x})`).join('|'), 'i') : undefined, rest };
+  return { keys: sources.length ? rememberingMatcher(new RegExp(sources.map((x) => `(?:${x})`).join('|'), 'i')) : undefined, rest };
 }
 
 // Every decision is masked with the same paths: fold them once per list, not per call.
