@@ -35,28 +35,37 @@ _enabled(rule_id) if not _override(rule_id).enabled == false
 #
 # The compiled Wasm policy hashes a whole violation (eight fields, the remediation text and
 # the controls among them) on every set insert and twice per element when it iterates a
-# set, so the violations go through one set (which merges duplicates across rules) and are
-# then handled as one sorted array: on 5,000 findings the aggregation took about a third
-# of the evaluation as a chain of sets.
-_violations contains _with_environment_severity(v) if {
+# set, so the violations are gathered into one array, sorted by rule id and message (the
+# order every evaluator returns), and a violation that two rules both emit is dropped where
+# it repeats the one before it: on 5,000 findings the chain of sets this replaces took about
+# a third of the evaluation.
+_entries := sort(array.concat(_collected_entries, _verified_entries))
+
+_collected_entries := [[v.rule, v.message, v] |
 	not verified.applies
 	some category, rule
-	some v in data.firewall.rules[category][rule].deny
-	_enabled(v.rule)
-}
+	some denied in data.firewall.rules[category][rule].deny
+	_enabled(denied.rule)
+	v := _with_environment_severity(denied)
+]
 
-_violations contains _with_environment_severity(v) if {
+_verified_entries := [[v.rule, v.message, v] |
 	verified.applies
 	some category, rule
 	denies := data.firewall.rules[category][rule].deny with input as verified.input_for_rules
-	some v in denies
-	_enabled(v.rule)
-}
+	some denied in denies
+	_enabled(denied.rule)
+	v := _with_environment_severity(denied)
+]
 
 _with_environment_severity(v) := object.union(v, {"severity": object.get(_override(v.rule), "severity", v.severity)})
 
-# Arrays are sorted by rule id and message so that every evaluator returns the same order.
-_sorted := [entry[2] | some entry in sort([[v.rule, v.message, v] | some v in _violations])]
+_sorted := [entry[2] | some i, entry in _entries; not _repeats_previous(i)]
+
+_repeats_previous(i) if {
+	i > 0
+	_entries[i - 1] == _entries[i]
+}
 
 _waivers := [w | some w in object.get(input, "waivers", []); is_object(w)]
 

@@ -213,3 +213,13 @@ test_violations_are_ordered_by_rule_and_message if {
 	d := firewall.decision with input as _input("production") with data.firewall.rules as rules
 	[v.rule | some v in d.deny.high] == ["A-1", "Z-1"]
 }
+
+# Two rules that emit the same violation (after the environment's severity) list it once,
+# and violations of one rule come out ordered by message whatever order the rules gave them.
+test_a_violation_two_rules_emit_is_listed_once_in_order if {
+	same := _violation("T-SAME", "high")
+	later := object.union(_violation("T-SAME", "high"), {"message": "T-SAME failed again"})
+	d := firewall.decision with input as _input("production")
+		with data.firewall.rules as {"test": {"one": {"deny": [later, same]}, "two": {"deny": [same]}}}
+	d.deny.high == [same, later]
+}
