@@ -70,6 +70,7 @@ function inputPieces(input: InputDocument, now: Date): string[] {
   const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker.slice(1, -1) };
   const text = replaceLoneSurrogateEscapes(JSON.stringify({ ...input, request }));
   const at = text.indexOf(marker);
+  if (at < 0) throw new EvaluationError('input_unserializable', 'the input could not be written as JSON with its request time');
   return [text.slice(0, at), timeNs, text.slice(at + marker.length)];
 }
 
