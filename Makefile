@@ -84,7 +84,7 @@ kev: deps ## refresh the CISA Known Exploited Vulnerabilities catalog in rego/fi
 	node --import tsx scripts/refresh-kev.ts
 
 bench: deps tools bundle build ## benchmarks (not part of the tests); figures go to docs/performance.md
-	node --import tsx bench/run.ts
+	node --expose-gc --import tsx bench/run.ts
 
 soak: deps tools build ## steady load for SOAK_MINUTES (default 60) with bundle swaps and evidence pushes; RSS, handles, latency every minute (not in CI)
 	node --import tsx bench/soak.ts

@@ -109,7 +109,8 @@ What-if: \`whatIfInParallel()\` (as \`dfw what-if\` runs it: the log read on the
 evaluated on ${w.threads ?? 1} worker thread(s), one per core) with the benchmark's bundle over a SQLite log
 of ${fmt(w.decisions)} copies of the typical decision (its masked input), read in keyset
 batches: ${fmt(w.perSecond)} decisions/s (${fmt(w.seconds)} s), ${w.changed} changed. RSS of the benchmark
-process: ${fmt(w.rssMiB.start)} MiB before, peak ${fmt(w.rssMiB.peak)} MiB, ${fmt(w.rssMiB.end)} MiB after.`
+process: ${fmt(w.rssMiB.start)} MiB before, peak ${fmt(w.rssMiB.peak)} MiB, ${fmt(w.rssMiB.end)} MiB after (before and
+after measured after a full garbage collection; "flat" means less than 64 MiB more after than before).`
     : ''
 }`;
 }
