@@ -110,7 +110,7 @@ long(`a check with 3,000 findings is recorded by the primary with its input whol
   const server = await startDfw(['--config', config, '--workers', String(WORKERS)]);
   try {
     const body = requestFrom(readExamples().get('compliant.allow.json')!, { application: 'payments', environment: 'staging' }) as Record<string, any>;
-    // Past the size from which a row's values cross to the writer as UTF-8 bytes (writer-messages.ts).
+    // A row of about 1 MB, characters beyond Latin-1 included, through the IPC channel and the primary's writer thread.
     body.evidence.vulnerabilities.findings = Array.from({ length: 3000 }, (_, i) => ({ id: `CVE-2026-${10000 + i}`, severity: 'low', package: `lib—𝔡${i % 40}`, installed_version: '1.0.0' }));
     const answer = await fetch(`${server.url}/v1/check`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.spinnaker}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     assert.is(answer.status, 200, await answer.clone().text());

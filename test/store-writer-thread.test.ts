@@ -37,12 +37,11 @@ thread('concurrent decisions are each committed before they are acknowledged, an
   }
 });
 
-thread('a long input crosses to the thread as bytes and is stored as the same text, non-Latin-1 characters included', async (ctx) => {
+thread('a long input crosses to the thread and is stored as the same text, non-Latin-1 characters included', async (ctx) => {
   const url = `sqlite:${join(ctx.dir, 'long', 'dfw.db')}`;
   const store = await withDecisionWriterThread(await openStore(url), url, {});
   try {
-    // Well past the 16 Ki characters from which a value crosses as UTF-8 bytes: ASCII, an em
-    // dash (two-byte string), and a character outside the BMP (a surrogate pair).
+    // ASCII, an em dash (a two-byte string) and a character outside the BMP (a surrogate pair).
     const findings = Array.from({ length: 2000 }, (_, i) => ({ id: `CVE-2026-${i}`, note: i % 2 ? 'fixed — upgrade' : 'plain', tag: '𝔡𝔣𝔴' }));
     const plain = { ...generateDecision(1, 'long').record, input: { findings: findings.map(({ id }) => ({ id })) } };
     const wide = { ...generateDecision(2, 'long').record, input: { findings } };

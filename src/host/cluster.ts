@@ -171,8 +171,6 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
     new Promise<void>((resolve, reject) => {
       const n = ++seq;
       acks.set(n, { decisionId: pending.decisionId, resolve, reject });
-      // As text: the IPC channel serializes it once either way, and bytes would cost the worker
-      // a second input-sized copy. The primary packs it for its writer thread.
       process.send!({ type: 'dfw:record', seq: n, pending } satisfies ToPrimary);
     });
 

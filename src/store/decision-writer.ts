@@ -9,7 +9,6 @@ import { sqlitePath } from './open.js';
 import { maskPathsOf } from './remote-writer.js';
 import { openSqlite } from './sql/sqlite.js';
 import type { OpenStoreOptions } from './types.js';
-import { unpackPending } from './writer-messages.js';
 
 export interface DecisionWriter {
   /** Resolves once the row is committed (group commit); rejects with the row's own error. */
@@ -32,8 +31,7 @@ export async function openDecisionWriter(url: string, options: OpenStoreOptions 
   return {
     write: async (pending) => {
       try {
-        // A row from a server thread or process may carry its long values as bytes.
-        await log.submit(unpackPending(pending));
+        await log.submit(pending);
       } catch (err) {
         throw wrapStoreError(err, 'recording a decision');
       }

@@ -10,7 +10,7 @@ import { StoreError } from './errors.js';
 import { withRemoteDecisionWriter } from './remote-writer.js';
 import type { OpenStoreOptions, Store } from './types.js';
 import { workerEntry } from './worker-entry.js';
-import { packPending, storeErrorOf, type FromWriterThread, type ToWriterThread, type WriterError } from './writer-messages.js';
+import { storeErrorOf, type FromWriterThread, type ToWriterThread, type WriterError } from './writer-messages.js';
 
 export interface WriterThreadOptions {
   busyTimeoutMs?: number;
@@ -61,7 +61,7 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
     worker.on('exit', (code) => (started ? stop(`the thread exited (code ${code})`) : failStart(`the thread exited (code ${code})`)));
   });
 
-  const post = (message: ToWriterThread, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
+  const post = (message: ToWriterThread) => worker.postMessage(message);
   return {
     write(pending) {
       if (stopped !== undefined) return Promise.reject(new StoreError('store_failed', `the decision writer thread has stopped: ${stopped}`));
@@ -70,8 +70,7 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
         const n = ++seq;
         acks.set(n, { decisionId: pending.decisionId, resolve, reject });
         try {
-          const packed = packPending(pending);
-          post({ type: 'record', seq: n, pending: packed.pending }, packed.transfer);
+          post({ type: 'record', seq: n, pending });
         } catch (err) {
           acks.delete(n);
           reject(new StoreError('store_failed', `recording a decision: the row could not be sent to the writer thread: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
