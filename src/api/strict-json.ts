@@ -259,8 +259,8 @@ export function spellsKeysExactly(text: string, kept: number): boolean {
 }
 
 /**
- * The common case in native code: JSON.parse builds the value, one regular-expression pass
- * counts the object keys the text spells, and a walk of the value counts the keys it has
+ * The common case in native code: JSON.parse builds the value, spellsKeysExactly compares
+ * the object keys the text spells with those a walk of the value counts
  * (fewer when a key repeats, since JSON.parse keeps the last), its depth and its numbers.
  * Returns undefined whenever anything could be wrong — a parse error, a key count that
  * differs, a surrogate, a number beyond a double, too deep — and the scanner then decides

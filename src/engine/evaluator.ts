@@ -6,9 +6,7 @@ import { HOST_BUILTINS, type HostBuiltin } from './builtins/index.js';
 import { DEFAULT_ENTRYPOINT, type Bundle } from './bundle/load.js';
 import { describeThrown, EvaluationError, PolicyLoadError } from './errors.js';
 import { SEVERITIES, type Decision, type InputDocument, type PolicyDecision } from './types.js';
-import { textEvaluator } from './wasm-input.js';
-
-const WASM_PAGE_BYTES = 64 * 1024;
+import { textEvaluator, WASM_PAGE_BYTES } from './wasm-input.js';
 
 export interface EvaluatorOptions {
   entrypoint?: string;

@@ -10,7 +10,7 @@ import { PolicyLoadError } from './errors.js';
 
 type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
 
-const WASM_PAGE_BYTES = 64 * 1024;
+export const WASM_PAGE_BYTES = 64 * 1024;
 
 /** What the SDK's LoadedPolicy (1.10, pinned) holds after setData; checked once at load. */
 interface PolicyState {
@@ -42,12 +42,12 @@ export type EvaluateText = (pieces: readonly string[], entrypoint: number) => un
 
 /** Checks the loaded policy supports the fast path; throws PolicyLoadError otherwise. */
 export function textEvaluator(policy: LoadedPolicy): EvaluateText {
-  stateOf(policy);
+  const state = stateOf(policy);
+  const abi = state.wasmInstance.exports as unknown as AbiExports;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   return (pieces, entrypoint) => {
-    // Read at every call: setData moves the data and the heap start.
-    const state = stateOf(policy);
+    // The fields are read at every call: setData moves the data and the heap start.
     const { mem } = state;
     const start = state.dataHeapPtr;
     // Three bytes per UTF-16 unit is UTF-8's upper bound; growing past the memory's maximum
@@ -57,7 +57,6 @@ export function textEvaluator(policy: LoadedPolicy): EvaluateText {
     if (missing > 0) mem.grow(Math.ceil(missing / WASM_PAGE_BYTES));
     let end = start;
     for (const piece of pieces) end += encoder.encodeInto(piece, new Uint8Array(mem.buffer, end)).written;
-    const abi = state.wasmInstance.exports as unknown as AbiExports;
     const resultAddr = abi.opa_eval(0, entrypoint, state.dataAddr, start, end - start, end, 0);
     const memory = new Uint8Array(mem.buffer);
     const resultEnd = memory.indexOf(0, resultAddr);

@@ -101,11 +101,6 @@ function maskKeysAnywhere(node: unknown, keys: KeyMatcher): void {
   }
 }
 
-/**
- * `**.<key>` paths (all the defaults) are folded into one pattern applied in a single walk:
- * walking the whole input once per path made masking cost more than evaluating the policy
- * (docs/performance.md).
- */
 interface KeyMatcher {
   test(key: string): boolean;
 }
@@ -133,6 +128,11 @@ function rememberingMatcher(pattern: RegExp): KeyMatcher {
   };
 }
 
+/**
+ * `**.<key>` paths (all the defaults) are folded into one pattern applied in a single walk:
+ * walking the whole input once per path made masking cost more than evaluating the policy
+ * (docs/performance.md).
+ */
 function anywhereKeys(programs: Segment[][]): { keys: KeyMatcher | undefined; rest: Segment[][] } {
   const sources: string[] = [];
   const rest: Segment[][] = [];
