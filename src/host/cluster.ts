@@ -14,7 +14,7 @@ import { storeOptions } from '../store/config.js';
 import type { PendingDecision } from '../store/decisions.js';
 import type { DecisionWriter } from '../store/decision-writer.js';
 import { openDecisionWriterThread } from '../store/writer-thread.js';
-import { storeErrorOf, writerErrorOf, type WriterError } from '../store/writer-messages.js';
+import { PendingAcks, writerErrorOf, type WriterError } from '../store/writer-messages.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
 import { startServer, StartupError, type ServerOptions } from './server.js';
 
@@ -145,8 +145,7 @@ function send(worker: Worker, message: ToWorker): void {
 
 async function runWorker(config: Config, logger: Logger, options: ServerOptions): Promise<void> {
   const id = cluster.worker!.id;
-  let seq = 0;
-  const acks = new Map<number, { decisionId: string; resolve: () => void; reject: (err: Error) => void }>();
+  const acks = new PendingAcks();
   let reload: (() => Promise<void>) | undefined;
   process.on('message', (message: ToWorker) => {
     if (message.type === 'dfw:reload-bundle') {
@@ -154,25 +153,19 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
       void reload?.().catch((err: Error) => logger.error('reloading the published bundle failed', { worker: id, error: err.message }));
       return;
     }
-    if (message.type !== 'dfw:recorded') return;
-    const ack = acks.get(message.seq);
-    if (!ack) return;
-    acks.delete(message.seq);
-    if (message.error) ack.reject(storeErrorOf(message.error, ack.decisionId));
-    else ack.resolve();
+    if (message.type === 'dfw:recorded') acks.settle(message.seq, message.error);
   });
   // Without the primary no decision can be recorded: stop rather than answer unrecorded.
   process.once('disconnect', () => {
     logger.error('the primary process is gone: stopping', { worker: id });
-    for (const ack of acks.values()) ack.reject(new StoreError('store_failed', 'the decision writer (primary process) is gone'));
+    acks.failAll(new StoreError('store_failed', 'the decision writer (primary process) is gone'));
     process.exit(1);
   });
-  const sendDecision = (pending: PendingDecision) =>
-    new Promise<void>((resolve, reject) => {
-      const n = ++seq;
-      acks.set(n, { decisionId: pending.decisionId, resolve, reject });
-      process.send!({ type: 'dfw:record', seq: n, pending } satisfies ToPrimary);
-    });
+  const sendDecision = (pending: PendingDecision) => {
+    const { seq, acknowledged } = acks.add(pending.decisionId);
+    process.send!({ type: 'dfw:record', seq, pending } satisfies ToPrimary);
+    return acknowledged;
+  };
 
   const server = await startServer(config, logger, {
     ...options,

@@ -30,3 +30,41 @@ export function storeErrorOf(error: WriterError, decisionId?: string): StoreErro
   if (error.code === 'decision_exists' && decisionId !== undefined) return new DuplicateDecisionError(decisionId);
   return new StoreError(error.code, error.message, { kind: error.kind });
 }
+
+/**
+ * Rows sent to the writer and not yet acknowledged, by sequence number: kept by the server
+ * side of a writer thread and by each cluster worker, so that every row is settled exactly
+ * once, by its acknowledgement or by the writer going away (fail closed).
+ */
+export class PendingAcks {
+  private seq = 0;
+  private readonly waiting = new Map<number, { decisionId: string; resolve: () => void; reject: (err: Error) => void }>();
+
+  /** A number for the row, and the promise its acknowledgement settles. */
+  add(decisionId: string): { seq: number; acknowledged: Promise<void> } {
+    const seq = ++this.seq;
+    const acknowledged = new Promise<void>((resolve, reject) => this.waiting.set(seq, { decisionId, resolve, reject }));
+    return { seq, acknowledged };
+  }
+
+  /** The writer's answer for row `seq`; an answer for a row no longer waiting is ignored. */
+  settle(seq: number, error?: WriterError): void {
+    const row = this.waiting.get(seq);
+    if (!row) return;
+    this.waiting.delete(seq);
+    if (error) row.reject(storeErrorOf(error, row.decisionId));
+    else row.resolve();
+  }
+
+  /** Fails row `seq` with `err` (it never reached the writer). */
+  fail(seq: number, err: Error): void {
+    this.waiting.get(seq)?.reject(err);
+    this.waiting.delete(seq);
+  }
+
+  /** Fails every row still waiting with `err`: the writer is gone. */
+  failAll(err: Error): void {
+    for (const row of this.waiting.values()) row.reject(err);
+    this.waiting.clear();
+  }
+}

@@ -6,11 +6,11 @@
 // its row's commit is acknowledged, so "recorded before answered" holds as before.
 import { Worker } from 'node:worker_threads';
 import type { DecisionWriter } from './decision-writer.js';
-import { StoreError } from './errors.js';
+import { StoreError, wrapStoreError } from './errors.js';
 import { withRemoteDecisionWriter } from './remote-writer.js';
 import type { OpenStoreOptions, Store } from './types.js';
 import { workerEntry } from './worker-entry.js';
-import { storeErrorOf, type FromWriterThread, type ToWriterThread, type WriterError } from './writer-messages.js';
+import { PendingAcks, storeErrorOf, type FromWriterThread, type ToWriterThread, type WriterError } from './writer-messages.js';
 
 export interface WriterThreadOptions {
   busyTimeoutMs?: number;
@@ -21,8 +21,7 @@ export interface WriterThreadOptions {
 export async function openDecisionWriterThread(url: string, options: WriterThreadOptions = {}): Promise<DecisionWriter> {
   const { entry, eval: isScript } = workerEntry(import.meta.url, 'writer-thread-main');
   const worker = new Worker(entry, { eval: isScript, workerData: { url, options: options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs } } });
-  const acks = new Map<number, { decisionId: string; resolve: () => void; reject: (err: Error) => void }>();
-  let seq = 0;
+  const acks = new PendingAcks();
   let stopped: string | undefined;
   let closing: Promise<void> | undefined;
   let onClosed: ((error?: WriterError) => void) | undefined;
@@ -31,8 +30,7 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
   const stop = (reason: string) => {
     if (stopped !== undefined) return;
     stopped = reason;
-    for (const ack of acks.values()) ack.reject(new StoreError('store_failed', `the decision writer thread stopped before committing: ${reason}`));
-    acks.clear();
+    acks.failAll(new StoreError('store_failed', `the decision writer thread stopped before committing: ${reason}`));
     // A close waiting for the thread's answer gets this one instead of waiting forever.
     onClosed?.({ code: 'store_failed', kind: 'internal', message: `the decision writer thread stopped while closing: ${reason}` });
     if (started && !closing) options.onStopped?.(reason);
@@ -49,13 +47,8 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
         started = true;
         resolve();
       } else if (message.type === 'failed') failStart(message.error.message);
-      else if (message.type === 'recorded') {
-        const ack = acks.get(message.seq);
-        if (!ack) return;
-        acks.delete(message.seq);
-        if (message.error) ack.reject(storeErrorOf(message.error, ack.decisionId));
-        else ack.resolve();
-      } else onClosed?.(message.error);
+      else if (message.type === 'recorded') acks.settle(message.seq, message.error);
+      else onClosed?.(message.error);
     });
     worker.on('error', (err) => (started ? stop(err.message) : failStart(err.message)));
     worker.on('exit', (code) => (started ? stop(`the thread exited (code ${code})`) : failStart(`the thread exited (code ${code})`)));
@@ -66,16 +59,13 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
     write(pending) {
       if (stopped !== undefined) return Promise.reject(new StoreError('store_failed', `the decision writer thread has stopped: ${stopped}`));
       if (closing) return Promise.reject(new StoreError('store_closed', 'recording a decision: the store is closed', { kind: 'unavailable' }));
-      return new Promise<void>((resolve, reject) => {
-        const n = ++seq;
-        acks.set(n, { decisionId: pending.decisionId, resolve, reject });
-        try {
-          post({ type: 'record', seq: n, pending });
-        } catch (err) {
-          acks.delete(n);
-          reject(new StoreError('store_failed', `recording a decision: the row could not be sent to the writer thread: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
-        }
-      });
+      const { seq, acknowledged } = acks.add(pending.decisionId);
+      try {
+        post({ type: 'record', seq, pending });
+      } catch (err) {
+        acks.fail(seq, wrapStoreError(err, 'recording a decision: the row could not be sent to the writer thread'));
+      }
+      return acknowledged;
     },
     close() {
       closing ??= (async () => {

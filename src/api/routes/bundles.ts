@@ -7,9 +7,8 @@ import { BUNDLE_MEDIA_TYPE, GZIP_MEDIA_TYPE, ifNoneMatchMatches, MAX_LONG_POLL_S
 import type { BundlePublisher } from '../../bundles/server/publisher.js';
 import { assertBundleName } from '../../bundles/server/revisions.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
-import { readBodyBytes } from '../json-body.js';
 import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
-import { readJsonBody } from '../json-body.js';
+import { readBodyBytes, readJsonBody } from '../json-body.js';
 import type { Logger } from '../../shared/logger.js';
 
 function nameParam(c: Context): string {
