@@ -31,7 +31,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
  * ECDSA signatures in X.509, cosign and Sigstore are ASN.1 DER (SEQUENCE of INTEGER r, s);
  * Web Crypto takes the IEEE P1363 form, r and s as `size`-byte big-endian numbers side by side.
  */
-export function derToP1363(der: Uint8Array, size = 32): Bytes | undefined {
+function derToP1363(der: Uint8Array, size = 32): Bytes | undefined {
   let i = 0;
   if (der[i++] !== 0x30) return undefined;
   let length = der[i++] ?? 0;
@@ -65,7 +65,7 @@ const CURVES: Array<{ curve: string; size: number; hash: 'SHA-256' | 'SHA-384' |
   { curve: 'P-521', size: 66, hash: 'SHA-512', oid: '06052b81040023' },
 ];
 
-function hex(bytes: Uint8Array): string {
+export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

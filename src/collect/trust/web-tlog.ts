@@ -2,7 +2,8 @@
 // checks them: the inclusion promise (SET) and the inclusion proof to a signed checkpoint,
 // each signed by a Rekor key of the trusted root, and a body that records this very
 // signature and payload (intoto 0.0.2, dsse 0.0.1).
-import { bytesEqual, decodeBase64Web, encodeBase64Web, VerificationFailure, type Bytes } from './web-crypto.js';
+import { sha256Hex } from '../../shared/sha256.js';
+import { bytesEqual, decodeBase64Web, encodeBase64Web, hex, VerificationFailure, type Bytes } from './web-crypto.js';
 import { within, type TrustedLog } from './web-trusted-root.js';
 import { concat } from './web-x509.js';
 
@@ -27,8 +28,7 @@ export interface SignedEnvelope {
 
 /** RFC 8785-style canonical JSON of Rekor's SET payload: its keys sorted, numbers as integers. */
 function setPayload(entry: TlogEntry): Bytes {
-  const hex = Array.from(entry.logId, (b) => b.toString(16).padStart(2, '0')).join('');
-  return new TextEncoder().encode(`{"body":${JSON.stringify(encodeBase64Web(entry.body))},"integratedTime":${entry.integratedTime},"logID":${JSON.stringify(hex)},"logIndex":${Number(entry.logIndex)}}`);
+  return new TextEncoder().encode(`{"body":${JSON.stringify(encodeBase64Web(entry.body))},"integratedTime":${entry.integratedTime},"logID":${JSON.stringify(hex(entry.logId))},"logIndex":${Number(entry.logIndex)}}`);
 }
 
 interface TlogBody {
@@ -57,7 +57,7 @@ export async function verifyTlogBody(entry: TlogEntry, envelope: SignedEnvelope)
   }
   if (signatures?.length !== 1) throw new VerificationFailure('signature count mismatch', 'TLOG_BODY_ERROR');
   if (!bytesEqual(decodeBase64Web(signatures[0]!) ?? new Uint8Array(), envelope.signature)) throw new VerificationFailure('tlog entry signature mismatch', 'TLOG_BODY_ERROR');
-  const digest = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', envelope.payload)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const digest = await sha256Hex(envelope.payload);
   if ((hash ?? '').toLowerCase() !== digest) throw new VerificationFailure('DSSE payload hash mismatch', 'TLOG_BODY_ERROR');
 }
 

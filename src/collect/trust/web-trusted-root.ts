@@ -12,7 +12,7 @@ export interface TrustedLog {
   end?: Date;
 }
 
-export interface TrustedCa {
+interface TrustedCa {
   certs: Cert[];
   start: Date;
   end?: Date;

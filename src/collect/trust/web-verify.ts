@@ -11,7 +11,6 @@ import { COSIGN_SIGN_PREDICATE, readPredicateType, statementFact } from './state
 import { readWebTrustedRoot, verifyBundleWeb, type WebBundleTrust, type WebTrustedRoot } from './web-bundle.js';
 import { decodeBase64Web, importPemKey, preAuthEncoding, type WebKey } from './web-crypto.js';
 
-export { decodeBase64Web };
 
 async function findSigner(keys: readonly WebKey[], data: Uint8Array, signature: Uint8Array): Promise<WebKey | undefined> {
   for (const key of keys) if (await key.verify(data, signature)) return key;

@@ -42,7 +42,7 @@ export function readTlv(bytes: Bytes, at = 0): Tlv {
   return { tag, raw: bytes.subarray(at, at + header + length), content: bytes.subarray(at + header, at + header + length) };
 }
 
-export function children(content: Bytes): Tlv[] {
+function children(content: Bytes): Tlv[] {
   const out: Tlv[] = [];
   for (let at = 0; at < content.length; ) {
     const tlv = readTlv(content, at);
@@ -52,7 +52,7 @@ export function children(content: Bytes): Tlv[] {
   return out;
 }
 
-export function encodeTlv(tag: number, content: Uint8Array): Bytes {
+function encodeTlv(tag: number, content: Uint8Array): Bytes {
   const lengthBytes: number[] = [];
   if (content.length < 0x80) lengthBytes.push(content.length);
   else {
@@ -75,7 +75,6 @@ export function concat(...parts: Uint8Array[]): Bytes {
 // --- certificates ---
 
 export interface Cert {
-  der: Bytes;
   tbs: Bytes;
   issuer: Bytes;
   subject: Bytes;
@@ -95,7 +94,6 @@ export function readCert(der: Bytes): Cert {
   const parsed = AsnConvert.parse(der, Certificate);
   const spki = fields[offset + 5]!.raw;
   return {
-    der,
     tbs: tbs!.raw,
     issuer: fields[offset + 2]!.raw,
     subject: fields[offset + 4]!.raw,
