@@ -7,7 +7,7 @@ import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
 import { X509Certificate } from '@sigstore/core';
-import type { AttestationFact, SignatureFact, SignerIdentity, TlogEntryFact } from './facts.js';
+import { BUNDLE_REASONS, type AttestationFact, type SignatureFact, type SignerIdentity, type TlogEntryFact } from './facts.js';
 import { fingerprintKey, type VerificationKey } from './keys.js';
 import { readPredicateType } from './envelope.js';
 import { COSIGN_SIGN_PREDICATE, statementFact } from './statement.js';
@@ -41,7 +41,7 @@ export function isSigstoreBundle(value: unknown): boolean {
 export function trustMaterial(trust: BundleTrust): TrustMaterial {
   return toTrustMaterial(trust.trustedRoot ?? EMPTY_ROOT, (hint: string) => {
     const key = trust.keys.find((k) => k.hint === hint);
-    if (!key) throw new Error(`signed by a key dfw does not hold (hint ${hint})`);
+    if (!key) throw new Error(BUNDLE_REASONS.unknownKey(hint));
     return { publicKey: key.key, validFor: () => true };
   });
 }
@@ -52,17 +52,13 @@ function tlogOf(bundle: Bundle): TlogEntryFact | undefined {
   return { log_index: Number(entry.logIndex), integrated_time: new Date(Number(entry.integratedTime) * 1000).toISOString() };
 }
 
-// The library reports a leaf that was not valid at the log's time as a chain failure; a
-// person needs to know the certificate had expired (or was not yet valid) when it was used.
 function expiryOf(bundle: Bundle): string | undefined {
   const material = bundle.verificationMaterial.content;
   const raw = material.$case === 'certificate' ? material.certificate.rawBytes : material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
   const entry = bundle.verificationMaterial.tlogEntries[0];
   if (!raw || !entry) return undefined;
   const leaf = X509Certificate.parse(Buffer.from(raw));
-  const at = new Date(Number(entry.integratedTime) * 1000);
-  if (at <= leaf.notAfter && at >= leaf.notBefore) return undefined;
-  return `the signing certificate ${at > leaf.notAfter ? 'had expired' : 'was not yet valid'} when the transparency log recorded the signature (valid ${leaf.notBefore.toISOString()} to ${leaf.notAfter.toISOString()}, logged ${at.toISOString()})`;
+  return BUNDLE_REASONS.certificateNotValidAt(new Date(Number(entry.integratedTime) * 1000), leaf.notBefore, leaf.notAfter);
 }
 
 export function describeError(err: unknown): string {
@@ -131,13 +127,13 @@ export function verifyBundle(base: Base, json: unknown, trust: BundleTrust, dige
     return { ...base, verified: false, reason: `not a valid Sigstore bundle: ${describeError(err)}` };
   }
   if (bundle.content.$case !== 'dsseEnvelope') {
-    return { ...base, verified: false, reason: 'the bundle holds a message signature over a blob; dfw reads bundles that sign an in-toto statement about the image (cosign --new-bundle-format)' };
+    return { ...base, verified: false, reason: BUNDLE_REASONS.blobSignature };
   }
   const payload = bundle.content.dsseEnvelope.payload;
   const predicateType = readPredicateType(payload);
   const described = { ...base, ...(predicateType ? { predicate_type: predicateType } : {}) };
   if (bundle.verificationMaterial.content.$case !== 'publicKey' && !trust.trustedRoot) {
-    return { ...described, verified: false, reason: 'the bundle is signed keyless, and dfw has no trusted root (collectors.signatures.trusted_root) to check its certificate against' };
+    return { ...described, verified: false, reason: BUNDLE_REASONS.noTrustedRoot };
   }
   const checked = checkBundle(bundle, trust);
   if ('reason' in checked) return { ...described, verified: false, reason: `the bundle does not verify: ${checked.reason}` };

@@ -67,6 +67,24 @@ export function noSignerReason(keyCount: number): string {
     : `the signature does not verify with any of the ${keyCount} key(s) dfw holds: it was made by another key, or the signed payload was altered`;
 }
 
+/**
+ * Why a Sigstore bundle cannot be checked or did not verify, the same words from the Node
+ * verifier (bundle.ts, @sigstore/verify) and the Web one (web-bundle.ts).
+ */
+export const BUNDLE_REASONS = {
+  blobSignature: 'the bundle holds a message signature over a blob; dfw reads bundles that sign an in-toto statement about the image (cosign --new-bundle-format)',
+  noTrustedRoot: 'the bundle is signed keyless, and dfw has no trusted root (collectors.signatures.trusted_root) to check its certificate against',
+  unknownKey: (hint: string) => `signed by a key dfw does not hold (hint ${hint})`,
+  /**
+   * A leaf that was not valid when the log recorded the signature: the library calls it a
+   * chain failure; a person needs to know the certificate had expired (or was not yet valid).
+   */
+  certificateNotValidAt(at: Date, notBefore: Date, notAfter: Date): string | undefined {
+    if (at <= notAfter && at >= notBefore) return undefined;
+    return `the signing certificate ${at > notAfter ? 'had expired' : 'was not yet valid'} when the transparency log recorded the signature (valid ${notBefore.toISOString()} to ${notAfter.toISOString()}, logged ${at.toISOString()})`;
+  },
+};
+
 /** A failed verification's fact: kept, with its reason, never dropped (issue 15). */
 export function unverified<T extends SignatureFact>(fact: Omit<T, 'verified' | 'reason'>, reason: string): T {
   return { ...fact, verified: false, reason } as T;

@@ -7,12 +7,12 @@
 // bundle's hint names a key dfw holds. Every log entry must be proven included (web-tlog.ts)
 // and record this very signature and payload. Certificates: web-x509.ts; the root and the
 // checks against it: web-trusted-root.ts.
-import type { AttestationFact, SignatureFact, SignerIdentity, TlogEntryFact } from './facts.js';
+import { BUNDLE_REASONS, type AttestationFact, type SignatureFact, type SignerIdentity, type TlogEntryFact } from './facts.js';
 import { readPredicateType, statementFact } from './statement.js';
 import { decodeBase64Web, preAuthEncoding, VerificationFailure, type Bytes, type WebKey } from './web-crypto.js';
 import { verifyTlogBody, verifyTlogInclusion, type SignedEnvelope, type TlogEntry } from './web-tlog.js';
 import { verifyChain, verifySCTs, type WebTrustedRoot } from './web-trusted-root.js';
-import { identityOf, readCert, validAt, type Cert } from './web-x509.js';
+import { identityOf, readCert, type Cert } from './web-x509.js';
 
 export { readWebTrustedRoot, type WebTrustedRoot } from './web-trusted-root.js';
 
@@ -134,7 +134,7 @@ async function checkBundle(bundle: ReadBundle & { envelope: NonNullable<ReadBund
     } else {
       const hint = (bundle.key as { hint: string }).hint;
       key = trust.keys.find((k) => k.hint === hint);
-      if (!key) throw new VerificationFailure(`signed by a key dfw does not hold (hint ${hint})`);
+      if (!key) throw new VerificationFailure(BUNDLE_REASONS.unknownKey(hint));
       identity = { key: key.fingerprint };
     }
     for (const entry of bundle.entries) {
@@ -151,12 +151,8 @@ async function checkBundle(bundle: ReadBundle & { envelope: NonNullable<ReadBund
   }
 }
 
-// As bundle.ts: a leaf not valid at the log's time is said in words a person acts on.
 function expiryOf(leaf: Cert, entry: TlogEntry | undefined): string | undefined {
-  if (!entry) return undefined;
-  const at = new Date(entry.integratedTime * 1000);
-  if (validAt(leaf, at)) return undefined;
-  return `the signing certificate ${at > leaf.notAfter ? 'had expired' : 'was not yet valid'} when the transparency log recorded the signature (valid ${leaf.notBefore.toISOString()} to ${leaf.notAfter.toISOString()}, logged ${at.toISOString()})`;
+  return entry ? BUNDLE_REASONS.certificateNotValidAt(new Date(entry.integratedTime * 1000), leaf.notBefore, leaf.notAfter) : undefined;
 }
 
 type Base = Pick<SignatureFact, 'source' | 'format' | 'location'>;
@@ -175,12 +171,12 @@ export async function verifyBundleWeb(base: Base, json: unknown, trust: WebBundl
     return { ...base, verified: false, reason: `not a valid Sigstore bundle: ${(err as Error).message}` };
   }
   if (!bundle.envelope) {
-    return { ...base, verified: false, reason: 'the bundle holds a message signature over a blob; dfw reads bundles that sign an in-toto statement about the image (cosign --new-bundle-format)' };
+    return { ...base, verified: false, reason: BUNDLE_REASONS.blobSignature };
   }
   const predicateType = readPredicateType(bundle.envelope.payload);
   const described = { ...base, ...(predicateType ? { predicate_type: predicateType } : {}) };
   if ('leaf' in bundle.key && !trust.trustedRoot) {
-    return { ...described, verified: false, reason: 'the bundle is signed keyless, and dfw has no trusted root (collectors.signatures.trusted_root) to check its certificate against' };
+    return { ...described, verified: false, reason: BUNDLE_REASONS.noTrustedRoot };
   }
   let checked: Check;
   try {
