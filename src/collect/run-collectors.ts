@@ -32,7 +32,7 @@ export class CollectorRunner {
     /**
      * Verifies the request's inline signatures and attestations. The Node host passes the
      * signatures collector's (createInlineVerifier); the default is the Web Crypto one with
-     * the embedded example keys (keys only, no Sigstore bundles), for Web-standard runtimes.
+     * the embedded example keys, for Web-standard runtimes.
      */
     private readonly inline: InlineVerifier = createWebInlineVerifier(EXAMPLE_VERIFICATION_KEYS),
   ) {}

@@ -56,6 +56,25 @@ export interface ServerOptions {
   worker?: { id: number; wrapStore?: (store: Store) => Store };
 }
 
+/**
+ * The store, its decisions committed where they must be: a cluster worker on SQLite hands
+ * them to the primary, the file's one writer; a single process on a SQLite file to its own
+ * writer thread, so that commits (fsync) do not block the thread that answers checks
+ * (src/store/writer-thread.ts).
+ */
+async function openDecisionStore(config: Config, options: ServerOptions, onStopped: (reason: string) => void): Promise<Store> {
+  const cannotOpen = (err: Error) => new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
+  const store = await openStore(config.store.url, storeOptions(config.store)).catch((err: Error) => {
+    throw cannotOpen(err);
+  });
+  if (options.worker?.wrapStore) return options.worker.wrapStore(store);
+  if (!isSqliteFile(config.store.url)) return store;
+  return withDecisionWriterThread(store, config.store.url, { ...storeOptions(config.store), onStopped }).catch(async (err: Error) => {
+    await store.close();
+    throw cannotOpen(err);
+  });
+}
+
 export async function startServer(config: Config, logger: Logger = createLogger(config.log.level), options: ServerOptions = {}): Promise<RunningServer> {
   if (config.tokens.length === 0) {
     if (!isLoopback(config.server.host)) {
@@ -69,29 +88,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const policy = new ActivePolicy();
   // Edge mode pulls from bundle.url; otherwise the published revision or bundle.path.
   const bundles = await openBundleSource(config.bundle, config.publish, policy, logger, options);
-  let failedWith: (reason: string) => void = () => undefined;
+  let failedWith: (reason: string) => void;
   const failed = new Promise<string>((resolve) => (failedWith = resolve));
-  const unwrapped = await openStore(config.store.url, storeOptions(config.store)).catch((err: Error) => {
-    throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
+  const opened = await openDecisionStore(config, options, (reason) => {
+    // No decision can be recorded any more: every check fails closed until a restart.
+    logger.error('the decision writer thread stopped', { reason });
+    failedWith(`the decision writer thread stopped: ${reason}`);
   });
-  // A cluster worker on SQLite hands its decisions to the primary, the file's one writer; a
-  // single process on a SQLite file to its own writer thread, so that commits (fsync) do not
-  // block the thread that answers checks (src/store/writer-thread.ts).
-  const opened = options.worker?.wrapStore
-    ? options.worker.wrapStore(unwrapped)
-    : isSqliteFile(config.store.url)
-      ? await withDecisionWriterThread(unwrapped, config.store.url, {
-          ...storeOptions(config.store),
-          onStopped: (reason) => {
-            // No decision can be recorded any more: every check fails closed until a restart.
-            logger.error('the decision writer thread stopped', { reason });
-            failedWith(`the decision writer thread stopped: ${reason}`);
-          },
-        }).catch(async (err: Error) => {
-          await unwrapped.close();
-          throw new StartupError(`the store ${config.store.url} cannot be opened: ${err.message}`);
-        })
-      : unwrapped;
   logger.info('store opened', { backend: opened.backend, schema_version: await opened.schemaVersion() });
   // From here on a failure must end the writer thread too, or the process would stay up.
   try {
