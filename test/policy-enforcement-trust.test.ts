@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mergeEnforcement, readBuiltinEnforcement, readEnforcement } from '../src/policy/enforcement.js';
+import { mergeEnforcement, readBuiltinEnforcement, readEnforcement, unverifiableRequirements } from '../src/policy/enforcement.js';
 
 const trust = suite<{ dir: string }>('enforcement.yaml trust');
 trust.before((ctx) => {
@@ -50,6 +50,20 @@ trust('environment fields of the wrong type or name, and unanchored subjects, ar
   const signer = (subject: string) => `trust:\n  signers:\n    - { name: ci, issuer: "https://token.actions.githubusercontent.com", subject: '${subject}', images: [registry.acme.dev/] }\n`;
   assert.match(read(ctx, signer('https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main')).error ?? '', /trust\.signers\.0\.subject must match pattern/);
   assert.is(read(ctx, signer('^https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/heads/main$')).error, undefined);
+});
+
+trust('an environment cannot require signatures or attestations signed, nor a kind no predicate type stands for', (ctx) => {
+  // They are the signatures themselves: DFW-SIGN-002 would find no attestation of them.
+  for (const kind of ['signatures', 'attestations']) {
+    assert.match(read(ctx, `trust:\n  environments:\n    production: { verified_evidence: [${kind}] }\n`).error ?? '', /trust\.environments\.production\.verified_evidence\.0 must be one of branch_protection, .*sbom/);
+  }
+  assert.equal(unverifiableRequirements(builtin()), []);
+  // Valid kinds, but the team replaced evidence_predicates without sbom: refused after the merge.
+  const { data } = read(ctx, 'trust:\n  evidence_predicates:\n    provenance: [https://slsa.dev/provenance/v1]\n  environments:\n    staging: { verified_evidence: [sbom, provenance] }\n');
+  assert.equal(unverifiableRequirements(mergeEnforcement(builtin(), data!)), [
+    'trust.environments.staging.verified_evidence requires sbom signed, but trust.evidence_predicates names no predicate type for sbom: ' +
+      'DFW-SIGN-002 would deny every deployment to staging; add evidence_predicates.sbom or drop sbom',
+  ]);
 });
 
 trust.run();

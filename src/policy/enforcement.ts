@@ -14,6 +14,11 @@ const SEVERITY = { enum: ['critical', 'high', 'medium', 'low'] } as const;
 
 const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 
+// The kinds an environment may require signed (DFW-SIGN-002). Not `signatures` or
+// `attestations`: they are the signatures themselves, no attestation's predicate is one of
+// them, so requiring them would deny every deployment to the environment.
+const VERIFIABLE_KINDS = EVIDENCE_KINDS.filter((kind) => kind !== 'signatures' && kind !== 'attestations');
+
 // The supply-chain trust policy (data.firewall.config.trust, docs/supply-chain.md): a team
 // names its own signers, builders and registries; each key given replaces the built-in one
 // (environments: per environment).
@@ -52,7 +57,7 @@ const TRUST = {
         additionalProperties: false,
         properties: {
           min_build_level: { type: 'integer', minimum: 0, maximum: 4 },
-          verified_evidence: { type: 'array', uniqueItems: true, items: { enum: [...EVIDENCE_KINDS] } },
+          verified_evidence: { type: 'array', uniqueItems: true, items: { enum: VERIFIABLE_KINDS } },
         },
       },
     },
@@ -158,6 +163,25 @@ function mergeTrust(builtin: Record<string, unknown> = {}, team: Record<string, 
     environments[name] = { ...(environments[name] ?? {}), ...env };
   }
   return { trust: { ...builtin, ...team, environments } };
+}
+
+/**
+ * Kinds an environment requires signed that no predicate type stands for, after the merge
+ * (the team may have replaced `evidence_predicates`): DFW-SIGN-002 would find no attestation
+ * of them and deny every deployment to that environment.
+ */
+export function unverifiableRequirements(merged: EnforcementData): string[] {
+  const trust = (merged.trust ?? {}) as { environments?: Record<string, { verified_evidence?: string[] }>; evidence_predicates?: Record<string, string[]> };
+  const predicates = trust.evidence_predicates ?? {};
+  return Object.entries(trust.environments ?? {}).flatMap(([environment, env]) =>
+    (env.verified_evidence ?? [])
+      .filter((kind) => (predicates[kind] ?? []).length === 0)
+      .map(
+        (kind) =>
+          `trust.environments.${environment}.verified_evidence requires ${kind} signed, but trust.evidence_predicates names no predicate type for ${kind}: ` +
+          `DFW-SIGN-002 would deny every deployment to ${environment}; add evidence_predicates.${kind} or drop ${kind}`,
+      ),
+  );
 }
 
 /** Rule ids the team's file names, with the environment, for "no such rule" errors. */

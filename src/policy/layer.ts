@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import yaml from 'js-yaml';
 import { builtinPack, type BuiltinPack } from './package-root.js';
-import { mergeEnforcement, readBuiltinEnforcement, readEnforcement, referencedRules, type EnforcementData } from './enforcement.js';
+import { mergeEnforcement, readBuiltinEnforcement, readEnforcement, referencedRules, unverifiableRequirements, type EnforcementData } from './enforcement.js';
 import { inspectRules, type DeclaredRule, type Inventory } from './inventory.js';
 import { PolicyProjectError } from './errors.js';
 import type { PolicyProject } from './project.js';
@@ -103,7 +103,8 @@ export function layer(project: PolicyProject, opa: string, pack: BuiltinPack = b
       team = { packages: {}, rules: [], problems: [`the team's rules cannot be read: ${(err as Error).message}`] };
     }
     const builtinCategories = [...new Set(builtin.rules.map((r) => r.package.split('.')[2]!))].sort();
-    const problems = [...team.problems];
+    const enforcementShown = relative(process.cwd(), project.enforcementFile);
+    const problems = [...team.problems, ...unverifiableRequirements(enforcement).map((problem) => `${enforcementShown}: ${problem}`)];
     if (builtinCategories.includes(project.team)) {
       problems.push(`dfw-policy.yaml: team "${project.team}" is a built-in category (firewall.rules.${project.team}); choose another team name`);
     }
@@ -126,7 +127,7 @@ export function layer(project: PolicyProject, opa: string, pack: BuiltinPack = b
     const known = new Set([...builtinById.keys(), ...seen.keys()]);
     const readable = !team.problems.some((p) => p.startsWith("the team's rules cannot be read"));
     for (const { environment, rule } of readable ? referencedRules(teamEnforcement) : []) {
-      if (!known.has(rule)) problems.push(`${relative(process.cwd(), project.enforcementFile)}: environments.${environment}.rules.${rule} names no rule (built-in or the team's)`);
+      if (!known.has(rule)) problems.push(`${enforcementShown}: environments.${environment}.rules.${rule} names no rule (built-in or the team's)`);
     }
     return {
       project,
