@@ -214,10 +214,12 @@ strict('a client that disconnects mid-body is logged at debug and counted, not a
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   try {
-    for (let i = 0; i < 3; i++) {
+    // Twice with a declared length (the route reads the body), twice chunked (the size limit reads it first).
+    const heads = ['Content-Length: 100000\r\n\r\n{"application":"pay', 'Content-Length: 100000\r\n\r\n{"application":"pay', 'Transfer-Encoding: chunked\r\n\r\n13\r\n{"application":"pay\r\n', 'Transfer-Encoding: chunked\r\n\r\n64\r\n{"application":"pay'];
+    for (const head of heads) {
       await new Promise<void>((resolve, reject) => {
         const socket = connect(port, '127.0.0.1', () => {
-          socket.write('POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"application":"pay');
+          socket.write(`POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${head}`);
           setTimeout(() => socket.destroy(), 50);
         });
         socket.on('close', () => resolve());
@@ -225,10 +227,10 @@ strict('a client that disconnects mid-body is logged at debug and counted, not a
       });
     }
     // The server notices the reset on its next turn.
-    for (let i = 0; i < 50 && !/dfw_client_aborts_total 3/.test(await metrics.render()); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.match(await metrics.render(), /dfw_client_aborts_total 3/);
+    for (let i = 0; i < 50 && !/dfw_client_aborts_total 4/.test(await metrics.render()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(await metrics.render(), /dfw_client_aborts_total 4/);
     assert.equal(logger.lines.filter((l) => l.level === 'error'), []);
-    assert.is(logger.lines.filter((l) => l.level === 'debug' && l.msg === 'client aborted').length, 3);
+    assert.is(logger.lines.filter((l) => l.level === 'debug' && l.msg === 'client aborted').length, 4);
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
