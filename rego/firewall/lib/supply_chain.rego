@@ -31,6 +31,12 @@ facts := [f |
 	is_object(f)
 ]
 
+# attestations lists the attestation facts that are objects (DFW-PROV-001, verified evidence).
+attestations := [a |
+	some a in list(object.get(input, "evidence", {}), "attestations")
+	is_object(a)
+]
+
 # A prefix covers the image when the image path starts with it.
 covers(prefixes) if {
 	some prefix in prefixes

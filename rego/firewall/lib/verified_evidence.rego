@@ -31,15 +31,10 @@ applies if {
 	is_object(input.evidence)
 }
 
-_attestations := [a |
-	some a in trust.list(object.get(input, "evidence", {}), "attestations")
-	is_object(a)
-]
-
 # The trusted attestations of the kind (predicate type, verified over the deployed digest,
 # signer trusted for "evidence"), whether or not the host could read their predicate.
 signed(kind) := [a |
-	some a in _attestations
+	some a in trust.attestations
 	a.predicate_type in predicates(kind)
 	trust.trusted(a, "evidence")
 ]

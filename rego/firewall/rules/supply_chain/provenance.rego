@@ -33,13 +33,8 @@ _slsa_types := {"https://slsa.dev/provenance/v0.2", "https://slsa.dev/provenance
 
 _image := lib.field("artifact", "image", "<unknown image>")
 
-_attestations := [a |
-	some a in trust.list(object.get(input, "evidence", {}), "attestations")
-	is_object(a)
-]
-
 # SLSA attestations, verified or not (an unverified one names its claimed type).
-_claims := [a | some a in _attestations; a.predicate_type in _slsa_types]
+_claims := [a | some a in trust.attestations; a.predicate_type in _slsa_types]
 
 _candidates := [a |
 	some a in _claims
