@@ -27,6 +27,8 @@ type ToWorker =
   | { type: 'dfw:reload-bundle' };
 
 const isSqlite = (config: Config) => config.store.url.startsWith('sqlite:');
+/** Set by the primary in a worker's environment: "1" for the worker that runs the timed jobs. */
+const TIMED_JOBS_ENV = 'DFW_CLUSTER_TIMED_JOBS';
 
 /** Runs `dfw serve` as the primary or as one of its workers; resolves with the exit code when it has stopped. */
 export async function runCluster(config: Config, logger: Logger, options: ServerOptions = {}): Promise<number> {
@@ -76,8 +78,13 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
       if (++listening === count) logger.info('listening', { url: message.url, workers: count, config: config.file ?? '(embedded defaults)' });
     }
   };
+  // One worker runs the timed jobs (event scan, scheduled audit, pruning); its replacement
+  // takes them over if it dies.
+  let timedJobsWorker: number | undefined;
   const fork = () => {
-    const worker = cluster.fork();
+    const timedJobs = timedJobsWorker === undefined;
+    const worker = cluster.fork({ [TIMED_JOBS_ENV]: timedJobs ? '1' : '0' });
+    if (timedJobs) timedJobsWorker = worker.id;
     worker.on('message', onMessage(worker));
     return worker;
   };
@@ -107,6 +114,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
   // A worker that dies (not asked to) is replaced: its in-flight checks were never answered.
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    if (worker.id === timedJobsWorker) timedJobsWorker = undefined;
     logger.error('worker exited; starting another', { worker: worker.id, code, signal });
     fork();
   });
@@ -171,6 +179,7 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
     ...options,
     worker: {
       id,
+      timedJobs: process.env[TIMED_JOBS_ENV] === '1',
       ...(isSqlite(config) ? { wrapStore: (store) => withRemoteDecisionWriter(store, storeOptions(config.store), sendDecision) } : {}),
     },
   });

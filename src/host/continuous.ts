@@ -65,6 +65,12 @@ export function startContinuous(
   base: Store,
   policy: ActivePolicy,
   logger: Logger,
+  /**
+   * Whether this process runs the timed jobs: the event scan (and the audits it starts), the
+   * scheduled audit and pruning. Of a cluster's workers one does (src/host/cluster.ts): each
+   * would otherwise audit every deployment again at start and on every bundle activation.
+   */
+  timedJobs = true,
 ): Continuous {
   const notifications = { ...DEFAULT_NOTIFICATIONS_CONFIG, ...(settings.notifications ?? {}) };
   const audit = { ...DEFAULT_AUDIT_CONFIG, ...(settings.audit ?? {}) };
@@ -145,15 +151,20 @@ export function startContinuous(
     },
     async createWaiver(waiver) {
       const created = await base.createWaiver(waiver);
-      void scan();
+      if (timedJobs) void scan();
       return created;
     },
   };
 
+  // Every worker delivers (the outbox leases each message to one of them).
   if (notifications.receivers.length > 0) worker.start();
-  void scan();
-  const scanTimer = setInterval(() => void scan(), SCAN_INTERVAL_MS);
-  scanTimer.unref();
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, job: () => Promise<void>) => {
+    void job();
+    const timer = setInterval(() => void job(), ms);
+    timer.unref();
+    timers.push(timer);
+  };
   // Old deliveries, audit records and expired console sessions go, hourly.
   const prune = async () => {
     const now = Date.now();
@@ -166,11 +177,8 @@ export function startContinuous(
       logger.error('pruning the outbox and audit records failed', { error: (err as Error).message });
     }
   };
-  void prune();
-  const pruneTimer = setInterval(() => void prune(), 3_600_000);
-  pruneTimer.unref();
-  // Every worker process and replica has this timer; the one that finds no recent scheduled
-  // audit in the store runs it, so a deployment is audited about once per interval.
+  // Every replica has this timer; the one that finds no recent scheduled audit in the store
+  // runs it, so a deployment is audited about once per interval.
   const scheduled = async () => {
     if (!audit.enabled) return;
     try {
@@ -182,10 +190,15 @@ export function startContinuous(
     }
     await runAudit('schedule');
   };
-  void scheduled();
-  const auditTimer = setInterval(() => void scheduled(), audit.interval_seconds * 1000);
-  auditTimer.unref();
-  logger.info('notifications and audit', { receivers: names, audit: audit.enabled ? `every ${audit.interval_seconds}s and on new evidence` : 'off' });
+  if (timedJobs) {
+    every(SCAN_INTERVAL_MS, scan);
+    every(3_600_000, prune);
+    every(audit.interval_seconds * 1000, scheduled);
+  }
+  logger.info('notifications and audit', {
+    receivers: names,
+    audit: audit.enabled ? (timedJobs ? `every ${audit.interval_seconds}s and on new evidence` : 'on new evidence (another worker runs the timed audits)') : 'off',
+  });
 
   return {
     store,
@@ -195,9 +208,7 @@ export function startContinuous(
     console: (options) => createConsole(options, { store, policy, receivers: names, logger }),
     metrics: (m) => ({ ...m, render: async () => `${await m.render()}\n${await registry.metrics()}` }),
     async stop() {
-      clearInterval(scanTimer);
-      clearInterval(auditTimer);
-      clearInterval(pruneTimer);
+      timers.forEach(clearInterval);
       await worker.stop();
       await auditor.idle();
     },

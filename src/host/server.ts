@@ -52,8 +52,11 @@ export function isLoopback(host: string): boolean {
 export interface ServerOptions {
   /** Edge mode: the bearer token sent to the bundle server (--bundle-token, DFW_BUNDLE_TOKEN). */
   bundleToken?: string;
-  /** Cluster mode (src/host/cluster.ts): this process is worker N, its decisions committed by the primary. */
-  worker?: { id: number; wrapStore?: (store: Store) => Store };
+  /**
+   * Cluster mode (src/host/cluster.ts): this process is worker N, its decisions committed by
+   * the primary on SQLite; `timedJobs` for the one worker that scans, audits on schedule and prunes.
+   */
+  worker?: { id: number; timedJobs: boolean; wrapStore?: (store: Store) => Store };
 }
 
 /**
@@ -100,7 +103,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   try {
     // Notifications and continuous audit; from here on `store` queues a denial's notification
     // with its decision and starts an audit when new evidence arrives.
-    const continuous = startContinuous({ notifications: config.notifications, audit: config.audit }, opened, policy, logger);
+    const continuous = startContinuous({ notifications: config.notifications, audit: config.audit }, opened, policy, logger, options.worker?.timedJobs ?? true);
     const store = continuous.store;
     // Pushed reports first; live collectors fill what CI did not push. Inline signatures are
     // verified with the signatures collector's trust material (docs/supply-chain.md).
@@ -147,7 +150,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     // In cluster mode the primary says "listening" once every worker does.
-    if (options.worker) logger.info('worker listening', { url, worker: options.worker.id, pid: process.pid });
+    if (options.worker) logger.info('worker listening', { url, worker: options.worker.id, pid: process.pid, timed_jobs: options.worker.timedJobs });
     else logger.info('listening', { url, config: config.file ?? '(embedded defaults)' });
     bundles.start();
 
