@@ -17,6 +17,8 @@ export const HELP = `node --import tsx bench/run.ts [flags]   (make bench runs i
   --opa-count <n>          opa bench repetitions, each ~1 s (default 3)
   --bundle-iterations <n>  loadBundle/createEvaluator repetitions (default 20)
   --no-large               only the typical input
+  --sweep <list>           also load dfw and OPA with these connection counts on the typical
+                           input, to show where p99 stays low (default 1,4,8; "" skips it)
   --no-single-core-opa     skip the extra OPA server run with GOMAXPROCS=1
   --no-memory-store-dfw    skip the extra dfw server run with its decision log in memory
   --no-cluster-dfw         skip dfw serve --workers 2 (and the bundle swap under load)
@@ -36,6 +38,8 @@ export const HELP = `node --import tsx bench/run.ts [flags]   (make bench runs i
 export interface Flags {
   sections: Set<Section>;
   load: LoadOptions;
+  /** Connection counts of the latency sweep (typical input, dfw and OPA); empty skips it. */
+  sweep: number[];
   evalSeconds: number;
   opaCount: number;
   bundleIterations: number;
@@ -65,6 +69,19 @@ function numberFlag(name: string, value: string | undefined, fallback: number, m
   return n;
 }
 
+function sweepFlag(value: string | undefined): number[] {
+  if (value === undefined) return [1, 4, 8];
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      const n = Number(part);
+      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--sweep: each connection count must be a whole number from 1 to 1000, not ${part}`);
+      return n;
+    });
+}
+
 const OPTIONS = {
   only: { type: 'string' },
   connections: { type: 'string' },
@@ -74,6 +91,7 @@ const OPTIONS = {
   'opa-count': { type: 'string' },
   'bundle-iterations': { type: 'string' },
   'no-large': { type: 'boolean' },
+  sweep: { type: 'string' },
   'no-single-core-opa': { type: 'boolean' },
   'no-memory-store-dfw': { type: 'boolean' },
   'no-cluster-dfw': { type: 'boolean' },
@@ -112,6 +130,7 @@ export function parseFlags(argv: string[]): Flags | undefined {
       durationSec: Math.max(1, numberFlag('duration', values.duration, quick ? 3 : 10)),
       warmupSec: numberFlag('warmup', values.warmup, quick ? 1 : 2),
     },
+    sweep: sweepFlag(values.sweep),
     evalSeconds: Math.max(0.1, numberFlag('eval-seconds', values['eval-seconds'], quick ? 1 : 3)),
     opaCount: Math.max(1, Math.round(numberFlag('opa-count', values['opa-count'], quick ? 1 : 3, 100))),
     bundleIterations: Math.max(1, Math.round(numberFlag('bundle-iterations', values['bundle-iterations'], quick ? 5 : 20, 10_000))),

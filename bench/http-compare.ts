@@ -58,12 +58,33 @@ export async function compareHttp(context: BenchContext, inputs: BenchInput[], e
       );
     }
     const loaded = servers.map(({ server }) => ({ server: server.name, memory: readTreeMemory(server.pid) }));
+    const sweep = await sweepConnections(context, servers, inputs[0]!);
     // Last, so the swap cannot disturb the figures above: the same load on the cluster while a
     // new signed revision is published halfway through.
     const cluster = servers.find((s) => s.server.name === CLUSTER_NAME);
     const swap = cluster ? await publishDuringLoad(context, cluster, inputs[0]!) : undefined;
-    return { runs, idle, loaded, decisions: Object.fromEntries(expected), ...(swap ? { swap } : {}) };
+    return { runs, idle, loaded, decisions: Object.fromEntries(expected), ...(swap ? { swap } : {}), ...(sweep.length ? { sweep } : {}) };
   } finally {
     for (const { server } of servers) await server.stop();
   }
+}
+
+/**
+ * dfw serve (one process) and OPA at each of the sweep's connection counts, on one input, in
+ * shorter runs: where latency stays low, as a reader deciding on a deployment wants to know.
+ */
+async function sweepConnections(context: BenchContext, servers: StartedServer[], bench: BenchInput): Promise<NonNullable<HttpResults['sweep']>> {
+  const { flags, quiet } = context;
+  const targets = servers.filter((s) => s.server.name === 'dfw' || s.server.name === 'opa');
+  const load = { warmupSec: Math.min(flags.load.warmupSec, 1), durationSec: Math.min(flags.load.durationSec, 5) };
+  const sweep: NonNullable<HttpResults['sweep']> = [];
+  for (const connections of flags.sweep) {
+    for (const started of targets) {
+      const { server } = started;
+      log(`latency sweep: ${server.name}, ${bench.name} input, ${connections} connections, ${load.warmupSec} s + ${load.durationSec} s`);
+      const run = () => runLoad(server.name, endpoint(started), requestBody(started, bench), server.pid, { ...load, connections });
+      sweep.push({ connections, ...(await quiet.measure(`${server.name} ${bench.name} at ${connections} connections`, run, (r) => r.otherCores)) });
+    }
+  }
+  return sweep;
 }

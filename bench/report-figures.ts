@@ -115,6 +115,43 @@ What differs between the two, beyond the evaluator:
   cores (GOMAXPROCS defaults to the core count), which is why the GOMAXPROCS=1 row is there.`;
 }
 
+/** The most connections up to which every dfw sweep run kept p99 within 10 ms (undefined: not even the fewest). */
+export function lowLatencyUpTo(r: BenchResults): number | undefined {
+  const runs = (r.http?.sweep ?? []).filter((run) => run.target === 'dfw').sort((a, b) => a.connections - b.connections);
+  let upTo: number | undefined;
+  for (const run of runs) {
+    if (run.p99Ms > 10) break;
+    upTo = run.connections;
+  }
+  return upTo;
+}
+
+/** p99 by connections for dfw serve and OPA on the typical input: the sweep, then the main run. */
+export function sweepSection(r: BenchResults): string {
+  const http = r.http;
+  if (!http?.sweep?.length) return '';
+  const input = 'typical';
+  const at = (server: string, connections: number) =>
+    http.sweep!.find((run) => run.target === server && run.connections === connections) ??
+    (connections === r.flags.connections ? http.runs.find((run) => run.target === server && run.input === input) : undefined);
+  const counts = [...new Set([...http.sweep.map((run) => run.connections), r.flags.connections])].sort((a, b) => a - b);
+  const cells = (run: ReturnType<typeof at>) => (run ? [fmt(run.perSecond), ms(run.p50Ms), ms(run.p99Ms), `${run.errors + run.non2xx + run.timeouts}`] : ['–', '–', '–', '–']);
+  const rows = counts.map((c) => [String(c), ...cells(at('dfw', c)), ...cells(at('opa', c))]);
+  const upTo = lowLatencyUpTo(r);
+  const summary =
+    upTo === undefined ? "dfw's p99 was above 10 ms at every connection count in this run." : `dfw's p99 was within 10 ms up to ${upTo} connection${upTo === 1 ? '' : 's'} in this run.`;
+  return `## Latency by connections
+
+The typical input on \`dfw serve\` (one process, its defaults: every decision committed to the
+SQLite log before the answer) and \`opa run --server\`, each number of connections a separate
+load of ${Math.min(r.flags.warmupSec, 1)} s warm-up and ${Math.min(r.flags.durationSec, 5)} s measured; the ${r.flags.connections}-connection row is the HTTP run
+above. With every connection waiting for its answer before it sends the next check, the mean
+latency is the number of connections divided by the throughput (Little's law), so p99 grows
+with the connections once the server is busy. ${summary}
+
+${table(['Connections', 'dfw req/s', 'dfw p50', 'dfw p99', 'dfw failed', 'opa req/s', 'opa p50', 'opa p99', 'opa failed'], rows)}`;
+}
+
 export function bundleSection(r: BenchResults): string {
   const b = r.bundle;
   if (!b) return '';

@@ -2,7 +2,7 @@
 // target, met or not, from this run), the bundle swap under load, and the decision log at
 // scale (listing p99 at 10 M decisions, what-if rate and memory).
 import type { BenchResults } from './results.js';
-import { table } from './report-figures.js';
+import { lowLatencyUpTo, table } from './report-figures.js';
 import { CLUSTER_NAME } from './http-compare.js';
 import { fmt } from './stats.js';
 
@@ -24,7 +24,10 @@ export function targetsSection(r: BenchResults): string {
       rows.push([input, `req/s ÷ \`opa run --server\` (all cores)`, `${fmt(ratio, 2)}× (${dfw.target}: ${fmt(dfw.perSecond)} vs ${fmt(opa.perSecond)})`, `≥ ${target}×`, verdict(ratio >= target)]);
     }
     if (input === 'typical' && dfw && opa) {
-      rows.push([input, `p99 at ${r.flags.connections} connections`, `${fmt(dfw.p99Ms)} ms (OPA ${fmt(opa.p99Ms)} ms)`, "≤ OPA's and ≤ 10 ms", verdict(dfw.p99Ms <= opa.p99Ms && dfw.p99Ms <= 10)]);
+      // Where the sweep (Latency by connections) found dfw's p99 within 10 ms, for context.
+      const upTo = lowLatencyUpTo(r);
+      const context = upTo === undefined ? '' : `; dfw ≤ 10 ms up to ${upTo} connection${upTo === 1 ? '' : 's'}`;
+      rows.push([input, `p99 at ${r.flags.connections} connections`, `${fmt(dfw.p99Ms)} ms (OPA ${fmt(opa.p99Ms)} ms${context})`, "≤ OPA's and ≤ 10 ms", verdict(dfw.p99Ms <= opa.p99Ms && dfw.p99Ms <= 10)]);
     }
   }
   const dfwRuns = runs.filter((x) => x.target.startsWith('dfw'));

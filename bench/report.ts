@@ -3,7 +3,7 @@
 import type { BenchResults } from './results.js';
 import { interpretation } from './interpretation.js';
 import { scaleSection, swapSection, targetsSection } from './report-targets.js';
-import { bundleSection, evaluateSection, httpSection, kib, memorySection, profileSection, table } from './report-figures.js';
+import { bundleSection, evaluateSection, httpSection, kib, memorySection, profileSection, sweepSection, table } from './report-figures.js';
 import { fmt } from './stats.js';
 
 export type { BenchResults, HttpResults } from './results.js';
@@ -92,6 +92,7 @@ and what each change was measured to do, is in [performance-changes.md](performa
     inputsSection(r),
     evaluateSection(r),
     httpSection(r),
+    sweepSection(r),
     swapSection(r),
     scaleSection(r),
     bundleSection(r),

@@ -15,6 +15,8 @@ export interface HttpResults {
   decisions: Record<string, string>;
   /** The cluster under the same load while a new revision is published halfway. */
   swap?: SwapFigures;
+  /** dfw serve and OPA on the typical input at fewer connections (--sweep), shorter runs. */
+  sweep?: Array<LoadFigures & { connections: number }>;
 }
 
 export interface SwapFigures {
