@@ -1,10 +1,11 @@
 // Cluster mode (server.workers > 1): several server processes share the port through
 // node:cluster, so checks use every core; one JavaScript thread was the ceiling before
 // (docs/performance.md). Each worker is a whole dfw server (HTTP, collectors, evaluator,
-// its own store connection for reads). On SQLite, whose WAL admits one writer at a time, the
-// primary process is the decision log's only writer: workers prepare each row (mask,
-// serialize) and send it over IPC; the primary group-commits and acknowledges, and a worker
-// answers only after that acknowledgement. On PostgreSQL every worker writes through its own
+// its own store connection for reads); one of them also runs the timed jobs (event scan,
+// scheduled audit, pruning, retention), so they run once, not once per worker. On SQLite,
+// whose WAL admits one writer at a time, the primary process is the decision log's only
+// writer: workers prepare each row (mask, serialize) and send it over IPC; the primary
+// group-commits and acknowledges, and a worker answers only after that acknowledgement. On PostgreSQL every worker writes through its own
 // pool. SIGTERM to the primary drains every worker (src/host/drain.ts), then closes the writer.
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/load.js';
@@ -61,7 +62,15 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
   cluster.setupPrimary({ serialization: 'advanced' });
 
   let stopping = false;
+  // Until every worker listens, a worker that exits fails the start; from then on it is replaced.
+  let started = false;
   let listening = 0;
+  let allListening!: () => void;
+  let failStart!: (err: Error) => void;
+  const everyoneListening = new Promise<void>((resolve, reject) => {
+    allListening = resolve;
+    failStart = reject;
+  });
   const urls = new Set<string>();
   const onMessage = (worker: Worker) => (message: ToPrimary) => {
     if (message.type === 'dfw:record') {
@@ -75,11 +84,15 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
       for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) send(other, { type: 'dfw:reload-bundle' });
     } else if (message.type === 'dfw:listening') {
       urls.add(message.url);
-      if (++listening === count) logger.info('listening', { url: message.url, workers: count, config: config.file ?? '(embedded defaults)' });
+      if (++listening === count) {
+        started = true;
+        logger.info('listening', { url: message.url, workers: count, config: config.file ?? '(embedded defaults)' });
+        allListening();
+      }
     }
   };
-  // One worker runs the timed jobs (event scan, scheduled audit, pruning); its replacement
-  // takes them over if it dies.
+  // One worker runs the timed jobs (event scan, scheduled audit, pruning, retention); whoever
+  // replaces it takes them over.
   let timedJobsWorker: number | undefined;
   const fork = () => {
     const timedJobs = timedJobsWorker === undefined;
@@ -88,36 +101,28 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
     worker.on('message', onMessage(worker));
     return worker;
   };
-
-  const everyoneListening = new Promise<void>((resolve, reject) => {
-    const failed = (worker: Worker, code: number | null) => {
-      if (listening < count) reject(new StartupError(`worker ${worker.id} exited with ${code} before it listened; its log is above`));
-    };
-    cluster.on('exit', failed);
-    const check = setInterval(() => {
-      if (listening >= count) {
-        clearInterval(check);
-        cluster.off('exit', failed);
-        resolve();
-      }
-    }, 20);
+  // From the first fork on, so that no exit goes unseen between the start and the replacing.
+  cluster.on('exit', (worker, code, signal) => {
+    if (worker.id === timedJobsWorker) timedJobsWorker = undefined;
+    if (stopping) return;
+    if (!started) {
+      failStart(new StartupError(`worker ${worker.id} exited with ${code} before it listened; its log is above`));
+      return;
+    }
+    // Its in-flight checks were never answered.
+    logger.error('worker exited; starting another', { worker: worker.id, code, signal });
+    fork();
   });
+
   for (let i = 0; i < count; i++) fork();
   try {
     await everyoneListening;
   } catch (err) {
+    stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
     await writer?.close();
     throw err;
   }
-
-  // A worker that dies (not asked to) is replaced: its in-flight checks were never answered.
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return;
-    if (worker.id === timedJobsWorker) timedJobsWorker = undefined;
-    logger.error('worker exited; starting another', { worker: worker.id, code, signal });
-    fork();
-  });
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {

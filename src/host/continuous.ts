@@ -22,7 +22,7 @@ import {
   type Sender,
 } from '../notify/index.js';
 import type { Logger } from '../shared/logger.js';
-import type { AuditRecord, AuditTrigger, Store } from '../store/types.js';
+import type { AuditRecord, AuditTrigger, Store, Waiver } from '../store/types.js';
 import type { AuditScope } from '../audit/auditor.js';
 
 /** How often waivers and the active revision are looked at for events. */
@@ -60,18 +60,20 @@ function senderOf(receiver: ReceiverConfig): Sender {
   return cloudEventsSender(url, readSecret(receiver.secret_file!, `receiver "${receiver.name}": secret_file`));
 }
 
-export function startContinuous(
-  settings: { notifications?: Partial<NotificationsConfig>; audit?: Partial<AuditConfig> },
-  base: Store,
-  policy: ActivePolicy,
-  logger: Logger,
+export interface ContinuousSettings {
+  notifications?: Partial<NotificationsConfig>;
+  audit?: Partial<AuditConfig>;
   /**
-   * Whether this process runs the timed jobs: the event scan (and the audits it starts), the
-   * scheduled audit and pruning. Of a cluster's workers one does (src/host/cluster.ts): each
-   * would otherwise audit every deployment again at start and on every bundle activation.
+   * Whether this process runs the timed jobs: the event scan (its waiver and bundle
+   * notifications, and the audits it starts), the scheduled audit and pruning; true unless
+   * another worker of the cluster does (src/host/cluster.ts), since every worker would audit
+   * every deployment again at start and on each bundle activation.
    */
-  timedJobs = true,
-): Continuous {
+  timedJobs?: boolean;
+}
+
+export function startContinuous(settings: ContinuousSettings, base: Store, policy: ActivePolicy, logger: Logger): Continuous {
+  const timedJobs = settings.timedJobs ?? true;
   const notifications = { ...DEFAULT_NOTIFICATIONS_CONFIG, ...(settings.notifications ?? {}) };
   const audit = { ...DEFAULT_AUDIT_CONFIG, ...(settings.audit ?? {}) };
   const names = notifications.receivers.map((r) => r.name);
@@ -136,6 +138,16 @@ export function startContinuous(
     }
   };
 
+  // A worker without the timed jobs still announces the waivers it creates at once; the timed
+  // worker's next scan queues the same event id again, which the outbox ignores.
+  const queueGranted = async (waiver: Waiver) => {
+    try {
+      if ((await base.outbox.enqueue(await events.forWaiver('waiver.granted', waiver, new Date(waiver.created_at)))) > 0) worker.wake();
+    } catch (err) {
+      logger.error('queueing the waiver.granted notification failed', { waiver: waiver.id, error: (err as Error).message });
+    }
+  };
+
   const store: Store = {
     ...base,
     async recordDecision(record) {
@@ -152,6 +164,7 @@ export function startContinuous(
     async createWaiver(waiver) {
       const created = await base.createWaiver(waiver);
       if (timedJobs) void scan();
+      else void queueGranted(created);
       return created;
     },
   };

@@ -54,7 +54,8 @@ export interface ServerOptions {
   bundleToken?: string;
   /**
    * Cluster mode (src/host/cluster.ts): this process is worker N, its decisions committed by
-   * the primary on SQLite; `timedJobs` for the one worker that scans, audits on schedule and prunes.
+   * the primary on SQLite; `timedJobs` for the one worker that scans for events, audits on
+   * schedule and prunes (outbox, audit records, decisions past retention).
    */
   worker?: { id: number; timedJobs: boolean; wrapStore?: (store: Store) => Store };
 }
@@ -103,7 +104,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   try {
     // Notifications and continuous audit; from here on `store` queues a denial's notification
     // with its decision and starts an audit when new evidence arrives.
-    const continuous = startContinuous({ notifications: config.notifications, audit: config.audit }, opened, policy, logger, options.worker?.timedJobs ?? true);
+    const timedJobs = options.worker?.timedJobs ?? true;
+    const continuous = startContinuous({ notifications: config.notifications, audit: config.audit, timedJobs }, opened, policy, logger);
     const store = continuous.store;
     // Pushed reports first; live collectors fill what CI did not push. Inline signatures are
     // verified with the signatures collector's trust material (docs/supply-chain.md).
@@ -121,7 +123,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const checks = config.attestation?.attach && attestationSigner && config.collectors.registry ? attachingSummaries(counted, attestationSigner, config.collectors.registry, logger) : counted;
     const github = createGitHubIntegration(config.github, checks, logger);
     const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
-    const retention = startRetention(store, config.store.retention_days, logger);
+    const retention = timedJobs ? startRetention(store, config.store.retention_days, logger) : undefined;
 
     const app = createApp({
       policy,
@@ -163,7 +165,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       // Held long polls and the poller end at once; the drain waits for the rest.
       await Promise.all([drain.start(), bundles.close()]);
       clearTimeout(timeout);
-      retention.stop();
+      retention?.stop();
       try {
         // GitHub reviews already accepted get their callback before the store closes.
         await Promise.all([github?.idle(), admission?.close()]);
