@@ -165,10 +165,10 @@ checks('enforcement.yaml switches a built-in rule off and changes another\'s sev
   writeFileSync(join(dir, 'enforcement.yaml'), 'environments:\n  production:\n    rules:\n      DFW-REVEIW-001: { enabled: false }\n');
   assert.match(policyTest(dir).stdout, /enforcement\.yaml: environments\.production\.rules\.DFW-REVEIW-001 names no rule \(built-in or the team's\)/);
   // A signed-evidence requirement no predicate type can meet would deny every deployment.
-  writeFileSync(join(dir, 'enforcement.yaml'), 'trust:\n  environments:\n    staging: { verified_evidence: [workflows] }\n');
+  writeFileSync(join(dir, 'enforcement.yaml'), 'trust:\n  evidence_predicates:\n    sbom: [https://cosign.sigstore.dev/attestation/vuln/v1]\n  environments:\n    staging: { verified_evidence: [sbom] }\n');
   const unmeetable = policyTest(dir);
   assert.is(unmeetable.status, 1, unmeetable.stdout);
-  assert.match(unmeetable.stdout, /enforcement\.yaml: trust\.environments\.staging\.verified_evidence requires workflows signed, but trust\.evidence_predicates names no predicate type for workflows/);
+  assert.match(unmeetable.stdout, /enforcement\.yaml: trust\.environments\.staging\.verified_evidence requires sbom signed, but dfw reads none of trust\.evidence_predicates\.sbom \(https:\/\/cosign\.sigstore\.dev\/attestation\/vuln\/v1\) as sbom/);
 });
 
 checks('dfw policy build --signing-alg ES256 signs with an EC key that dfw verifies', async (ctx) => {

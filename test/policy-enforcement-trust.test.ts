@@ -52,17 +52,24 @@ trust('environment fields of the wrong type or name, and unanchored subjects, ar
   assert.is(read(ctx, signer('^https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/heads/main$')).error, undefined);
 });
 
-trust('an environment cannot require signatures or attestations signed, nor a kind no predicate type stands for', (ctx) => {
-  // They are the signatures themselves: DFW-SIGN-002 would find no attestation of them.
-  for (const kind of ['signatures', 'attestations']) {
-    assert.match(read(ctx, `trust:\n  environments:\n    production: { verified_evidence: [${kind}] }\n`).error ?? '', /trust\.environments\.production\.verified_evidence\.0 must be one of branch_protection, .*sbom/);
+trust('an environment can require signed only the kinds dfw reads from a predicate, each through a predicate type read as it', (ctx) => {
+  // The signatures themselves, and kinds no predicate is read as, are refused by the schema.
+  for (const kind of ['signatures', 'attestations', 'workflows']) {
+    assert.match(read(ctx, `trust:\n  environments:\n    production: { verified_evidence: [${kind}] }\n`).error ?? '', /trust\.environments\.production\.verified_evidence\.0 must be one of vulnerabilities, container_scan, provenance, sbom$/);
   }
   assert.equal(unverifiableRequirements(builtin()), []);
-  // Valid kinds, but the team replaced evidence_predicates without sbom: refused after the merge.
-  const { data } = read(ctx, 'trust:\n  evidence_predicates:\n    provenance: [https://slsa.dev/provenance/v1]\n  environments:\n    staging: { verified_evidence: [sbom, provenance] }\n');
+  // Valid kinds, but after the merge no predicate type stands for sbom, and the one listed
+  // for vulnerabilities is read as an SBOM.
+  const { data } = read(
+    ctx,
+    'trust:\n  evidence_predicates:\n    provenance: [https://slsa.dev/provenance/v1]\n    vulnerabilities: [https://cyclonedx.org/bom]\n' +
+      '  environments:\n    staging: { verified_evidence: [sbom, provenance, vulnerabilities] }\n',
+  );
   assert.equal(unverifiableRequirements(mergeEnforcement(builtin(), data!)), [
     'trust.environments.staging.verified_evidence requires sbom signed, but trust.evidence_predicates names no predicate type for sbom: ' +
-      'DFW-SIGN-002 would deny every deployment to staging; add evidence_predicates.sbom or drop sbom',
+      'DFW-SIGN-002 would deny every deployment to staging; list https://cyclonedx.org/bom or https://spdx.dev/Document under evidence_predicates.sbom, or drop sbom',
+    'trust.environments.staging.verified_evidence requires vulnerabilities signed, but dfw reads none of trust.evidence_predicates.vulnerabilities (https://cyclonedx.org/bom) as vulnerabilities: ' +
+      'DFW-SIGN-002 would deny every deployment to staging; list https://cosign.sigstore.dev/attestation/vuln/v1 under evidence_predicates.vulnerabilities, or drop vulnerabilities',
   ]);
 });
 

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import yaml from 'js-yaml';
+import { PREDICATE_KINDS } from '../collect/trust/predicate-evidence.js';
 import { EVIDENCE_KINDS } from '../evidence/types.js';
 import { PolicyProjectError } from './errors.js';
 
@@ -14,10 +15,10 @@ const SEVERITY = { enum: ['critical', 'high', 'medium', 'low'] } as const;
 
 const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 
-// The kinds an environment may require signed (DFW-SIGN-002). Not `signatures` or
-// `attestations`: they are the signatures themselves, no attestation's predicate is one of
-// them, so requiring them would deny every deployment to the environment.
-const VERIFIABLE_KINDS = EVIDENCE_KINDS.filter((kind) => kind !== 'signatures' && kind !== 'attestations');
+// The kinds an environment may require signed (DFW-SIGN-002): those dfw reads from some
+// attestation's predicate. Requiring another (workflows, or signatures themselves) would deny
+// every deployment to the environment.
+const VERIFIABLE_KINDS = EVIDENCE_KINDS.filter((kind) => Object.values(PREDICATE_KINDS).some((kinds) => kinds.includes(kind)));
 
 // The supply-chain trust policy (data.firewall.config.trust, docs/supply-chain.md): a team
 // names its own signers, builders and registries; each key given replaces the built-in one
@@ -166,21 +167,24 @@ function mergeTrust(builtin: Record<string, unknown> = {}, team: Record<string, 
 }
 
 /**
- * Kinds an environment requires signed that no predicate type stands for, after the merge
- * (the team may have replaced `evidence_predicates`): DFW-SIGN-002 would find no attestation
- * of them and deny every deployment to that environment.
+ * Kinds an environment requires signed that none of their predicate types (after the merge:
+ * the team may have replaced `evidence_predicates`) is read as: DFW-SIGN-002 would find no
+ * signed evidence of them and deny every deployment to that environment.
  */
 export function unverifiableRequirements(merged: EnforcementData): string[] {
   const trust = (merged.trust ?? {}) as { environments?: Record<string, { verified_evidence?: string[] }>; evidence_predicates?: Record<string, string[]> };
   const predicates = trust.evidence_predicates ?? {};
+  const readAs = (kind: string) => Object.keys(PREDICATE_KINDS).filter((type) => PREDICATE_KINDS[type]!.some((k) => k === kind));
   return Object.entries(trust.environments ?? {}).flatMap(([environment, env]) =>
-    (env.verified_evidence ?? [])
-      .filter((kind) => (predicates[kind] ?? []).length === 0)
-      .map(
-        (kind) =>
-          `trust.environments.${environment}.verified_evidence requires ${kind} signed, but trust.evidence_predicates names no predicate type for ${kind}: ` +
-          `DFW-SIGN-002 would deny every deployment to ${environment}; add evidence_predicates.${kind} or drop ${kind}`,
-      ),
+    (env.verified_evidence ?? []).flatMap((kind) => {
+      const listed = predicates[kind] ?? [];
+      if (listed.some((type) => readAs(kind).includes(type))) return [];
+      const why = listed.length === 0 ? `trust.evidence_predicates names no predicate type for ${kind}` : `dfw reads none of trust.evidence_predicates.${kind} (${listed.join(', ')}) as ${kind}`;
+      return [
+        `trust.environments.${environment}.verified_evidence requires ${kind} signed, but ${why}: DFW-SIGN-002 would deny every deployment to ${environment}; ` +
+          `list ${readAs(kind).join(' or ')} under evidence_predicates.${kind}, or drop ${kind}`,
+      ];
+    }),
   );
 }
 

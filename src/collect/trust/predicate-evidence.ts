@@ -7,7 +7,8 @@ import { guessReportKind, isObject } from '../../evidence/fields.js';
 import { parseGrypeReport } from '../../evidence/grype.js';
 import { parseSpdxDocument } from '../../evidence/spdx.js';
 import { parseTrivyReport } from '../../evidence/trivy.js';
-import type { ParsedEvidence } from '../../evidence/types.js';
+import { SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1 } from '../../evidence/slsa.js';
+import type { EvidenceKind, ParsedEvidence } from '../../evidence/types.js';
 
 /** cosign's vulnerability predicate (`cosign attest --type vuln`; `trivy --format cosign-vuln` writes it). */
 export const COSIGN_VULN_PREDICATE = 'https://cosign.sigstore.dev/attestation/vuln/v1';
@@ -44,6 +45,18 @@ const READERS: Record<string, (predicate: unknown) => ParsedEvidence> = {
   [COSIGN_VULN_PREDICATE]: vulnerabilityEvidence,
   [CYCLONEDX_PREDICATE]: parseCycloneDxBom,
   [SPDX_PREDICATE]: parseSpdxDocument,
+};
+
+/**
+ * The evidence kinds dfw reads from an attestation of each predicate type: the only kinds an
+ * environment can require signed (DFW-SIGN-002), each through a type listed here.
+ */
+export const PREDICATE_KINDS: Readonly<Record<string, readonly EvidenceKind[]>> = {
+  [COSIGN_VULN_PREDICATE]: ['vulnerabilities', 'container_scan'],
+  [CYCLONEDX_PREDICATE]: ['sbom'],
+  [SPDX_PREDICATE]: ['sbom'],
+  [SLSA_PROVENANCE_V02]: ['provenance'],
+  [SLSA_PROVENANCE_V1]: ['provenance'],
 };
 
 /**
