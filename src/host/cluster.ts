@@ -160,10 +160,16 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
   const id = cluster.worker!.id;
   const acks = new PendingAcks();
   let reload: (() => Promise<void>) | undefined;
+  // A publish announced while this worker is still starting (after it loaded the bundle, before
+  // it can reload) is reloaded once it can, or it would answer from the old revision.
+  let reloadWhenStarted = false;
+  const reloadNow = () =>
+    void reload!().catch((err: Error) => logger.error('reloading the published bundle failed', { worker: id, error: err.message }));
   process.on('message', (message: ToWorker) => {
     if (message.type === 'dfw:reload-bundle') {
       logger.info('another worker activated a published bundle: reloading', { worker: id });
-      void reload?.().catch((err: Error) => logger.error('reloading the published bundle failed', { worker: id, error: err.message }));
+      if (reload) reloadNow();
+      else reloadWhenStarted = true;
       return;
     }
     if (message.type === 'dfw:recorded') acks.settle(message.seq, message.error);
@@ -208,6 +214,7 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
         reloading = false;
       }
     };
+    if (reloadWhenStarted) reloadNow();
   }
   process.send!({ type: 'dfw:listening', url: server.url } satisfies ToPrimary);
   await new Promise<void>((resolve) => {
