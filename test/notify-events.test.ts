@@ -12,6 +12,7 @@ import { EventFactory, EventScanner, type CloudEvent } from '../src/notify/index
 import type { Store } from '../src/store/index.js';
 import { loadTestEvaluator } from './helpers/bundle.js';
 import { openAt, sqliteBackend } from './helpers/store-backends.js';
+import { generateDecision } from './helpers/store-records.js';
 
 const DAY = 86_400_000;
 const backend = sqliteBackend();
@@ -74,6 +75,24 @@ test('a new revision activated after the first scan is a bundle.activated event;
   const [message] = (await store.outbox.list()).filter((m) => m.type === 'dev.dfw.bundle.activated');
   assert.is(message?.receiver, 'siem');
   assert.is((await scanner.scan(new Date())).activated, undefined);
+});
+
+test('a restart onto another revision than the newest logged decision\'s is a bundle.activated event; onto the same one, or with an empty log, it is not', async ({ store }) => {
+  const started = (revision: string) => {
+    const policy = new ActivePolicy();
+    return loadTestEvaluator({ revision }).then((evaluator) => {
+      policy.activate(evaluator, new Date(Date.UTC(2026, 11, 3)));
+      return new EventScanner(store, policy, factory, 7);
+    });
+  };
+  assert.is((await (await started('events-r1')).scan(new Date())).activated, undefined, 'nothing logged yet: nothing to compare with');
+  const { record } = generateDecision(1, 'restart');
+  await store.recordDecision({ ...record, bundle: { name: 'firewall', revision: 'events-r1' }, decision: { ...record.decision, bundle: { name: 'firewall', revision: 'events-r1' } } });
+  assert.is((await (await started('events-r1')).scan(new Date())).activated, undefined, 'a restart on the same bundle');
+  const restarted = await started('events-r2');
+  assert.equal((await restarted.scan(new Date())).activated, { name: 'firewall', revision: 'events-r2', activated_at: '2026-12-03T00:00:00.000Z' });
+  assert.is((await restarted.scan(new Date())).activated, undefined, 'announced once');
+  assert.is((await store.outbox.list()).filter((m) => m.type === 'dev.dfw.bundle.activated').length, 1);
 });
 
 test('dfw.yaml notifications: receivers need a url or url_file, webhooks a secret_file; paths are relative to the file', () => {

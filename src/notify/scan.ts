@@ -18,10 +18,11 @@ export interface ScanResult {
 
 export class EventScanner {
   private lastScan: Date | undefined;
+  /** The revision the previous scan saw; before the first scan, undefined. */
   private lastRevision: string | null | undefined;
 
   constructor(
-    private readonly store: Pick<Store, 'listWaivers' | 'outbox'>,
+    private readonly store: Pick<Store, 'listWaivers' | 'outbox' | 'listDecisions'>,
     private readonly policy: ActivePolicy,
     private readonly events: EventFactory,
     private readonly expiringDays: number,
@@ -44,14 +45,23 @@ export class EventScanner {
       }
     }
     const status = this.policy.status();
+    // The first scan compares with the revision of the newest logged decision: a restart on
+    // the same bundle is not a new bundle, a restart onto another one is (dfw started with a
+    // new bundle file, or a publish while the process that scans was being replaced).
+    if (this.lastRevision === undefined) this.lastRevision = await this.loggedRevision(status.revision);
     let activated: ScanResult['activated'];
-    // The first scan only learns the revision: a restart is not a new bundle.
-    if (this.lastRevision !== undefined && status.revision !== null && status.revision !== this.lastRevision && status.activated_at) {
+    if (status.revision !== null && status.revision !== this.lastRevision && status.activated_at) {
       activated = { name: status.bundle ?? '', revision: status.revision, activated_at: status.activated_at };
       messages.push(...(await this.events.forBundle(activated)));
     }
     this.lastRevision = status.revision;
     const queued = await this.store.outbox.enqueue(messages);
     return { queued, expired, ...(activated ? { activated } : {}) };
+  }
+
+  /** The bundle revision of the newest decision in the log; `current` when the log is empty (nothing to compare). */
+  private async loggedRevision(current: string | null): Promise<string | null> {
+    const { items } = await this.store.listDecisions({}, { limit: 1 });
+    return items[0]?.bundle.revision ?? current;
   }
 }
