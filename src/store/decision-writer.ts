@@ -20,7 +20,7 @@ export interface DecisionWriter {
 export async function openDecisionWriter(url: string, options: OpenStoreOptions = {}): Promise<DecisionWriter> {
   const maskPaths = maskPathsOf(options);
   maskPaths.forEach(compileMaskPath);
-  const db = openSqlite(sqlitePath(url), options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+  const db = openSqlite(sqlitePath(url));
   try {
     await migrate(db);
   } catch (err) {

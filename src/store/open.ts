@@ -51,7 +51,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   let db: SqlDriver;
   try {
     if (url.startsWith('sqlite:')) {
-      db = openSqlite(sqlitePath(url), options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+      db = openSqlite(sqlitePath(url));
     } else if (/^postgres(ql)?:\/\//.test(url)) {
       db = openPostgres(url, {
         ...(options.schema === undefined ? {} : { schema: options.schema }),

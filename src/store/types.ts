@@ -328,8 +328,6 @@ export interface OpenStoreOptions {
   schema?: string;
   /** PostgreSQL only: the pool's maximum number of connections (default 10). */
   poolSize?: number;
-  /** SQLite only: how long to wait for another process's write lock (default 5000 ms). */
-  busyTimeoutMs?: number;
   /** The clock for `created_at` (tests). */
   clock?: () => Date;
   /** Bounds of the caches of active waivers and pushed evidence (src/store/cached-reads.ts). */

@@ -6,11 +6,11 @@ import { openDecisionWriter } from './decision-writer.js';
 import { writerErrorOf, type ToWriterThread, type FromWriterThread } from './writer-messages.js';
 
 const port = parentPort!;
-const { url, options } = workerData as { url: string; options: { busyTimeoutMs?: number } };
+const { url } = workerData as { url: string };
 const send = (message: FromWriterThread) => port.postMessage(message);
 
 try {
-  const writer = await openDecisionWriter(url, options);
+  const writer = await openDecisionWriter(url);
   port.on('message', (message: ToWriterThread) => {
     if (message.type === 'record') {
       writer.write(message.pending).then(

@@ -13,14 +13,13 @@ import { workerEntry } from './worker-entry.js';
 import { PendingAcks, storeErrorOf, type FromWriterThread, type ToWriterThread, type WriterError } from './writer-messages.js';
 
 export interface WriterThreadOptions {
-  busyTimeoutMs?: number;
   /** Called once if the thread stops on its own: from then on every write fails (fail closed). */
   onStopped?: (reason: string) => void;
 }
 
 export async function openDecisionWriterThread(url: string, options: WriterThreadOptions = {}): Promise<DecisionWriter> {
   const { entry, eval: isScript } = workerEntry(import.meta.url, 'writer-thread-main');
-  const worker = new Worker(entry, { eval: isScript, workerData: { url, options: options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs } } });
+  const worker = new Worker(entry, { eval: isScript, workerData: { url } });
   const acks = new PendingAcks();
   let stopped: string | undefined;
   let closing: Promise<void> | undefined;
@@ -93,10 +92,7 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
  * deliveries), which WAL lets run beside the writer's.
  */
 export async function withDecisionWriterThread(store: Store, url: string, options: OpenStoreOptions & Pick<WriterThreadOptions, 'onStopped'>): Promise<Store> {
-  const writer = await openDecisionWriterThread(url, {
-    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
-    ...(options.onStopped ? { onStopped: options.onStopped } : {}),
-  });
+  const writer = await openDecisionWriterThread(url, options.onStopped ? { onStopped: options.onStopped } : {});
   const remote = withRemoteDecisionWriter(store, options, (pending) => writer.write(pending));
   return {
     ...remote,

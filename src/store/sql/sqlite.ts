@@ -6,9 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Row, SqlDriver, SqlExecutor } from './driver.js';
 
-export interface SqliteOptions {
-  busyTimeoutMs?: number;
-}
+/** How long a connection waits for another connection's write lock (the writer thread's, another process's). */
+const BUSY_TIMEOUT_MS = 5000;
 
 /** better-sqlite3 binds numbers, strings, bigints, buffers and null; booleans become 0/1. */
 function bindable(params: readonly unknown[]): unknown[] {
@@ -31,14 +30,14 @@ function queueFor(key: string | symbol): Queue {
   return queue;
 }
 
-export function openSqlite(path: string, options: SqliteOptions = {}): SqlDriver {
+export function openSqlite(path: string): SqlDriver {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON'); // decision_rules and evidence_items go with their parent
-    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   } catch (err) {
     db.close(); // e.g. "file is not a database"
     throw err;
