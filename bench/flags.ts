@@ -31,8 +31,7 @@ export const HELP = `node --import tsx bench/run.ts [flags]   (make bench runs i
   --quick                  short runs (HTTP 3 s, evaluate 1 s, opa bench once, 5 bundle loads,
                            200k listing rows, 10k what-if decisions)
   --patience <s>           time allowed in all for waiting on a quiet machine and measuring a
-                           run again that other processes or a slow stretch of the machine
-                           disturbed (default 300; 0 = never)
+                           run again that other processes disturbed (default 150; 0 = never)
   --write | --no-write     write ${REPORT} (default: only when every section ran; otherwise print)
 `;
 
@@ -145,7 +144,7 @@ export function parseFlags(argv: string[]): Flags | undefined {
     postgres: !values['no-postgres'],
     ...(values['save-scale'] ? { saveScale: values['save-scale'] } : {}),
     ...(values['reuse-scale'] ? { reuseScale: values['reuse-scale'] } : {}),
-    patienceSec: numberFlag('patience', values.patience, 300, 3600),
+    patienceSec: numberFlag('patience', values.patience, 150, 3600),
     // Every section ran, or all but scale with earlier scale figures given.
     write: values['no-write'] ? false : (values.write ?? (sections.size === SECTIONS.length || (sections.size === SECTIONS.length - 1 && !sections.has('scale') && values['reuse-scale'] !== undefined))),
   };

@@ -25,10 +25,6 @@ ${table(
     ['Total benchmark time', r.totalSeconds ? `${fmt(r.totalSeconds)} s` : '–'],
     ['CPU used by other processes', `${fmt(r.background.startCores, 2)} cores at the start${r.background.waitedSec > 2 ? ` (after waiting ${fmt(r.background.waitedSec)} s for a quiet machine)` : ''}, ${fmt(r.background.endCores, 2)} at the end`],
     ['Measurements repeated because other processes used > 0.3 cores meanwhile', String(r.background.retries)],
-    [
-      'Measurements repeated because the machine ran > 30 % slower than its fastest (a speed probe before and after each)',
-      `${r.background.slowRetries ?? 0}${r.background.slowKept ? `; ${r.background.slowKept} kept slow when attempts or patience ran out` : ''}`,
-    ],
   ],
 )}
 
@@ -63,10 +59,7 @@ default relative paths (the decision log \`data/dfw.db\`) land there, never in t
 Settings: HTTP ${r.flags.connections} connections, ${r.flags.warmupSec} s warm-up + ${r.flags.durationSec} s measured per server;
 in-process ${r.flags.evalSeconds} s per loop after 1 s of warm-up; \`opa bench\` ${r.flags.opaCount} run(s);
 ${r.flags.bundleIterations} bundle loads after 3 warm-ups. A measurement during which other processes used
-more than 0.3 cores, or the machine ran more than 30 % slower than its fastest (this shared
-VM has such stretches, invisible in /proc/stat; bench/speed.ts times a fixed workload before
-and after each measurement), is repeated (up to 5 times, the least disturbed kept) within
-\`--patience\`.`;
+more than 0.3 cores is repeated (up to 5 times, the quietest kept) within \`--patience\`.`;
 }
 
 function inputsSection(r: BenchResults): string {

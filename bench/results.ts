@@ -49,7 +49,6 @@ export interface BenchResults {
   scale?: ScaleFigures;
   profile?: Array<{ input: string; requests: number; perSecond: number; busyMs: number; shares: ProfileShare[]; storeCache?: StoreCacheReads }>;
   /** CPU other processes used (cores) when the run started and when it ended. */
-  /** retries: repeated for other processes' CPU; slowRetries: for a slow stretch of the machine; slowKept: kept slow anyway. */
-  background: { startCores: number; endCores: number; waitedSec: number; retries: number; slowRetries: number; slowKept: number };
+  background: { startCores: number; endCores: number; waitedSec: number; retries: number };
   totalSeconds?: number;
 }

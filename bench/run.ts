@@ -48,7 +48,6 @@ async function main(): Promise<number> {
 
   const waitStarted = performance.now();
   const startCores = quiet.enabled ? await quiet.waitForQuiet(60) : await sampleBackgroundCores();
-  await quiet.calibrate();
   const results: BenchResults = {
     date: new Date(),
     machine: describeMachine(OPA),
@@ -57,7 +56,7 @@ async function main(): Promise<number> {
     commands: { build: [], evaluate: [], http: [] },
     inputs: [],
     evaluate: [],
-    background: { startCores, waitedSec: (performance.now() - waitStarted) / 1000, endCores: Number.NaN, retries: 0, slowRetries: 0, slowKept: 0 },
+    background: { startCores, waitedSec: (performance.now() - waitStarted) / 1000, endCores: Number.NaN, retries: 0 },
   };
 
   const all = await loadBenchInputs();
@@ -106,8 +105,6 @@ async function main(): Promise<number> {
 
   results.background.endCores = await sampleBackgroundCores();
   results.background.retries = quiet.retries;
-  results.background.slowRetries = quiet.slowRetries;
-  results.background.slowKept = quiet.slowKept;
   results.totalSeconds = (performance.now() - began) / 1000;
   const markdown = renderReport(results);
   if (flags.write) {
