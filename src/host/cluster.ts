@@ -5,8 +5,9 @@
 // scheduled audit, pruning, retention), so they run once, not once per worker. On SQLite,
 // whose WAL admits one writer at a time, the primary process is the decision log's only
 // writer: workers prepare each row (mask, serialize) and send it over IPC; the primary
-// group-commits and acknowledges, and a worker answers only after that acknowledgement. On PostgreSQL every worker writes through its own
-// pool. SIGTERM to the primary drains every worker (src/host/drain.ts), then closes the writer.
+// group-commits and acknowledges, and a worker answers only after that acknowledgement. On
+// PostgreSQL every worker writes through its own pool. SIGTERM to the primary drains every
+// worker (src/host/drain.ts), then closes the writer.
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../shared/logger.js';
@@ -62,8 +63,6 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
   cluster.setupPrimary({ serialization: 'advanced' });
 
   let stopping = false;
-  // Until every worker listens, a worker that exits fails the start; from then on it is replaced.
-  let started = false;
   let listening = 0;
   let allListening!: () => void;
   let failStart!: (err: Error) => void;
@@ -85,7 +84,6 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
     } else if (message.type === 'dfw:listening') {
       urls.add(message.url);
       if (++listening === count) {
-        started = true;
         logger.info('listening', { url: message.url, workers: count, config: config.file ?? '(embedded defaults)' });
         allListening();
       }
@@ -105,7 +103,8 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
   cluster.on('exit', (worker, code, signal) => {
     if (worker.id === timedJobsWorker) timedJobsWorker = undefined;
     if (stopping) return;
-    if (!started) {
+    // Until every worker listens, a worker that exits fails the start; from then on it is replaced.
+    if (listening < count) {
       failStart(new StartupError(`worker ${worker.id} exited with ${code} before it listened; its log is above`));
       return;
     }

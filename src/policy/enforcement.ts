@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import yaml from 'js-yaml';
 import { PREDICATE_KINDS } from '../collect/trust/predicate-evidence.js';
-import { EVIDENCE_KINDS } from '../evidence/types.js';
+import { EVIDENCE_KINDS, type EvidenceKind } from '../evidence/types.js';
 import { PolicyProjectError } from './errors.js';
 
 const SEVERITY = { enum: ['critical', 'high', 'medium', 'low'] } as const;
@@ -174,15 +174,16 @@ function mergeTrust(builtin: Record<string, unknown> = {}, team: Record<string, 
 export function unverifiableRequirements(merged: EnforcementData): string[] {
   const trust = (merged.trust ?? {}) as { environments?: Record<string, { verified_evidence?: string[] }>; evidence_predicates?: Record<string, string[]> };
   const predicates = trust.evidence_predicates ?? {};
-  const readAs = (kind: string) => Object.keys(PREDICATE_KINDS).filter((type) => PREDICATE_KINDS[type]!.some((k) => k === kind));
+  const readAs = (kind: string) => Object.keys(PREDICATE_KINDS).filter((type) => PREDICATE_KINDS[type]!.includes(kind as EvidenceKind));
   return Object.entries(trust.environments ?? {}).flatMap(([environment, env]) =>
     (env.verified_evidence ?? []).flatMap((kind) => {
       const listed = predicates[kind] ?? [];
-      if (listed.some((type) => readAs(kind).includes(type))) return [];
+      const types = readAs(kind);
+      if (listed.some((type) => types.includes(type))) return [];
       const why = listed.length === 0 ? `trust.evidence_predicates names no predicate type for ${kind}` : `dfw reads none of trust.evidence_predicates.${kind} (${listed.join(', ')}) as ${kind}`;
       return [
         `trust.environments.${environment}.verified_evidence requires ${kind} signed, but ${why}: DFW-SIGN-002 would deny every deployment to ${environment}; ` +
-          `list ${readAs(kind).join(' or ')} under evidence_predicates.${kind}, or drop ${kind}`,
+          `list ${types.join(' or ')} under evidence_predicates.${kind}, or drop ${kind}`,
       ];
     }),
   );
