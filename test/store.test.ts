@@ -336,6 +336,30 @@ function defineStoreSuite(name: 'sqlite' | 'postgres', makeBackend: () => StoreB
     await rejects(store.recordDecision(generateDecision(5, 'full').record), (e) => e instanceof StoreError && e.code === 'store_closed', 'a closed store');
   });
 
+  test('the deny, warn and waived lists are written once and read back into the decision, in its key order', async (ctx) => {
+    const location = backendOf(ctx).fresh();
+    const store = await openAt(location);
+    try {
+      const shared = generateDecision(3, 'once').record; // decision.deny is record.deny, as decisionRecordFrom builds it
+      const denied = shared.deny.critical[0]!.message;
+      await store.recordDecision(shared);
+      const [raw] = await rawQuery(location, `SELECT deny, decision FROM decisions WHERE decision_id = '${shared.decision_id}'`);
+      assert.ok(String(raw!.deny).includes(denied), 'the deny column holds the list');
+      assert.not.ok(String(raw!.decision).includes(denied), 'the decision column does not hold it again');
+      const stored = (await store.getDecision(shared.decision_id))!;
+      assert.is(JSON.stringify(stored.decision), JSON.stringify(shared.decision), 'same document, same key order');
+
+      // A record whose lists are not its decision's (a hand-built or imported one) keeps both as given.
+      const own = generateDecision(6, 'own').record;
+      const apart = { ...own, decision: { ...own.decision, deny: { ...own.deny, low: [{ ...own.deny.critical[0]!, severity: 'low' as const }] } } };
+      await store.recordDecision(apart);
+      assert.is(JSON.stringify((await store.getDecision(own.decision_id))!.decision), JSON.stringify(apart.decision));
+      assert.equal((await store.getDecision(own.decision_id))!.deny, own.deny);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('decisions recorded at once share commits: a duplicate among them fails alone, and close waits for the rest', async (ctx) => {
     const location = backendOf(ctx).fresh();
     const store = await openAt(location);

@@ -35,6 +35,28 @@ export function toSummary(row: Row): DecisionSummary {
   return summary;
 }
 
+/** The lists a decision document shares with the row's own columns. */
+const LISTS = ['deny', 'warn', 'waived'] as const;
+/** Stands in the decision column for a list kept in the column of the same name. */
+const IN_COLUMN = 'column';
+
+/**
+ * The decision document as stored: its deny, warn and waived lists are the row's columns
+ * (decisionRecordFrom passes the same objects), so each is written once, as IN_COLUMN, and
+ * toRecord puts it back in its place. A large decision's lists are most of its row (469 KB
+ * of a 5,000-finding check's deny), and every byte is copied to the writer and into SQLite.
+ * A record whose lists differ from its decision's keeps the decision whole.
+ */
+export function decisionColumn(record: NewDecisionRecord): string {
+  const decision = record.decision as unknown as Record<string, unknown>;
+  if (!LISTS.every((list) => decision[list] === record[list])) return JSON.stringify(decision);
+  // Overriding keys the spread copied keeps their order, so the document reads back as written.
+  return JSON.stringify({ ...decision, deny: IN_COLUMN, warn: IN_COLUMN, waived: IN_COLUMN });
+}
+
 export function toRecord(row: Row): DecisionRecord {
-  return { ...toSummary(row), input: JSON.parse(row.input as string), decision: JSON.parse(row.decision as string) as Decision };
+  const summary = toSummary(row);
+  const decision = JSON.parse(row.decision as string) as Record<string, unknown>;
+  for (const list of LISTS) if (decision[list] === IN_COLUMN) decision[list] = summary[list];
+  return { ...summary, input: JSON.parse(row.input as string), decision: decision as unknown as Decision };
 }

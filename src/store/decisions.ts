@@ -1,7 +1,7 @@
 // The decision log: write each decision durably, find it again by id or by filter, stream
 // a time range for replay and what-if, prune by age.
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { SUMMARY_COLUMNS, rulesOf, toRecord, toSummary } from './decision-rows.js';
+import { SUMMARY_COLUMNS, decisionColumn, rulesOf, toRecord, toSummary } from './decision-rows.js';
 import { DuplicateDecisionError, StoreInputError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { serializeMasked } from './mask.js';
@@ -49,7 +49,7 @@ export function prepareDecision(record: NewDecisionRecord, maskPaths: readonly s
     requireText(record.via, 'via'),
     record.dry_run === true,
     serializeMasked(record.input ?? null, maskPaths),
-    JSON.stringify(record.decision),
+    decisionColumn(record),
     recordedAt.getTime(),
   ];
   if (values.some((v) => v === undefined)) throw new StoreInputError('deny, warn, waived and decision are required');
