@@ -61,6 +61,14 @@ config('store.schema and store.pool_size become openStore options; DFW_STORE_SCH
   assert.equal(storeOptions(load(ctx, '').store), { maskPaths: [] }, 'nothing set, nothing passed');
 });
 
+config('server.evaluation_threads from the file or DFW_EVALUATION_THREADS; unset it stays unset (one per spare core at startup); a fraction or a word stops startup naming the key', (ctx) => {
+  assert.is(load(ctx, 'server:\n  evaluation_threads: 0\n').server.evaluation_threads, 0);
+  assert.is(load(ctx, 'server:\n  evaluation_threads: 0\n', { DFW_EVALUATION_THREADS: '3' }).server.evaluation_threads, 3);
+  assert.is(load(ctx, '').server.evaluation_threads, undefined);
+  refused(() => load(ctx, 'server:\n  evaluation_threads: 1.5\n'), /server\.evaluation_threads: must be integer/);
+  refused(() => load(ctx, '', { DFW_EVALUATION_THREADS: 'all' }), /DFW_EVALUATION_THREADS: expected an integer for server\.evaluation_threads, got "all"/);
+});
+
 config('a schema that is no lower-case identifier stops startup naming the key; so does a schema for SQLite or one the URL also sets', async (ctx) => {
   refused(() => load(ctx, 'store:\n  url: postgres://db/x\n  schema: "dfw; DROP TABLE x"\n'), /store\.schema: must match pattern/);
   refused(() => load(ctx, 'store:\n  url: postgres://db/x\n  pool_size: 0\n'), /store\.pool_size: must be >= 1/);

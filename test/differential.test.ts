@@ -15,6 +15,7 @@ import { createEvaluator, loadBundle, SEVERITIES, type Evaluator, type InputDocu
 import { buildBundle, readExamples } from './helpers/bundle.js';
 import { EVIDENCE_KINDS, generatedCase, RULE_IDS } from './helpers/input-generator.js';
 import { opaPath, ROOT } from './helpers/opa.js';
+import { EvaluationPool } from '../src/host/evaluation-pool.js';
 import { trustPolicySource } from './helpers/supply-chain.js';
 
 const SEED = readInteger('DFW_DIFF_SEED', 20261128);
@@ -78,6 +79,7 @@ interface Context {
   /** The generated inputs again, with VERIFIED_TRUST. */
   verified: Comparison[];
   coverage: Record<string, { coverage?: number; not_covered?: Array<{ start: { row: number } }> }>;
+  evaluator: Evaluator;
 }
 
 /**
@@ -293,6 +295,7 @@ Differential.before(async (context) => {
   context.generated = comparisons.slice(examples.length);
   context.verified = generated.slice(0, VERIFIED).map((testCase, i): Comparison => ({ testCase: { ...testCase, name: `${testCase.name} with evidence verified` }, opa: verifiedOutcomes[i]!, wasm: evaluateWithWasm(verifiedEvaluator, testCase) }));
   context.coverage = coverage;
+  context.evaluator = evaluator;
   console.log(
     `differential: ${comparisons.length + context.verified.length} cases compared (${examples.length} from examples/, ${generated.length} generated with seed ${SEED}, ${VERIFIED} of them again where environments require evidence verified; ` +
       `DFW_DIFF_SEED and DFW_DIFF_RUNS change them) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -330,6 +333,30 @@ Differential(`decides ${VERIFIED} of the generated inputs as OPA does where envi
       if ([...before].some((m) => !after.has(m))) lost += 1;
     });
     assert.ok(gained > 0 && lost > 0, `${rule}: requiring evidence verified should change some findings both ways (gained in ${gained} inputs, lost in ${lost})`);
+  }
+});
+
+// `dfw serve` runs large inputs on pool threads (src/host/evaluation-pool.ts): with no size
+// threshold, every case goes there, and must come back as the same decision (or the same
+// failure) as on this thread, which agrees with OPA above.
+Differential('decides every example and generated input on the evaluation pool\'s threads as on its own thread', async (context) => {
+  const pool = new EvaluationPool({ threads: 2, minLength: 0 });
+  try {
+    const comparisons = [...context.examples, ...context.generated];
+    const pooled = await Promise.all(
+      comparisons.map(async ({ testCase }): Promise<Outcome> => {
+        try {
+          return { decision: pickDecision(await pool.evaluate(context.evaluator, testCase.input, { now: testCase.now, decisionId: 'difftest' })) };
+        } catch (err) {
+          return { none: `${(err as Error).name}: ${(err as Error).message}` };
+        }
+      }),
+    );
+    const differ = comparisons.filter((c, i) => stable(c.wasm) !== stable(pooled[i])).map((c) => c.testCase.name);
+    assert.equal(differ, [], 'decided differently on a pool thread');
+    assert.ok(pooled.filter((o) => 'decision' in o).length > comparisons.length / 2, 'most cases reach a decision');
+  } finally {
+    await pool.close();
   }
 });
 

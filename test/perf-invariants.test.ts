@@ -2,19 +2,19 @@
 // SQLite the primary is the decision log's one writer): a SIGKILL mid-burst loses no answered
 // decision, on SQLite and PostgreSQL; a bundle published under load gives zero failed checks
 // and every decision comes whole from one revision or the next.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yaml from 'js-yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DecisionRecord } from '../src/store/index.js';
 import { SEVERITIES, type Decision } from '../src/engine/index.js';
-import { buildBundle, readExamples, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
+import { buildBundle, buildBundleWithRuleOff, readExamples, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
 import { startDfw, type ServerProcess } from './helpers/cli.js';
 import { APPLICATIONS, ENVIRONMENTS, SECRETS, burstUntilKilled, requestFrom, testTokens } from './helpers/decision-log.js';
 import { runLoad, type Exchange } from './helpers/keep-alive-load.js';
 import { ROOT } from './helpers/opa.js';
+import { loadBenchInputs } from '../bench/inputs.js';
 import { openAt, postgresBackend, rawQuery, sqliteBackend, type StoreBackend, type StoreLocation } from './helpers/store-backends.js';
 
 const WORKERS = 2;
@@ -129,78 +129,78 @@ long.run();
 defineSigkillTest('sqlite', sqliteBackend);
 defineSigkillTest('postgres', postgresBackend);
 
-/** rego/ with DFW-VULN-001 switched off in production: the critical-CVE example no longer denies for it there. */
-function buildSignedCandidate(revision: string): string {
-  const copy = mkdtempSync(join(tmpdir(), 'dfw-perf-candidate-'));
-  const source = join(copy, 'rego');
-  cpSync(join(ROOT, 'rego'), source, { recursive: true });
-  const file = join(source, 'firewall/config/data.yaml');
-  const data = yaml.load(readFileSync(file, 'utf8')) as { environments: Record<string, { rules?: Record<string, Record<string, unknown>> }> };
-  const production = data.environments.production!;
-  production.rules = { ...production.rules, [SWAPPED_RULE]: { enabled: false } };
-  writeFileSync(file, yaml.dump(data));
-  return buildBundle({ source, revision, signingKey: SIGNING_KEY });
-}
-
 const SWAPPED_RULE = 'DFW-VULN-001';
 const denies = (d: Decision, rule: string) => SEVERITIES.some((s) => d.deny[s].some((v) => v.rule === rule));
 
 const swap = suite('perf invariants: bundle swap under load');
 
-swap(`a bundle published to one of ${WORKERS} workers under load: zero failed checks, each decision wholly from the old revision or the new, and every worker on the new one soon after`, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dfw-perf-swap-'));
-  const before = buildBundle({ revision: 'swap-before', signingKey: SIGNING_KEY });
-  const after = buildSignedCandidate('swap-after');
-  const config = await writeConfig(dir, [
-    'bundle:',
-    `  path: ${JSON.stringify(before)}`,
-    `  public_key: ${JSON.stringify(SIGNING_PUB)}`,
-    'publish:',
-    `  dir: ${JSON.stringify(join(dir, 'published'))}`,
-    'store:',
-    `  url: ${JSON.stringify(`sqlite:${join(dir, 'dfw.db')}`)}`,
-  ]);
-  const server = await startDfw(['--config', config, '--workers', String(WORKERS)]);
-  try {
-    const [file, example] = [...readExamples()].find(([f]) => f === 'dfw-vuln-001-critical-cves.deny.json')!;
-    const body = JSON.stringify({ ...example, environment: 'production' });
-    let stopAt = Infinity;
-    const progress: Exchange[] = [];
-    const load = runLoad({ url: server.url, body, token: SECRETS.spinnaker, connections: 8, exchanges: progress, stop: () => performance.now() > stopAt });
-    while (progress.length < 40) await new Promise((r) => setTimeout(r, 20));
-    const published = await fetch(`${server.url}/v1/bundles/firewall`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${SECRETS['security-lead']}`, 'content-type': 'application/gzip' },
-      body: readFileSync(after),
-    });
-    assert.is(published.status, 200, await published.clone().text());
-    // The other worker reloads from publish.dir when the primary tells it; from then on
-    // only the new revision may answer.
-    const deadline = Date.now() + 15_000;
-    while (!server.logs.some((l) => l.includes('"published bundle restored"') && l.includes('swap-after')) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const everyWorkerSwapped = performance.now();
-    stopAt = everyWorkerSwapped + 1500;
-    const exchanges = await load;
+/**
+ * A bundle published under load: zero failed checks, each decision wholly from the old
+ * revision or the new, and only the new one answering soon after. With one process, the
+ * large check runs on the evaluation pool's thread (src/host/evaluation-pool.ts).
+ */
+function defineSwapTest(workers: number, check: 'example' | 'large') {
+  const where = workers > 1 ? `one of ${workers} workers` : 'a single process';
+  const what = check === 'large' ? 'large checks (evaluated on a pool thread)' : 'load';
+  swap(`a bundle published to ${where} under ${what}: zero failed checks, each decision wholly from the old revision or the new, and only the new one soon after`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dfw-perf-swap-'));
+    const before = buildBundle({ revision: 'swap-before', signingKey: SIGNING_KEY });
+    const after = buildBundleWithRuleOff(SWAPPED_RULE, { revision: 'swap-after', signingKey: SIGNING_KEY });
+    const config = await writeConfig(dir, [
+      'bundle:',
+      `  path: ${JSON.stringify(before)}`,
+      `  public_key: ${JSON.stringify(SIGNING_PUB)}`,
+      'publish:',
+      `  dir: ${JSON.stringify(join(dir, 'published'))}`,
+      'store:',
+      `  url: ${JSON.stringify(`sqlite:${join(dir, 'dfw.db')}`)}`,
+      // As on two cores, whatever this machine has.
+      ...(workers === 1 ? ['server:', '  evaluation_threads: 1'] : []),
+    ]);
+    const server = await startDfw(['--config', config, '--workers', String(workers)]);
+    try {
+      const body = check === 'large' ? (await loadBenchInputs()).large.requestJson : JSON.stringify({ ...readExamples().get('dfw-vuln-001-critical-cves.deny.json'), environment: 'production' });
+      let stopAt = Infinity;
+      const progress: Exchange[] = [];
+      const load = runLoad({ url: server.url, body, token: SECRETS.spinnaker, connections: 8, exchanges: progress, stop: () => performance.now() > stopAt });
+      while (progress.length < (check === 'large' ? 16 : 40)) await new Promise((r) => setTimeout(r, 20));
+      const published = await fetch(`${server.url}/v1/bundles/firewall`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${SECRETS['security-lead']}`, 'content-type': 'application/gzip' },
+        body: readFileSync(after),
+      });
+      assert.is(published.status, 200, await published.clone().text());
+      // The other workers reload from publish.dir when the primary tells them; from then on
+      // only the new revision may answer.
+      const deadline = Date.now() + 15_000;
+      while (workers > 1 && !server.logs.some((l) => l.includes('"published bundle restored"') && l.includes('swap-after')) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const everyWorkerSwapped = performance.now();
+      stopAt = everyWorkerSwapped + 1500;
+      const exchanges = await load;
 
-    const failed = exchanges.filter((e) => e.status !== 200);
-    assert.equal(failed.map((e) => e.error ?? `${e.status} ${e.body}`), [], 'checks failed during the swap');
-    const decisions = exchanges.map((e) => ({ ...e, decision: JSON.parse(e.body!) as Decision }));
-    const revisions = new Set(decisions.map((d) => d.decision.bundle.revision));
-    assert.equal([...revisions].sort(), ['swap-after', 'swap-before'], `${file}: revisions answered`);
-    for (const { decision } of decisions) {
-      // The candidate's one change: its verdict and its revision travel together.
-      const fromAfter = decision.bundle.revision === 'swap-after';
-      assert.is(denies(decision, SWAPPED_RULE), !fromAfter, `${decision.decision_id}: revision ${decision.bundle.revision} with deny ${JSON.stringify(decision.deny)}`);
+      const failed = exchanges.filter((e) => e.status !== 200);
+      assert.equal(failed.map((e) => e.error ?? `${e.status} ${e.body}`), [], 'checks failed during the swap');
+      const decisions = exchanges.map((e) => ({ ...e, decision: JSON.parse(e.body!) as Decision }));
+      const revisions = new Set(decisions.map((d) => d.decision.bundle.revision));
+      assert.equal([...revisions].sort(), ['swap-after', 'swap-before'], 'revisions answered');
+      for (const { decision } of decisions) {
+        // The candidate's one change: its verdict and its revision travel together.
+        const fromAfter = decision.bundle.revision === 'swap-after';
+        assert.is(denies(decision, SWAPPED_RULE), !fromAfter, `${decision.decision_id}: revision ${decision.bundle.revision} with deny ${JSON.stringify(decision.deny).slice(0, 500)}`);
+      }
+      const late = decisions.filter((d) => d.sentAt > everyWorkerSwapped);
+      assert.ok(late.length > (check === 'large' ? 8 : 20), `${late.length} checks after every worker had the new revision`);
+      assert.equal(late.filter((d) => d.decision.bundle.revision !== 'swap-after').map((d) => d.decision.decision_id), [], `the old revision still answers 1.5 s after the publish:\n${server.logs.filter((l) => !l.includes('"decision"')).join('\n')}`);
+      if (check === 'large') assert.ok(server.logs.some((l) => l.includes('"listening"') && l.includes('"evaluation_threads":1')), 'one evaluation thread');
+    } finally {
+      await server.stop('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
     }
-    const late = decisions.filter((d) => d.sentAt > everyWorkerSwapped);
-    assert.ok(late.length > 20, `${late.length} checks after the second worker reloaded`);
-    assert.equal(late.filter((d) => d.decision.bundle.revision !== 'swap-after').map((d) => d.decision.decision_id), [], `a worker still answers from the old revision 1.5 s after the publish:\n${server.logs.filter((l) => !l.includes('"decision"')).join('\n')}`);
-  } finally {
-    await server.stop('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  });
+}
 
+defineSwapTest(WORKERS, 'example');
+defineSwapTest(1, 'large');
 swap.run();

@@ -9,6 +9,11 @@ export interface ServerConfig {
   shutdown_timeout_seconds: number;
   /** Server processes sharing the port (node:cluster); 1 is a single process (src/host/cluster.ts). */
   workers: number;
+  /**
+   * Threads that evaluate large checks (src/host/evaluation-pool.ts); 0 evaluates every check
+   * on the thread that answers it. Unset: one per core beyond the first, 0 with several workers.
+   */
+  evaluation_threads?: number;
 }
 
 export interface WaiversConfig {
@@ -27,6 +32,7 @@ export const SERVER_CONFIG_SCHEMA = {
     max_body_bytes: { type: 'integer', minimum: 1024 },
     shutdown_timeout_seconds: { type: 'number', minimum: 0 },
     workers: { type: 'integer', minimum: 1, maximum: 64 },
+    evaluation_threads: { type: 'integer', minimum: 0, maximum: 64 },
   },
 } as const;
 

@@ -81,6 +81,7 @@ export const ENV_OVERRIDES: Record<string, { key: string; type: 'string' | 'inte
   DFW_PORT: { key: 'server.port', type: 'integer' },
   DFW_MAX_BODY_BYTES: { key: 'server.max_body_bytes', type: 'integer' },
   DFW_WORKERS: { key: 'server.workers', type: 'integer' },
+  DFW_EVALUATION_THREADS: { key: 'server.evaluation_threads', type: 'integer' },
   DFW_BUNDLE_PATH: { key: 'bundle.path', type: 'string' },
   DFW_BUNDLE_PUBLIC_KEY: { key: 'bundle.public_key', type: 'string' },
   DFW_BUNDLE_KEY_ID: { key: 'bundle.key_id', type: 'string' },

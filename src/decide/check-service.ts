@@ -5,7 +5,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { buildInput, type CheckRequest, type Via } from '../collect/check-request.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
-import type { ActivePolicy, Decision, InputDocument } from '../engine/index.js';
+import type { ActivePolicy, Decision, EvaluateOptions, Evaluator, InputDocument } from '../engine/index.js';
 // Only the pure parts of the store: the edge runtime imports this file and has no database.
 import { decisionRecordFrom } from './decision-record.js';
 import type { Store } from '../store/types.js';
@@ -45,7 +45,14 @@ export interface CheckServiceOptions {
   clock?: () => Date;
   /** environments.strict: refuse unconfigured environments and unknown fields instead of warning. */
   strict?: boolean;
+  /**
+   * Where the policy runs: on this thread by default; `dfw serve` runs large inputs on
+   * another core (src/host/evaluation-pool.ts).
+   */
+  evaluate?: (evaluator: Evaluator, input: InputDocument, options: EvaluateOptions) => Decision | Promise<Decision>;
 }
+
+const onThisThread = (evaluator: Evaluator, input: InputDocument, options: EvaluateOptions): Decision => evaluator.evaluate(input, options);
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
@@ -56,6 +63,7 @@ function stopIfAborted(signal: AbortSignal | undefined): void {
 export function createCheckService(policy: ActivePolicy, options: CheckServiceOptions = {}): CheckService {
   // With no collectors the runner still records inline evidence as such.
   const collectors = options.collectors ?? new CollectorRunner([]);
+  const evaluate = options.evaluate ?? onThisThread;
   return {
     async check(request, context) {
       const evaluator = policy.current();
@@ -75,7 +83,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       stopIfAborted(context.signal);
       const collectMs = performance.now() - started;
 
-      const decision = evaluator.evaluate(input, { decisionId: id, now });
+      const decision = await evaluate(evaluator, input, { decisionId: id, now });
       // After the evaluation, before the record: a strict refusal leaves no trace in the log.
       const warnings = requestWarnings(evaluator, input, options.strict === true);
       decision.timing_ms = {
@@ -86,7 +94,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       decision.evidence_sources = collection.sources as Record<string, string>;
       if (warnings.length) (decision as WarnedDecision).warnings = warnings;
 
-      // Evaluation is synchronous: this is the last point before the record is written.
+      // The last point before the record is written.
       stopIfAborted(context.signal);
       if (options.store) {
         try {

@@ -24,12 +24,35 @@ export interface EvaluateOptions {
   decisionId?: string;
 }
 
+/**
+ * An evaluation between its first and last step: the input written as JSON, ready for the
+ * policy, which a host may run on another thread (src/host/evaluation-pool.ts).
+ */
+export interface PreparedEvaluation {
+  /** The input's JSON text in pieces, in the order the policy's memory takes them. */
+  readonly pieces: readonly string[];
+  /** Their length in UTF-16 units: what a host weighs to choose where the policy runs. */
+  readonly length: number;
+  readonly now: Date;
+  readonly decisionId: string | undefined;
+  /** performance.now() when prepared: the decision's evaluate time covers every step. */
+  readonly started: number;
+}
+
 export interface Evaluator {
   readonly bundle: Bundle;
   readonly entrypoint: string;
+  /** The policy's memory limit, which a copy of it elsewhere must keep. */
+  readonly maxMemoryBytes: number;
   /** The evaluator's clock: the request time when evaluate() is not given one. */
   now(): Date;
+  /** prepare, run and finish on this thread. */
   evaluate(input: InputDocument, options?: EvaluateOptions): Decision;
+  prepare(input: InputDocument, options?: EvaluateOptions): PreparedEvaluation;
+  /** The policy's answer to a prepared input, as JSON text. */
+  run(prepared: PreparedEvaluation): string;
+  /** The decision from the policy's answer, wherever it ran; an unusable answer throws. */
+  finish(prepared: PreparedEvaluation, answer: string): Decision;
 }
 
 export const DEFAULT_MAX_MEMORY_BYTES = 512 * 1024 * 1024;
@@ -108,12 +131,22 @@ function readPolicyDecision(resultSet: unknown): PolicyDecision {
   return d as PolicyDecision;
 }
 
-/** Instantiates the bundle's policy. Throws PolicyLoadError. */
-export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions = {}): Promise<Evaluator> {
+/** Wraps what is not already an EvaluationError, so a failure always carries the engine's code. */
+function asEvaluationError(err: unknown): EvaluationError {
+  if (err instanceof EvaluationError) return err;
+  return new EvaluationError('evaluation_failed', `policy evaluation failed: ${describeThrown(err)}`, { cause: err });
+}
+
+/** Runs the policy on a prepared input's pieces and returns its answer as JSON text. */
+export type PolicyRunner = (pieces: readonly string[]) => string;
+
+/**
+ * Instantiates the bundle's policy for its entrypoint: what a thread needs to run prepared
+ * evaluations (createEvaluator uses it too). Throws PolicyLoadError.
+ */
+export async function createPolicyRunner(bundle: Bundle, options: Pick<EvaluatorOptions, 'entrypoint' | 'maxMemoryBytes'> = {}): Promise<PolicyRunner> {
   const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;
   const maxPages = Math.max(5, Math.floor((options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES) / WASM_PAGE_BYTES));
-  const clock = options.clock ?? (() => new Date());
-  const newDecisionId = options.newDecisionId ?? (() => uuidv7());
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
     policy = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, { initial: Math.min(5, maxPages), maximum: maxPages }, GUARDED_BUILTINS);
@@ -126,30 +159,62 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
   }
   const entrypointId = policy.entrypoints[entrypoint]!;
   const evaluateText = textEvaluator(policy);
+  return (pieces) => {
+    try {
+      return evaluateText(pieces, entrypointId);
+    } catch (err) {
+      throw asEvaluationError(err);
+    }
+  };
+}
 
-  return {
+/** Instantiates the bundle's policy. Throws PolicyLoadError. */
+export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions = {}): Promise<Evaluator> {
+  const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;
+  const maxMemoryBytes = options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
+  const clock = options.clock ?? (() => new Date());
+  const newDecisionId = options.newDecisionId ?? (() => uuidv7());
+  const runPolicy = await createPolicyRunner(bundle, { entrypoint, maxMemoryBytes });
+
+  const evaluator: Evaluator = {
     bundle,
     entrypoint,
+    maxMemoryBytes,
     now: clock,
-    evaluate(input: InputDocument, evalOptions: EvaluateOptions = {}): Decision {
-      const now = evalOptions.now ?? clock();
+    evaluate(input, evalOptions = {}) {
+      const prepared = evaluator.prepare(input, evalOptions);
+      return evaluator.finish(prepared, evaluator.run(prepared));
+    },
+    prepare(input, evalOptions = {}) {
       const started = performance.now();
+      const now = evalOptions.now ?? clock();
+      let pieces: string[];
+      try {
+        pieces = inputPieces(input, now);
+      } catch (err) {
+        throw asEvaluationError(err);
+      }
+      const length = pieces.reduce((n, piece) => n + piece.length, 0);
+      return { pieces, length, now, decisionId: evalOptions.decisionId, started };
+    },
+    run: (prepared) => runPolicy(prepared.pieces),
+    finish(prepared, answer) {
       let resultSet: unknown;
       try {
-        resultSet = evaluateText(inputPieces(input, now), entrypointId);
+        resultSet = JSON.parse(answer);
       } catch (err) {
-        if (err instanceof EvaluationError) throw err;
-        throw new EvaluationError('evaluation_failed', `policy evaluation failed: ${describeThrown(err)}`, { cause: err });
+        throw asEvaluationError(err);
       }
       const decision = readPolicyDecision(resultSet);
-      const evaluateMs = performance.now() - started;
+      const evaluateMs = performance.now() - prepared.started;
       return {
-        decision_id: evalOptions.decisionId ?? newDecisionId(),
+        decision_id: prepared.decisionId ?? newDecisionId(),
         ...decision,
         bundle: { name: bundle.name, revision: bundle.manifest.revision },
-        evaluated_at: now.toISOString(),
+        evaluated_at: prepared.now.toISOString(),
         timing_ms: { evaluate: Math.round(evaluateMs * 1000) / 1000 },
       };
     },
   };
+  return evaluator;
 }

@@ -37,8 +37,8 @@ function stateOf(policy: LoadedPolicy): PolicyState {
   return state as PolicyState;
 }
 
-/** Evaluates `entrypoint` on the JSON text given as pieces, in order: returns the result set. */
-export type EvaluateText = (pieces: readonly string[], entrypoint: number) => unknown;
+/** Evaluates `entrypoint` on the JSON text given as pieces, in order: returns the result set as JSON text. */
+export type EvaluateText = (pieces: readonly string[], entrypoint: number) => string;
 
 /** Checks the loaded policy supports the fast path; throws PolicyLoadError otherwise. */
 export function textEvaluator(policy: LoadedPolicy): EvaluateText {
@@ -60,6 +60,6 @@ export function textEvaluator(policy: LoadedPolicy): EvaluateText {
     const resultAddr = abi.opa_eval(0, entrypoint, state.dataAddr, start, end - start, end, 0);
     const memory = new Uint8Array(mem.buffer);
     const resultEnd = memory.indexOf(0, resultAddr);
-    return JSON.parse(decoder.decode(memory.subarray(resultAddr, resultEnd < 0 ? memory.length : resultEnd)));
+    return decoder.decode(memory.subarray(resultAddr, resultEnd < 0 ? memory.length : resultEnd));
   };
 }

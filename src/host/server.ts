@@ -23,6 +23,8 @@ import { isSqliteFile, openStore, withDecisionWriterThread, type Store } from '.
 import { fixedCodeError } from '../shared/errors.js';
 import type { Server } from 'node:http';
 import { createDrain } from './drain.js';
+import { EvaluationPool } from './evaluation-pool.js';
+import { availableParallelism } from 'node:os';
 
 export interface RunningServer {
   url: string;
@@ -79,6 +81,12 @@ async function openDecisionStore(config: Config, options: ServerOptions, onStopp
   });
 }
 
+/** server.evaluation_threads, or the cores a single server process leaves idle. */
+function evaluationThreads(server: Config['server']): number {
+  if (server.evaluation_threads !== undefined) return server.evaluation_threads;
+  return server.workers > 1 ? 0 : availableParallelism() - 1;
+}
+
 export async function startServer(config: Config, logger: Logger = createLogger(config.log.level), options: ServerOptions = {}): Promise<RunningServer> {
   if (config.tokens.length === 0) {
     if (!isLoopback(config.server.host)) {
@@ -118,7 +126,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // Every entry point (API, admission webhook, GitHub) shares the one counted service.
     const metrics = createMetrics(policy, store.caches);
     const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
-    const counted = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict }));
+    const pool = new EvaluationPool({ threads: evaluationThreads(config.server) });
+    const evaluate = pool.evaluate.bind(pool);
+    const counted = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict, evaluate }));
     // attestation.attach: each allowed deployment's signed summary goes to the image's registry.
     const checks = config.attestation?.attach && attestationSigner && config.collectors.registry ? attachingSummaries(counted, attestationSigner, config.collectors.registry, logger) : counted;
     const github = createGitHubIntegration(config.github, checks, logger);
@@ -152,8 +162,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     // In cluster mode the primary says "listening" once every worker does.
-    if (options.worker) logger.info('worker listening', { url, worker: options.worker.id, pid: process.pid, timed_jobs: options.worker.timedJobs });
-    else logger.info('listening', { url, config: config.file ?? '(embedded defaults)' });
+    if (options.worker) logger.info('worker listening', { url, worker: options.worker.id, pid: process.pid, timed_jobs: options.worker.timedJobs, evaluation_threads: pool.size });
+    else logger.info('listening', { url, config: config.file ?? '(embedded defaults)', evaluation_threads: pool.size });
     bundles.start();
 
     let closing: Promise<void> | undefined;
@@ -170,6 +180,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         // GitHub reviews already accepted get their callback before the store closes.
         await Promise.all([github?.idle(), admission?.close()]);
         await continuous.stop().then(() => store.close());
+        await pool.close();
       } catch (err) {
         logger.error('error while stopping', { error: (err as Error).message });
       }

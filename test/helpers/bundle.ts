@@ -1,8 +1,9 @@
 // Real bundles for tests, built by the real opa exactly as the Makefile does.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { createEvaluator, loadBundle, type Evaluator, type EvaluatorOptions, type LoadBundleOptions } from '../../src/engine/index.js';
 import { opaPath, ROOT } from './opa.js';
 
@@ -27,6 +28,18 @@ export function buildBundle(options: { revision?: string; signingKey?: string; s
   execFileSync(opaPath(), args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   built.set(key, out);
   return out;
+}
+
+/** rego/ with `rule` switched off in production: a bundle that decides differently from rego/'s. */
+export function buildBundleWithRuleOff(rule: string, options: { revision: string; signingKey?: string }): string {
+  const source = join(mkdtempSync(join(tmpdir(), 'dfw-rule-off-')), 'rego');
+  cpSync(join(ROOT, 'rego'), source, { recursive: true });
+  const file = join(source, 'firewall/config/data.yaml');
+  const data = yaml.load(readFileSync(file, 'utf8')) as { environments: Record<string, { rules?: Record<string, Record<string, unknown>> }> };
+  const production = data.environments.production!;
+  production.rules = { ...production.rules, [rule]: { enabled: false } };
+  writeFileSync(file, yaml.dump(data));
+  return buildBundle({ ...options, source });
 }
 
 export async function loadTestEvaluator(

@@ -1,0 +1,45 @@
+// One thread of the evaluation pool (evaluation-pool.ts): holds a copy of each policy it is
+// sent and runs prepared inputs on it, answering with the policy's JSON text. Messages are
+// handled one at a time, in the order they were sent, so a job never overtakes the load of
+// its policy.
+import { parentPort } from 'node:worker_threads';
+import { createPolicyRunner, type Bundle, type EvaluatorOptions, type PolicyRunner } from '../engine/index.js';
+
+export type PoolMessage =
+  | { type: 'load'; policy: number; bundle: Pick<Bundle, 'wasm' | 'dataJson'>; options: Pick<EvaluatorOptions, 'entrypoint' | 'maxMemoryBytes'> }
+  | { type: 'drop'; policy: number }
+  | { type: 'run'; job: number; policy: number; pieces: readonly string[] };
+
+export type PoolAnswer = { job: number; answer: string } | { job: number; error: { code: string; message: string } };
+
+const port = parentPort!;
+const runners = new Map<number, Promise<PolicyRunner>>();
+
+function errorOf(err: unknown): { code: string; message: string } {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  return { code: typeof e?.code === 'string' ? e.code : 'evaluation_failed', message: typeof e?.message === 'string' ? e.message : String(err) };
+}
+
+async function handle(message: PoolMessage): Promise<void> {
+  if (message.type === 'load') {
+    // Bundle here is only what createPolicyRunner reads.
+    const loading = createPolicyRunner(message.bundle as Bundle, message.options);
+    loading.catch(() => undefined); // reported to each job that needs it
+    runners.set(message.policy, loading);
+  } else if (message.type === 'drop') {
+    runners.delete(message.policy);
+  } else {
+    try {
+      const runner = runners.get(message.policy);
+      if (!runner) throw new Error(`policy ${message.policy} was not loaded on this thread`);
+      port.postMessage({ job: message.job, answer: (await runner)(message.pieces) } satisfies PoolAnswer);
+    } catch (err) {
+      port.postMessage({ job: message.job, error: errorOf(err) } satisfies PoolAnswer);
+    }
+  }
+}
+
+let queue = Promise.resolve();
+port.on('message', (message: PoolMessage) => {
+  queue = queue.then(() => handle(message));
+});

@@ -1,0 +1,123 @@
+// The evaluation pool (src/host/evaluation-pool.ts), with real bundles and real threads: a
+// large input is evaluated on a pool thread and decided as on the calling thread; each check
+// keeps the revision it started with while revisions change; a failure there fails closed.
+// (test/differential.test.ts runs every example and generated input through the pool too.)
+import { readFileSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadBenchInputs, type BenchInput } from '../bench/inputs.js';
+import { createEvaluator, EvaluationError, loadBundle, SEVERITIES, type Decision, type Evaluator } from '../src/engine/index.js';
+import { DEFAULT_MIN_LENGTH, EvaluationPool } from '../src/host/evaluation-pool.js';
+import { buildBundle, buildBundleWithRuleOff } from './helpers/bundle.js';
+
+const NOW = new Date('2026-11-28T14:00:00Z');
+const RULE_OFF = 'DFW-VULN-001';
+
+interface Context {
+  typical: BenchInput;
+  large: BenchInput;
+  /** rego/ as it is, and rego/ with RULE_OFF off in production. */
+  full: Evaluator;
+  ruleOff: Evaluator;
+}
+
+const test = suite<Context>('evaluation pool');
+
+test.before(async (context) => {
+  const inputs = await loadBenchInputs();
+  context.typical = inputs.typical;
+  context.large = inputs.large;
+  const load = async (path: string, options = {}) => createEvaluator(await loadBundle(readFileSync(path)), options);
+  context.full = await load(buildBundle({ revision: 'pool-full' }));
+  context.ruleOff = await load(buildBundleWithRuleOff(RULE_OFF, { revision: 'pool-rule-off' }));
+});
+
+/** The policy's part of a decision, with the revision that made it. */
+const verdict = (d: Decision) => ({ revision: d.bundle.revision, allow: d.allow, deny: d.deny, warn: d.warn, waived: d.waived });
+const denies = (d: Decision, rule: string) => SEVERITIES.some((s) => d.deny[s].some((v) => v.rule === rule));
+
+test('a large input is decided on a pool thread as on this thread; a small one stays here and starts no thread', async (context) => {
+  assert.ok(JSON.stringify(context.typical.input).length < DEFAULT_MIN_LENGTH && JSON.stringify(context.large.input).length > DEFAULT_MIN_LENGTH);
+  const pool = new EvaluationPool({ threads: 1 });
+  try {
+    const small = await pool.evaluate(context.full, context.typical.input, { now: NOW });
+    assert.is(pool.running, 0, 'the typical input started a thread');
+    assert.equal(verdict(small), verdict(context.full.evaluate(context.typical.input, { now: NOW })));
+
+    const large = await pool.evaluate(context.full, context.large.input, { now: NOW, decisionId: 'pool-large' });
+    assert.is(pool.running, 1, 'the large input did not go to a thread');
+    assert.equal(verdict(large), verdict(context.full.evaluate(context.large.input, { now: NOW })));
+    assert.is(large.decision_id, 'pool-large');
+    assert.is(large.evaluated_at, NOW.toISOString());
+    assert.not.ok(large.allow, 'the large input denies');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('checks in flight on two revisions at once each get their own revision\'s decision, and an old revision still decides after a newer one', async (context) => {
+  const pool = new EvaluationPool({ threads: 2 });
+  try {
+    const order = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? context.ruleOff : context.full));
+    const decisions = await Promise.all(order.map((evaluator) => pool.evaluate(evaluator, context.large.input, { now: NOW })));
+    decisions.forEach((d, i) => {
+      const off = order[i] === context.ruleOff;
+      assert.is(d.bundle.revision, off ? 'pool-rule-off' : 'pool-full', `check ${i}`);
+      assert.is(denies(d, RULE_OFF), !off, `check ${i}: ${RULE_OFF} on revision ${d.bundle.revision}`);
+    });
+    // The newer evaluator retired the older policy on the threads once its jobs were done;
+    // a check that started on the older one is sent it again.
+    const late = await pool.evaluate(context.ruleOff, context.large.input, { now: NOW });
+    assert.equal(verdict(late), verdict(context.ruleOff.evaluate(context.large.input, { now: NOW })));
+    assert.is(pool.running, 2);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a policy that runs out of memory on a pool thread fails closed with the error this thread gives, and the thread goes on', async (context) => {
+  const small = await createEvaluator(context.full.bundle, { maxMemoryBytes: 4 * 1024 * 1024 });
+  const here = (() => {
+    try {
+      small.evaluate(context.large.input, { now: NOW });
+    } catch (err) {
+      return err as EvaluationError;
+    }
+    return undefined;
+  })();
+  assert.instance(here, EvaluationError, 'the 4 MiB policy should fail on the large input here too');
+  const pool = new EvaluationPool({ threads: 1 });
+  try {
+    const there = await Promise.resolve(pool.evaluate(small, context.large.input, { now: NOW })).then(
+      (d) => assert.unreachable(`decided allow=${d.allow} beyond the memory limit`),
+      (err: unknown) => err,
+    );
+    assert.instance(there, EvaluationError);
+    assert.is((there as EvaluationError).code, here!.code);
+    assert.match((there as Error).message, /opa_malloc|memory/i);
+    const after = await pool.evaluate(context.full, context.large.input, { now: NOW });
+    assert.equal(verdict(after), verdict(context.full.evaluate(context.large.input, { now: NOW })));
+    assert.is(pool.running, 1, 'the same thread answered');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('checks still on a thread when the pool closes fail with evaluation_failed, never with a decision', async (context) => {
+  const pool = new EvaluationPool({ threads: 1 });
+  const inFlight = Array.from({ length: 4 }, () => pool.evaluate(context.full, context.large.input, { now: NOW }));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await pool.close();
+  const outcomes = await Promise.allSettled(inFlight);
+  const decided = outcomes.filter((o) => o.status === 'fulfilled').length;
+  const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as EvaluationError] : []));
+  assert.ok(failed.length > 0, `all ${decided} decided before the close: nothing was in flight`);
+  for (const err of failed) {
+    assert.instance(err, EvaluationError);
+    assert.is(err.code, 'evaluation_failed');
+  }
+  // A closed pool evaluates on the calling thread.
+  assert.equal(verdict(await pool.evaluate(context.full, context.typical.input, { now: NOW })), verdict(context.full.evaluate(context.typical.input, { now: NOW })));
+});
+
+test.run();
