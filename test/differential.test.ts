@@ -340,7 +340,7 @@ Differential(`decides ${VERIFIED} of the generated inputs as OPA does where envi
 // threshold, every case goes there, and must come back as the same decision (or the same
 // failure) as on this thread, which agrees with OPA above.
 Differential('decides every example and generated input on the evaluation pool\'s threads as on its own thread', async (context) => {
-  const pool = new EvaluationPool({ threads: 2, minLength: 0 });
+  const pool = new EvaluationPool({ threads: 2, minLength: 0, current: () => context.evaluator });
   try {
     const comparisons = [...context.examples, ...context.generated];
     const pooled = await Promise.all(

@@ -36,9 +36,16 @@ test.before(async (context) => {
 const verdict = (d: Decision) => ({ revision: d.bundle.revision, allow: d.allow, deny: d.deny, warn: d.warn, waived: d.waived });
 const denies = (d: Decision, rule: string) => SEVERITIES.some((s) => d.deny[s].some((v) => v.rule === rule));
 
+/** A pool whose thread events are kept, to show which thread answered. */
+function poolOf(current: () => Evaluator, options: { threads: number; minLength?: number }) {
+  const events: string[] = [];
+  const pool = new EvaluationPool({ ...options, current, onThread: (event, detail) => events.push(`${event} ${detail.thread}${detail.reason ? `: ${detail.reason}` : ''}`) });
+  return { pool, events };
+}
+
 test('a large input is decided on a pool thread as on this thread; a small one stays here and starts no thread', async (context) => {
   assert.ok(JSON.stringify(context.typical.input).length < DEFAULT_MIN_LENGTH && JSON.stringify(context.large.input).length > DEFAULT_MIN_LENGTH);
-  const pool = new EvaluationPool({ threads: 1 });
+  const { pool, events } = poolOf(() => context.full, { threads: 1 });
   try {
     const small = await pool.evaluate(context.full, context.typical.input, { now: NOW });
     assert.is(pool.running, 0, 'the typical input started a thread');
@@ -50,13 +57,14 @@ test('a large input is decided on a pool thread as on this thread; a small one s
     assert.is(large.decision_id, 'pool-large');
     assert.is(large.evaluated_at, NOW.toISOString());
     assert.not.ok(large.allow, 'the large input denies');
+    assert.equal(events, ['started 0']);
   } finally {
     await pool.close();
   }
 });
 
 test('checks in flight on two revisions at once each get their own revision\'s decision, and an old revision still decides after a newer one', async (context) => {
-  const pool = new EvaluationPool({ threads: 2 });
+  const { pool } = poolOf(() => context.full, { threads: 2 });
   try {
     const order = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? context.ruleOff : context.full));
     const decisions = await Promise.all(order.map((evaluator) => pool.evaluate(evaluator, context.large.input, { now: NOW })));
@@ -65,8 +73,8 @@ test('checks in flight on two revisions at once each get their own revision\'s d
       assert.is(d.bundle.revision, off ? 'pool-rule-off' : 'pool-full', `check ${i}`);
       assert.is(denies(d, RULE_OFF), !off, `check ${i}: ${RULE_OFF} on revision ${d.bundle.revision}`);
     });
-    // The newer evaluator retired the older policy on the threads once its jobs were done;
-    // a check that started on the older one is sent it again.
+    // The threads keep only the current evaluator's policy once the jobs are done; a check
+    // that started on another is sent it again.
     const late = await pool.evaluate(context.ruleOff, context.large.input, { now: NOW });
     assert.equal(verdict(late), verdict(context.ruleOff.evaluate(context.large.input, { now: NOW })));
     assert.is(pool.running, 2);
@@ -86,7 +94,7 @@ test('a policy that runs out of memory on a pool thread fails closed with the er
     return undefined;
   })();
   assert.instance(here, EvaluationError, 'the 4 MiB policy should fail on the large input here too');
-  const pool = new EvaluationPool({ threads: 1 });
+  const { pool, events } = poolOf(() => small, { threads: 1, minLength: 0 });
   try {
     const there = await Promise.resolve(pool.evaluate(small, context.large.input, { now: NOW })).then(
       (d) => assert.unreachable(`decided allow=${d.allow} beyond the memory limit`),
@@ -95,24 +103,45 @@ test('a policy that runs out of memory on a pool thread fails closed with the er
     assert.instance(there, EvaluationError);
     assert.is((there as EvaluationError).code, here!.code);
     assert.match((there as Error).message, /opa_malloc|memory/i);
-    const after = await pool.evaluate(context.full, context.large.input, { now: NOW });
-    assert.equal(verdict(after), verdict(context.full.evaluate(context.large.input, { now: NOW })));
-    assert.is(pool.running, 1, 'the same thread answered');
+    // The same policy on the same thread decides the next input that fits.
+    const after = await pool.evaluate(small, context.typical.input, { now: NOW });
+    assert.equal(verdict(after), verdict(small.evaluate(context.typical.input, { now: NOW })));
+    assert.equal(events, ['started 0'], 'the same thread answered');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a thread that cannot load the policy it is sent fails the check closed and is replaced at the next large check', async (context) => {
+  // The server thread's evaluator is whole; the copy sent to the thread is not Wasm.
+  const broken: Evaluator = { ...context.full, bundle: { ...context.full.bundle, wasm: new TextEncoder().encode('not wasm') } };
+  const { pool, events } = poolOf(() => context.full, { threads: 1 });
+  try {
+    const failure = await Promise.resolve(pool.evaluate(broken, context.large.input, { now: NOW })).then(
+      (d) => assert.unreachable(`decided allow=${d.allow} without a policy`),
+      (err: unknown) => err as EvaluationError,
+    );
+    assert.instance(failure, EvaluationError);
+    assert.is(failure!.code, 'policy_load_failed');
+    for (const deadline = Date.now() + 5000; !events.some((e) => e.startsWith('lost 0')) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(events.some((e) => e.startsWith('lost 0')), `the thread was not stopped: ${events.join('; ')}`);
+    const next = await pool.evaluate(context.full, context.large.input, { now: NOW });
+    assert.equal(verdict(next), verdict(context.full.evaluate(context.large.input, { now: NOW })));
+    assert.equal(events.filter((e) => e.startsWith('started')), ['started 0', 'started 0'], 'a new thread in its place');
   } finally {
     await pool.close();
   }
 });
 
 test('checks still on a thread when the pool closes fail with evaluation_failed, never with a decision', async (context) => {
-  const pool = new EvaluationPool({ threads: 1 });
+  const { pool } = poolOf(() => context.full, { threads: 1 });
+  // Closed at once: the thread is still starting, so all four are in flight.
   const inFlight = Array.from({ length: 4 }, () => pool.evaluate(context.full, context.large.input, { now: NOW }));
-  await new Promise((resolve) => setTimeout(resolve, 20));
   await pool.close();
   const outcomes = await Promise.allSettled(inFlight);
-  const decided = outcomes.filter((o) => o.status === 'fulfilled').length;
-  const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as EvaluationError] : []));
-  assert.ok(failed.length > 0, `all ${decided} decided before the close: nothing was in flight`);
-  for (const err of failed) {
+  assert.equal(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected', 'rejected']);
+  for (const outcome of outcomes) {
+    const err = (outcome as PromiseRejectedResult).reason as EvaluationError;
     assert.instance(err, EvaluationError);
     assert.is(err.code, 'evaluation_failed');
   }

@@ -193,7 +193,10 @@ function defineSwapTest(workers: number, check: 'example' | 'large') {
       const late = decisions.filter((d) => d.sentAt > everyWorkerSwapped);
       assert.ok(late.length > (check === 'large' ? 8 : 20), `${late.length} checks after every worker had the new revision`);
       assert.equal(late.filter((d) => d.decision.bundle.revision !== 'swap-after').map((d) => d.decision.decision_id), [], `the old revision still answers 1.5 s after the publish:\n${server.logs.filter((l) => !l.includes('"decision"')).join('\n')}`);
-      if (check === 'large') assert.ok(server.logs.some((l) => l.includes('"listening"') && l.includes('"evaluation_threads":1')), 'one evaluation thread');
+      if (check === 'large') {
+        assert.ok(server.logs.some((l) => l.includes('"listening"') && l.includes('"evaluation_threads":1')), 'one evaluation thread');
+        assert.ok(server.logs.some((l) => l.includes('"evaluation thread started"')), 'the large checks went to the evaluation thread');
+      }
     } finally {
       await server.stop('SIGTERM');
       rmSync(dir, { recursive: true, force: true });

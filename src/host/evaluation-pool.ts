@@ -6,9 +6,9 @@
 // than it saves.
 //
 // Each check runs on the evaluator it started with, as on this thread: a thread is sent a
-// policy before its first job, and keeps it while jobs for it are in flight. A thread that
-// fails fails its jobs closed (an EvaluationError, never an allow) and is replaced at the
-// next large check.
+// policy before its first job, and keeps it while it is the active one or jobs for it are in
+// flight. A thread that fails, or cannot load a policy, fails its jobs closed (an
+// EvaluationError, never an allow) and is replaced at the next large check.
 import { Worker } from 'node:worker_threads';
 import { EvaluationError, type Decision, type EvaluateOptions, type Evaluator, type InputDocument } from '../engine/index.js';
 import { workerEntry } from '../store/index.js';
@@ -20,8 +20,12 @@ export const DEFAULT_MIN_LENGTH = 64 * 1024;
 export interface EvaluationPoolOptions {
   /** Pool threads; 0 runs every evaluation on the calling thread. */
   threads: number;
+  /** The evaluator new checks start on (ActivePolicy.current): its policy stays on the threads. */
+  current: () => Evaluator | undefined;
   /** Inputs whose JSON is at least this long run on a pool thread. */
   minLength?: number;
+  /** Told when a thread starts and when one is lost, with why. */
+  onThread?: (event: 'started' | 'lost', detail: { thread: number; reason?: string }) => void;
 }
 
 interface Job {
@@ -31,6 +35,7 @@ interface Job {
 }
 
 interface PoolThread {
+  index: number;
   worker: Worker;
   /** Policies sent to this thread, with how many of its jobs each has in flight. */
   policies: Map<number, number>;
@@ -42,11 +47,10 @@ export class EvaluationPool {
   private readonly minLength: number;
   private readonly ids = new WeakMap<Evaluator, number>();
   private nextPolicy = 1;
-  private newestPolicy = 0;
   private nextJob = 1;
   private closed = false;
 
-  constructor(options: EvaluationPoolOptions) {
+  constructor(private readonly options: EvaluationPoolOptions) {
     this.threads = Array.from({ length: Math.max(0, Math.floor(options.threads)) });
     this.minLength = options.minLength ?? DEFAULT_MIN_LENGTH;
   }
@@ -79,14 +83,16 @@ export class EvaluationPool {
     const thread = this.pick();
     if (!thread.policies.has(policy)) {
       const bundle = { wasm: evaluator.bundle.wasm, dataJson: evaluator.bundle.dataJson };
-      this.post(thread, { type: 'load', policy, bundle, options: { entrypoint: evaluator.entrypoint, maxMemoryBytes: evaluator.maxMemoryBytes } });
+      thread.worker.postMessage({ type: 'load', policy, bundle, options: { entrypoint: evaluator.entrypoint, maxMemoryBytes: evaluator.maxMemoryBytes } } satisfies PoolMessage);
       thread.policies.set(policy, 0);
     }
     const job = this.nextJob++;
-    thread.policies.set(policy, thread.policies.get(policy)! + 1);
     return new Promise<string>((resolve, reject) => {
+      thread.worker.postMessage({ type: 'run', job, policy, pieces } satisfies PoolMessage);
+      // Counted once sent: a job that never left holds nothing on the thread.
+      if (thread.jobs.size === 0) thread.worker.ref();
       thread.jobs.set(job, { policy, resolve, reject });
-      this.post(thread, { type: 'run', job, policy, pieces });
+      thread.policies.set(policy, thread.policies.get(policy)! + 1);
     });
   }
 
@@ -96,12 +102,13 @@ export class EvaluationPool {
       id = this.nextPolicy++;
       this.ids.set(evaluator, id);
     }
-    // A newer evaluator retires the older policies as soon as their jobs are done.
-    if (id > this.newestPolicy) {
-      this.newestPolicy = id;
-      for (const thread of this.threads) if (thread) this.dropIdle(thread);
-    }
     return id;
+  }
+
+  /** The active evaluator's policy, which the threads keep between checks. */
+  private currentPolicy(): number | undefined {
+    const current = this.options.current();
+    return current ? this.ids.get(current) : undefined;
   }
 
   /** An idle thread if one is started, else a new one while the pool has room, else the least busy. */
@@ -114,21 +121,25 @@ export class EvaluationPool {
     return best!;
   }
 
-  private start(at: number): PoolThread {
+  private start(index: number): PoolThread {
     const { entry, eval: isScript } = workerEntry(import.meta.url, 'evaluation-worker');
     const worker = new Worker(entry, { eval: isScript });
-    // Jobs are promises some request awaits; an idle pool thread keeps nothing alive.
-    worker.unref();
-    const thread: PoolThread = { worker, policies: new Map(), jobs: new Map() };
+    const thread: PoolThread = { index, worker, policies: new Map(), jobs: new Map() };
     worker.on('message', (message: PoolAnswer) => this.answer(thread, message));
-    const lost = (why: string) => {
-      if (this.threads[at] === thread) this.threads[at] = undefined;
+    const lost = (reason: string) => {
+      if (this.threads[index] !== thread) return;
+      this.threads[index] = undefined;
       const jobs = [...thread.jobs.values()];
       thread.jobs.clear();
-      for (const job of jobs) job.reject(new EvaluationError('evaluation_failed', `policy evaluation failed: the evaluation thread ${why}`));
+      for (const job of jobs) job.reject(new EvaluationError('evaluation_failed', `policy evaluation failed: the evaluation thread ${reason}`));
+      if (!this.closed) this.options.onThread?.('lost', { thread: index, reason });
     };
     worker.on('error', (err) => lost(`failed: ${err.message}`));
     worker.on('exit', (code) => lost(`exited (code ${code})`));
+    // Referenced only while a job is in flight (run and answer): an idle thread keeps no
+    // process alive. After the listeners, which reference the port again.
+    worker.unref();
+    this.options.onThread?.('started', { thread: index });
     return thread;
   }
 
@@ -136,22 +147,23 @@ export class EvaluationPool {
     const job = thread.jobs.get(message.job);
     if (!job) return;
     thread.jobs.delete(message.job);
+    if (thread.jobs.size === 0) thread.worker.unref();
     thread.policies.set(job.policy, thread.policies.get(job.policy)! - 1);
     this.dropIdle(thread);
-    if ('answer' in message) job.resolve(message.answer);
-    else job.reject(new EvaluationError(message.error.code, message.error.message));
+    if ('answer' in message) return job.resolve(message.answer);
+    job.reject(new EvaluationError(message.error.code, message.error.message));
+    // A policy this thread could not load fails every job sent for it: the next large check
+    // gets a fresh thread instead (the jobs still there fail closed with the thread).
+    if (message.error.load) void thread.worker.terminate();
   }
 
-  /** Older policies with no job in flight leave the thread. */
+  /** Policies neither active nor with a job in flight leave the thread. */
   private dropIdle(thread: PoolThread): void {
+    const current = this.currentPolicy();
     for (const [policy, inFlight] of thread.policies) {
-      if (policy === this.newestPolicy || inFlight > 0) continue;
+      if (policy === current || inFlight > 0) continue;
       thread.policies.delete(policy);
-      this.post(thread, { type: 'drop', policy });
+      thread.worker.postMessage({ type: 'drop', policy } satisfies PoolMessage);
     }
-  }
-
-  private post(thread: PoolThread, message: PoolMessage): void {
-    thread.worker.postMessage(message);
   }
 }

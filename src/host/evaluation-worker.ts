@@ -10,7 +10,8 @@ export type PoolMessage =
   | { type: 'drop'; policy: number }
   | { type: 'run'; job: number; policy: number; pieces: readonly string[] };
 
-export type PoolAnswer = { job: number; answer: string } | { job: number; error: { code: string; message: string } };
+/** `load`: the policy itself could not be loaded on this thread, so no job for it can succeed here. */
+export type PoolAnswer = { job: number; answer: string } | { job: number; error: { code: string; message: string; load?: boolean } };
 
 const port = parentPort!;
 const runners = new Map<number, Promise<PolicyRunner>>();
@@ -29,10 +30,17 @@ async function handle(message: PoolMessage): Promise<void> {
   } else if (message.type === 'drop') {
     runners.delete(message.policy);
   } else {
+    let runner: PolicyRunner;
     try {
-      const runner = runners.get(message.policy);
-      if (!runner) throw new Error(`policy ${message.policy} was not loaded on this thread`);
-      port.postMessage({ job: message.job, answer: (await runner)(message.pieces) } satisfies PoolAnswer);
+      const loading = runners.get(message.policy);
+      if (!loading) throw new Error(`policy ${message.policy} was not loaded on this thread`);
+      runner = await loading;
+    } catch (err) {
+      port.postMessage({ job: message.job, error: { ...errorOf(err), load: true } } satisfies PoolAnswer);
+      return;
+    }
+    try {
+      port.postMessage({ job: message.job, answer: runner(message.pieces) } satisfies PoolAnswer);
     } catch (err) {
       port.postMessage({ job: message.job, error: errorOf(err) } satisfies PoolAnswer);
     }

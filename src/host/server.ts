@@ -81,10 +81,15 @@ async function openDecisionStore(config: Config, options: ServerOptions, onStopp
   });
 }
 
-/** server.evaluation_threads, or the cores a single server process leaves idle. */
+/**
+ * server.evaluation_threads, or one beside a single server process on a machine with a core
+ * to spare. One, not one per core: a thread's policy memory grows to the largest input it
+ * evaluated (up to bundle.max_memory_mb) and stays, and one thread keeps pace with the
+ * server thread, which still reads, records and answers every check.
+ */
 function evaluationThreads(server: Config['server']): number {
   if (server.evaluation_threads !== undefined) return server.evaluation_threads;
-  return server.workers > 1 ? 0 : availableParallelism() - 1;
+  return server.workers === 1 && availableParallelism() > 1 ? 1 : 0;
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.log.level), options: ServerOptions = {}): Promise<RunningServer> {
@@ -126,7 +131,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // Every entry point (API, admission webhook, GitHub) shares the one counted service.
     const metrics = createMetrics(policy, store.caches);
     const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
-    const pool = new EvaluationPool({ threads: evaluationThreads(config.server) });
+    const pool = new EvaluationPool({
+      threads: evaluationThreads(config.server),
+      current: () => policy.current(),
+      onThread: (event, detail) => (event === 'started' ? logger.info('evaluation thread started', detail) : logger.error('evaluation thread lost', detail)),
+    });
     const evaluate = pool.evaluate.bind(pool);
     const counted = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict, evaluate }));
     // attestation.attach: each allowed deployment's signed summary goes to the image's registry.
@@ -180,9 +189,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         // GitHub reviews already accepted get their callback before the store closes.
         await Promise.all([github?.idle(), admission?.close()]);
         await continuous.stop().then(() => store.close());
-        await pool.close();
       } catch (err) {
         logger.error('error while stopping', { error: (err as Error).message });
+      } finally {
+        await pool.close();
       }
       logger.info('stopped');
     };

@@ -265,6 +265,14 @@ export const MIGRATIONS: readonly Migration[] = [
     // a cached read only while its counters are unchanged (src/store/cached-reads.ts).
     statements: (d) => (d === 'postgres' ? postgresGenerationTriggers() : sqliteGenerationTriggers()),
   },
+  {
+    version: 13,
+    name: 'decision lists written once',
+    // No table changes: from here on the decision column holds "column" where its deny, warn
+    // and waived lists were (src/store/decision-rows.ts). The version is what matters: a dfw
+    // that does not know it refuses the database instead of reading "column" as a list.
+    statements: () => [],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
