@@ -111,8 +111,10 @@ What differs between the two, beyond the evaluator:
   document, which is slightly larger (see Inputs).
 - Both log one JSON line per request at their default level (dfw: the decision; OPA: its
   request/response access log lines), to a file.
-- dfw's server is one JavaScript thread; OPA's Go HTTP server evaluates requests on all
-  cores (GOMAXPROCS defaults to the core count), which is why the GOMAXPROCS=1 row is there.`;
+- dfw answers on one JavaScript thread, with the decision log's writer thread beside it and,
+  for the large input (input JSON of 64 Ki characters or more), one evaluation thread that
+  runs the policy (\`server.evaluation_threads\`); OPA's Go HTTP server evaluates requests on
+  all cores (GOMAXPROCS defaults to the core count), which is why the GOMAXPROCS=1 row is there.`;
 }
 
 /** The most connections up to which every dfw sweep run kept p99 within 10 ms (undefined: not even the fewest). */
