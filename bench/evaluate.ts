@@ -15,8 +15,18 @@ export interface LoopOptions {
 
 /** Times fn back to back: a warm-up (discarded), then one sample per call. */
 export function timeLoop(fn: () => void, options: LoopOptions): LatencySummary {
-  const warmupStart = performance.now();
-  for (let i = 0; i < options.maxIterations && performance.now() - warmupStart < options.warmupMs; i++) fn();
+  warmUp(fn, options);
+  const { samples, elapsedMs } = sampleLoop(fn, options);
+  return summarize(samples, elapsedMs);
+}
+
+function warmUp(fn: () => void, options: LoopOptions): void {
+  const start = performance.now();
+  for (let i = 0; i < options.maxIterations && performance.now() - start < options.warmupMs; i++) fn();
+}
+
+/** One sample per call of fn, for options.durationMs, without warm-up. */
+function sampleLoop(fn: () => void, options: Pick<LoopOptions, 'durationMs' | 'maxIterations'>): { samples: number[]; elapsedMs: number } {
   const samples: number[] = [];
   const start = performance.now();
   for (let i = 0; i < options.maxIterations && performance.now() - start < options.durationMs; i++) {
@@ -24,7 +34,7 @@ export function timeLoop(fn: () => void, options: LoopOptions): LatencySummary {
     fn();
     samples.push(performance.now() - t0);
   }
-  return summarize(samples, performance.now() - start);
+  return { samples, elapsedMs: performance.now() - start };
 }
 
 /** The decision in a form two evaluators can be compared by: allow and the count per severity. */
@@ -50,13 +60,30 @@ export interface EvaluateFigures {
   mask: LatencySummary;
 }
 
-export function benchEvaluate(evaluator: Evaluator, bench: BenchInput, options: LoopOptions): EvaluateFigures {
+/**
+ * evaluate() and the reference in alternating slices (`rounds` of each, evaluate() first,
+ * after one warm-up): the machine runs at two speeds a few seconds apart
+ * (docs/performance-changes.md, fifth round), and measured one after the other the two sides
+ * could each fall into a different one. `reference` runs one slice of the other side.
+ */
+export function benchEvaluate<R>(evaluator: Evaluator, bench: BenchInput, options: LoopOptions, rounds: number, reference: () => R): EvaluateFigures & { reference: R[] } {
   const decision = evaluator.evaluate(bench.input, { now: BENCH_TIME });
-  const evaluate = timeLoop(() => void evaluator.evaluate(bench.input, { now: BENCH_TIME }), options);
+  const evaluateOnce = () => void evaluator.evaluate(bench.input, { now: BENCH_TIME });
+  warmUp(evaluateOnce, options);
+  const samples: number[] = [];
+  const referenceRuns: R[] = [];
+  let elapsedMs = 0;
+  for (let round = 0; round < rounds; round++) {
+    const slice = sampleLoop(evaluateOnce, { ...options, durationMs: options.durationMs / rounds });
+    samples.push(...slice.samples);
+    elapsedMs += slice.elapsedMs;
+    referenceRuns.push(reference());
+  }
+  const evaluate = summarize(samples, elapsedMs);
   const prepare = timeLoop(
     () => void buildInput(parseCheckRequest(JSON.parse(bench.requestJson)), { id: BENCH_DECISION_ID, via: 'api' }),
     options,
   );
   const mask = timeLoop(() => void serializeMasked(bench.input, DEFAULT_MASK_PATHS), options);
-  return { input: bench.name, inputBytes: Buffer.byteLength(bench.inputJson), decision: decisionShape(decision), evaluate, prepare, mask };
+  return { input: bench.name, inputBytes: Buffer.byteLength(bench.inputJson), decision: decisionShape(decision), evaluate, prepare, mask, reference: referenceRuns };
 }

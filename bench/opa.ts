@@ -14,7 +14,7 @@ export function runOpa(args: string[], options: { maxBuffer?: number; env?: Node
   return execFileSync(OPA, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024, env: options.env ?? process.env });
 }
 
-interface GoBenchmarkResult {
+export interface GoBenchmarkResult {
   N: number;
   T: number;
   MemAllocs: number;
@@ -59,10 +59,16 @@ export interface OpaBenchFigures {
  * histogram covers the evaluation only; ns/op also includes preparing each evaluation
  * (converting the input document, which `opa bench` parsed from the file once).
  */
-export function runOpaBench(inputFile: string, count: number): OpaBenchFigures {
+/** `opa bench --count <count>`: one result per run. */
+export function opaBenchRuns(inputFile: string, count: number): GoBenchmarkResult[] {
   const args = ['bench', '--format', 'json', '--count', String(count), ...POLICY_ARGS, '--input', inputFile, QUERY];
   const results = splitJsonObjects(runOpa(args)) as GoBenchmarkResult[];
   if (results.length === 0) throw new Error('opa bench printed no result');
+  return results;
+}
+
+/** Medians over runs, from one `opa bench --count` or several single runs. */
+export function opaBenchFigures(results: GoBenchmarkResult[]): OpaBenchFigures {
   const msPerOp = median(results.map((r) => r.T / r.N / 1e6));
   const hist = (key: string) => median(results.map((r) => (r.Extra[`histogram_timer_rego_query_eval_ns_${key}`] ?? Number.NaN) / 1e6));
   return {

@@ -48,7 +48,11 @@ ${table(['Input', 'dfw evaluate() /s', 'p50', 'p99', 'OPA (opa bench) /s', 'p50'
   histogram (evaluation only, without preparing the input). \`opa bench\` parses the input
   file once and hands the parsed value to each evaluation; dfw's figure includes turning
   the input into JSON text and the result back into a JavaScript object every time.
-- "other cores": CPU the rest of the machine used during each measurement (/proc/stat less
+- **Interleaved**: the two are measured in alternating slices, ${r.flags.opaCount} of each (dfw's
+  ${r.flags.evalSeconds} s split into ${r.flags.opaCount}, then one \`opa bench\` run, and again), because this
+  machine switches between two speeds every few seconds and one side measured after the
+  other could fall into the other speed (performance-changes.md, fifth round).
+- "other cores": CPU the rest of the machine used during the measurement (/proc/stat less
   this process and \`opa bench\`), which should be near 0.
 
 What \`POST /v1/check\` does around the evaluation, timed the same way: \`JSON.parse\` of the

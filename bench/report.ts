@@ -57,7 +57,7 @@ end), which holds \`<input>.input.json\` (the input document, as dfw's evaluator
 default relative paths (the decision log \`data/dfw.db\`) land there, never in the repository.
 
 Settings: HTTP ${r.flags.connections} connections, ${r.flags.warmupSec} s warm-up + ${r.flags.durationSec} s measured per server;
-in-process ${r.flags.evalSeconds} s per loop after 1 s of warm-up; \`opa bench\` ${r.flags.opaCount} run(s);
+in-process ${r.flags.evalSeconds} s per loop after 1 s of warm-up (evaluate() in ${r.flags.opaCount} slices alternating with as many \`opa bench\` runs); \`opa bench\` ${r.flags.opaCount} run(s);
 ${r.flags.bundleIterations} bundle loads after 3 warm-ups. A measurement during which other processes used
 more than 0.3 cores is repeated (up to 5 times, the quietest kept) within \`--patience\`.`;
 }

@@ -11,7 +11,7 @@ import { HELP, parseFlags, REPORT, SECTIONS, UsageError } from './flags.js';
 import { compareHttp } from './http-compare.js';
 import { BENCH_TIME, loadBenchInputs, ROOT, type BenchInput } from './inputs.js';
 import { describeMachine } from './machine.js';
-import { buildBundles, OPA, opaDecision, POLICY_ARGS, QUERY, runOpaBench } from './opa.js';
+import { buildBundles, OPA, opaBenchFigures, opaBenchRuns, opaDecision, POLICY_ARGS, QUERY } from './opa.js';
 import { measureBackground, sampleBackgroundCores } from './cpu.js';
 import { profileDfw } from './profile-run.js';
 import { benchScale } from './scale.js';
@@ -77,10 +77,14 @@ async function main(): Promise<number> {
     const loop = { warmupMs: 1000, durationMs: flags.evalSeconds * 1000, maxIterations: 1_000_000 };
     for (const bench of inputs) {
       const inputFile = join(tmp, `${bench.name}.input.json`);
-      log(`evaluate(): ${bench.name} input, ${flags.evalSeconds} s`);
-      const dfw = await quiet.measure(`evaluate() ${bench.name}`, () => measureBackground(() => benchEvaluate(evaluator, bench, loop)), (m) => m.otherCores);
-      log(`opa bench: ${bench.name} input, ${flags.opaCount} run(s)`);
-      const opa = await quiet.measure(`opa bench ${bench.name}`, () => measureBackground(() => runOpaBench(inputFile, flags.opaCount)), (m) => m.otherCores);
+      log(`evaluate(): ${bench.name} input, ${flags.evalSeconds} s, in ${flags.opaCount} slice(s) alternating with ${flags.opaCount} opa bench run(s)`);
+      const both = await quiet.measure(`evaluate() and opa bench ${bench.name}`, () =>
+        measureBackground(() => benchEvaluate(evaluator, bench, loop, flags.opaCount, () => opaBenchRuns(inputFile, 1))),
+        (m) => m.otherCores,
+      );
+      const { reference, ...figures } = both.result;
+      const dfw = { result: figures, otherCores: both.otherCores };
+      const opa = { result: opaBenchFigures(reference.flat()), otherCores: both.otherCores };
       const opaShape = decisionShape(opaDecision(inputFile));
       results.evaluate.push({ dfw: dfw.result, opa: opa.result, opaDecision: opaShape, otherCores: { dfw: dfw.otherCores, opa: opa.otherCores } });
       results.commands.evaluate.push(
