@@ -13,6 +13,7 @@ import type { ApiToken } from '../src/api/index.js';
 import { SEVERITIES, type Decision, type Evaluator, type WaivedViolation } from '../src/engine/index.js';
 import type { DecisionRecord, Waiver } from '../src/store/index.js';
 import { buildBundle, loadTestEvaluator, readExamples } from './helpers/bundle.js';
+import { loadBenchInputs } from '../bench/inputs.js';
 import { runDfw, startDfw } from './helpers/cli.js';
 import {
   APPLICATIONS,
@@ -229,7 +230,7 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
     }
   });
 
-  test('`dfw serve` killed with SIGKILL in the middle of a burst of checks: every decision it answered is in the log', async (ctx) => {
+  test('`dfw serve` killed with SIGKILL in the middle of a burst of checks, large ones on its evaluation thread among them: every decision it answered is in the log', async (ctx) => {
     const { bundle, examples } = ctx.shared;
     const location = backendOf(ctx).fresh();
     await (await openAt(location)).close(); // creates (PostgreSQL: the schema) and migrates
@@ -243,6 +244,8 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
         `  path: ${JSON.stringify(bundle)}`,
         'store:',
         `  url: ${JSON.stringify(storeUrlFor(location))}`,
+        'server:',
+        '  evaluation_threads: 1',
         'tokens:',
         ...tokens.map((t) => `  - { name: ${t.name}, sha256: ${t.sha256}, roles: [check] }`),
         '',
@@ -250,8 +253,13 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
     );
     const server = await startDfw(['--config', config]);
     let burst;
+    // 5,000 findings: past the size at which dfw serve evaluates on its evaluation thread.
+    const large = JSON.parse((await loadBenchInputs()).large.requestJson) as CheckBody;
     try {
-      const bodies = [...examples.values()].map((body, i) =>
+      // Once before the burst, so the thread is up and has the policy when the burst starts.
+      const first = await fetch(`${server.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.spinnaker}` }, body: JSON.stringify(large) });
+      assert.is(first.status, 200, await first.text());
+      const bodies = [...examples.values(), large, large].map((body, i) =>
         requestFrom(body, { application: APPLICATIONS[i % APPLICATIONS.length]!, environment: ENVIRONMENTS[i % ENVIRONMENTS.length]! }),
       );
       burst = await burstUntilKilled(server, bodies, { token: SECRETS.spinnaker, killAfter: 120, concurrency: 8 });
@@ -276,6 +284,9 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
         assert.is(record.caller, 'spinnaker');
         assert.is(record.bundle.revision, REVISION);
       }
+      const largeAnswered = burst.answered.filter((id) => ((stored.get(id)!.input as { evidence?: { vulnerabilities?: { findings?: unknown[] } } }).evidence?.vulnerabilities?.findings?.length ?? 0) >= 5000);
+      assert.ok(largeAnswered.length > 0, 'large checks were answered before the kill');
+      assert.ok(server.logs.some((l) => l.includes('"evaluation thread started"')), 'the large checks went to the evaluation thread');
     } finally {
       await store.close();
     }
