@@ -58,6 +58,7 @@ test('a large input is decided on a pool thread as on this thread; a small one s
     assert.is(large.evaluated_at, NOW.toISOString());
     assert.not.ok(large.allow, 'the large input denies');
     assert.equal(events, ['started 0']);
+    assert.equal(pool.stats(), { running: 1, evaluated: { here: 1, thread: 1 }, lost: 0 });
   } finally {
     await pool.close();
   }
@@ -128,6 +129,7 @@ test('a thread that cannot load the policy it is sent fails the check closed and
     const next = await pool.evaluate(context.full, context.large.input, { now: NOW });
     assert.equal(verdict(next), verdict(context.full.evaluate(context.large.input, { now: NOW })));
     assert.equal(events.filter((e) => e.startsWith('started')), ['started 0', 'started 0'], 'a new thread in its place');
+    assert.is(pool.stats().lost, 1);
   } finally {
     await pool.close();
   }

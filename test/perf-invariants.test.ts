@@ -196,6 +196,13 @@ function defineSwapTest(workers: number, check: 'example' | 'large') {
       if (check === 'large') {
         assert.ok(server.logs.some((l) => l.includes('"listening"') && l.includes('"evaluation_threads":1')), 'one evaluation thread');
         assert.ok(server.logs.some((l) => l.includes('"evaluation thread started"')), 'the large checks went to the evaluation thread');
+        const metrics = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${SECRETS['security-lead']}` } });
+        assert.is(metrics.status, 200);
+        const text = await metrics.text();
+        const onThread = Number(/^dfw_evaluations_total\{thread="evaluation_thread"\} (\d+)$/m.exec(text)?.[1]);
+        assert.ok(onThread >= decisions.length, `dfw_evaluations_total on the evaluation thread: ${onThread} for ${decisions.length} large checks`);
+        assert.match(text, /^dfw_evaluation_threads 1$/m);
+        assert.match(text, /^dfw_evaluation_threads_lost_total 0$/m);
       }
     } finally {
       await server.stop('SIGTERM');

@@ -28,6 +28,16 @@ export interface EvaluationPoolOptions {
   onThread?: (event: 'started' | 'lost', detail: { thread: number; reason?: string }) => void;
 }
 
+/** What the pool has done, for /metrics. */
+export interface EvaluationPoolStats {
+  /** Threads started and not lost. */
+  running: number;
+  /** Evaluations run on the calling thread and on pool threads. */
+  evaluated: { here: number; thread: number };
+  /** Threads that failed or exited while the pool was open. */
+  lost: number;
+}
+
 interface Job {
   policy: number;
   resolve: (answer: string) => void;
@@ -49,6 +59,7 @@ export class EvaluationPool {
   private nextPolicy = 1;
   private nextJob = 1;
   private closed = false;
+  private readonly counts = { here: 0, thread: 0, lost: 0 };
 
   constructor(private readonly options: EvaluationPoolOptions) {
     this.threads = Array.from({ length: Math.max(0, Math.floor(options.threads)) });
@@ -65,10 +76,18 @@ export class EvaluationPool {
     return this.threads.filter((thread) => thread !== undefined).length;
   }
 
+  stats(): EvaluationPoolStats {
+    return { running: this.running, evaluated: { here: this.counts.here, thread: this.counts.thread }, lost: this.counts.lost };
+  }
+
   /** Evaluates on this thread or a pool thread, by the input's size; the same decision either way. */
   evaluate(evaluator: Evaluator, input: InputDocument, options: EvaluateOptions = {}): Decision | Promise<Decision> {
     const prepared = evaluator.prepare(input, options);
-    if (this.threads.length === 0 || this.closed || prepared.length < this.minLength) return evaluator.finish(prepared, evaluator.run(prepared));
+    if (this.threads.length === 0 || this.closed || prepared.length < this.minLength) {
+      this.counts.here++;
+      return evaluator.finish(prepared, evaluator.run(prepared));
+    }
+    this.counts.thread++;
     return this.run(evaluator, prepared.pieces).then((answer) => evaluator.finish(prepared, answer));
   }
 
@@ -132,7 +151,9 @@ export class EvaluationPool {
       const jobs = [...thread.jobs.values()];
       thread.jobs.clear();
       for (const job of jobs) job.reject(new EvaluationError('evaluation_failed', `policy evaluation failed: the evaluation thread ${reason}`));
-      if (!this.closed) this.options.onThread?.('lost', { thread: index, reason });
+      if (this.closed) return;
+      this.counts.lost++;
+      this.options.onThread?.('lost', { thread: index, reason });
     };
     worker.on('error', (err) => lost(`failed: ${err.message}`));
     worker.on('exit', (code) => lost(`exited (code ${code})`));

@@ -9,6 +9,7 @@ import { firewallConfig, listFindings, type ActivePolicy } from '../engine/index
 import { EVIDENCE_KINDS } from '../evidence/types.js';
 import type { AdmissionOutcome } from '../integrations/kubernetes/index.js';
 import type { StoreCaches } from '../store/index.js';
+import type { EvaluationPoolStats } from './evaluation-pool.js';
 
 export interface Metrics extends MetricsSource {
   /** The same service, counted and timed. Wrap once, where every entry point shares it. */
@@ -29,8 +30,11 @@ function environmentLabel(policy: ActivePolicy, environment: string): string {
   return environments && Object.hasOwn(environments, environment) ? environment : 'other';
 }
 
-/** `caches`: the store's read caches, whose hits and misses are counted at each scrape. */
-export function createMetrics(policy: ActivePolicy, caches?: StoreCaches): Metrics {
+/**
+ * `caches`: the store's read caches, whose hits and misses are counted at each scrape;
+ * `pool`: the evaluation pool's figures, read the same way.
+ */
+export function createMetrics(policy: ActivePolicy, caches?: StoreCaches, pool?: { stats(): EvaluationPoolStats }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter({ name, help, labelNames, registers: [registry] });
@@ -102,6 +106,38 @@ export function createMetrics(policy: ActivePolicy, caches?: StoreCaches): Metri
       collect() {
         const stats = caches.stats();
         for (const cache of ['waivers', 'evidence'] as const) this.set({ cache }, stats[cache].entries);
+      },
+    });
+  }
+
+  if (pool) {
+    new Counter({
+      name: 'dfw_evaluations_total',
+      help: 'Policy evaluations by where they ran: server_thread (the thread that answers) or evaluation_thread (large checks, server.evaluation_threads).',
+      labelNames: ['thread'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const { evaluated } = pool.stats();
+        this.inc({ thread: 'server_thread' }, evaluated.here);
+        this.inc({ thread: 'evaluation_thread' }, evaluated.thread);
+      },
+    });
+    new Gauge({
+      name: 'dfw_evaluation_threads',
+      help: 'Evaluation threads running (started at the first large check).',
+      registers: [registry],
+      collect() {
+        this.set(pool.stats().running);
+      },
+    });
+    new Counter({
+      name: 'dfw_evaluation_threads_lost_total',
+      help: 'Evaluation threads that failed or exited; their checks failed closed and the next large check starts another.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(pool.stats().lost);
       },
     });
   }

@@ -129,13 +129,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     );
     logger.info('collectors', { enabled: collectors.names });
     // Every entry point (API, admission webhook, GitHub) shares the one counted service.
-    const metrics = createMetrics(policy, store.caches);
-    const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
     const pool = new EvaluationPool({
       threads: evaluationThreads(config.server),
       current: () => policy.current(),
       onThread: (event, detail) => (event === 'started' ? logger.info('evaluation thread started', detail) : logger.error('evaluation thread lost', detail)),
     });
+    const metrics = createMetrics(policy, store.caches, pool);
+    const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
     const evaluate = pool.evaluate.bind(pool);
     const counted = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict, evaluate }));
     // attestation.attach: each allowed deployment's signed summary goes to the image's registry.
