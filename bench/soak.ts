@@ -1,10 +1,11 @@
 // `make soak` (not part of the tests): dfw serve under steady load for SOAK_MINUTES (default
-// 60), with bundle publishes (swaps between two signed revisions) and evidence pushes going on,
+// 60), with bundle publishes (swaps between two signed revisions), evidence pushes and large
+// checks (5,000 findings, evaluated on the evaluation thread) going on,
 // reporting every minute the checks answered, their latency, failures, and each server
 // process's RSS and open file descriptors. What it shows: no leak (RSS and handles flat), no
 // failed check across swaps, latency that does not drift. The result table goes to stdout.
 //
-//   SOAK_MINUTES=60 SOAK_RATE=200 SOAK_WORKERS=2 SOAK_CONNECTIONS=8 make soak
+//   SOAK_MINUTES=60 SOAK_RATE=200 SOAK_WORKERS=2 SOAK_CONNECTIONS=8 SOAK_LARGE_SECONDS=5 make soak
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../src/shared/sha256.js';
 import { cleanEnv, PUBLIC_KEY, SIGNING_KEY } from './context.js';
-import { ROOT } from './inputs.js';
+import { loadBenchInputs, ROOT } from './inputs.js';
 import { OPA } from './opa.js';
 import { listeningUrl, readMemory, startServer } from './processes.js';
 import { percentile } from './stats.js';
@@ -29,6 +30,7 @@ const WORKERS = env('SOAK_WORKERS', 2);
 const CONNECTIONS = env('SOAK_CONNECTIONS', 8);
 const SWAP_EVERY_S = env('SOAK_SWAP_SECONDS', 120);
 const PUSH_EVERY_S = env('SOAK_PUSH_SECONDS', 10);
+const LARGE_EVERY_S = env('SOAK_LARGE_SECONDS', 5);
 
 const log = (message: string) => process.stderr.write(`soak: ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,6 +43,9 @@ interface Minute {
   swaps: number;
   pushes: number;
   pushFailures: number;
+  /** 5,000-finding checks, which dfw serve evaluates on its evaluation thread. */
+  large: number;
+  largeFailures: number;
   rssMiB: number[];
   fds: number[];
   decisions?: number;
@@ -95,6 +100,8 @@ async function main(): Promise<void> {
     [
       'server:',
       `  workers: ${WORKERS}`,
+      // Every process, worker or not, with its evaluation thread for the large checks.
+      '  evaluation_threads: 1',
       'bundle:',
       `  path: ${JSON.stringify(bundles[0])}`,
       `  public_key: ${JSON.stringify(join(ROOT, PUBLIC_KEY))}`,
@@ -131,7 +138,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const endAt = started + MINUTES * 60_000;
   const minutes: Minute[] = [];
-  const fresh = (minute: number): Minute => ({ minute, checks: 0, latencies: [], failures: 0, swaps: 0, pushes: 0, pushFailures: 0, rssMiB: [], fds: [] });
+  const fresh = (minute: number): Minute => ({ minute, checks: 0, latencies: [], failures: 0, swaps: 0, pushes: 0, pushFailures: 0, large: 0, largeFailures: 0, rssMiB: [], fds: [] });
   let current = fresh(1);
   const failures: string[] = [];
   const checkHeaders = { 'content-type': 'application/json', authorization: `Bearer ${secrets.cd}` };
@@ -178,6 +185,18 @@ async function main(): Promise<void> {
       else current.pushFailures++;
     }
   };
+  const largeBody = Buffer.from((await loadBenchInputs()).large.requestJson);
+  const larger = async () => {
+    while (performance.now() + LARGE_EVERY_S * 1000 < endAt) {
+      await sleep(LARGE_EVERY_S * 1000);
+      const res = await send(agent, `${server.url}/v1/check`, largeBody, checkHeaders).catch((err: Error) => ({ status: 0, text: err.message }));
+      if (res.status === 200) current.large++;
+      else {
+        current.largeFailures++;
+        if (failures.length < 20) failures.push(`large check: ${res.status} ${res.text.slice(0, 200)}`);
+      }
+    }
+  };
   const sampler = async () => {
     while (performance.now() < endAt) {
       const minuteEnd = started + current.minute * 60_000;
@@ -191,11 +210,11 @@ async function main(): Promise<void> {
       const lat = [...done.latencies].sort((a, b) => a - b);
       log(
         `minute ${done.minute}: ${done.checks} checks (${(done.checks / 60).toFixed(0)}/s), p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms, ` +
-          `${done.failures} failed, RSS ${done.rssMiB.map((m) => m.toFixed(0)).join('+')} MiB, fds ${done.fds.join('+')}, swaps ${done.swaps}, pushes ${done.pushes}`,
+          `${done.failures} failed, RSS ${done.rssMiB.map((m) => m.toFixed(0)).join('+')} MiB, fds ${done.fds.join('+')}, swaps ${done.swaps}, pushes ${done.pushes}, large ${done.large} (${done.largeFailures} failed)`,
       );
     }
   };
-  await Promise.all([...Array.from({ length: CONNECTIONS }, (_, i) => client((i * interval) / CONNECTIONS)), swapper(), pusher(), sampler()]);
+  await Promise.all([...Array.from({ length: CONNECTIONS }, (_, i) => client((i * interval) / CONNECTIONS)), swapper(), pusher(), larger(), sampler()]);
   agent.destroy();
   const stopStarted = performance.now();
   await server.stop();
@@ -203,17 +222,17 @@ async function main(): Promise<void> {
 
   const all = minutes.flatMap((m) => m.latencies).sort((a, b) => a - b);
   const total = minutes.reduce((n, m) => n + m.checks, 0);
-  const failed = minutes.reduce((n, m) => n + m.failures, 0);
+  const failed = minutes.reduce((n, m) => n + m.failures + m.largeFailures, 0);
   const lines = [
-    `Soak: ${new Date().toISOString()}, ${MINUTES} min, dfw serve --workers ${WORKERS} (SQLite decision log, synchronous=FULL), ${RATE} checks/s paced over ${CONNECTIONS} keep-alive connections (examples/compliant.allow.json), a bundle publish every ${SWAP_EVERY_S} s alternating two signed revisions, a Trivy report pushed every ${PUSH_EVERY_S} s.`,
+    `Soak: ${new Date().toISOString()}, ${MINUTES} min, dfw serve --workers ${WORKERS} (SQLite decision log, synchronous=FULL), ${RATE} checks/s paced over ${CONNECTIONS} keep-alive connections (examples/compliant.allow.json), a bundle publish every ${SWAP_EVERY_S} s alternating two signed revisions, a Trivy report pushed every ${PUSH_EVERY_S} s, a 5,000-finding check every ${LARGE_EVERY_S} s.`,
     '',
-    `Totals: ${total.toLocaleString('en')} checks answered 200, ${failed} failed; p50 ${percentile(all, 50).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms, max ${(all[all.length - 1] ?? 0).toFixed(0)} ms; ${minutes.reduce((n, m) => n + m.swaps, 0)} bundle swaps, ${minutes.reduce((n, m) => n + m.pushes, 0)} evidence pushes (${minutes.reduce((n, m) => n + m.pushFailures, 0)} failed); SIGTERM to exit ${(stopMs / 1000).toFixed(1)} s.`,
+    `Totals: ${total.toLocaleString('en')} checks answered 200, ${failed} failed; p50 ${percentile(all, 50).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms, max ${(all[all.length - 1] ?? 0).toFixed(0)} ms; ${minutes.reduce((n, m) => n + m.swaps, 0)} bundle swaps, ${minutes.reduce((n, m) => n + m.pushes, 0)} evidence pushes (${minutes.reduce((n, m) => n + m.pushFailures, 0)} failed), ${minutes.reduce((n, m) => n + m.large, 0)} large checks (${minutes.reduce((n, m) => n + m.largeFailures, 0)} failed); SIGTERM to exit ${(stopMs / 1000).toFixed(1)} s.`,
     '',
-    '| minute | checks/s | p50 ms | p99 ms | max ms | failed | RSS MiB (primary + workers) | open fds (primary + workers) | swaps | pushes |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| minute | checks/s | p50 ms | p99 ms | max ms | failed | RSS MiB (primary + workers) | open fds (primary + workers) | swaps | pushes | large checks |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...minutes.map((m) => {
       const lat = [...m.latencies].sort((a, b) => a - b);
-      return `| ${m.minute} | ${(m.checks / 60).toFixed(0)} | ${percentile(lat, 50).toFixed(1)} | ${percentile(lat, 99).toFixed(1)} | ${(lat[lat.length - 1] ?? 0).toFixed(0)} | ${m.failures} | ${m.rssMiB.map((x) => x.toFixed(0)).join(' + ')} | ${m.fds.join(' + ')} | ${m.swaps} | ${m.pushes} |`;
+      return `| ${m.minute} | ${(m.checks / 60).toFixed(0)} | ${percentile(lat, 50).toFixed(1)} | ${percentile(lat, 99).toFixed(1)} | ${(lat[lat.length - 1] ?? 0).toFixed(0)} | ${m.failures + m.largeFailures} | ${m.rssMiB.map((x) => x.toFixed(0)).join(' + ')} | ${m.fds.join(' + ')} | ${m.swaps} | ${m.pushes} | ${m.large} |`;
     }),
     ...(failures.length ? ['', 'First failures:', ...failures.map((f) => `- ${f}`)] : []),
   ];

@@ -259,7 +259,7 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
       // Once before the burst, so the thread is up and has the policy when the burst starts.
       const first = await fetch(`${server.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.spinnaker}` }, body: JSON.stringify(large) });
       assert.is(first.status, 200, await first.text());
-      const bodies = [...examples.values(), large, large].map((body, i) =>
+      const bodies = [large, ...examples.values(), large].map((body, i) =>
         requestFrom(body, { application: APPLICATIONS[i % APPLICATIONS.length]!, environment: ENVIRONMENTS[i % ENVIRONMENTS.length]! }),
       );
       burst = await burstUntilKilled(server, bodies, { token: SECRETS.spinnaker, killAfter: 120, concurrency: 8 });

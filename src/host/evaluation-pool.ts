@@ -6,9 +6,11 @@
 // than it saves.
 //
 // Each check runs on the evaluator it started with, as on this thread: a thread is sent a
-// policy before its first job, and keeps it while it is the active one or jobs for it are in
-// flight. A thread that fails, or cannot load a policy, fails its jobs closed (an
-// EvaluationError, never an allow) and is replaced at the next large check.
+// policy before its first job, and drops it at its next answer once the policy is neither
+// the active one nor has jobs in flight. A thread that fails fails its jobs closed (an
+// EvaluationError, never an allow) and is replaced at the next large check. A thread that
+// cannot load a policy is retired, and its checks, and later checks on that policy, run
+// here, where the same policy did load.
 import { Worker } from 'node:worker_threads';
 import { EvaluationError, type Decision, type EvaluateOptions, type Evaluator, type InputDocument } from '../engine/index.js';
 import { workerEntry } from '../store/index.js';
@@ -34,13 +36,16 @@ export interface EvaluationPoolStats {
   running: number;
   /** Evaluations run on the calling thread and on pool threads. */
   evaluated: { here: number; thread: number };
-  /** Threads that failed or exited while the pool was open. */
+  /** Threads that failed or exited while the pool was open, or were retired. */
   lost: number;
+  /** Policies sent to threads: one per thread and active revision while nothing fails. */
+  loads: number;
 }
 
 interface Job {
   policy: number;
-  resolve: (answer: string) => void;
+  /** undefined: the thread could not take the job, evaluate it here. */
+  resolve: (answer: string | undefined) => void;
   reject: (err: EvaluationError) => void;
 }
 
@@ -49,6 +54,8 @@ interface PoolThread {
   worker: Worker;
   /** Policies sent to this thread, with how many of its jobs each has in flight. */
   policies: Map<number, number>;
+  /** The evaluator of each policy sent, to remember one the thread could not load. */
+  evaluators: Map<number, Evaluator>;
   jobs: Map<number, Job>;
 }
 
@@ -59,7 +66,9 @@ export class EvaluationPool {
   private nextPolicy = 1;
   private nextJob = 1;
   private closed = false;
-  private readonly counts = { here: 0, thread: 0, lost: 0 };
+  private readonly counts = { here: 0, thread: 0, lost: 0, loads: 0 };
+  /** Evaluators whose policy a thread could not load: evaluated here from then on. */
+  private readonly unloadable = new WeakSet<Evaluator>();
 
   constructor(private readonly options: EvaluationPoolOptions) {
     this.threads = Array.from({ length: Math.max(0, Math.floor(options.threads)) });
@@ -77,18 +86,23 @@ export class EvaluationPool {
   }
 
   stats(): EvaluationPoolStats {
-    return { running: this.running, evaluated: { here: this.counts.here, thread: this.counts.thread }, lost: this.counts.lost };
+    const { here, thread, lost, loads } = this.counts;
+    return { running: this.running, evaluated: { here, thread }, lost, loads };
   }
 
   /** Evaluates on this thread or a pool thread, by the input's size; the same decision either way. */
   evaluate(evaluator: Evaluator, input: InputDocument, options: EvaluateOptions = {}): Decision | Promise<Decision> {
     const prepared = evaluator.prepare(input, options);
-    if (this.threads.length === 0 || this.closed || prepared.length < this.minLength) {
+    const here = () => {
       this.counts.here++;
       return evaluator.finish(prepared, evaluator.run(prepared));
-    }
-    this.counts.thread++;
-    return this.run(evaluator, prepared.pieces).then((answer) => evaluator.finish(prepared, answer));
+    };
+    if (this.threads.length === 0 || this.closed || prepared.length < this.minLength || this.unloadable.has(evaluator)) return here();
+    return this.run(evaluator, prepared.pieces).then((answer) => {
+      if (answer === undefined) return here();
+      this.counts.thread++;
+      return evaluator.finish(prepared, answer);
+    });
   }
 
   /** Stops the threads; evaluations still in flight fail. */
@@ -97,16 +111,18 @@ export class EvaluationPool {
     await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
   }
 
-  private run(evaluator: Evaluator, pieces: readonly string[]): Promise<string> {
+  private run(evaluator: Evaluator, pieces: readonly string[]): Promise<string | undefined> {
     const policy = this.policyId(evaluator);
     const thread = this.pick();
     if (!thread.policies.has(policy)) {
       const bundle = { wasm: evaluator.bundle.wasm, dataJson: evaluator.bundle.dataJson };
       thread.worker.postMessage({ type: 'load', policy, bundle, options: { entrypoint: evaluator.entrypoint, maxMemoryBytes: evaluator.maxMemoryBytes } } satisfies PoolMessage);
       thread.policies.set(policy, 0);
+      thread.evaluators.set(policy, evaluator);
+      this.counts.loads++;
     }
     const job = this.nextJob++;
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<string | undefined>((resolve, reject) => {
       thread.worker.postMessage({ type: 'run', job, policy, pieces } satisfies PoolMessage);
       // Counted once sent: a job that never left holds nothing on the thread.
       if (thread.jobs.size === 0) thread.worker.ref();
@@ -143,18 +159,10 @@ export class EvaluationPool {
   private start(index: number): PoolThread {
     const { entry, eval: isScript } = workerEntry(import.meta.url, 'evaluation-worker');
     const worker = new Worker(entry, { eval: isScript });
-    const thread: PoolThread = { index, worker, policies: new Map(), jobs: new Map() };
+    const thread: PoolThread = { index, worker, policies: new Map(), evaluators: new Map(), jobs: new Map() };
     worker.on('message', (message: PoolAnswer) => this.answer(thread, message));
-    const lost = (reason: string) => {
-      if (this.threads[index] !== thread) return;
-      this.threads[index] = undefined;
-      const jobs = [...thread.jobs.values()];
-      thread.jobs.clear();
-      for (const job of jobs) job.reject(new EvaluationError('evaluation_failed', `policy evaluation failed: the evaluation thread ${reason}`));
-      if (this.closed) return;
-      this.counts.lost++;
-      this.options.onThread?.('lost', { thread: index, reason });
-    };
+    const lost = (reason: string) =>
+      this.retire(thread, reason, (job) => job.reject(new EvaluationError('evaluation_failed', `policy evaluation failed: the evaluation thread ${reason}`)));
     worker.on('error', (err) => lost(`failed: ${err.message}`));
     worker.on('exit', (code) => lost(`exited (code ${code})`));
     // Referenced only while a job is in flight (run and answer): an idle thread keeps no
@@ -168,14 +176,30 @@ export class EvaluationPool {
     const job = thread.jobs.get(message.job);
     if (!job) return;
     thread.jobs.delete(message.job);
+    const evaluator = thread.evaluators.get(job.policy)!; // before dropIdle may let it go
     if (thread.jobs.size === 0) thread.worker.unref();
     thread.policies.set(job.policy, thread.policies.get(job.policy)! - 1);
     this.dropIdle(thread);
     if ('answer' in message) return job.resolve(message.answer);
-    job.reject(new EvaluationError(message.error.code, message.error.message));
-    // A policy this thread could not load fails every job sent for it: the next large check
-    // gets a fresh thread instead (the jobs still there fail closed with the thread).
-    if (message.error.load) void thread.worker.terminate();
+    if (!message.error.load) return job.reject(new EvaluationError(message.error.code, message.error.message));
+    // The policy loaded on this thread of the process, not on that one: its checks run
+    // here, and the thread, which may be in any state, makes room for a fresh one.
+    this.unloadable.add(evaluator);
+    job.resolve(undefined);
+    this.retire(thread, `could not load a policy: ${message.error.message}`, (other) => other.resolve(undefined));
+    void thread.worker.terminate();
+  }
+
+  /** Frees the thread's slot at once and settles its jobs; once per thread. */
+  private retire(thread: PoolThread, reason: string, settle: (job: Job) => void): void {
+    if (this.threads[thread.index] !== thread) return;
+    this.threads[thread.index] = undefined;
+    const jobs = [...thread.jobs.values()];
+    thread.jobs.clear();
+    jobs.forEach(settle);
+    if (this.closed) return;
+    this.counts.lost++;
+    this.options.onThread?.('lost', { thread: thread.index, reason });
   }
 
   /** Policies neither active nor with a job in flight leave the thread. */
@@ -184,6 +208,7 @@ export class EvaluationPool {
     for (const [policy, inFlight] of thread.policies) {
       if (policy === current || inFlight > 0) continue;
       thread.policies.delete(policy);
+      thread.evaluators.delete(policy);
       thread.worker.postMessage({ type: 'drop', policy } satisfies PoolMessage);
     }
   }

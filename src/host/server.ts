@@ -181,17 +181,18 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         logger.warn('shutdown timeout: closing remaining connections', { seconds: config.server.shutdown_timeout_seconds });
         drain.abort();
       }, config.server.shutdown_timeout_seconds * 1000);
-      // Held long polls and the poller end at once; the drain waits for the rest.
-      await Promise.all([drain.start(), bundles.close()]);
-      clearTimeout(timeout);
-      retention?.stop();
       try {
+        // Held long polls and the poller end at once; the drain waits for the rest.
+        await Promise.all([drain.start(), bundles.close()]);
+        clearTimeout(timeout);
+        retention?.stop();
         // GitHub reviews already accepted get their callback before the store closes.
         await Promise.all([github?.idle(), admission?.close()]);
         await continuous.stop().then(() => store.close());
       } catch (err) {
         logger.error('error while stopping', { error: (err as Error).message });
       } finally {
+        clearTimeout(timeout);
         await pool.close();
       }
       logger.info('stopped');
