@@ -66,7 +66,8 @@ config('server.evaluation_threads from the file or DFW_EVALUATION_THREADS; unset
   assert.is(load(ctx, 'server:\n  evaluation_threads: 0\n', { DFW_EVALUATION_THREADS: '3' }).server.evaluation_threads, 3);
   assert.is(load(ctx, '').server.evaluation_threads, undefined);
   refused(() => load(ctx, 'server:\n  evaluation_threads: 1.5\n'), /server\.evaluation_threads: must be integer/);
-  refused(() => load(ctx, '', { DFW_EVALUATION_THREADS: 'all' }), /DFW_EVALUATION_THREADS: expected an integer for server\.evaluation_threads, got "all"/);
+  refused(() => load(ctx, '', { DFW_EVALUATION_THREADS: 'all' }), /DFW_EVALUATION_THREADS: expected a whole number, 0 or more, for server\.evaluation_threads, got "all"/);
+  refused(() => load(ctx, '', { DFW_EVALUATION_THREADS: '-1' }), /DFW_EVALUATION_THREADS: expected a whole number, 0 or more, for server\.evaluation_threads, got "-1"/);
 });
 
 config('a schema that is no lower-case identifier stops startup naming the key; so does a schema for SQLite or one the URL also sets', async (ctx) => {

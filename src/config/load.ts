@@ -114,7 +114,7 @@ function applyEnv(raw: Record<string, unknown>, env: Record<string, string | und
     const value = env[name];
     if (value === undefined || value === '') continue;
     if (type === 'integer') {
-      if (!/^\d+$/.test(value)) throw new ConfigError(`environment variable ${name}: expected an integer for ${key}, got "${value}"`);
+      if (!/^\d+$/.test(value)) throw new ConfigError(`environment variable ${name}: expected a whole number, 0 or more, for ${key}, got "${value}"`);
       setPath(raw, key, Number(value));
     } else setPath(raw, key, value);
   }
