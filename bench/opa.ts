@@ -55,11 +55,11 @@ export interface OpaBenchFigures {
 }
 
 /**
- * Go's benchmark loop: each run grows N until it lasts about 1 s. The rego_query_eval
- * histogram covers the evaluation only; ns/op also includes preparing each evaluation
- * (converting the input document, which `opa bench` parsed from the file once).
+ * `opa bench --count <count>`: one result per run. Go's benchmark loop: each run grows N
+ * until it lasts about 1 s. The rego_query_eval histogram covers the evaluation only; ns/op
+ * also includes preparing each evaluation (converting the input document, which `opa bench`
+ * parsed from the file once).
  */
-/** `opa bench --count <count>`: one result per run. */
 export function opaBenchRuns(inputFile: string, count: number): GoBenchmarkResult[] {
   const args = ['bench', '--format', 'json', '--count', String(count), ...POLICY_ARGS, '--input', inputFile, QUERY];
   const results = splitJsonObjects(runOpa(args)) as GoBenchmarkResult[];

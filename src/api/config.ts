@@ -11,7 +11,7 @@ export interface ServerConfig {
   workers: number;
   /**
    * Threads that evaluate large checks (src/host/evaluation-pool.ts); 0 evaluates every check
-   * on the thread that answers it. Unset: one per core beyond the first, 0 with several workers.
+   * on the thread that answers it. Unset: 1, or 0 on one core or with several workers.
    */
   evaluation_threads?: number;
 }

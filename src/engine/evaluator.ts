@@ -31,8 +31,6 @@ export interface EvaluateOptions {
 export interface PreparedEvaluation {
   /** The input's JSON text in pieces, in the order the policy's memory takes them. */
   readonly pieces: readonly string[];
-  /** Their length in UTF-16 units: what a host weighs to choose where the policy runs. */
-  readonly length: number;
   readonly now: Date;
   readonly decisionId: string | undefined;
   /** performance.now() when prepared: the decision's evaluate time covers every step. */
@@ -194,8 +192,7 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
       } catch (err) {
         throw asEvaluationError(err);
       }
-      const length = pieces.reduce((n, piece) => n + piece.length, 0);
-      return { pieces, length, now, decisionId: evalOptions.decisionId, started };
+      return { pieces, now, decisionId: evalOptions.decisionId, started };
     },
     run: (prepared) => runPolicy(prepared.pieces),
     finish(prepared, answer) {

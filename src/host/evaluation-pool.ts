@@ -52,10 +52,8 @@ interface Job {
 interface PoolThread {
   index: number;
   worker: Worker;
-  /** Policies sent to this thread, with how many of its jobs each has in flight. */
-  policies: Map<number, number>;
-  /** The evaluator of each policy sent, to remember one the thread could not load. */
-  evaluators: Map<number, Evaluator>;
+  /** Policies sent to this thread: whose they are, and how many of its jobs each has in flight. */
+  policies: Map<number, { evaluator: Evaluator; inFlight: number }>;
   jobs: Map<number, Job>;
 }
 
@@ -97,7 +95,8 @@ export class EvaluationPool {
       this.counts.here++;
       return evaluator.finish(prepared, evaluator.run(prepared));
     };
-    if (this.threads.length === 0 || this.closed || prepared.length < this.minLength || this.unloadable.has(evaluator)) return here();
+    const length = prepared.pieces.reduce((n, piece) => n + piece.length, 0);
+    if (this.threads.length === 0 || this.closed || length < this.minLength || this.unloadable.has(evaluator)) return here();
     return this.run(evaluator, prepared.pieces).then((answer) => {
       if (answer === undefined) return here();
       this.counts.thread++;
@@ -117,8 +116,7 @@ export class EvaluationPool {
     if (!thread.policies.has(policy)) {
       const bundle = { wasm: evaluator.bundle.wasm, dataJson: evaluator.bundle.dataJson };
       thread.worker.postMessage({ type: 'load', policy, bundle, options: { entrypoint: evaluator.entrypoint, maxMemoryBytes: evaluator.maxMemoryBytes } } satisfies PoolMessage);
-      thread.policies.set(policy, 0);
-      thread.evaluators.set(policy, evaluator);
+      thread.policies.set(policy, { evaluator, inFlight: 0 });
       this.counts.loads++;
     }
     const job = this.nextJob++;
@@ -127,7 +125,7 @@ export class EvaluationPool {
       // Counted once sent: a job that never left holds nothing on the thread.
       if (thread.jobs.size === 0) thread.worker.ref();
       thread.jobs.set(job, { policy, resolve, reject });
-      thread.policies.set(policy, thread.policies.get(policy)! + 1);
+      thread.policies.get(policy)!.inFlight++;
     });
   }
 
@@ -159,7 +157,7 @@ export class EvaluationPool {
   private start(index: number): PoolThread {
     const { entry, eval: isScript } = workerEntry(import.meta.url, 'evaluation-worker');
     const worker = new Worker(entry, { eval: isScript });
-    const thread: PoolThread = { index, worker, policies: new Map(), evaluators: new Map(), jobs: new Map() };
+    const thread: PoolThread = { index, worker, policies: new Map(), jobs: new Map() };
     worker.on('message', (message: PoolAnswer) => this.answer(thread, message));
     const lost = (reason: string) =>
       this.retire(thread, reason, (job) => job.reject(new EvaluationError('evaluation_failed', `policy evaluation failed: the evaluation thread ${reason}`)));
@@ -176,15 +174,15 @@ export class EvaluationPool {
     const job = thread.jobs.get(message.job);
     if (!job) return;
     thread.jobs.delete(message.job);
-    const evaluator = thread.evaluators.get(job.policy)!; // before dropIdle may let it go
     if (thread.jobs.size === 0) thread.worker.unref();
-    thread.policies.set(job.policy, thread.policies.get(job.policy)! - 1);
+    const sent = thread.policies.get(job.policy)!;
+    sent.inFlight--;
     this.dropIdle(thread);
     if ('answer' in message) return job.resolve(message.answer);
     if (!message.error.load) return job.reject(new EvaluationError(message.error.code, message.error.message));
     // The policy loaded on this thread of the process, not on that one: its checks run
     // here, and the thread, which may be in any state, makes room for a fresh one.
-    this.unloadable.add(evaluator);
+    this.unloadable.add(sent.evaluator);
     job.resolve(undefined);
     this.retire(thread, `could not load a policy: ${message.error.message}`, (other) => other.resolve(undefined));
     void thread.worker.terminate();
@@ -205,10 +203,9 @@ export class EvaluationPool {
   /** Policies neither active nor with a job in flight leave the thread. */
   private dropIdle(thread: PoolThread): void {
     const current = this.currentPolicy();
-    for (const [policy, inFlight] of thread.policies) {
+    for (const [policy, { inFlight }] of thread.policies) {
       if (policy === current || inFlight > 0) continue;
       thread.policies.delete(policy);
-      thread.evaluators.delete(policy);
       thread.worker.postMessage({ type: 'drop', policy } satisfies PoolMessage);
     }
   }
