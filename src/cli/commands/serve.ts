@@ -76,6 +76,6 @@ export function serveCommand(): Command {
       'dfw serve --workers 2                       # one server process per core, one decision-log writer',
       'DFW_BUNDLE_TOKEN=… dfw serve --bundle-url https://dfw.example/v1/bundles/firewall --bundle-key keys/release.pub.pem',
     ],
-    '0 stopped by SIGTERM/SIGINT, 2 could not start (the message names the file, key or reason)',
+    '0 stopped by SIGTERM/SIGINT, 1 could not go on (the decision log\'s writer stopped: restart it), 2 could not start (the message names the file, key or reason)',
   );
 }
