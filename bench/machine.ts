@@ -49,3 +49,21 @@ export function describeMachine(opa: string): Machine {
     opa: opaVersion(opa),
   };
 }
+
+/**
+ * Each core's speed now: the same JSON workload (parse the typical check request 5,000
+ * times) in a fresh Node pinned to that core with taskset, in milliseconds. This machine's
+ * two vCPUs have been seen to differ by 1.5× at one moment and agree a minute later (host
+ * contention), which moves every figure by as much; the probe at the start and the end of
+ * a run shows what the run got. undefined where taskset is missing.
+ */
+export function probeCoreSpeeds(request: string): number[] | undefined {
+  const script = `const s=process.env.DFW_PROBE_TEXT;const t=performance.now();let n=0;for(let i=0;i<5000;i++)n+=JSON.parse(s)?1:0;console.log(performance.now()-t)`;
+  try {
+    return Array.from({ length: availableParallelism() }, (_, core) =>
+      Number(execFileSync('taskset', ['-c', String(core), process.execPath, '-e', script], { encoding: 'utf8', env: { ...process.env, DFW_PROBE_TEXT: request } }).trim()),
+    );
+  } catch {
+    return undefined;
+  }
+}

@@ -8,6 +8,11 @@ import { fmt } from './stats.js';
 
 export type { BenchResults, HttpResults } from './results.js';
 
+function coreSpeedsText(speeds: BenchResults['coreSpeeds']): string {
+  const one = (ms: number[] | undefined) => (ms ? ms.map((v, core) => `core ${core}: ${fmt(v)}`).join(', ') : '–');
+  return speeds ? `${one(speeds.start)} at the start; ${one(speeds.end)} at the end` : '–';
+}
+
 function machineSection(r: BenchResults): string {
   const m = r.machine;
   return `## Machine and run
@@ -25,6 +30,7 @@ ${table(
     ['Total benchmark time', r.totalSeconds ? `${fmt(r.totalSeconds)} s` : '–'],
     ['CPU used by other processes', `${fmt(r.background.startCores, 2)} cores at the start${r.background.waitedSec > 2 ? ` (after waiting ${fmt(r.background.waitedSec)} s for a quiet machine)` : ''}, ${fmt(r.background.endCores, 2)} at the end`],
     ['Measurements repeated because other processes used > 0.3 cores meanwhile', String(r.background.retries)],
+    ['Speed of each core: the same JSON workload pinned to it (taskset), ms, lower is faster', coreSpeedsText(r.coreSpeeds)],
   ],
 )}
 

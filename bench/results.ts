@@ -50,5 +50,7 @@ export interface BenchResults {
   profile?: Array<{ input: string; requests: number; perSecond: number; busyMs: number; shares: ProfileShare[]; storeCache?: StoreCacheReads }>;
   /** CPU other processes used (cores) when the run started and when it ended. */
   background: { startCores: number; endCores: number; waitedSec: number; retries: number };
+  /** probeCoreSpeeds (machine.ts) at the start and the end of the run, ms per core. */
+  coreSpeeds?: { start?: number[]; end?: number[] };
   totalSeconds?: number;
 }

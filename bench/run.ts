@@ -10,7 +10,7 @@ import { benchEvaluate, decisionShape } from './evaluate.js';
 import { HELP, parseFlags, REPORT, SECTIONS, UsageError } from './flags.js';
 import { compareHttp } from './http-compare.js';
 import { BENCH_TIME, loadBenchInputs, ROOT, type BenchInput } from './inputs.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, probeCoreSpeeds } from './machine.js';
 import { buildBundles, OPA, opaBenchFigures, opaBenchRuns, opaDecision, POLICY_ARGS, QUERY } from './opa.js';
 import { measureBackground, sampleBackgroundCores } from './cpu.js';
 import { profileDfw } from './profile-run.js';
@@ -62,6 +62,7 @@ async function main(): Promise<number> {
   const all = await loadBenchInputs();
   const inputs: BenchInput[] = flags.large ? [all.typical, all.large] : [all.typical];
   writeInputFiles(tmp, inputs);
+  results.coreSpeeds = { start: probeCoreSpeeds(all.typical.requestJson) };
   results.inputs = inputs.map((b) => ({ name: b.name, description: b.description, requestBytes: Buffer.byteLength(b.requestJson), inputBytes: Buffer.byteLength(b.inputJson) }));
 
   log('building the bundles; signed ones with the test-only key');
@@ -109,6 +110,7 @@ async function main(): Promise<number> {
   }
 
   results.background.endCores = await sampleBackgroundCores();
+  results.coreSpeeds = { ...results.coreSpeeds, end: probeCoreSpeeds(all.typical.requestJson) };
   results.background.retries = quiet.retries;
   results.totalSeconds = (performance.now() - began) / 1000;
   const markdown = renderReport(results);
