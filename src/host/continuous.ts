@@ -24,6 +24,7 @@ import {
 import type { Logger } from '../shared/logger.js';
 import type { AuditRecord, AuditTrigger, Store, Waiver } from '../store/types.js';
 import type { AuditScope } from '../audit/auditor.js';
+import { leadTimedJobs } from './timed-jobs.js';
 
 /** How often waivers and the active revision are looked at for events. */
 const SCAN_INTERVAL_MS = 15_000;
@@ -70,6 +71,8 @@ export interface ContinuousSettings {
    * every deployment again at start and on each bundle activation.
    */
   timedJobs?: boolean;
+  /** How often a process that does not hold the timed-jobs lock tries for it (PostgreSQL). */
+  leaseRetryMs?: number;
 }
 
 export function startContinuous(settings: ContinuousSettings, base: Store, policy: ActivePolicy, logger: Logger): Continuous {
@@ -163,7 +166,7 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
     },
     async createWaiver(waiver) {
       const created = await base.createWaiver(waiver);
-      if (timedJobs) void scan();
+      if (leader?.leading()) void scan();
       else void queueGranted(created);
       return created;
     },
@@ -171,7 +174,7 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
 
   // Every worker delivers (the outbox leases each message to one of them).
   if (notifications.receivers.length > 0) worker.start();
-  const timers: NodeJS.Timeout[] = [];
+  let timers: NodeJS.Timeout[] = [];
   const every = (ms: number, job: () => Promise<void>) => {
     void job();
     const timer = setInterval(() => void job(), ms);
@@ -190,8 +193,8 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
       logger.error('pruning the outbox and audit records failed', { error: (err as Error).message });
     }
   };
-  // Every replica has this timer; the one that finds no recent scheduled audit in the store
-  // runs it, so a deployment is audited about once per interval.
+  // Runs in the one process holding the timed-jobs lock; it also skips a scheduled audit that
+  // another process ran within the interval (before a restart, or before the lock moved).
   const scheduled = async () => {
     if (!audit.enabled) return;
     try {
@@ -203,11 +206,26 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
     }
     await runAudit('schedule');
   };
-  if (timedJobs) {
-    every(SCAN_INTERVAL_MS, scan);
-    every(3_600_000, prune);
-    every(audit.interval_seconds * 1000, scheduled);
-  }
+  // With replicas on one PostgreSQL, the one process holding the database's timed-jobs lock
+  // runs them, and another takes over when it goes (src/host/timed-jobs.ts).
+  const leader = timedJobs
+    ? leadTimedJobs(
+        base,
+        {
+          start() {
+            every(SCAN_INTERVAL_MS, scan);
+            every(3_600_000, prune);
+            every(audit.interval_seconds * 1000, scheduled);
+          },
+          stop() {
+            timers.forEach(clearInterval);
+            timers = [];
+          },
+        },
+        logger,
+        settings.leaseRetryMs,
+      )
+    : undefined;
   logger.info('notifications and audit', {
     receivers: names,
     audit: audit.enabled ? (timedJobs ? `every ${audit.interval_seconds}s and on new evidence` : 'on new evidence (another worker runs the timed audits)') : 'off',
@@ -221,7 +239,7 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
     console: (options) => createConsole(options, { store, policy, receivers: names, logger }),
     metrics: (m) => ({ ...m, render: async () => `${await m.render()}\n${await registry.metrics()}` }),
     async stop() {
-      timers.forEach(clearInterval);
+      await leader?.stop();
       await worker.stop();
       await auditor.idle();
     },

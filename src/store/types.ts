@@ -2,7 +2,9 @@
 // store, implemented identically on SQLite and PostgreSQL (docs/storage.md).
 import type { BySeverity, Decision, WaivedViolation } from '../engine/index.js';
 import type { EvidenceKind, ParsedEvidence, ReportKind } from '../evidence/types.js';
+import type { SessionLock } from './sql/driver.js';
 
+export type { SessionLock };
 
 /** A point in time: a Date or an RFC 3339 string. Stored with millisecond precision. */
 export type Instant = Date | string;
@@ -318,6 +320,13 @@ export interface Store {
   schemaVersion(): Promise<number>;
   /** Round trip to the database (for /healthz). */
   ping(): Promise<void>;
+  /**
+   * PostgreSQL only: the lock named `name`, held for this process until released or until its
+   * session ends (the process dies, the connection drops); undefined while another process
+   * holds it. Replicas sharing one database use it to run the timed jobs once
+   * (src/host/timed-jobs.ts). Absent on SQLite.
+   */
+  tryLock?(name: string): Promise<SessionLock | undefined>;
   close(): Promise<void>;
 }
 

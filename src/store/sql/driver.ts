@@ -10,6 +10,14 @@ export interface SqlExecutor {
   run(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
+/** A lock held for as long as one database session lives (SqlDriver.tryLock). */
+export interface SessionLock {
+  /** Resolves, with why, if the session ends without release(): the lock is no longer held. */
+  readonly lost: Promise<Error>;
+  /** Ends the session, which releases the lock. */
+  release(): Promise<void>;
+}
+
 export interface SqlDriver extends SqlExecutor {
   readonly dialect: Dialect;
   /**
@@ -18,5 +26,12 @@ export interface SqlDriver extends SqlExecutor {
    * Inside, use only the executor handed to `fn`.
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL: takes the lock named `name` in this schema on a session of its own, or
+   * answers undefined at once when another session holds it. The database lets go of it
+   * when the session ends, a crashed process included. Absent on SQLite, whose file one
+   * process writes.
+   */
+  tryLock?(name: string): Promise<SessionLock | undefined>;
   close(): Promise<void>;
 }

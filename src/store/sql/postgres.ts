@@ -1,7 +1,7 @@
 // PostgreSQL through a pg Pool. A COMMIT returns once the WAL is flushed (the default
 // synchronous_commit = on), so an acknowledged write survives a crash of either side.
 import pg from 'pg';
-import type { Row, SqlDriver, SqlExecutor } from './driver.js';
+import type { Row, SessionLock, SqlDriver, SqlExecutor } from './driver.js';
 
 export interface PostgresOptions {
   schema?: string;
@@ -22,14 +22,50 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   };
 }
 
+/**
+ * A session-level advisory lock on a connection outside the pool, so that it lives exactly
+ * as long as that connection. The key is the name and the schema (current_schema(), from
+ * search_path), so that two dfw installations in one database do not share it.
+ */
+async function tryAdvisoryLock(settings: pg.ClientConfig, name: string): Promise<SessionLock | undefined> {
+  const client = new pg.Client(settings);
+  let lose: (err: Error) => void = () => undefined;
+  const lost = new Promise<Error>((resolve) => (lose = resolve));
+  let released = false;
+  client.on('error', (err) => lose(err));
+  client.on('end', () => {
+    if (!released) lose(new Error('the database session ended'));
+  });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ held: boolean }>("SELECT pg_try_advisory_lock(hashtext('dfw:' || $1 || ':' || current_schema())) AS held", [name]);
+    if (rows[0]?.held === true) {
+      return {
+        lost,
+        async release() {
+          released = true;
+          await client.end().catch(() => undefined);
+        },
+      };
+    }
+  } catch (err) {
+    released = true;
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+  released = true;
+  await client.end().catch(() => undefined);
+  return undefined;
+}
+
 export function openPostgres(url: string, options: PostgresOptions = {}): SqlDriver {
-  const pool = new pg.Pool({
+  const settings: pg.ClientConfig = {
     connectionString: url,
-    max: options.poolSize ?? 10,
     // search_path as a startup parameter applies to every connection before its first query;
     // quoted, so a schema named like a keyword (user, order) works too.
     ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
-  });
+  };
+  const pool = new pg.Pool({ ...settings, max: options.poolSize ?? 10 });
   // An idle connection that the server drops must not crash the process: the next query
   // opens a new one, and a failing query reports its own error.
   pool.on('error', () => undefined);
@@ -69,6 +105,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlDri
         client.release(broken);
       }
     },
+    tryLock: (name) => tryAdvisoryLock(settings, name),
     close: () => pool.end(),
   };
 }

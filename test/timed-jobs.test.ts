@@ -1,0 +1,162 @@
+// The timed jobs (event scan, scheduled audit, pruning) run in one process per database
+// (src/host/timed-jobs.ts): on PostgreSQL the holder of the session lock "timed-jobs".
+// - the lock itself, on real PostgreSQL sessions: one holder per name and schema, released
+//   on release() and when the server ends the holder's session;
+// - two `dfw serve` replicas on one PostgreSQL: one runs the jobs, and when it is killed
+//   with SIGKILL the other takes over;
+// - on SQLite the store has no lock and the process runs the jobs.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { leadTimedJobs } from '../src/host/timed-jobs.js';
+import { createLogger } from '../src/shared/logger.js';
+import type { Store } from '../src/store/index.js';
+import { startDfw, type ServerProcess } from './helpers/cli.js';
+import { ROOT } from './helpers/opa.js';
+import { openAt, postgresBackend, postgresUrl, sqliteBackend, type StoreBackend } from './helpers/store-backends.js';
+
+const test = suite('timed jobs: one process per database');
+const backends: StoreBackend[] = [];
+test.after(async () => {
+  for (const backend of backends) await backend.cleanup();
+});
+const fresh = (backend: () => StoreBackend) => {
+  const b = backend();
+  backends.push(b);
+  return b.fresh();
+};
+
+const until = async (what: string, ready: () => boolean | Promise<boolean>, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!(await ready())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+/**
+ * Ends, from outside dfw, the database session holding dfw's lock `name` in `schema`: an
+ * advisory lock on one bigint key shows in pg_locks as its high and low 32 bits.
+ */
+async function terminateHolder(name: string, schema: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: postgresUrl() });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ pid: number }>(
+      `SELECT l.pid FROM pg_locks l, (SELECT hashtext('dfw:' || $1 || ':' || $2)::bigint AS key) k
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+          AND l.objid::bigint = (k.key & 4294967295) AND l.classid::bigint = ((k.key >> 32) & 4294967295)
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [name, schema],
+    );
+    for (const { pid } of rows) await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    return rows.length;
+  } finally {
+    await admin.end();
+  }
+}
+
+test('the PostgreSQL lock: one holder per name and schema, free again on release and when the session ends', async () => {
+  const location = fresh(postgresBackend);
+  const [a, b] = [await openAt(location), await openAt(location)];
+  const other = await openAt(fresh(postgresBackend));
+  try {
+    const held = await a.tryLock!('jobs');
+    assert.ok(held, 'the first process takes the lock');
+    assert.is(await b.tryLock!('jobs'), undefined, 'a second process on the same schema does not');
+    const otherName = await b.tryLock!('other-jobs');
+    assert.ok(otherName, 'another name is another lock');
+    const otherSchema = await other.tryLock!('jobs');
+    assert.ok(otherSchema, 'the same name in another schema is another lock');
+
+    await held.release();
+    const next = await b.tryLock!('jobs');
+    assert.ok(next, 'released: the next process takes it');
+
+    // The server ends the holder's session, as when its process dies or the connection drops.
+    assert.is(await terminateHolder('jobs', location.options.schema!), 1, 'one session holds it');
+    const why = await Promise.race([next.lost, new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000))]);
+    assert.ok(why instanceof Error, 'the holder was told its lock is lost');
+    await until('the lock to be free', async () => {
+      const again = await b.tryLock!('jobs');
+      await again?.release();
+      return again !== undefined;
+    });
+    await Promise.all([otherName!.release(), otherSchema!.release()]);
+  } finally {
+    await Promise.all([a.close(), b.close(), other.close()]);
+  }
+});
+
+test('on SQLite there is no lock: the process runs the timed jobs at once', async () => {
+  const store = await openAt(fresh(sqliteBackend));
+  try {
+    assert.is(store.tryLock, undefined);
+    let started = 0;
+    const leader = leadTimedJobs(store, { start: () => started++, stop: () => undefined }, createLogger('error'));
+    assert.is(started, 1);
+    assert.ok(leader.leading());
+    await leader.stop();
+  } finally {
+    await store.close();
+  }
+});
+
+test('in process: the jobs start in the one holder, stop when its session ends, and start in the other', async () => {
+  const location = fresh(postgresBackend);
+  const stores: Store[] = [await openAt(location), await openAt(location)];
+  const running = [0, 0];
+  const leaders = stores.map((store, i) =>
+    leadTimedJobs(store, { start: () => running[i]!++, stop: () => running[i]!-- }, createLogger('error'), 100),
+  );
+  try {
+    await until('one leader', () => running[0]! + running[1]! === 1);
+    await new Promise((r) => setTimeout(r, 400)); // several retries by the other
+    assert.is(running[0]! + running[1]!, 1, 'exactly one process runs the jobs');
+    const first = running[0] === 1 ? 0 : 1;
+    assert.ok(leaders[first]!.leading() && !leaders[1 - first]!.leading());
+    await leaders[first]!.stop();
+    assert.is(running[first], 0, 'stopped with its leader');
+    await until('the other to take over', () => running[1 - first] === 1);
+    assert.ok(leaders[1 - first]!.leading());
+  } finally {
+    await Promise.all(leaders.map((l) => l.stop()));
+    await Promise.all(stores.map((s) => s.close()));
+  }
+});
+
+test('two dfw serve replicas on one PostgreSQL: one runs the timed jobs; killed with SIGKILL, the other takes over', async () => {
+  const location = fresh(postgresBackend);
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-timed-jobs-'));
+  const config = join(dir, 'dfw.yaml');
+  writeFileSync(
+    config,
+    ['bundle:', `  path: ${JSON.stringify(join(ROOT, 'bundles/firewall.tar.gz'))}`, 'store:', `  url: ${JSON.stringify(location.url)}`, `  schema: ${location.options.schema}`, ''].join('\n'),
+  );
+  const servers: ServerProcess[] = [];
+  try {
+    servers.push(await startDfw(['--config', config]));
+    const runs = (s: ServerProcess) => s.logs.some((l) => l.includes('"msg":"timed jobs: this process runs them"'));
+    const waits = (s: ServerProcess) => s.logs.some((l) => l.includes('"msg":"timed jobs: another process sharing the database runs them"'));
+    await until('the first replica to run the timed jobs', () => runs(servers[0]!));
+    servers.push(await startDfw(['--config', config]));
+    await until('the second replica to stand by', () => waits(servers[1]!));
+    assert.not.ok(runs(servers[1]!), 'both replicas run the timed jobs');
+
+    await servers[0]!.stop('SIGKILL');
+    const killedAt = Date.now();
+    await until('the second replica to take over', () => runs(servers[1]!), 20_000);
+    console.log(`timed-jobs: the second replica took over ${Date.now() - killedAt} ms after the first was killed`);
+    // Its takeover runs the jobs: the event scan reads the store at once without error.
+    assert.not.ok(servers[1]!.logs.some((l) => l.includes('notification scan failed')));
+    assert.is(await servers[1]!.stop(), 0);
+  } finally {
+    for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) await s.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
