@@ -50,6 +50,16 @@ export function describeMachine(opa: string): Machine {
   };
 }
 
+/** The cores this process may run on (Cpus_allowed_list, e.g. "0-1" or "2,4-5"). */
+function allowedCores(): number[] {
+  const list = /^Cpus_allowed_list:\s*(.+)$/m.exec(readText('/proc/self/status'))?.[1];
+  if (!list) return Array.from({ length: availableParallelism() }, (_, core) => core);
+  return list.split(',').flatMap((range) => {
+    const [from, to = from] = range.split('-').map(Number) as [number, number?];
+    return Array.from({ length: to! - from + 1 }, (_, i) => from + i);
+  });
+}
+
 /**
  * Each core's speed now: the same JSON workload (parse the typical check request 5,000
  * times) in a fresh Node pinned to that core with taskset, in milliseconds. This machine's
@@ -57,12 +67,13 @@ export function describeMachine(opa: string): Machine {
  * contention), which moves every figure by as much; the probe at the start and the end of
  * a run shows what the run got. undefined where taskset is missing.
  */
-export function probeCoreSpeeds(request: string): number[] | undefined {
+export function probeCoreSpeeds(request: string): Array<{ core: number; ms: number }> | undefined {
   const script = `const s=process.env.DFW_PROBE_TEXT;const t=performance.now();let n=0;for(let i=0;i<5000;i++)n+=JSON.parse(s)?1:0;console.log(performance.now()-t)`;
   try {
-    return Array.from({ length: availableParallelism() }, (_, core) =>
-      Number(execFileSync('taskset', ['-c', String(core), process.execPath, '-e', script], { encoding: 'utf8', env: { ...process.env, DFW_PROBE_TEXT: request } }).trim()),
-    );
+    return allowedCores().map((core) => ({
+      core,
+      ms: Number(execFileSync('taskset', ['-c', String(core), process.execPath, '-e', script], { encoding: 'utf8', env: { ...process.env, DFW_PROBE_TEXT: request } }).trim()),
+    }));
   } catch {
     return undefined;
   }

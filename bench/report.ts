@@ -9,7 +9,7 @@ import { fmt } from './stats.js';
 export type { BenchResults, HttpResults } from './results.js';
 
 function coreSpeedsText(speeds: BenchResults['coreSpeeds']): string {
-  const one = (ms: number[] | undefined) => (ms ? ms.map((v, core) => `core ${core}: ${fmt(v)}`).join(', ') : '–');
+  const one = (cores: Array<{ core: number; ms: number }> | undefined) => (cores ? cores.map(({ core, ms }) => `core ${core}: ${fmt(ms)}`).join(', ') : '–');
   return speeds ? `${one(speeds.start)} at the start; ${one(speeds.end)} at the end` : '–';
 }
 

@@ -51,6 +51,6 @@ export interface BenchResults {
   /** CPU other processes used (cores) when the run started and when it ended. */
   background: { startCores: number; endCores: number; waitedSec: number; retries: number };
   /** probeCoreSpeeds (machine.ts) at the start and the end of the run, ms per core. */
-  coreSpeeds?: { start?: number[]; end?: number[] };
+  coreSpeeds?: { start?: Array<{ core: number; ms: number }>; end?: Array<{ core: number; ms: number }> };
   totalSeconds?: number;
 }

@@ -53,8 +53,17 @@ const logged = (server: ServerProcess, msg: string) => server.logs.filter((line)
 
 test('the decision writer thread stops mid-burst: the check waiting on it fails closed, every answered decision is in the log, and dfw serve exits 1', async (ctx) => {
   const server = await serveStopping(ctx.dir, 'record', 25);
-  const exchanges = await runLoad({ url: server.url, body: TYPICAL, connections: 4, stop: () => false });
-  const code = await exitOf(server);
+  let exchanges, code;
+  try {
+    // Clients stop at their first answer that is not a 200; the deadline only guards a preload
+    // that did not take.
+    const deadline = Date.now() + 60_000;
+    exchanges = await runLoad({ url: server.url, body: TYPICAL, connections: 4, stop: () => Date.now() > deadline });
+    code = await exitOf(server);
+  } finally {
+    if (server.child.exitCode === null && server.child.signalCode === null) await server.stop('SIGKILL');
+  }
+  assert.is(logged(server, 'test: stopping the thread').length, 1, 'the preload stopped the thread');
 
   const answered = exchanges.filter((e) => e.status === 200).map((e) => JSON.parse(e.body!) as { decision_id: string; allow: boolean });
   const refused = exchanges.filter((e) => e.status !== 200);
@@ -89,6 +98,7 @@ test('the decision writer thread stops mid-burst: the check waiting on it fails 
 test('an evaluation thread stops with a large check on it: that check fails closed, the server goes on, and the next large check starts another thread', async (ctx) => {
   const large = (await loadBenchInputs()).large.requestJson;
   const server = await serveStopping(ctx.dir, 'run', 1);
+  let stopped: number | null = null;
   try {
     const check = () => fetch(`${server.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: large });
     const first = await check();
@@ -111,9 +121,11 @@ test('an evaluation thread stops with a large check on it: that check fails clos
     assert.match(metrics, /^dfw_evaluation_threads_lost_total 1$/m);
     assert.match(metrics, /^dfw_evaluation_threads 1$/m);
     assert.match(metrics, /^dfw_evaluations_total\{thread="evaluation_thread"\} 1$/m);
+    assert.is(logged(server, 'test: stopping the thread').length, 1, 'the preload stopped the thread');
   } finally {
-    assert.is(await server.stop(), 0);
+    stopped = await server.stop();
   }
+  assert.is(stopped, 0, 'stopped by SIGTERM');
 });
 
 test('an idle evaluation thread keeps no process alive', async () => {

@@ -13,8 +13,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { leadTimedJobs } from '../src/host/timed-jobs.js';
 import { createLogger } from '../src/shared/logger.js';
-import type { Store } from '../src/store/index.js';
+import type { LockSession, Store } from '../src/store/index.js';
 import { startDfw, type ServerProcess } from './helpers/cli.js';
+import { startReceiver } from './helpers/notify-server.js';
 import { ROOT } from './helpers/opa.js';
 import { openAt, postgresBackend, postgresUrl, sqliteBackend, type StoreBackend } from './helpers/store-backends.js';
 
@@ -59,42 +60,56 @@ async function terminateHolder(name: string, schema: string): Promise<number> {
   }
 }
 
-test('the PostgreSQL lock: one holder per name and schema, free again on release and when the session ends', async () => {
+test('the PostgreSQL lock: one holder per name and schema, free again when its session closes or the server ends it', async () => {
   const location = fresh(postgresBackend);
   const [a, b] = [await openAt(location), await openAt(location)];
   const other = await openAt(fresh(postgresBackend));
+  const sessions: LockSession[] = [];
+  const session = (store: Store, name = 'jobs') => {
+    const created = store.lockSession!(name);
+    sessions.push(created);
+    return created;
+  };
   try {
-    const held = await a.tryLock!('jobs');
-    assert.ok(held, 'the first process takes the lock');
-    assert.is(await b.tryLock!('jobs'), undefined, 'a second process on the same schema does not');
-    const otherName = await b.tryLock!('other-jobs');
-    assert.ok(otherName, 'another name is another lock');
-    const otherSchema = await other.tryLock!('jobs');
-    assert.ok(otherSchema, 'the same name in another schema is another lock');
+    const first = session(a);
+    assert.is(await first.acquire(), true, 'the first session takes the lock');
+    assert.is(await first.acquire(), true, 'and, asked again, proves it still holds it');
+    const second = session(b);
+    assert.is(await second.acquire(), false, 'a second session on the same schema does not');
+    assert.is(await session(b, 'other-jobs').acquire(), true, 'another name is another lock');
+    assert.is(await session(other).acquire(), true, 'the same name in another schema is another lock');
 
-    await held.release();
-    const next = await b.tryLock!('jobs');
-    assert.ok(next, 'released: the next process takes it');
+    await first.close();
+    assert.is(await second.acquire(), true, 'closed: the session asking next takes it');
 
-    // The server ends the holder's session, as when its process dies or the connection drops.
+    // The server ends the holder's session, as when its process dies or its connection drops.
     assert.is(await terminateHolder('jobs', location.options.schema!), 1, 'one session holds it');
-    const why = await Promise.race([next.lost, new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000))]);
-    assert.ok(why instanceof Error, 'the holder was told its lock is lost');
-    await until('the lock to be free', async () => {
-      const again = await b.tryLock!('jobs');
-      await again?.release();
-      return again !== undefined;
-    });
-    await Promise.all([otherName!.release(), otherSchema!.release()]);
+    const why = await Promise.race([second.lost, new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000))]);
+    assert.ok(why instanceof Error, 'the holder is told its lock is lost');
+    assert.is(await second.acquire().then(() => 'held', () => 'refused'), 'refused', 'a lost session cannot be asked again');
+    assert.is(await session(a).acquire(), true, 'free again');
   } finally {
+    await Promise.all(sessions.map((s) => s.close()));
     await Promise.all([a.close(), b.close(), other.close()]);
+  }
+});
+
+test('closing the store ends its lock sessions', async () => {
+  const location = fresh(postgresBackend);
+  const [a, b] = [await openAt(location), await openAt(location)];
+  try {
+    assert.is(await a.lockSession!('jobs').acquire(), true);
+    await a.close();
+    assert.is(await b.lockSession!('jobs').acquire(), true, 'the closed store still holds the lock');
+  } finally {
+    await b.close();
   }
 });
 
 test('on SQLite there is no lock: the process runs the timed jobs at once', async () => {
   const store = await openAt(fresh(sqliteBackend));
   try {
-    assert.is(store.tryLock, undefined);
+    assert.is(store.lockSession, undefined);
     let started = 0;
     const leader = leadTimedJobs(store, { start: () => started++, stop: () => undefined }, createLogger('error'));
     assert.is(started, 1);
@@ -128,33 +143,65 @@ test('in process: the jobs start in the one holder, stop when its session ends, 
   }
 });
 
-test('two dfw serve replicas on one PostgreSQL: one runs the timed jobs; killed with SIGKILL, the other takes over', async () => {
+test('two dfw serve replicas on one PostgreSQL: one runs the timed jobs; killed with SIGKILL, the other takes over and runs them', async () => {
   const location = fresh(postgresBackend);
   const dir = mkdtempSync(join(tmpdir(), 'dfw-timed-jobs-'));
+  const receiver = await startReceiver(() => 200);
+  const secretFile = join(dir, 'siem.secret');
+  writeFileSync(secretFile, 'siem-shared-secret\n');
   const config = join(dir, 'dfw.yaml');
   writeFileSync(
     config,
-    ['bundle:', `  path: ${JSON.stringify(join(ROOT, 'bundles/firewall.tar.gz'))}`, 'store:', `  url: ${JSON.stringify(location.url)}`, `  schema: ${location.options.schema}`, ''].join('\n'),
+    [
+      'bundle:',
+      `  path: ${JSON.stringify(join(ROOT, 'bundles/firewall.tar.gz'))}`,
+      'store:',
+      `  url: ${JSON.stringify(location.url)}`,
+      `  schema: ${location.options.schema}`,
+      'notifications:',
+      '  receivers:',
+      `    - { name: siem, type: cloudevents, url: ${JSON.stringify(receiver.url)}, secret_file: ${JSON.stringify(secretFile)} }`,
+      '  poll_interval_ms: 50',
+      '',
+    ].join('\n'),
   );
   const servers: ServerProcess[] = [];
+  const runs = (s: ServerProcess) => s.logs.some((l) => l.includes('"msg":"timed jobs: this process runs them"'));
+  const waits = (s: ServerProcess) => s.logs.some((l) => l.includes('"msg":"timed jobs: another process sharing the database runs them"'));
   try {
     servers.push(await startDfw(['--config', config]));
-    const runs = (s: ServerProcess) => s.logs.some((l) => l.includes('"msg":"timed jobs: this process runs them"'));
-    const waits = (s: ServerProcess) => s.logs.some((l) => l.includes('"msg":"timed jobs: another process sharing the database runs them"'));
     await until('the first replica to run the timed jobs', () => runs(servers[0]!));
     servers.push(await startDfw(['--config', config]));
     await until('the second replica to stand by', () => waits(servers[1]!));
+    await new Promise((r) => setTimeout(r, 6_000)); // past its next ask
     assert.not.ok(runs(servers[1]!), 'both replicas run the timed jobs');
 
     await servers[0]!.stop('SIGKILL');
     const killedAt = Date.now();
+    // A waiver that ends in two days, made through the survivor. Its waiver.expiring event is
+    // queued only by the event scan, a timed job: with the first replica dead, only a
+    // survivor that took the jobs over can send it.
+    const expiresAt = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const made = await fetch(`${servers[1]!.url}/v1/waivers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rule: 'DFW-VULN-001', application: 'payments', environment: 'production', reason: 'accepted risk', requested_by: 'carol', expires_at: expiresAt }),
+    });
+    assert.is(made.status, 201, await made.clone().text());
+    const waiver = ((await made.json()) as { id: string }).id;
     await until('the second replica to take over', () => runs(servers[1]!), 20_000);
-    console.log(`timed-jobs: the second replica took over ${Date.now() - killedAt} ms after the first was killed`);
-    // Its takeover runs the jobs: the event scan reads the store at once without error.
-    assert.not.ok(servers[1]!.logs.some((l) => l.includes('notification scan failed')));
+    const tookOver = Date.now() - killedAt;
+    const expiring = () =>
+      receiver.received.some((r) => {
+        const event = JSON.parse(r.body) as { type?: string; data?: { waiver?: { id?: string } } };
+        return event.type === 'dev.dfw.waiver.expiring' && JSON.stringify(event.data).includes(waiver);
+      });
+    await until('the waiver.expiring notification from the new holder\'s scan', expiring, 20_000);
+    console.log(`timed-jobs: the second replica took over ${tookOver} ms after the first was killed, and its scan announced the expiring waiver`);
     assert.is(await servers[1]!.stop(), 0);
   } finally {
     for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) await s.stop('SIGKILL');
+    await receiver.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -24,6 +24,7 @@ import {
 import type { Logger } from '../shared/logger.js';
 import type { AuditRecord, AuditTrigger, Store, Waiver } from '../store/types.js';
 import type { AuditScope } from '../audit/auditor.js';
+import { startRetention } from './retention.js';
 import { leadTimedJobs } from './timed-jobs.js';
 
 /** How often waivers and the active revision are looked at for events. */
@@ -65,14 +66,15 @@ export interface ContinuousSettings {
   notifications?: Partial<NotificationsConfig>;
   audit?: Partial<AuditConfig>;
   /**
-   * Whether this process runs the timed jobs: the event scan (its waiver and bundle
-   * notifications, and the audits it starts), the scheduled audit and pruning; true unless
-   * another worker of the cluster does (src/host/cluster.ts), since every worker would audit
-   * every deployment again at start and on each bundle activation.
+   * Whether this process may run the timed jobs: the event scan (its waiver and bundle
+   * notifications, and the audits it starts), the scheduled audit, pruning and retention;
+   * true unless another worker of the cluster does (src/host/cluster.ts), since every worker
+   * would audit every deployment again at start and on each bundle activation. On
+   * PostgreSQL it runs them only while it holds the timed-jobs lock (timed-jobs.ts).
    */
   timedJobs?: boolean;
-  /** How often a process that does not hold the timed-jobs lock tries for it (PostgreSQL). */
-  leaseRetryMs?: number;
+  /** store.retention_days: decisions older than this are pruned hourly by the timed jobs; unset keeps them (tests). */
+  retentionDays?: number;
 }
 
 export function startContinuous(settings: ContinuousSettings, base: Store, policy: ActivePolicy, logger: Logger): Continuous {
@@ -175,6 +177,7 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
   // Every worker delivers (the outbox leases each message to one of them).
   if (notifications.receivers.length > 0) worker.start();
   let timers: NodeJS.Timeout[] = [];
+  let retention: { stop(): void } | undefined;
   const every = (ms: number, job: () => Promise<void>) => {
     void job();
     const timer = setInterval(() => void job(), ms);
@@ -216,14 +219,16 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
             every(SCAN_INTERVAL_MS, scan);
             every(3_600_000, prune);
             every(audit.interval_seconds * 1000, scheduled);
+            if (settings.retentionDays) retention = startRetention(base, settings.retentionDays, logger);
           },
           stop() {
             timers.forEach(clearInterval);
             timers = [];
+            retention?.stop();
+            retention = undefined;
           },
         },
         logger,
-        settings.leaseRetryMs,
       )
     : undefined;
   logger.info('notifications and audit', {

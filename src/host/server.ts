@@ -17,8 +17,7 @@ import { storeOptions } from '../store/config.js';
 import { openBundleSource } from './bundle-source.js';
 import { ActivePolicy } from '../engine/index.js';
 import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
-import { startRetention } from './retention.js';
-import { startContinuous } from './continuous.js';
+import { startContinuous, type Continuous } from './continuous.js';
 import { isSqliteFile, openStore, withDecisionWriterThread, type Store } from '../store/index.js';
 import { fixedCodeError } from '../shared/errors.js';
 import type { Server } from 'node:http';
@@ -113,13 +112,15 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     failedWith(`the decision writer thread stopped: ${reason}`);
   });
   logger.info('store opened', { backend: opened.backend, schema_version: await opened.schemaVersion() });
-  // From here on a failure must end the writer thread too, or the process would stay up.
+  // From here on a failure must end the writer thread and the timed jobs' lock session too,
+  // or the process would stay up.
+  let continuous: Continuous | undefined;
   try {
     // Notifications and continuous audit; from here on `store` queues a denial's notification
     // with its decision and starts an audit when new evidence arrives.
     const timedJobs = options.worker?.timedJobs ?? true;
-    const continuous = startContinuous({ notifications: config.notifications, audit: config.audit, timedJobs }, opened, policy, logger);
-    const store = continuous.store;
+    const started = (continuous = startContinuous({ notifications: config.notifications, audit: config.audit, timedJobs, retentionDays: config.store.retention_days }, opened, policy, logger));
+    const store = started.store;
     // Pushed reports first; live collectors fill what CI did not push. Inline signatures are
     // verified with the signatures collector's trust material (docs/supply-chain.md).
     const collectors = new CollectorRunner(
@@ -142,7 +143,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const checks = config.attestation?.attach && attestationSigner && config.collectors.registry ? attachingSummaries(counted, attestationSigner, config.collectors.registry, logger) : counted;
     const github = createGitHubIntegration(config.github, checks, logger);
     const admission = await startAdmissionWebhook(config.kubernetes, config.collectors, policy, checks, logger, metrics);
-    const retention = timedJobs ? startRetention(store, config.store.retention_days, logger) : undefined;
 
     const app = createApp({
       policy,
@@ -153,13 +153,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       waiverMaxDays: config.waivers.max_days,
       integrations: [
         ...(github ? [github] : []),
-        continuous.console({ tokens: config.tokens, bundle: config.bundle, publishDir: config.publish.dir, waiverMaxDays: config.waivers.max_days, ...(bundles.publisher ? { publisher: bundles.publisher } : {}) }),
+        started.console({ tokens: config.tokens, bundle: config.bundle, publishDir: config.publish.dir, waiverMaxDays: config.waivers.max_days, ...(bundles.publisher ? { publisher: bundles.publisher } : {}) }),
       ],
       maxBodyBytes: config.server.max_body_bytes,
       ...(bundles.publisher ? { bundles: bundles.publisher } : {}),
       ...(bundles.poller ? { bundleSource: bundles.poller } : {}),
       ...(attestationSigner ? { attestationSigner } : {}),
-      metrics: continuous.metrics(metrics),
+      metrics: started.metrics(metrics),
     });
     const drain = createDrain();
     const server: ServerType = await new Promise((resolveServer, reject) => {
@@ -185,10 +185,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         // Held long polls and the poller end at once; the drain waits for the rest.
         await Promise.all([drain.start(), bundles.close()]);
         clearTimeout(timeout);
-        retention?.stop();
         // GitHub reviews already accepted get their callback before the store closes.
         await Promise.all([github?.idle(), admission?.close()]);
-        await continuous.stop().then(() => store.close());
+        await started.stop().then(() => store.close());
       } catch (err) {
         logger.error('error while stopping', { error: (err as Error).message });
       } finally {
@@ -202,6 +201,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const reloadPublished = publisher ? () => publisher.reload(config.bundle.name) : undefined;
     return { url, policy, store, failed, ...(reloadPublished ? { reloadPublished } : {}), ...(admission ? { admissionUrl: admission.url } : {}), close };
   } catch (err) {
+    await continuous?.stop().catch(() => undefined);
     await opened.close().catch(() => undefined);
     throw err;
   }

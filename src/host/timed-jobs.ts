@@ -1,15 +1,18 @@
-// Who runs the timed jobs (the event scan, the scheduled audit, pruning) when several
-// processes share one PostgreSQL: the one holding the database lock "timed-jobs". Each
-// candidate tries for it every few seconds; the database lets go of it when its holder's
-// session ends, a crashed or killed process included, and the next try elsewhere takes
-// over. On SQLite the store has no such lock: the file has one writing process, whose
-// cluster workers share out the jobs themselves (src/host/cluster.ts), so it runs them.
+// Who runs the timed jobs (the event scan, the scheduled audit, pruning and retention) when
+// several processes share one PostgreSQL: the one whose database session holds the lock
+// "timed-jobs". Every few seconds each candidate asks for it on its own session, and the
+// holder proves its session is still there; the database lets go of the lock when the
+// holder's session ends (a crashed or killed process, a dropped connection), and the next
+// ask elsewhere takes over. A holder that finds its session gone stops its jobs first, so two
+// processes run them at once for at most one interval. On SQLite the store has no such lock:
+// the file has one writing process, whose cluster workers share out the jobs themselves
+// (src/host/cluster.ts), so it runs them.
 import type { Logger } from '../shared/logger.js';
-import type { SessionLock, Store } from '../store/index.js';
+import type { LockSession, Store } from '../store/index.js';
 
 export const TIMED_JOBS_LOCK = 'timed-jobs';
-/** How often a process that does not hold the lock tries again. */
-export const DEFAULT_RETRY_MS = 5_000;
+/** How often a process asks for the lock, or, holding it, checks its session. */
+export const DEFAULT_INTERVAL_MS = 5_000;
 
 export interface TimedJobs {
   /** Starts the jobs' timers; called when this process becomes the one that runs them. */
@@ -21,67 +24,86 @@ export interface TimedJobs {
 export interface TimedJobsLeader {
   /** Whether this process runs the timed jobs now. */
   leading(): boolean;
-  /** Stops the jobs and lets go of the lock. */
+  /** Stops the jobs and ends the lock's session, after an ask in flight. */
   stop(): Promise<void>;
 }
 
-export function leadTimedJobs(store: Pick<Store, 'tryLock'>, jobs: TimedJobs, logger: Logger, retryMs = DEFAULT_RETRY_MS): TimedJobsLeader {
-  if (!store.tryLock) {
+export function leadTimedJobs(store: Pick<Store, 'lockSession'>, jobs: TimedJobs, logger: Logger, intervalMs = DEFAULT_INTERVAL_MS): TimedJobsLeader {
+  if (!store.lockSession) {
     jobs.start();
     return { leading: () => true, stop: async () => jobs.stop() };
   }
-  const tryLock = store.tryLock.bind(store);
-  let held: SessionLock | undefined;
+  const open = store.lockSession.bind(store);
+  let session: LockSession | undefined;
+  let leading = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  /** Logged once per change, not at every try. */
+  let asking: Promise<void> | undefined;
+  /** Logged once per change, not at every ask. */
   let said: 'waiting' | 'unavailable' | undefined;
 
-  const retry = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void attempt(), retryMs);
-    timer.unref();
+  const resign = (why: string) => {
+    if (!leading) return;
+    leading = false;
+    jobs.stop();
+    logger.warn('timed jobs: the lock was lost with its database session; stopped them', { error: why });
   };
-  const attempt = async () => {
-    let lock: SessionLock | undefined;
+  const newSession = () => {
+    const created = open(TIMED_JOBS_LOCK);
+    void created.lost.then((err) => {
+      if (session !== created) return;
+      session = undefined;
+      resign(err.message);
+    });
+    return created;
+  };
+  const ask = async () => {
+    const current = (session ??= newSession());
     try {
-      lock = await tryLock(TIMED_JOBS_LOCK);
+      const held = await current.acquire();
+      if (stopped) return;
+      if (held && !leading) {
+        leading = true;
+        said = undefined;
+        logger.info('timed jobs: this process runs them', { lock: TIMED_JOBS_LOCK });
+        jobs.start();
+      } else if (!held && said !== 'waiting') {
+        said = 'waiting';
+        logger.info('timed jobs: another process sharing the database runs them', { retry_ms: intervalMs });
+      }
     } catch (err) {
-      if (said !== 'unavailable') logger.warn('timed jobs: the lock cannot be taken now; trying again', { error: (err as Error).message, retry_ms: retryMs });
-      said = 'unavailable';
-      return retry();
+      if (session === current) session = undefined;
+      if (leading) resign((err as Error).message);
+      else if (said !== 'unavailable') {
+        said = 'unavailable';
+        logger.warn('timed jobs: the lock cannot be asked for now; trying again', { error: (err as Error).message, retry_ms: intervalMs });
+      }
     }
-    if (!lock) {
-      if (said !== 'waiting') logger.info('timed jobs: another process sharing the database runs them', { retry_ms: retryMs });
-      said = 'waiting';
-      return retry();
-    }
-    if (stopped) return void lock.release();
-    held = lock;
-    said = undefined;
-    logger.info('timed jobs: this process runs them', { lock: TIMED_JOBS_LOCK });
-    jobs.start();
-    void lock.lost.then((err) => {
-      if (held !== lock) return; // released on purpose
-      held = undefined;
-      jobs.stop();
-      logger.warn('timed jobs: the lock was lost with its database session; stopped them and trying again', { error: err.message });
-      retry();
+  };
+  const loop = () => {
+    if (stopped) return;
+    asking = ask().finally(() => {
+      asking = undefined;
+      if (stopped) return;
+      timer = setTimeout(loop, intervalMs);
+      timer.unref();
     });
   };
-  void attempt();
+  loop();
 
   return {
-    leading: () => held !== undefined,
+    leading: () => leading,
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      const lock = held;
-      held = undefined;
-      if (lock) {
+      await asking;
+      if (leading) {
+        leading = false;
         jobs.stop();
-        await lock.release();
       }
+      const current = session;
+      session = undefined;
+      await current?.close();
     },
   };
 }

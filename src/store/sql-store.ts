@@ -50,7 +50,7 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
     stats: guarded<DecisionStats>(stats, 'decision statistics', open),
     consoleSessions: guarded<ConsoleSessions>(new SqlConsoleSessions(db), 'console sessions', open),
     waiverRequests: guarded<WaiverRequests>(new SqlWaiverRequests(db, options.clock), 'waiver requests', open),
-    ...(db.tryLock ? { tryLock: (name: string) => open(`taking the lock "${name}"`, () => db.tryLock!(name)) } : {}),
+    ...(db.lockSession ? { lockSession: db.lockSession.bind(db) } : {}),
     recordDecision: (record) => open('recording a decision', () => decisions.record(record)),
     getDecision: (id) => open('reading a decision', () => decisions.get(id)),
     firstAllowed: (application, digest) => open('reading where a digest was first allowed', () => decisions.firstAllowed(application, digest)),

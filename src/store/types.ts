@@ -2,10 +2,6 @@
 // store, implemented identically on SQLite and PostgreSQL (docs/storage.md).
 import type { BySeverity, Decision, WaivedViolation } from '../engine/index.js';
 import type { EvidenceKind, ParsedEvidence, ReportKind } from '../evidence/types.js';
-import type { SessionLock } from './sql/driver.js';
-
-export type { SessionLock };
-
 /** A point in time: a Date or an RFC 3339 string. Stored with millisecond precision. */
 export type Instant = Date | string;
 
@@ -255,6 +251,23 @@ export interface FirstAllowed {
   time: string;
 }
 
+/**
+ * One lock held by one database session (PostgreSQL: a session-level advisory lock), which the
+ * database releases when the session ends, a crashed process or a dropped connection included.
+ */
+export interface LockSession {
+  /**
+   * Takes the lock if it is free, connecting first if need be: true once this session holds
+   * it, false while another does. Called again while held, it proves the session is still
+   * alive, within a time limit; it throws when the session has gone, and `lost` resolves.
+   */
+  acquire(): Promise<boolean>;
+  /** Resolves, with why, when the session ends other than by close(): a lock it held is free. */
+  readonly lost: Promise<Error>;
+  /** Ends the session, which releases the lock; bounded in time. */
+  close(): Promise<void>;
+}
+
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
   /** The per-process caches of the reads every check makes, for metrics. */
@@ -321,12 +334,12 @@ export interface Store {
   /** Round trip to the database (for /healthz). */
   ping(): Promise<void>;
   /**
-   * PostgreSQL only: the lock named `name`, held for this process until released or until its
-   * session ends (the process dies, the connection drops); undefined while another process
-   * holds it. Replicas sharing one database use it to run the timed jobs once
-   * (src/host/timed-jobs.ts). Absent on SQLite.
+   * PostgreSQL only: a database session of its own for the lock named `name` (in this
+   * schema), which replicas sharing the database use to run the timed jobs once
+   * (src/host/timed-jobs.ts). Closed with the store. Absent on SQLite, whose file one process
+   * writes.
    */
-  tryLock?(name: string): Promise<SessionLock | undefined>;
+  lockSession?(name: string): LockSession;
   close(): Promise<void>;
 }
 

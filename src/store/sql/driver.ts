@@ -1,6 +1,8 @@
 // The little SQL surface the store needs, so one implementation serves both databases.
 // Statements use `?` placeholders; the PostgreSQL driver numbers them ($1, $2, …).
 
+import type { LockSession } from '../types.js';
+
 export type Dialect = 'sqlite' | 'postgres';
 export type Row = Record<string, unknown>;
 
@@ -8,14 +10,6 @@ export interface SqlExecutor {
   all<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement that returns no rows; resolves to the number of rows changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
-}
-
-/** A lock held for as long as one database session lives (SqlDriver.tryLock). */
-export interface SessionLock {
-  /** Resolves, with why, if the session ends without release(): the lock is no longer held. */
-  readonly lost: Promise<Error>;
-  /** Ends the session, which releases the lock. */
-  release(): Promise<void>;
 }
 
 export interface SqlDriver extends SqlExecutor {
@@ -26,12 +20,7 @@ export interface SqlDriver extends SqlExecutor {
    * Inside, use only the executor handed to `fn`.
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  /**
-   * PostgreSQL: takes the lock named `name` in this schema on a session of its own, or
-   * answers undefined at once when another session holds it. The database lets go of it
-   * when the session ends, a crashed process included. Absent on SQLite, whose file one
-   * process writes.
-   */
-  tryLock?(name: string): Promise<SessionLock | undefined>;
+  /** PostgreSQL: Store.lockSession. Absent on SQLite. */
+  lockSession?(name: string): LockSession;
   close(): Promise<void>;
 }

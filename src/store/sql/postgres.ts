@@ -1,7 +1,8 @@
 // PostgreSQL through a pg Pool. A COMMIT returns once the WAL is flushed (the default
 // synchronous_commit = on), so an acknowledged write survives a crash of either side.
 import pg from 'pg';
-import type { Row, SessionLock, SqlDriver, SqlExecutor } from './driver.js';
+import type { LockSession } from '../types.js';
+import type { Row, SqlDriver, SqlExecutor } from './driver.js';
 
 export interface PostgresOptions {
   schema?: string;
@@ -22,40 +23,62 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   };
 }
 
+/** Connecting, each statement and ending the session of a lock, at most. */
+const LOCK_TIMEOUT_MS = 5_000;
+
 /**
- * A session-level advisory lock on a connection outside the pool, so that it lives exactly
- * as long as that connection. The key is the name and the schema (current_schema(), from
- * search_path), so that two dfw installations in one database do not share it.
+ * A session-level advisory lock on a connection outside the pool, so that it lives exactly as
+ * long as that connection. The key is the name and the schema (current_schema(), from
+ * search_path), so that two dfw installations in one database do not share it. The session
+ * asks the server to probe it every few seconds when idle (tcp_keepalives_*), so that a
+ * holder whose machine vanishes loses the lock in about half a minute, not the operating
+ * system's two hours.
  */
-async function tryAdvisoryLock(settings: pg.ClientConfig, name: string): Promise<SessionLock | undefined> {
-  const client = new pg.Client(settings);
+function advisoryLockSession(settings: pg.ClientConfig, name: string, onClosed: () => void): LockSession {
+  const client = new pg.Client({ ...settings, connectionTimeoutMillis: LOCK_TIMEOUT_MS, query_timeout: LOCK_TIMEOUT_MS, keepAlive: true });
   let lose: (err: Error) => void = () => undefined;
   const lost = new Promise<Error>((resolve) => (lose = resolve));
-  let released = false;
+  let connected: Promise<unknown> | undefined;
+  let held = false;
+  let closing: Promise<void> | undefined;
   client.on('error', (err) => lose(err));
   client.on('end', () => {
-    if (!released) lose(new Error('the database session ended'));
+    if (!closing) lose(new Error('the database session ended'));
   });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ held: boolean }>("SELECT pg_try_advisory_lock(hashtext('dfw:' || $1 || ':' || current_schema())) AS held", [name]);
-    if (rows[0]?.held === true) {
-      return {
-        lost,
-        async release() {
-          released = true;
-          await client.end().catch(() => undefined);
-        },
-      };
-    }
-  } catch (err) {
-    released = true;
-    await client.end().catch(() => undefined);
-    throw err;
-  }
-  released = true;
-  await client.end().catch(() => undefined);
-  return undefined;
+
+  const close = () =>
+    (closing ??= (async () => {
+      const ended = client.end().then(() => true, () => true);
+      if (!(await Promise.race([ended, new Promise<false>((r) => setTimeout(() => r(false), LOCK_TIMEOUT_MS).unref())]))) {
+        // A half-open connection never answers the goodbye: drop the socket (pg keeps it on
+        // an undocumented field), or it would keep the process alive.
+        (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      }
+      onClosed();
+    })());
+
+  return {
+    lost,
+    async acquire() {
+      if (closing) throw new Error('the lock session is closed');
+      try {
+        connected ??= client.connect().then(() => client.query('SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3'));
+        await connected;
+        if (held) {
+          await client.query('SELECT 1');
+          return true;
+        }
+        const { rows } = await client.query<{ held: boolean }>("SELECT pg_try_advisory_lock(hashtext('dfw:' || $1 || ':' || current_schema())) AS held", [name]);
+        held = rows[0]?.held === true;
+        return held;
+      } catch (err) {
+        lose(err as Error);
+        void close();
+        throw err;
+      }
+    },
+    close,
+  };
 }
 
 export function openPostgres(url: string, options: PostgresOptions = {}): SqlDriver {
@@ -75,6 +98,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlDri
   // its own. A client that errored is not queryable; the pool discards it on release.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const direct = executor(pool);
+  const sessions = new Set<LockSession>();
 
   return {
     dialect: 'postgres',
@@ -105,7 +129,14 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlDri
         client.release(broken);
       }
     },
-    tryLock: (name) => tryAdvisoryLock(settings, name),
-    close: () => pool.end(),
+    lockSession(name) {
+      const session = advisoryLockSession(settings, name, () => sessions.delete(session));
+      sessions.add(session);
+      return session;
+    },
+    async close() {
+      await Promise.all([...sessions].map((session) => session.close()));
+      await pool.end();
+    },
   };
 }
