@@ -55,8 +55,9 @@ export interface ServerOptions {
   bundleToken?: string;
   /**
    * Cluster mode (src/host/cluster.ts): this process is worker N, its decisions committed by
-   * the primary on SQLite; `timedJobs` for the one worker that scans for events, audits on
-   * schedule and prunes (outbox, audit records, decisions past retention).
+   * the primary on SQLite; `timedJobs` for the one worker that may scan for events, audit on
+   * schedule and prune (outbox, audit records, decisions past retention): on PostgreSQL
+   * only while it holds the timed-jobs lock, which replicas share (timed-jobs.ts).
    */
   worker?: { id: number; timedJobs: boolean; wrapStore?: (store: Store) => Store };
 }
