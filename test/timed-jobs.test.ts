@@ -120,23 +120,49 @@ test('on SQLite there is no lock: the process runs the timed jobs at once', asyn
   }
 });
 
-test('in process: the jobs start in the one holder, stop when its session ends, and start in the other', async () => {
+test('in process: the jobs run in the one holder; they stop when its session is ended or it stops, and run in the other', async () => {
   const location = fresh(postgresBackend);
   const stores: Store[] = [await openAt(location), await openAt(location)];
   const running = [0, 0];
+  const stops = [0, 0];
+  let most = 0;
   const leaders = stores.map((store, i) =>
-    leadTimedJobs(store, { start: () => running[i]!++, stop: () => running[i]!-- }, createLogger('error'), 100),
+    leadTimedJobs(
+      store,
+      {
+        start: () => {
+          running[i]!++;
+          most = Math.max(most, running[0]! + running[1]!);
+        },
+        stop: () => {
+          running[i]!--;
+          stops[i]!++;
+        },
+      },
+      createLogger('error'),
+      100,
+    ),
   );
+  const holder = () => (running[0] === 1 ? 0 : 1);
   try {
-    await until('one leader', () => running[0]! + running[1]! === 1);
-    await new Promise((r) => setTimeout(r, 400)); // several retries by the other
+    await until('one holder', () => running[0]! + running[1]! === 1);
+    await new Promise((r) => setTimeout(r, 400)); // several asks by the other
     assert.is(running[0]! + running[1]!, 1, 'exactly one process runs the jobs');
-    const first = running[0] === 1 ? 0 : 1;
-    assert.ok(leaders[first]!.leading() && !leaders[1 - first]!.leading());
+    assert.ok(leaders[holder()]!.leading() && !leaders[1 - holder()]!.leading());
+
+    // The server ends the holder's session: it stops its jobs, and one of the two (whichever
+    // asks first) runs them again.
+    const ended = holder();
+    assert.is(await terminateHolder('timed-jobs', location.options.schema!), 1);
+    await until('the holder to stop its jobs', () => stops[ended] === 1);
+    await until('a holder again', () => running[0]! + running[1]! === 1);
+
+    const first = holder();
     await leaders[first]!.stop();
     assert.is(running[first], 0, 'stopped with its leader');
     await until('the other to take over', () => running[1 - first] === 1);
     assert.ok(leaders[1 - first]!.leading());
+    assert.is(most, 1, 'two processes ran the jobs at once');
   } finally {
     await Promise.all(leaders.map((l) => l.stop()));
     await Promise.all(stores.map((s) => s.close()));

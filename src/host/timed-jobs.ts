@@ -51,6 +51,7 @@ export function leadTimedJobs(store: Pick<Store, 'lockSession'>, jobs: TimedJobs
   const newSession = () => {
     const created = open(TIMED_JOBS_LOCK);
     void created.lost.then((err) => {
+      void created.close(); // what is left of it: the client, its place in the store's list
       if (session !== created) return;
       session = undefined;
       resign(err.message);
