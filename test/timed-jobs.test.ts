@@ -1,7 +1,8 @@
-// The timed jobs (event scan, scheduled audit, pruning) run in one process per database
-// (src/host/timed-jobs.ts): on PostgreSQL the holder of the session lock "timed-jobs".
-// - the lock itself, on real PostgreSQL sessions: one holder per name and schema, released
-//   on release() and when the server ends the holder's session;
+// The timed jobs (event scan, scheduled audit, pruning, retention) run in one process per
+// database (src/host/timed-jobs.ts): on PostgreSQL the holder of the session lock "timed-jobs".
+// - the lock itself, on real PostgreSQL sessions: one holder per name and schema, free again
+//   when its session closes, when the server ends it and when its store closes;
+// - in process: the jobs stop when the holder's session is ended and run in one holder again;
 // - two `dfw serve` replicas on one PostgreSQL: one runs the jobs, and when it is killed
 //   with SIGKILL the other takes over;
 // - on SQLite the store has no lock and the process runs the jobs.
@@ -39,17 +40,17 @@ const until = async (what: string, ready: () => boolean | Promise<boolean>, ms =
 };
 
 /**
- * Ends, from outside dfw, the database session holding dfw's lock `name` in `schema`: an
- * advisory lock on one bigint key shows in pg_locks as its high and low 32 bits.
+ * Ends, from outside dfw, the database session holding dfw's lock `name` in `schema`: a
+ * two-part advisory key shows in pg_locks as classid and objid, with objsubid 2.
  */
 async function terminateHolder(name: string, schema: string): Promise<number> {
   const admin = new pg.Client({ connectionString: postgresUrl() });
   await admin.connect();
   try {
     const { rows } = await admin.query<{ pid: number }>(
-      `SELECT l.pid FROM pg_locks l, (SELECT hashtext('dfw:' || $1 || ':' || $2)::bigint AS key) k
-        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-          AND l.objid::bigint = (k.key & 4294967295) AND l.classid::bigint = ((k.key >> 32) & 4294967295)
+      `SELECT l.pid FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid::bigint = 6579831
+          AND l.objid::bigint = (hashtext('dfw:' || $1 || ':' || $2)::bigint & 4294967295)
           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [name, schema],
     );

@@ -62,7 +62,10 @@ export function leadTimedJobs(store: Pick<Store, 'lockSession'>, jobs: TimedJobs
     const current = (session ??= newSession());
     try {
       const held = await current.acquire();
-      if (stopped) return;
+      // The session may have been lost while the answer was on its way (a lock granted in
+      // the same read as the server's goodbye): that answer no longer counts.
+      if (stopped || session !== current) return;
+      if (!held && leading) resign('another session holds the lock');
       if (held && !leading) {
         leading = true;
         said = undefined;

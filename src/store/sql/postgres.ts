@@ -25,14 +25,21 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
 
 /** Connecting, each statement and ending the session of a lock, at most. */
 const LOCK_TIMEOUT_MS = 5_000;
+/**
+ * The first half of dfw's two-part advisory lock keys ("dfw" in ASCII), so that they do not
+ * share the one-bigint key space other applications' locks use; the second half hashes the
+ * lock's name and schema.
+ */
+const LOCK_CLASS = 0x646677;
 
 /**
  * A session-level advisory lock on a connection outside the pool, so that it lives exactly as
  * long as that connection. The key is the name and the schema (current_schema(), from
  * search_path), so that two dfw installations in one database do not share it. The session
- * asks the server to probe it every few seconds when idle (tcp_keepalives_*), so that a
- * holder whose machine vanishes loses the lock in about half a minute, not the operating
- * system's two hours.
+ * asks the server to probe it every few seconds when idle (tcp_keepalives_*) and to give up
+ * on data left unacknowledged for 25 s (tcp_user_timeout), so that a holder whose machine
+ * vanishes loses the lock in about half a minute, not the operating system's two hours or
+ * fifteen minutes.
  */
 function advisoryLockSession(settings: pg.ClientConfig, name: string, onClosed: () => void): LockSession {
   const client = new pg.Client({ ...settings, connectionTimeoutMillis: LOCK_TIMEOUT_MS, query_timeout: LOCK_TIMEOUT_MS, keepAlive: true });
@@ -48,6 +55,9 @@ function advisoryLockSession(settings: pg.ClientConfig, name: string, onClosed: 
 
   const close = () =>
     (closing ??= (async () => {
+      // pg sends its goodbye ahead of a startup still under way and then never settles that
+      // connect: let a pending connect finish or fail first (it is bounded by its timeout).
+      await connected?.catch(() => undefined);
       const ended = client.end().then(() => true, () => true);
       if (!(await Promise.race([ended, new Promise<false>((r) => setTimeout(() => r(false), LOCK_TIMEOUT_MS).unref())]))) {
         // A half-open connection never answers the goodbye: drop the socket (pg keeps it on
@@ -62,13 +72,23 @@ function advisoryLockSession(settings: pg.ClientConfig, name: string, onClosed: 
     async acquire() {
       if (closing) throw new Error('the lock session is closed');
       try {
-        connected ??= client.connect().then(() => client.query('SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3'));
+        connected ??= client
+          .connect()
+          .then(() =>
+            client.query(
+              // tcp_user_timeout is PostgreSQL 12's; older servers keep the keepalives alone.
+              "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3; SELECT set_config('tcp_user_timeout', '25000', false) WHERE current_setting('server_version_num')::int >= 120000",
+            ),
+          );
         await connected;
         if (held) {
           await client.query('SELECT 1');
           return true;
         }
-        const { rows } = await client.query<{ held: boolean }>("SELECT pg_try_advisory_lock(hashtext('dfw:' || $1 || ':' || current_schema())) AS held", [name]);
+        const { rows } = await client.query<{ held: boolean }>(
+          `SELECT pg_try_advisory_lock(${LOCK_CLASS}, hashtext('dfw:' || $1 || ':' || coalesce(current_schema(), ''))) AS held`,
+          [name],
+        );
         held = rows[0]?.held === true;
         return held;
       } catch (err) {
@@ -99,6 +119,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlDri
   pool.on('connect', (client) => client.on('error', () => undefined));
   const direct = executor(pool);
   const sessions = new Set<LockSession>();
+  let closed = false;
 
   return {
     dialect: 'postgres',
@@ -130,11 +151,13 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlDri
       }
     },
     lockSession(name) {
+      if (closed) throw new Error(`the lock "${name}": the store is closed`);
       const session = advisoryLockSession(settings, name, () => sessions.delete(session));
       sessions.add(session);
       return session;
     },
     async close() {
+      closed = true;
       await Promise.all([...sessions].map((session) => session.close()));
       await pool.end();
     },
