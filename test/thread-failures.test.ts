@@ -1,9 +1,9 @@
 // A thread of `dfw serve` that stops on its own, in a real process (test/helpers/
 // thread-exit-preload.mjs stops it with a message in flight), and an idle evaluation thread
 // that must not keep a process alive:
-// - the decision log's writer thread: the check waiting on it fails closed, every decision
-//   answered before is in the log, and the server shuts down with exit code 1 so that a
-//   supervisor restarts it (no check can be recorded any more);
+// - the decision log's writer thread (one process, or a cluster's primary): the check waiting
+//   on it fails closed, every decision answered before is in the log, and the server shuts
+//   down with exit code 1 so that a supervisor restarts it (no check can be recorded any more);
 // - an evaluation thread: the large check on it fails closed, the server goes on, and the
 //   next large check starts another thread.
 import { spawn } from 'node:child_process';
@@ -51,49 +51,58 @@ const exitOf = (server: ServerProcess) =>
 
 const logged = (server: ServerProcess, msg: string) => server.logs.filter((line) => line.includes(`"msg":"${msg}"`));
 
-test('the decision writer thread stops mid-burst: the check waiting on it fails closed, every answered decision is in the log, and dfw serve exits 1', async (ctx) => {
-  const server = await serveStopping(ctx.dir, 'record', 25);
-  let exchanges, code;
-  try {
-    // Clients stop at their first answer that is not a 200; the deadline only guards a preload
-    // that did not take.
-    const deadline = Date.now() + 60_000;
-    exchanges = await runLoad({ url: server.url, body: TYPICAL, connections: 4, stop: () => Date.now() > deadline });
-    code = await exitOf(server);
-  } finally {
-    if (server.child.exitCode === null && server.child.signalCode === null) await server.stop('SIGKILL');
-  }
-  assert.is(logged(server, 'test: stopping the thread').length, 1, 'the preload stopped the thread');
+/**
+ * The writer thread of a single process, or of a cluster's primary (which commits the rows its
+ * workers send over IPC): the shutdown is logged by the one or the other.
+ */
+for (const mode of [
+  { name: 'dfw serve', extra: [] as string[], stoppedLog: 'the decision writer thread stopped', shutdownLog: 'cannot go on: shutting down' },
+  { name: 'dfw serve --workers 2 (the primary\'s writer)', extra: ['  workers: 2'], stoppedLog: 'the decision writer thread stopped: shutting down', shutdownLog: undefined },
+]) {
+  test(`${mode.name}: the decision writer thread stops mid-burst: the check waiting on it fails closed, every answered decision is in the log, and it exits 1`, async (ctx) => {
+    const server = await serveStopping(ctx.dir, 'record', 25, mode.extra);
+    let exchanges, code;
+    try {
+      // Clients stop at their first answer that is not a 200; the deadline only guards a preload
+      // that did not take.
+      const deadline = Date.now() + 60_000;
+      exchanges = await runLoad({ url: server.url, body: TYPICAL, connections: 4, stop: () => Date.now() > deadline });
+      code = await exitOf(server);
+    } finally {
+      if (server.child.exitCode === null && server.child.signalCode === null) await server.stop('SIGKILL');
+    }
+    assert.is(logged(server, 'test: stopping the thread').length, 1, 'the preload stopped the thread');
 
-  const answered = exchanges.filter((e) => e.status === 200).map((e) => JSON.parse(e.body!) as { decision_id: string; allow: boolean });
-  const refused = exchanges.filter((e) => e.status !== 200);
-  // terminate() takes effect soon after the 25th row is sent, not at once: that row, or one
-  // sent just after it, may still be committed and answered.
-  assert.ok(answered.length >= 20 && answered.length <= 30, `${answered.length} checks answered; the thread stopped after the 25th row`);
-  assert.ok(refused.length >= 1, 'no check failed');
-  for (const e of refused) {
-    // A check waiting on the stopped thread answers 500; one arriving during the shutdown is
-    // refused or finds the port closed. None is an allow.
-    if (e.status === undefined) continue;
-    assert.ok(e.status === 500 || e.status === 503, `status ${e.status}: ${e.body}`);
-    assert.not.match(e.body ?? '', /"allow":\s*true/);
-  }
-  assert.ok(
-    refused.some((e) => e.status === 500 && /"code":"decision_log_failed".*decision writer thread stopped/.test(e.body ?? '')),
-    `no 500 decision_log_failed naming the writer thread: ${JSON.stringify(refused.map((e) => e.body ?? e.error))}`,
-  );
+    const answered = exchanges.filter((e) => e.status === 200).map((e) => JSON.parse(e.body!) as { decision_id: string; allow: boolean });
+    const refused = exchanges.filter((e) => e.status !== 200);
+    // terminate() takes effect soon after the 25th row is sent, not at once: that row, or one
+    // sent just after it, may still be committed and answered.
+    assert.ok(answered.length >= 20 && answered.length <= 30, `${answered.length} checks answered; the thread stopped after the 25th row`);
+    assert.ok(refused.length >= 1, 'no check failed');
+    for (const e of refused) {
+      // A check waiting on the stopped thread answers 500; one arriving during the shutdown is
+      // refused or finds the port closed. None is an allow.
+      if (e.status === undefined) continue;
+      assert.ok(e.status === 500 || e.status === 503, `status ${e.status}: ${e.body}`);
+      assert.not.match(e.body ?? '', /"allow":\s*true/);
+    }
+    assert.ok(
+      refused.some((e) => e.status === 500 && /"code":"decision_log_failed".*decision writer thread stopped/.test(e.body ?? '')),
+      `no 500 decision_log_failed naming the writer thread: ${JSON.stringify(refused.map((e) => e.body ?? e.error))}`,
+    );
 
-  assert.is(code, 1, 'dfw serve exits 1 so that a supervisor restarts it');
-  assert.is(logged(server, 'the decision writer thread stopped').length, 1);
-  assert.is(logged(server, 'cannot go on: shutting down').length, 1);
+    assert.is(code, 1, 'dfw serve exits 1 so that a supervisor restarts it');
+    assert.is(logged(server, mode.stoppedLog).length, 1);
+    if (mode.shutdownLog) assert.is(logged(server, mode.shutdownLog).length, 1);
 
-  const store = await openStore(`sqlite:${join(ctx.dir, 'dfw.db')}`);
-  try {
-    for (const { decision_id } of answered) assert.ok(await store.getDecision(decision_id), `answered decision ${decision_id} is not in the log`);
-  } finally {
-    await store.close();
-  }
-});
+    const store = await openStore(`sqlite:${join(ctx.dir, 'dfw.db')}`);
+    try {
+      for (const { decision_id } of answered) assert.ok(await store.getDecision(decision_id), `answered decision ${decision_id} is not in the log`);
+    } finally {
+      await store.close();
+    }
+  });
+}
 
 test('an evaluation thread stops with a large check on it: that check fails closed, the server goes on, and the next large check starts another thread', async (ctx) => {
   const large = (await loadBenchInputs()).large.requestJson;
