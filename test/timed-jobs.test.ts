@@ -16,7 +16,7 @@ import { leadTimedJobs } from '../src/host/timed-jobs.js';
 import { createLogger } from '../src/shared/logger.js';
 import type { LockSession, Store } from '../src/store/index.js';
 import { startDfw, type ServerProcess } from './helpers/cli.js';
-import { startReceiver } from './helpers/notify-server.js';
+import { startReceiver, waitFor } from './helpers/notify-server.js';
 import { ROOT } from './helpers/opa.js';
 import { openAt, postgresBackend, postgresUrl, sqliteBackend, type StoreBackend } from './helpers/store-backends.js';
 
@@ -29,14 +29,6 @@ const fresh = (backend: () => StoreBackend) => {
   const b = backend();
   backends.push(b);
   return b.fresh();
-};
-
-const until = async (what: string, ready: () => boolean | Promise<boolean>, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!(await ready())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 };
 
 /**
@@ -146,7 +138,7 @@ test('in process: the jobs run in the one holder; they stop when its session is 
   );
   const holder = () => (running[0] === 1 ? 0 : 1);
   try {
-    await until('one holder', () => running[0]! + running[1]! === 1);
+    await waitFor('one holder', () => running[0]! + running[1]! === 1);
     await new Promise((r) => setTimeout(r, 400)); // several asks by the other
     assert.is(running[0]! + running[1]!, 1, 'exactly one process runs the jobs');
     assert.ok(leaders[holder()]!.leading() && !leaders[1 - holder()]!.leading());
@@ -155,13 +147,13 @@ test('in process: the jobs run in the one holder; they stop when its session is 
     // asks first) runs them again.
     const ended = holder();
     assert.is(await terminateHolder('timed-jobs', location.options.schema!), 1);
-    await until('the holder to stop its jobs', () => stops[ended] === 1);
-    await until('a holder again', () => running[0]! + running[1]! === 1);
+    await waitFor('the holder to stop its jobs', () => stops[ended] === 1);
+    await waitFor('a holder again', () => running[0]! + running[1]! === 1);
 
     const first = holder();
     await leaders[first]!.stop();
     assert.is(running[first], 0, 'stopped with its leader');
-    await until('the other to take over', () => running[1 - first] === 1);
+    await waitFor('the other to take over', () => running[1 - first] === 1);
     assert.ok(leaders[1 - first]!.leading());
     assert.is(most, 1, 'two processes ran the jobs at once');
   } finally {
@@ -197,9 +189,9 @@ test('two dfw serve replicas on one PostgreSQL: one runs the timed jobs; killed 
   const waits = (s: ServerProcess) => s.logs.some((l) => l.includes('"msg":"timed jobs: another process sharing the database runs them"'));
   try {
     servers.push(await startDfw(['--config', config]));
-    await until('the first replica to run the timed jobs', () => runs(servers[0]!));
+    await waitFor('the first replica to run the timed jobs', () => runs(servers[0]!));
     servers.push(await startDfw(['--config', config]));
-    await until('the second replica to stand by', () => waits(servers[1]!));
+    await waitFor('the second replica to stand by', () => waits(servers[1]!));
     await new Promise((r) => setTimeout(r, 6_000)); // past its next ask
     assert.not.ok(runs(servers[1]!), 'both replicas run the timed jobs');
 
@@ -216,14 +208,14 @@ test('two dfw serve replicas on one PostgreSQL: one runs the timed jobs; killed 
     });
     assert.is(made.status, 201, await made.clone().text());
     const waiver = ((await made.json()) as { id: string }).id;
-    await until('the second replica to take over', () => runs(servers[1]!), 20_000);
+    await waitFor('the second replica to take over', () => runs(servers[1]!), 20_000);
     const tookOver = Date.now() - killedAt;
     const expiring = () =>
       receiver.received.some((r) => {
         const event = JSON.parse(r.body) as { type?: string; data?: { waiver?: { id?: string } } };
         return event.type === 'dev.dfw.waiver.expiring' && JSON.stringify(event.data).includes(waiver);
       });
-    await until('the waiver.expiring notification from the new holder\'s scan', expiring, 20_000);
+    await waitFor('the waiver.expiring notification from the new holder\'s scan', expiring, 20_000);
     console.log(`timed-jobs: the second replica took over ${tookOver} ms after the first was killed, and its scan announced the expiring waiver`);
     assert.is(await servers[1]!.stop(), 0);
   } finally {
