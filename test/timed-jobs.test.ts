@@ -118,18 +118,32 @@ test('in process: the jobs run in the one holder; they stop when its session is 
   const stores: Store[] = [await openAt(location), await openAt(location)];
   const running = [0, 0];
   const stops = [0, 0];
-  let most = 0;
+  // The design allows both to run the jobs for up to one interval (the old holder learns of
+  // its lost session at its next check), so overlap is measured, not assumed away: on one
+  // host the server's goodbye usually arrives before the lock is granted elsewhere, but
+  // nothing orders the two sockets' reads in this one process.
+  let overlapSince: number | undefined;
+  let longestOverlapMs = 0;
+  const counted = () => {
+    const both = running[0]! + running[1]! > 1;
+    if (both && overlapSince === undefined) overlapSince = performance.now();
+    if (!both && overlapSince !== undefined) {
+      longestOverlapMs = Math.max(longestOverlapMs, performance.now() - overlapSince);
+      overlapSince = undefined;
+    }
+  };
   const leaders = stores.map((store, i) =>
     leadTimedJobs(
       store,
       {
         start: () => {
           running[i]!++;
-          most = Math.max(most, running[0]! + running[1]!);
+          counted();
         },
         stop: () => {
           running[i]!--;
           stops[i]!++;
+          counted();
         },
       },
       createLogger('error'),
@@ -155,7 +169,9 @@ test('in process: the jobs run in the one holder; they stop when its session is 
     assert.is(running[first], 0, 'stopped with its leader');
     await waitFor('the other to take over', () => running[1 - first] === 1);
     assert.ok(leaders[1 - first]!.leading());
-    assert.is(most, 1, 'two processes ran the jobs at once');
+    assert.is(overlapSince, undefined, 'both still run the jobs');
+    // One 100 ms interval by design; the rest is slack for a loaded machine.
+    assert.ok(longestOverlapMs < 300, `both ran the jobs for ${longestOverlapMs.toFixed(0)} ms, far more than one 100 ms interval`);
   } finally {
     await Promise.all(leaders.map((l) => l.stop()));
     await Promise.all(stores.map((s) => s.close()));

@@ -233,7 +233,11 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
     : undefined;
   logger.info('notifications and audit', {
     receivers: names,
-    audit: audit.enabled ? (timedJobs ? `every ${audit.interval_seconds}s and on new evidence` : 'on new evidence (another worker runs the timed audits)') : 'off',
+    audit: audit.enabled
+      ? timedJobs
+        ? `every ${audit.interval_seconds}s${base.lockSession ? ' while this process holds the timed-jobs lock' : ''} and on new evidence`
+        : 'on new evidence (another worker runs the timed audits)'
+      : 'off',
   });
 
   return {
