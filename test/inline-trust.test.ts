@@ -3,6 +3,8 @@
 // the HTTP API, the Node host's verifier and `dfw check`; replay decides from the logged facts.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +14,11 @@ import { createInlineVerifier } from '../src/collect/collectors/index.js';
 import { CollectorRunner } from '../src/collect/run-collectors.js';
 import { EXAMPLE_VERIFICATION_KEYS } from '../src/collect/trust/example-keys.js';
 import { inlineMaterial, verifyInlineTrust } from '../src/collect/trust/inline.js';
+import { KeyConfigError } from '../src/collect/trust/key-policy.js';
 import { createWebInlineVerifier } from '../src/collect/trust/web-verify.js';
 import { createCheckService } from '../src/decide/index.js';
-import { createEdgeHandler, edgeOptionsFromSettings } from '../src/edge-runtime/index.js';
+import { createEdgeHandler, EdgeConfigError, edgeOptionsFromSettings } from '../src/edge-runtime/index.js';
+import worker from '../src/edge-runtime/worker.js';
 import { ActivePolicy, type Decision, type Evaluator, type InputDocument, type Violation } from '../src/engine/index.js';
 import { createMemoryLogger } from '../src/shared/logger.js';
 import { buildBundle, loadTestEvaluator, readExamples, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
@@ -290,6 +294,61 @@ inline('an edge evaluator verifies with its signatureKeys (DFW_SIGNATURE_KEYS), 
   const options = edgeOptionsFromSettings({ DFW_BUNDLE_URL: 'https://bundles.example/firewall.tar.gz', DFW_BUNDLE_PUBLIC_KEY: readFileSync(SIGNING_PUB, 'utf8'), DFW_ALLOW_ANONYMOUS: 'true', DFW_SIGNATURE_KEYS: JSON.stringify([readFileSync(RELEASE_PUB, 'utf8')]) });
   assert.equal(options.signatureKeys, [readFileSync(RELEASE_PUB, 'utf8')]);
   assert.throws(() => edgeOptionsFromSettings({ DFW_BUNDLE_URL: 'https://b.example/f.tar.gz', DFW_BUNDLE_PUBLIC_KEY: readFileSync(SIGNING_PUB, 'utf8'), DFW_ALLOW_ANONYMOUS: 'true', DFW_SIGNATURE_KEYS: '["not a key"]' }), /DFW_SIGNATURE_KEYS must be a JSON array of PEM public keys/);
+});
+
+let edgeBundle: Buffer | undefined;
+
+/** An edge handler's decision on the compliant example, its inline material verified with the given options. */
+async function askEdge(options: Partial<Parameters<typeof createEdgeHandler>[0]>): Promise<Decision> {
+  edgeBundle ??= readFileSync(buildBundle({ revision: 'inline-edge-keys', signingKey: SIGNING_KEY }));
+  const handler = createEdgeHandler({ publicKeyPem: readFileSync(SIGNING_PUB, 'utf8'), ...options, bundle: { bytes: edgeBundle }, logger: createMemoryLogger() });
+  const res = await handler.fetch(new Request('http://edge/v1/check', { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(join(ROOT, 'examples/compliant.allow.json')) }));
+  assert.is(res.status, 200);
+  return (await res.json()) as Decision;
+}
+
+const EDGE_SETTINGS = () => ({ DFW_BUNDLE_URL: 'https://bundles.example/firewall.tar.gz', DFW_BUNDLE_PUBLIC_KEY: readFileSync(SIGNING_PUB, 'utf8'), DFW_ALLOW_ANONYMOUS: 'true' });
+
+inline('a signature key the host refuses (ECDSA on P-384, P-521) the edge refuses too, at creation, in the host\'s words, naming the key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-inline-curves-'));
+  const release = readFileSync(RELEASE_PUB, 'utf8');
+  for (const [curve, name] of [['P-384', 'secp384r1'], ['P-521', 'secp521r1']] as const) {
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-out', join(dir, `${curve}.key`)], { stdio: 'ignore' });
+    execFileSync('openssl', ['pkey', '-in', join(dir, `${curve}.key`), '-pubout', '-out', join(dir, `${curve}.pub`)], { stdio: 'ignore' });
+    const pem = readFileSync(join(dir, `${curve}.pub`), 'utf8');
+    const why = `ECDSA keys must be on P-256 (cosign's curve), not ${name}`;
+    assert.throws(() => createInlineVerifier({ keys: [RELEASE_PUB, join(dir, `${curve}.pub`)] }), (err: Error) => err.message === `signatures.keys[1]: ${why}`, `host, ${curve}`);
+    assert.throws(() => createWebInlineVerifier([release, pem]), (err: Error) => err instanceof KeyConfigError && err.message === `signatureKeys[1]: ${why}`, `Web verifier, ${curve}`);
+    assert.throws(
+      () => createEdgeHandler({ bundle: { bytes: new Uint8Array() }, publicKeyPem: readFileSync(SIGNING_PUB, 'utf8'), signatureKeys: [release, pem] }),
+      (err: Error) => err instanceof EdgeConfigError && err.message === `signatureKeys[1]: ${why}`,
+      `edge handler, ${curve}`,
+    );
+    // A Worker answers every check 500 edge_misconfigured, naming the setting's entry.
+    const res = await worker.fetch(new Request('http://edge/v1/check', { method: 'POST', body: '{}' }), { ...EDGE_SETTINGS(), DFW_SIGNATURE_KEYS: JSON.stringify([release, pem]) });
+    assert.is(res.status, 500);
+    assert.equal(await res.json(), { error: { code: 'edge_misconfigured', message: `DFW_SIGNATURE_KEYS[1]: ${why}` } });
+  }
+});
+
+inline('an edge signature key Web Crypto cannot import fails every inline verification naming it; with no keys, the reason names the edge\'s setting', async () => {
+  // The release key with its point moved off the curve: a well-formed P-256 SubjectPublicKeyInfo no one can import.
+  const der = createPublicKey(readFileSync(RELEASE_PUB, 'utf8')).export({ type: 'spki', format: 'der' });
+  der[der.length - 1] ^= 0x01;
+  const offCurve = `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----\n`;
+  assert.throws(() => createInlineVerifier({ keys: [offCurve] }), /^signatures\.keys\[0\]: not a PEM public key: /, 'the host refuses it at startup');
+  const broken = await askEdge({ signatureKeys: [readFileSync(RELEASE_PUB, 'utf8'), offCurve] });
+  assert.is(broken.allow, false);
+  for (const entry of ['signatures[0]', 'attestations[0]']) {
+    assert.match(violations(broken, 'DFW-SIGN-001')[0]!.message, `evidence.${entry}: not verified: verification failed: signatureKeys[1]: not a PEM public key: Web Crypto cannot import it: `, entry);
+  }
+
+  const none = 'dfw holds no verification keys (signatureKeys), so a key-based signature cannot be checked';
+  assert.match(violations(await askEdge({ signatureKeys: [] }), 'DFW-SIGN-001')[0]!.message, none);
+  const options = edgeOptionsFromSettings({ ...EDGE_SETTINGS(), DFW_SIGNATURE_KEYS: '[]' });
+  const fromSettings = violations(await askEdge(options), 'DFW-SIGN-001')[0]!.message;
+  assert.match(fromSettings, none.replace('signatureKeys', 'DFW_SIGNATURE_KEYS'));
+  assert.not.match(fromSettings, 'collectors.signatures.keys');
 });
 
 inline.run();

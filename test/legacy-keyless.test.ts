@@ -157,6 +157,16 @@ legacy('a changed payload byte is unverified: the Rekor entry logged other envel
   assert.match(sign[0]!.message, 'not verified: keyless (cosign legacy layout): the Rekor entry logs other envelope bytes');
 });
 
+legacy('an envelope whose payloadType is not in-toto is unverified with the bare envelope\'s reason, whatever its signature', async (ctx) => {
+  const envelope = JSON.parse(blob('sha256:a2ece3a040c3cc7a511e60ef56bc2bfac79118e207e6297aaeaf9aa8fec5c015').toString('utf8'));
+  envelope.payloadType = 'application/vnd.dev.cosign.simplesigning.v1+json';
+  await pushAttestation(ctx, 'tamper/payload-type', { envelope: Buffer.from(JSON.stringify(envelope)) });
+  const { fact } = await collect(ctx, 'tamper/payload-type');
+  assert.is(fact.verified, false);
+  assert.is(fact.reason, 'payloadType "application/vnd.dev.cosign.simplesigning.v1+json" is not an in-toto statement (application/vnd.in-toto+json)');
+  assert.is(fact.predicate, undefined);
+});
+
 legacy('an altered SignedEntryTimestamp or logged time is unverified: the SET does not verify with the log key', async (ctx) => {
   await pushAttestation(ctx, 'tamper/set', {
     annotations: (a) => {

@@ -180,6 +180,36 @@ web('a key-based bundle made by cosign --new-bundle-format: the same fact (key f
   assert.match(factOf(await both(ctx.keyed, `sha256:${'cd'.repeat(32)}`, node, edge)).reason!, /^the statement is about sha256:abab/);
 });
 
+/** The bundle's statement signed by real cosign under another payloadType: `sign-blob` over the DSSE PAE of that type. */
+function resign(ctx: Ctx, bundle: Bundle, payloadType: string): Bundle {
+  const payload = Buffer.from(bundle.dsseEnvelope.payload, 'base64');
+  const pae = Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${payload.length} `), payload]);
+  const file = join(ctx.dir, `pae-${createHash('sha256').update(payloadType).digest('hex').slice(0, 8)}.bin`);
+  writeFileSync(file, pae);
+  const sig = cosign(['sign-blob', '--key', ctx.key.key, '--tlog-upload=false', file]).trim();
+  const copy = structuredClone(bundle);
+  copy.dsseEnvelope.payloadType = payloadType;
+  copy.dsseEnvelope.signatures = [{ ...copy.dsseEnvelope.signatures[0], sig }];
+  return copy;
+}
+
+web('a bundle whose DSSE payloadType is not in-toto is refused by both verifiers with the bare envelope\'s reason, though the key signed it', async (ctx) => {
+  const node = createInlineVerifier({ keys: [ctx.key.pub] });
+  const edge = createWebInlineVerifier([readFileSync(ctx.key.pub, 'utf8')]);
+  for (const payloadType of ['text/plain', 'application/vnd.dev.cosign.simplesigning.v1+json']) {
+    const bundle = resign(ctx, ctx.keyed, payloadType);
+    const reason = `payloadType ${JSON.stringify(payloadType)} is not an in-toto statement (application/vnd.in-toto+json)`;
+    const fact = factOf(await both(bundle, ctx.digest, node, edge));
+    assert.equal(fact, { source: 'inline', format: 'sigstore-bundle', location: 'check request evidence.attestations[0]', verified: false, reason } as Fact, payloadType);
+    // The same signature as a bare envelope: the same words.
+    const envelope = { kind: 'envelope' as const, json: bundle.dsseEnvelope };
+    for (const verifier of [node, edge]) assert.is(factOf(await verifier.verify(envelope, 'check request evidence.attestations[0]', ctx.digest)).reason, reason, payloadType);
+  }
+  // The signature is a real one: over in-toto's payloadType the same way, the bundle verifies.
+  const control = factOf(await both(resign(ctx, ctx.keyed, 'application/vnd.in-toto+json'), ctx.digest, node, edge));
+  assert.is(control.verified, true, control.reason);
+});
+
 // --- a log of our own: SET and inclusion proof (RFC 6962) signed by a test "Rekor" key ---
 
 const sha256 = (...parts: Uint8Array[]) => createHash('sha256').update(Buffer.concat(parts)).digest();

@@ -147,7 +147,7 @@ export function edgeOptionsFromSettings(settings: EdgeSettings): EdgeHandlerOpti
     ...(settings.DFW_BUNDLE_SCOPE !== undefined ? { scope: settings.DFW_BUNDLE_SCOPE } : {}),
     ...(settings.DFW_BUNDLE_KEYS ? { additionalKeys: parseKeys(settings.DFW_BUNDLE_KEYS) } : {}),
     ...(settings.DFW_BUNDLE_NAME ? { bundleName: settings.DFW_BUNDLE_NAME } : {}),
-    ...(settings.DFW_SIGNATURE_KEYS ? { signatureKeys: parseSignatureKeys(settings.DFW_SIGNATURE_KEYS) } : {}),
+    ...(settings.DFW_SIGNATURE_KEYS ? { signatureKeys: parseSignatureKeys(settings.DFW_SIGNATURE_KEYS), signatureKeysSetting: 'DFW_SIGNATURE_KEYS' } : {}),
     ...(settings.DFW_TRUSTED_ROOT ? { trustedRoot: parseTrustedRoot(settings.DFW_TRUSTED_ROOT) } : {}),
     ...(ctlogThreshold !== undefined ? { ctlogThreshold } : {}),
     tokens,

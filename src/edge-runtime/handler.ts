@@ -6,7 +6,9 @@ import { createCheckService, NoBundleError, type CheckService } from '../decide/
 // The modules themselves, not collect's index: the edge bundle must not pull in Node drivers.
 import { CollectorRunner } from '../collect/run-collectors.js';
 import { EXAMPLE_VERIFICATION_KEYS } from '../collect/trust/example-keys.js';
-import { createWebInlineVerifier } from '../collect/trust/web-verify.js';
+import type { InlineVerifier } from '../collect/trust/inline.js';
+import { KeyConfigError } from '../collect/trust/key-policy.js';
+import { createWebInlineVerifier, type WebInlineVerifierOptions } from '../collect/trust/web-verify.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import {
   ActivePolicy,
@@ -42,9 +44,15 @@ export interface EdgeHandlerOptions {
   /**
    * PEM public keys inline signatures are verified with (cosign signatures and DSSE
    * envelopes, Web Crypto); the embedded example keys when absent. Which verified signer
-   * counts is the bundle's trust policy (docs/supply-chain.md).
+   * counts is the bundle's trust policy (docs/supply-chain.md). Each must be a key the Node
+   * host holds too (ECDSA P-256, RSA, Ed25519): another throws EdgeConfigError at creation.
    */
   signatureKeys?: readonly string[];
+  /**
+   * What `signatureKeys` is called in errors and in the reason when it is empty:
+   * "signatureKeys" unless given; edgeOptionsFromSettings says DFW_SIGNATURE_KEYS.
+   */
+  signatureKeysSetting?: string;
   /**
    * A Sigstore trusted_root.json (its text, or parsed) keyless Sigstore bundles are verified
    * against with Web Crypto: Fulcio chain, SCTs, Rekor SET or inclusion proof. Without one,
@@ -105,6 +113,16 @@ function verificationOf(options: EdgeHandlerOptions): VerificationConfig {
   };
 }
 
+/** A signature key the host would refuse is an option that cannot work: refused at creation, naming it. */
+function inlineVerifierOf(keys: readonly string[], verifierOptions: WebInlineVerifierOptions): InlineVerifier {
+  try {
+    return createWebInlineVerifier(keys, verifierOptions);
+  } catch (err) {
+    if (err instanceof KeyConfigError) throw new EdgeConfigError(err.message, { cause: err });
+    throw err;
+  }
+}
+
 export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
   if (!options.bundle || !(isUrlSource(options.bundle) || 'bytes' in options.bundle)) {
     throw new EdgeConfigError('bundle must be { url } or { bytes }');
@@ -158,10 +176,11 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
   const verifierOptions = {
     ...(options.trustedRoot !== undefined ? { trustedRoot: options.trustedRoot } : {}),
     ...(options.ctlogThreshold !== undefined ? { ctlogThreshold: options.ctlogThreshold } : {}),
+    keysSetting: options.signatureKeysSetting ?? 'signatureKeys',
   };
   const collectors =
     options.signatureKeys || options.trustedRoot !== undefined
-      ? new CollectorRunner([], undefined, createWebInlineVerifier(options.signatureKeys ?? EXAMPLE_VERIFICATION_KEYS, verifierOptions))
+      ? new CollectorRunner([], undefined, inlineVerifierOf(options.signatureKeys ?? EXAMPLE_VERIFICATION_KEYS, verifierOptions))
       : undefined;
   const inner = createCheckService(policy, collectors ? { collectors } : {});
   const checks: CheckService = {

@@ -10,7 +10,7 @@ import { X509Certificate } from '@sigstore/core';
 import { BUNDLE_REASONS, type AttestationFact, type SignatureFact, type SignerIdentity, type TlogEntryFact } from './facts.js';
 import { fingerprintKey, type VerificationKey } from './keys.js';
 import { readPredicateType } from './envelope.js';
-import { COSIGN_SIGN_PREDICATE, statementFact } from './statement.js';
+import { COSIGN_SIGN_PREDICATE, payloadTypeReason, statementFact } from './statement.js';
 
 export interface BundleTrust {
   keys: readonly VerificationKey[];
@@ -129,6 +129,8 @@ export function verifyBundle(base: Base, json: unknown, trust: BundleTrust, dige
   if (bundle.content.$case !== 'dsseEnvelope') {
     return { ...base, verified: false, reason: BUNDLE_REASONS.blobSignature };
   }
+  const notInToto = payloadTypeReason(bundle.content.dsseEnvelope.payloadType);
+  if (notInToto) return { ...base, verified: false, reason: notInToto };
   const payload = bundle.content.dsseEnvelope.payload;
   const predicateType = readPredicateType(payload);
   const described = { ...base, ...(predicateType ? { predicate_type: predicateType } : {}) };

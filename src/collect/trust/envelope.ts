@@ -3,17 +3,16 @@
 // the DSSE envelope of an `.att` layer or a pushed envelope (the signature is over DSSE's
 // pre-authentication encoding, PAE, of payloadType and payload: DSSE spec, protocol.md).
 import { dsse } from '@sigstore/core';
-import { IN_TOTO_PAYLOAD_TYPE } from '../../evidence/slsa.js';
 import { noSignerReason, type AttestationFact, type SignatureFact } from './facts.js';
-import { decodeBase64, findSigner, type VerificationKey } from './keys.js';
-import { readPredicateType, statementFact } from './statement.js';
+import { decodeBase64, findSigner, KEYS_SETTING, type VerificationKey } from './keys.js';
+import { payloadTypeReason, readPredicateType, statementFact } from './statement.js';
 
 export { readPredicateType } from './statement.js';
 
 type Base = Pick<SignatureFact, 'source' | 'format' | 'location'>;
 
 function noSigner(keys: readonly VerificationKey[]): string {
-  return noSignerReason(keys.length);
+  return noSignerReason(keys.length, KEYS_SETTING);
 }
 
 /** The image digest a cosign simple-signing payload names (critical.image.docker-manifest-digest), if it is one. */
@@ -56,7 +55,8 @@ export function isEnvelope(value: unknown): value is Envelope {
 
 /** A DSSE envelope signed with a key: any one signature by a key dfw holds verifies it. */
 export function verifyEnvelope(base: Base, envelope: Envelope, keys: readonly VerificationKey[], digest: string): AttestationFact {
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return { ...base, verified: false, reason: `payloadType ${JSON.stringify(envelope.payloadType)} is not an in-toto statement (${IN_TOTO_PAYLOAD_TYPE})` };
+  const notInToto = payloadTypeReason(envelope.payloadType);
+  if (notInToto) return { ...base, verified: false, reason: notInToto };
   const payload = decodeBase64(envelope.payload);
   if (!payload) return { ...base, verified: false, reason: 'the envelope payload is not base64' };
   const predicateType = readPredicateType(payload);

@@ -60,10 +60,14 @@ export interface TrustFacts {
   attestations: AttestationFact[];
 }
 
-/** Why a key-based signature did not verify, the same words wherever it is checked. */
-export function noSignerReason(keyCount: number): string {
+/**
+ * Why a key-based signature did not verify, the same words wherever it is checked. `keysSetting`
+ * names where this verifier's keys are configured: collectors.signatures.keys on the host,
+ * the edge handler's signatureKeys option or DFW_SIGNATURE_KEYS at the edge.
+ */
+export function noSignerReason(keyCount: number, keysSetting: string): string {
   return keyCount === 0
-    ? 'dfw holds no verification keys (collectors.signatures.keys), so a key-based signature cannot be checked'
+    ? `dfw holds no verification keys (${keysSetting}), so a key-based signature cannot be checked`
     : `the signature does not verify with any of the ${keyCount} key(s) dfw holds: it was made by another key, or the signed payload was altered`;
 }
 

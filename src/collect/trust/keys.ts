@@ -2,7 +2,12 @@
 // ECDSA P-256, RSA, Ed25519), each named by its fingerprint — "sha256:" + the hex SHA-256
 // of the DER SubjectPublicKeyInfo — which is what the bundle's trust policy lists.
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { InvalidInputError } from '../../shared/errors.js';
+import { HELD_CURVE, HELD_KEY_TYPES, KEY_REASONS, KeyConfigError } from './key-policy.js';
+
+export { KeyConfigError } from './key-policy.js';
+
+/** Where the host's keys are configured, named in the reason when it holds none. */
+export const KEYS_SETTING = 'collectors.signatures.keys';
 
 export interface VerificationKey {
   /** "sha256:<hex>" of the DER SubjectPublicKeyInfo. */
@@ -12,26 +17,17 @@ export interface VerificationKey {
   key: KeyObject;
 }
 
-export class KeyConfigError extends InvalidInputError {
-  override name = 'KeyConfigError';
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super('invalid_key', message, undefined, options);
-  }
-}
-
 /** A PEM public key (or a certificate's key) -> VerificationKey; `where` names it in errors. */
 export function readVerificationKey(pem: string, where: string): VerificationKey {
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
   } catch (err) {
-    throw new KeyConfigError(`${where}: not a PEM public key: ${(err as Error).message}`, { cause: err });
+    throw new KeyConfigError(`${where}: ${KEY_REASONS.notPem((err as Error).message)}`, { cause: err });
   }
   const type = key.asymmetricKeyType;
-  if (type === 'ec' && key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new KeyConfigError(`${where}: ECDSA keys must be on P-256 (cosign's curve), not ${key.asymmetricKeyDetails?.namedCurve}`);
-  }
-  if (type !== 'ec' && type !== 'rsa' && type !== 'ed25519') throw new KeyConfigError(`${where}: ${type} keys are not supported; use ECDSA P-256, RSA or Ed25519`);
+  if (type === 'ec' && key.asymmetricKeyDetails?.namedCurve !== HELD_CURVE) throw new KeyConfigError(`${where}: ${KEY_REASONS.curve(key.asymmetricKeyDetails?.namedCurve)}`);
+  if (!type || !HELD_KEY_TYPES.includes(type)) throw new KeyConfigError(`${where}: ${KEY_REASONS.type(type)}`);
   return fingerprintKey(key);
 }
 

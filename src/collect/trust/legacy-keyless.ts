@@ -20,7 +20,7 @@ import { checkBundle, describeError, trustMaterial, type BundleTrust } from './b
 import { isEnvelope, NOT_SIMPLE_SIGNING, readPredicateType, simpleSigningDigest } from './envelope.js';
 import type { AttestationFact, SignatureFact } from './facts.js';
 import { decodeBase64 } from './keys.js';
-import { statementFact } from './statement.js';
+import { payloadTypeReason, statementFact } from './statement.js';
 
 export const CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
 export const CHAIN_ANNOTATION = 'dev.sigstore.cosign/chain';
@@ -160,6 +160,8 @@ export function verifyLegacyKeyless(base: Base, layer: LegacyKeylessLayer, trust
       envelope = undefined;
     }
     if (!isEnvelope(envelope)) return { ...base, verified: false, reason: 'not a DSSE envelope (payloadType, payload, signatures)' };
+    const notInToto = payloadTypeReason(envelope.payloadType);
+    if (notInToto) return { ...base, verified: false, reason: notInToto };
     payload = decodeBase64(envelope.payload) ?? Buffer.alloc(0);
     const predicateType = readPredicateType(payload);
     if (predicateType) described = { ...base, predicate_type: predicateType };

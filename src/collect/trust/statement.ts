@@ -2,7 +2,7 @@
 // predicate only counts when the statement is about the deployed digest; SLSA provenance is
 // also read into the normalized shape rules share with pushed provenance, and a scan or SBOM
 // predicate into the evidence a pushed report of that kind becomes (predicate-evidence.ts).
-import { parseSlsaProvenance, SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1, STATEMENT_TYPES } from '../../evidence/slsa.js';
+import { IN_TOTO_PAYLOAD_TYPE, parseSlsaProvenance, SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1, STATEMENT_TYPES } from '../../evidence/slsa.js';
 import type { AttestationFact } from './facts.js';
 import { readPredicateEvidence } from './predicate-evidence.js';
 
@@ -29,6 +29,16 @@ function asStatement(payload: Uint8Array): Statement | string {
   if (typeof s.predicateType !== 'string') return 'the in-toto Statement has no predicateType';
   if (!Array.isArray(s.subject)) return 'the in-toto Statement has no subject list';
   return s as Statement;
+}
+
+/**
+ * Why a DSSE envelope's payload is not read as an in-toto Statement, or undefined when it is
+ * one: the signature covers payloadType too (DSSE PAE), and a key signs other types — a cosign
+ * simple-signing payload, plain text — that are not attestations, whatever the bytes parse as.
+ * Bare envelopes (envelope.ts, web-verify.ts) and bundles (bundle.ts, web-bundle.ts) alike.
+ */
+export function payloadTypeReason(payloadType: string): string | undefined {
+  return payloadType === IN_TOTO_PAYLOAD_TYPE ? undefined : `payloadType ${JSON.stringify(payloadType)} is not an in-toto statement (${IN_TOTO_PAYLOAD_TYPE})`;
 }
 
 /** "sha256:<hex>" digests the statement's subjects carry. */

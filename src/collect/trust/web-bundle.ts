@@ -8,7 +8,7 @@
 // and record this very signature and payload. Certificates: web-x509.ts; the root and the
 // checks against it: web-trusted-root.ts.
 import { BUNDLE_REASONS, type AttestationFact, type SignatureFact, type SignerIdentity, type TlogEntryFact } from './facts.js';
-import { readPredicateType, statementFact } from './statement.js';
+import { payloadTypeReason, readPredicateType, statementFact } from './statement.js';
 import { decodeBase64Web, preAuthEncoding, VerificationFailure, type Bytes, type WebKey } from './web-crypto.js';
 import { verifyTlogBody, verifyTlogInclusion, type SignedEnvelope, type TlogEntry } from './web-tlog.js';
 import { verifyChain, verifySCTs, type WebTrustedRoot } from './web-trusted-root.js';
@@ -173,6 +173,8 @@ export async function verifyBundleWeb(base: Base, json: unknown, trust: WebBundl
   if (!bundle.envelope) {
     return { ...base, verified: false, reason: BUNDLE_REASONS.blobSignature };
   }
+  const notInToto = payloadTypeReason(bundle.envelope.payloadType);
+  if (notInToto) return { ...base, verified: false, reason: notInToto };
   const predicateType = readPredicateType(bundle.envelope.payload);
   const described = { ...base, ...(predicateType ? { predicate_type: predicateType } : {}) };
   if ('leaf' in bundle.key && !trust.trustedRoot) {

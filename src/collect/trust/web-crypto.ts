@@ -84,16 +84,21 @@ function algorithmsFor(spki: Uint8Array): Algorithm[] {
 
 /**
  * A DER SubjectPublicKeyInfo -> WebKey: ECDSA (P-256, P-384, P-521; SHA-256/384/512 by
- * curve unless the caller names the hash), RSA PKCS#1 v1.5, Ed25519. Undefined if none accepts it.
+ * curve unless the caller names the hash), RSA PKCS#1 v1.5, Ed25519; or the error of the
+ * last algorithm tried when Web Crypto imports it as none. Certificates and trusted-root keys
+ * (Fulcio's CA is P-384) come here as they are; the keys dfw is configured with go through
+ * web-keys.ts first, which holds them to the host's rules.
  */
-export async function importSpki(der: Bytes): Promise<WebKey | undefined> {
+export async function importSpkiOrThrow(der: Bytes): Promise<WebKey> {
   const digest = await sha256Hex(der);
   const hint = encodeBase64Web(Uint8Array.from(digest.match(/../g)!, (h) => parseInt(h, 16)));
+  let refusal: unknown;
   for (const algorithm of algorithmsFor(der)) {
     let key: CryptoKey;
     try {
       key = await crypto.subtle.importKey('spki', der, algorithm.import, false, ['verify']);
-    } catch {
+    } catch (err) {
+      refusal = err;
       continue;
     }
     const rsaKeys = new Map<string, Promise<CryptoKey>>();
@@ -117,14 +122,16 @@ export async function importSpki(der: Bytes): Promise<WebKey | undefined> {
       },
     };
   }
-  return undefined;
+  throw refusal instanceof Error ? refusal : new Error(String(refusal));
 }
 
-/** A PEM public key (as cosign writes them) -> WebKey; undefined if it is not one. */
-export async function importPemKey(pem: string): Promise<WebKey | undefined> {
-  const body = /-----BEGIN PUBLIC KEY-----([\s\S]+?)-----END PUBLIC KEY-----/.exec(pem)?.[1];
-  const der = body ? decodeBase64Web(body) : undefined;
-  return der ? importSpki(der) : undefined;
+/** importSpkiOrThrow, undefined when Web Crypto imports the key as none of the algorithms. */
+export async function importSpki(der: Bytes): Promise<WebKey | undefined> {
+  try {
+    return await importSpkiOrThrow(der);
+  } catch {
+    return undefined;
+  }
 }
 
 /** DSSE's pre-authentication encoding: "DSSEv1 <len> <type> <len> <payload>" (DSSE protocol.md). */

@@ -4,13 +4,12 @@
 // — same facts, same fingerprints, same reasons — and Sigstore bundles, key-based and
 // keyless against a configured trusted root, the way bundle.ts checks them with
 // @sigstore/verify (web-bundle.ts).
-import { IN_TOTO_PAYLOAD_TYPE } from '../../evidence/slsa.js';
 import { noSignerReason, type AttestationFact, type SignatureFact } from './facts.js';
 import { withVerificationCache, type InlineFact, type InlineMaterial, type InlineVerifier } from './inline.js';
-import { COSIGN_SIGN_PREDICATE, readPredicateType, statementFact } from './statement.js';
+import { COSIGN_SIGN_PREDICATE, payloadTypeReason, readPredicateType, statementFact } from './statement.js';
 import { readWebTrustedRoot, verifyBundleWeb, type WebBundleTrust, type WebTrustedRoot } from './web-bundle.js';
-import { decodeBase64Web, importPemKey, preAuthEncoding, type WebKey } from './web-crypto.js';
-
+import { decodeBase64Web, preAuthEncoding, type WebKey } from './web-crypto.js';
+import { heldKeys } from './web-keys.js';
 
 async function findSigner(keys: readonly WebKey[], data: Uint8Array, signature: Uint8Array): Promise<WebKey | undefined> {
   for (const key of keys) if (await key.verify(data, signature)) return key;
@@ -19,7 +18,13 @@ async function findSigner(keys: readonly WebKey[], data: Uint8Array, signature: 
 
 type Base = Pick<SignatureFact, 'source' | 'format' | 'location'>;
 
-async function verifySimpleSigning(base: Base, payloadBase64: string, signatureBase64: string, keys: readonly WebKey[], digest: string): Promise<SignatureFact> {
+/** The keys this verifier holds, and the setting they came from (named when there are none). */
+interface HeldKeys {
+  keys: readonly WebKey[];
+  setting: string;
+}
+
+async function verifySimpleSigning(base: Base, payloadBase64: string, signatureBase64: string, { keys, setting }: HeldKeys, digest: string): Promise<SignatureFact> {
   const payload = decodeBase64Web(payloadBase64);
   let signed: string | undefined;
   try {
@@ -33,15 +38,16 @@ async function verifySimpleSigning(base: Base, payloadBase64: string, signatureB
   const signature = decodeBase64Web(signatureBase64);
   if (!signature || signature.length === 0) return { ...base, digest: signed, verified: false, reason: 'the signature is empty or not base64' };
   const signer = await findSigner(keys, payload, signature);
-  if (!signer) return { ...base, digest: signed, verified: false, reason: noSignerReason(keys.length) };
+  if (!signer) return { ...base, digest: signed, verified: false, reason: noSignerReason(keys.length, setting) };
   if (signed !== digest) {
     return { ...base, digest: signed, signer: { key: signer.fingerprint }, verified: false, reason: `the signature is over ${signed}, not the deployed ${digest}: it was copied from another image` };
   }
   return { ...base, digest, signer: { key: signer.fingerprint }, verified: true };
 }
 
-async function verifyEnvelope(base: Base, envelope: Extract<InlineMaterial, { kind: 'envelope' }>['json'], keys: readonly WebKey[], digest: string): Promise<AttestationFact> {
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return { ...base, verified: false, reason: `payloadType ${JSON.stringify(envelope.payloadType)} is not an in-toto statement (${IN_TOTO_PAYLOAD_TYPE})` };
+async function verifyEnvelope(base: Base, envelope: Extract<InlineMaterial, { kind: 'envelope' }>['json'], { keys, setting }: HeldKeys, digest: string): Promise<AttestationFact> {
+  const notInToto = payloadTypeReason(envelope.payloadType);
+  if (notInToto) return { ...base, verified: false, reason: notInToto };
   const payload = decodeBase64Web(envelope.payload);
   if (!payload) return { ...base, verified: false, reason: 'the envelope payload is not base64' };
   const predicateType = readPredicateType(payload);
@@ -53,7 +59,7 @@ async function verifyEnvelope(base: Base, envelope: Extract<InlineMaterial, { ki
     const signer = signature && signature.length > 0 ? await findSigner(keys, pae, signature) : undefined;
     if (signer) return statementFact({ ...described, signer: { key: signer.fingerprint } }, payload, digest);
   }
-  return { ...described, verified: false, reason: noSignerReason(keys.length) };
+  return { ...described, verified: false, reason: noSignerReason(keys.length, setting) };
 }
 
 export interface WebInlineVerifierOptions {
@@ -61,21 +67,30 @@ export interface WebInlineVerifierOptions {
   trustedRoot?: string | unknown;
   /** Signed certificate timestamps required per keyless certificate (1 by default, as collectors.signatures.ctlog_threshold). */
   ctlogThreshold?: number;
+  /**
+   * What the keys are called where this verifier runs, in the errors about one and in the
+   * reason when there are none: the edge handler passes "signatureKeys" or "DFW_SIGNATURE_KEYS".
+   */
+  keysSetting?: string;
 }
 
 /**
  * A Web Crypto verifier holding `publicKeysPem` (PEM SubjectPublicKeyInfo, as cosign writes
- * them) and, for keyless Sigstore bundles, a trusted root (web-bundle.ts). A trusted root
- * that cannot be read fails every bundle with the reason; readWebTrustedRoot checks one first.
+ * them) and, for keyless Sigstore bundles, a trusted root (web-bundle.ts). A key the host
+ * would refuse (another curve than P-256, another type than ECDSA, RSA, Ed25519, no PEM)
+ * throws KeyConfigError here, naming it (web-keys.ts); one Web Crypto will not import fails
+ * every verification with that error. A trusted root that cannot be read fails every bundle
+ * with the reason; readWebTrustedRoot checks one first.
  */
 export function createWebInlineVerifier(publicKeysPem: readonly string[], options: WebInlineVerifierOptions = {}): InlineVerifier {
-  let keys: Promise<WebKey[]> | undefined;
-  const loadKeys = () => (keys ??= Promise.all(publicKeysPem.map(importPemKey)).then((all) => all.filter((k): k is WebKey => k !== undefined)));
+  const setting = options.keysSetting ?? 'signatureKeys';
+  const importKeys = heldKeys(publicKeysPem, setting);
+  const loadKeys = async (): Promise<HeldKeys> => ({ keys: await importKeys(), setting });
   let root: Promise<WebTrustedRoot> | undefined;
   const loadRoot = () => (options.trustedRoot === undefined ? undefined : (root ??= readWebTrustedRoot(options.trustedRoot)));
   const bundleTrust = async (): Promise<WebBundleTrust> => {
     const trustedRoot = await loadRoot();
-    return { keys: await loadKeys(), ...(trustedRoot ? { trustedRoot } : {}), ctlogThreshold: options.ctlogThreshold ?? 1 };
+    return { keys: (await loadKeys()).keys, ...(trustedRoot ? { trustedRoot } : {}), ctlogThreshold: options.ctlogThreshold ?? 1 };
   };
   return withVerificationCache({
     async verify(material, location, digest): Promise<InlineFact> {
