@@ -4,6 +4,8 @@
 #   "cannot verify" finding for evidence that is absent.
 package firewall.lib
 
+import data.firewall.config
+
 # violation builds the object a rule's deny emits. id, title, severity, category,
 # remediation and the compliance controls ("SOC2:CC8.1", …) come from the deny rule's own
 # annotation (rego.metadata.rule(), resolved at compile time), so the catalog and the
@@ -59,8 +61,22 @@ artifact_ref := sprintf("%s (%s)", [
 # severity_rank orders severities so that rules can compare "at or above".
 severity_rank := {"critical": 4, "high": 3, "medium": 2, "low": 1}
 
-# environment is the deployment's environment as the request named it.
+# environment is the deployment's environment as the request named it: for messages and for
+# waivers, which name it too. Never look environment-keyed bundle data up by it.
 environment := field("request", "environment", "")
+
+# enforced_environment is the environment whose configuration applies: the requested name
+# when bundle data lists it under environments, else unknown_environment (production by
+# default, as src/engine/catalog.ts assumes when the key is absent) — the choice
+# decision.rego's _enforcement makes. Every lookup of environment-keyed data (freeze
+# calendars, promotion) goes by this name: a name the bundle does not list ("Production",
+# "prodution") is enforced as production, so it must meet production's freezes and
+# promotion too, not slip past them by matching no key.
+enforced_environment := environment if {
+	_ = config.environments[environment]
+} else := config.unknown_environment if {
+	is_string(config.unknown_environment)
+} else := "production"
 
 # text reads obj[key] as a non-empty string, or the default, so that messages still name
 # something when the evidence is sparse or malformed.

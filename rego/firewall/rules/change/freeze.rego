@@ -46,8 +46,15 @@ _now := n if {
 	is_number(n)
 }
 
+# The environment names a freeze covers this deployment by. The enforced one: a name the
+# bundle does not list is enforced as unknown_environment and so meets that environment's
+# freezes (lib.enforced_environment). The requested one too, so that a freeze naming an
+# environment the bundle's enforcement does not list still covers a deployment to it.
+_environment_names := {"*", lib.environment, lib.enforced_environment}
+
 _covers(freeze) if {
-	_listed(freeze.environments, lib.environment)
+	some listed in freeze.environments
+	listed in _environment_names
 	_listed(freeze.applications, _application)
 }
 

@@ -113,3 +113,43 @@ test_allow_without_a_calendar if {
 		with data.firewall.config.freeze_windows as null
 	count(denies) == 0
 }
+
+# An environment the bundle does not list is enforced as unknown_environment (production), so
+# production's freezes cover it: a case variant and a typo get no way around the freeze.
+test_deny_unlisted_environment_inside_a_production_freeze if {
+	every environment in ["Production", "prodution"] {
+		denies := _deny("storefront", environment, "2026-03-21T11:00:00Z")
+		_messages(denies) == {sprintf("deployment of storefront to %s is inside deploy freeze storefront-weekend (Storefront weekend freeze) until 2026-03-23 06:00 Europe/Berlin (+01:00): no weekend deployments", [environment])}
+	}
+}
+
+test_deny_unlisted_environment_cannot_verify_outside_the_horizon if {
+	denies := _deny("storefront", "Production", "2027-03-21T11:00:00Z")
+	some v in denies
+	startswith(v.message, "cannot verify deploy freezes holidays, storefront-weekend:")
+}
+
+test_deny_unlisted_environment_as_the_configured_unknown_environment if {
+	denies := freeze.deny with input as _input("storefront", "qa", "2026-03-21T11:00:00Z")
+		with data.firewall.config.freeze_windows as _calendar
+		with data.firewall.config.unknown_environment as "production"
+	count(denies) == 1
+	count(freeze.deny) == 0 with input as _input("storefront", "qa", "2026-03-21T11:00:00Z")
+		with data.firewall.config.freeze_windows as _calendar
+		with data.firewall.config.unknown_environment as "staging"
+}
+
+# A freeze may name an environment the bundle's enforcement does not list; it still covers
+# a deployment to that name, beside the freezes of the environment it is enforced as.
+test_deny_freeze_naming_an_unlisted_environment if {
+	calendar := json.patch(_calendar, [{"op": "replace", "path": "/freezes/storefront-weekend/environments", "value": ["canary"]}])
+	denies := freeze.deny with input as _input("storefront", "canary", "2026-03-21T11:00:00Z")
+		with data.firewall.config.freeze_windows as calendar
+	count(denies) == 1
+	count(freeze.deny) == 0 with input as _input("storefront", "production", "2026-03-21T11:00:00Z")
+		with data.firewall.config.freeze_windows as calendar
+}
+
+test_allow_unlisted_environment_outside_every_freeze if {
+	count(_deny("storefront", "Production", "2026-03-27T22:59:59Z")) == 0
+}

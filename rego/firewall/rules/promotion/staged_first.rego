@@ -29,8 +29,10 @@ import data.firewall.lib
 #     - CIS-SSCS:5.2.1
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
+# By the enforced environment: a name the bundle does not list is enforced as production and
+# must be promoted as production is (lib.enforced_environment).
 _stage := stage if {
-	stage := data.firewall.config.promotion[lib.environment]
+	stage := data.firewall.config.promotion[lib.enforced_environment]
 	is_object(stage)
 }
 

@@ -49,3 +49,28 @@ test_cannot_verify_without_promotion_evidence if {
 	denies := staged_first.deny with input as {"request": {"environment": "production"}, "artifact": {"digest": _digest}, "evidence": {}} with data.firewall.config.promotion as _config
 	_messages(denies) == {sprintf("cannot verify that %s was allowed in staging first: no evidence was provided", [_digest])}
 }
+
+# An environment the bundle does not list is enforced as unknown_environment (production), so
+# it is promoted to as production is: a case variant or a typo does not skip staging.
+test_deny_unlisted_environment_promoted_as_production if {
+	every environment in ["Production", "prodution"] {
+		denies := staged_first.deny with input as _input(environment, {"allowed": {}}) with data.firewall.config.promotion as _config
+		_messages(denies) == {sprintf("%s was never allowed in staging; deploy it there before %s", [_digest, environment])}
+	}
+}
+
+test_cannot_verify_unlisted_environment_without_promotion_evidence if {
+	denies := staged_first.deny with input as {"request": {"environment": "Production"}, "artifact": {"digest": _digest}, "evidence": {}} with data.firewall.config.promotion as _config
+	_messages(denies) == {sprintf("cannot verify that %s was allowed in staging first: no evidence was provided", [_digest])}
+}
+
+test_allow_unlisted_environment_soaked_in_staging if {
+	promotion := {"allowed": {"staging": {"first_at": "2026-11-26T09:00:00Z"}}}
+	count(staged_first.deny) == 0 with input as _input("prodution", promotion) with data.firewall.config.promotion as _config
+}
+
+test_unlisted_environment_follows_the_configured_unknown_environment if {
+	count(staged_first.deny) == 0 with input as _input("qa", {"allowed": {}})
+		with data.firewall.config.promotion as _config
+		with data.firewall.config.unknown_environment as "staging"
+}
