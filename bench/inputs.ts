@@ -96,14 +96,18 @@ export function generateLargeRequest(base: CheckRequest): CheckRequest {
   };
 }
 
+/** The bundle the benchmark builds and evaluates (bench/opa.ts: --revision bench). */
+export const BENCH_BUNDLE = { name: 'firewall', revision: 'bench' };
+
 /**
- * The JSON text dfw's evaluator gives the policy (src/engine/evaluator.ts serializeInput):
- * request.time and request.time_ns set from the evaluation time, time_ns an exact integer.
+ * The JSON text dfw's evaluator gives the policy (src/engine/evaluator.ts inputPieces):
+ * request.time and request.time_ns set from the evaluation time, time_ns an exact integer,
+ * and request.bundle naming the bundle evaluating.
  */
 export function inputDocumentJson(input: InputDocument, now: Date): string {
   const timeNs = (BigInt(now.getTime()) * 1_000_000n).toString();
   const marker = `__bench_time_ns_${timeNs}__`;
-  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker };
+  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker, bundle: BENCH_BUNDLE };
   return JSON.stringify({ ...input, request }).replace(`"${marker}"`, timeNs);
 }
 

@@ -77,10 +77,10 @@ ${table(
   r.inputs.map((i) => [i.name, i.description, kib(i.requestBytes), kib(i.inputBytes), `\`${decision(i.name)}\``]),
 )}
 
-Both evaluate the \`production\` environment. dfw's evaluator sets \`input.request.time\` and
-\`input.request.time_ns\` itself; OPA is given the same input document with those two fields
-already filled with the same instant (\`2026-11-28T14:00:00Z\`), so both evaluate identical
-input. Before any figure counts, dfw's evaluator, \`opa eval\` and every HTTP server must
+Both evaluate the \`production\` environment. dfw's evaluator sets \`input.request.time\`,
+\`input.request.time_ns\` and \`input.request.bundle\` itself; OPA is given the same input
+document with those three fields already filled (the same instant, \`2026-11-28T14:00:00Z\`,
+and the bundle \`firewall\` at revision \`bench\`), so both evaluate identical input. Before any figure counts, dfw's evaluator, \`opa eval\` and every HTTP server must
 reach the same decision on each input (the bench stops otherwise).`;
 }
 

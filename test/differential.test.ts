@@ -22,7 +22,8 @@ const SEED = readInteger('DFW_DIFF_SEED', 20261128);
 const GENERATED = readInteger('DFW_DIFF_RUNS', 400);
 /** The first this many generated inputs are decided again with VERIFIED_TRUST. */
 const VERIFIED = Math.ceil(GENERATED / 2);
-const EXAMPLE_ENVIRONMENTS = ['production', 'staging', 'development'] as const;
+/** "Production" is listed nowhere: enforced as production, with production's freezes and promotion. */
+const EXAMPLE_ENVIRONMENTS = ['production', 'staging', 'development', 'Production'] as const;
 /** Every policy file (not the Rego tests) must be this well exercised by the corpus. */
 const MIN_LINE_COVERAGE = 90;
 /** Mismatches shown in full; the rest are listed by case name. */
@@ -78,24 +79,59 @@ interface Context {
   generated: Comparison[];
   /** The generated inputs again, with VERIFIED_TRUST. */
   verified: Comparison[];
+  /** The production examples with a verification summary (summaryCases). */
+  summaries: Comparison[];
   coverage: Record<string, { coverage?: number; not_covered?: Array<{ start: { row: number } }> }>;
   evaluator: Evaluator;
 }
 
+/** The bundles the cases are evaluated with, as input.request.bundle names them. */
+const BUNDLE = { name: 'firewall', revision: 'difftest' };
+const VERIFIED_BUNDLE = { name: 'firewall', revision: 'difftest-verified' };
+
 /**
- * The input as JSON text for OPA, with the request time the evaluator sets
- * (src/engine/evaluator.ts, serializeInput): request.time from `now`, request.time_ns
- * spliced in as an exact integer, because nanoseconds since the epoch exceed 2^53 and
- * JSON.stringify cannot write a BigInt. Nothing else is rewritten: OPA reads the text as a
- * caller would send it (lone surrogates included), whatever the evaluator does to it.
+ * The input as JSON text for OPA, with what the evaluator sets (src/engine/evaluator.ts,
+ * inputPieces): request.time from `now`, request.bundle, and request.time_ns spliced in as
+ * an exact integer, because nanoseconds since the epoch exceed 2^53 and JSON.stringify
+ * cannot write a BigInt. Nothing else is rewritten: OPA reads the text as a caller would send
+ * it (lone surrogates included), whatever the evaluator does to it.
  */
-function inputText(input: InputDocument, now: Date): string {
+function inputText(input: InputDocument, now: Date, bundle = BUNDLE): string {
   const timeNs = (BigInt(now.getTime()) * 1_000_000n).toString();
   const marker = `__difftest_time_ns_${timeNs}__`;
-  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker };
+  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker, bundle };
   const text = JSON.stringify({ ...input, request }).replace(`"${marker}"`, timeNs);
   if (!text.includes(`"time_ns":${timeNs}`)) throw new Error('request.time_ns was not spliced into the input');
   return text;
+}
+
+/**
+ * The production example inputs again, as the admission webhook hands them over with a
+ * verification summary (input.verification_summary): one the policy lets vouch (made an
+ * hour before under the evaluating bundle), one made under another revision, one too old.
+ */
+function summaryCases(examples: Case[]): Case[] {
+  const variants = [
+    { label: 'a vouching summary', revision: BUNDLE.revision, hoursBefore: 1 },
+    { label: 'a summary from another bundle', revision: 'difftest-older', hoursBefore: 1 },
+    { label: 'a summary too old', revision: BUNDLE.revision, hoursBefore: 24 * 8 },
+  ];
+  return examples
+    .filter((c) => c.input.request?.environment === 'production')
+    .flatMap((c) =>
+      variants.map(({ label, revision, hoursBefore }) => {
+        const summary = {
+          verified: true,
+          decision_id: '0193f7a2-0000-7000-8000-0000000000ad',
+          environment: 'production',
+          time_verified: new Date(c.now.getTime() - hoursBefore * 3_600_000).toISOString(),
+          bundle: { name: BUNDLE.name, revision },
+          location: 'registry.example.com/payments/api:sha256-4f1c.att layer 0',
+        };
+        const input = { ...structuredClone(c.input), verification_summary: summary };
+        return { name: `${c.name} with ${label}`, input, now: c.now, inputText: inputText(input, c.now) };
+      }),
+    );
 }
 
 async function exampleCases(): Promise<Case[]> {
@@ -150,8 +186,9 @@ function evaluateWithOpa(cases: Case[], verifiedCases: Case[]): { outcomes: Outc
   try {
     const casesFile = join(dir, 'cases.json');
     const wrapperFile = join(dir, 'wrapper.rego');
-    const list = (cs: Case[]) => `[\n${cs.map((c) => c.inputText).join(',\n')}\n]`;
-    writeFileSync(casesFile, `{"difftest":{"trust":${JSON.stringify(VERIFIED_TRUST)},"cases":${list(cases)},"verified_cases":${list(verifiedCases)}}}\n`);
+    const list = (texts: string[]) => `[\n${texts.join(',\n')}\n]`;
+    const verifiedTexts = verifiedCases.map((c) => inputText(c.input, c.now, VERIFIED_BUNDLE));
+    writeFileSync(casesFile, `{"difftest":{"trust":${JSON.stringify(VERIFIED_TRUST)},"cases":${list(cases.map((c) => c.inputText))},"verified_cases":${list(verifiedTexts)}}}\n`);
     writeFileSync(wrapperFile, WRAPPER);
     // Run from the project root with the relative path "rego": given an absolute path, OPA
     // v1.22.3 files the coverage of each module under two names (with and without the
@@ -288,23 +325,38 @@ Differential.before(async (context) => {
   });
   const examples = await exampleCases();
   const generated = generatedCases();
-  const all = [...examples, ...generated];
+  const summaries = summaryCases(examples);
+  const all = [...examples, ...generated, ...summaries];
   const { outcomes, verifiedOutcomes, coverage } = evaluateWithOpa(all, generated.slice(0, VERIFIED));
   const comparisons = all.map((testCase, i): Comparison => ({ testCase, opa: outcomes[i]!, wasm: evaluateWithWasm(evaluator, testCase) }));
   context.examples = comparisons.slice(0, examples.length);
-  context.generated = comparisons.slice(examples.length);
+  context.generated = comparisons.slice(examples.length, examples.length + generated.length);
+  context.summaries = comparisons.slice(examples.length + generated.length);
   context.verified = generated.slice(0, VERIFIED).map((testCase, i): Comparison => ({ testCase: { ...testCase, name: `${testCase.name} with evidence verified` }, opa: verifiedOutcomes[i]!, wasm: evaluateWithWasm(verifiedEvaluator, testCase) }));
   context.coverage = coverage;
   context.evaluator = evaluator;
   console.log(
-    `differential: ${comparisons.length + context.verified.length} cases compared (${examples.length} from examples/, ${generated.length} generated with seed ${SEED}, ${VERIFIED} of them again where environments require evidence verified; ` +
+    `differential: ${comparisons.length + context.verified.length} cases compared (${examples.length} from examples/, ${generated.length} generated with seed ${SEED}, ${VERIFIED} of them again where environments require evidence verified, ${summaries.length} examples with a verification summary; ` +
       `DFW_DIFF_SEED and DFW_DIFF_RUNS change them) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 });
 
-Differential('decides every example request as OPA does, in production, staging and development', (context) => {
+Differential('decides every example request as OPA does, in production, staging, development and an unlisted environment', (context) => {
   assert.is(context.examples.length, readExamples().size * EXAMPLE_ENVIRONMENTS.length);
   assertAllAgree(context.examples, 'example requests');
+});
+
+Differential('decides the production examples with a verification summary as OPA does', (context) => {
+  assert.is(context.summaries.length, readExamples().size * 3);
+  assertAllAgree(context.summaries, 'example requests with a verification summary');
+  // So that agreement means something: a vouching summary lets some denied examples through
+  // (the pipeline rules no longer judge), and the other two variants decide as without one.
+  const allows = (c: Comparison) => 'decision' in c.opa && c.opa.decision.allow;
+  const production = context.examples.filter((c) => c.testCase.input.request?.environment === 'production');
+  const [vouching, otherBundle, tooOld] = [0, 1, 2].map((k) => context.summaries.filter((_, i) => i % 3 === k));
+  assert.ok(vouching.filter(allows).length > production.filter(allows).length, 'a vouching summary should let some denied examples through');
+  assert.equal(otherBundle.map(allows), production.map(allows));
+  assert.equal(tooOld.map(allows), production.map(allows));
 });
 
 Differential(`decides ${GENERATED} generated inputs as OPA does (seed ${SEED})`, (context) => {
@@ -374,6 +426,21 @@ Differential('in production the example allow files are allowed and each deny fi
       assert.ok(reported.includes(rule), `${file} should report ${rule}, reports ${reported.join(', ') || 'nothing'}`);
     }
   }
+});
+
+// An environment the bundle does not list is enforced as production: every example is
+// decided there as in production (the same rules deny and warn), freezes and promotion included.
+Differential('in an unlisted environment ("Production") every example is decided as in production', (context) => {
+  const outcome = (d: PolicyDecision) => ({
+    allow: d.allow,
+    ...Object.fromEntries(SEVERITIES.flatMap((s) => [[`deny.${s}`, d.deny[s].map((v) => v.rule)], [`warn.${s}`, d.warn[s].map((v) => v.rule)]])),
+  });
+  const decided = (suffix: string) =>
+    new Map(context.examples.filter((c) => c.testCase.name.endsWith(suffix)).map((c) => [c.testCase.name.slice(0, -suffix.length), (c.opa as { decision: PolicyDecision }).decision]));
+  const production = decided(' in production');
+  const unlisted = decided(' in Production');
+  assert.is(unlisted.size, production.size);
+  for (const [file, d] of unlisted) assert.equal(outcome(d), outcome(production.get(file)!), file);
 });
 
 Differential('the generated inputs reach every rule (reported, waived and clean), allow and deny, and every environment', (context) => {

@@ -20,7 +20,8 @@ import { readFileSync } from 'node:fs';
 import { createCheckService } from '../src/decide/index.js';
 import { VSA_PREDICATE_TYPE, type AttestationSigner, type DsseEnvelope } from '../src/decide/attestation.js';
 import { loadAttestationSigner } from '../src/host/attestation-signer.js';
-import { ActivePolicy, type Decision } from '../src/engine/index.js';
+import { attachingSummaries } from '../src/decide/attestation-attach.js';
+import { ActivePolicy, SEVERITIES, type Decision } from '../src/engine/index.js';
 import { createMemoryLogger } from '../src/shared/logger.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
@@ -134,7 +135,7 @@ async function attachSummary(host: string, repository: string, attachedTo: strin
   assert.is(res.status, 201);
 }
 
-verdict('admission admits on dfw\'s summary for the digest and environment, and refuses one for another digest, environment or key', async (ctx) => {
+verdict('admission finds dfw\'s summary for the repository, digest and environment, and refuses one for another digest, repository, environment or key', async (ctx) => {
   const host = ctx.registry.host;
   const image = `${host}/payments/api`;
   const verifySummary = createSummaryVerifier(ctx.signer.publicKeyPem, { registries: { [host]: { base_url: `http://${host}` } } });
@@ -145,7 +146,14 @@ verdict('admission admits on dfw\'s summary for the digest and environment, and 
   await attachSummary(host, 'payments/api', good, summaryFor(ctx.signer, good, 'production'));
   const admitted = await verifySummary(`${image}:good`, good, 'production');
   assert.ok('admitted' in admitted, JSON.stringify(admitted));
-  assert.equal((admitted as any).admitted.bundle, { name: 'firewall', revision: 'r7' });
+  assert.equal((admitted as any).admitted, {
+    verified: true,
+    decision_id: '0193f7a2-0000-7000-8000-production00',
+    environment: 'production',
+    time_verified: '2026-11-28T14:00:00.000Z',
+    bundle: { name: 'firewall', revision: 'r7' },
+    location: (admitted as any).admitted.location,
+  });
 
   const staging = await verifySummary(`${image}:good`, good, 'staging');
   assert.match((staging as any).refused, 'the summary is for environment production, not staging');
@@ -154,6 +162,14 @@ verdict('admission admits on dfw\'s summary for the digest and environment, and 
   runGoTool('crane', ['copy', '--insecure', `${image}:${good.replace(':', '-')}.att`, `${image}:${moved.replace(':', '-')}.att`]);
   const other = await verifySummary(`${image}:moved`, moved, 'production');
   assert.match((other as any).refused, `the statement is about ${good}, not the deployed ${moved}`);
+
+  // The same image (same digest) in a repository dfw never judged, its .att tag copied there:
+  // the signature holds, the summary speaks for payments/api only.
+  const elsewhere = `${host}/sandbox/x`;
+  runGoTool('crane', ['copy', '--insecure', `${image}:good`, `${elsewhere}:good`]);
+  runGoTool('crane', ['copy', '--insecure', `${image}:${good.replace(':', '-')}.att`, `${elsewhere}:${good.replace(':', '-')}.att`]);
+  const copied = await verifySummary(`${elsewhere}:good`, good, 'production');
+  assert.match((copied as any).refused, `the summary is about ${image}@${good}, not ${elsewhere}@${good}`);
 
   const forged = pushImage(`${image}:forged`, 'forged');
   await attachSummary(host, 'payments/api', forged, summaryFor(ctx.other, forged, 'production'));
@@ -164,32 +180,124 @@ verdict('admission admits on dfw\'s summary for the digest and environment, and 
   assert.equal(await verifySummary(`${image}:none`, none, 'production'), { refused: 'the registry holds no dfw verification summary for the digest' });
 });
 
-verdict('the admission webhook admits on dfw\'s summary without evaluating, and evaluates when the summary is for another environment', async (ctx) => {
+/** A pod spec the workload rules (DFW-WORKLOAD-*) pass: non-root, read-only root, no capabilities, limits. */
+function restrictedPodSpec(image: string): Record<string, unknown> {
+  return {
+    securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [
+      {
+        name: 'api',
+        image,
+        resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
+        securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      },
+    ],
+  };
+}
+
+verdict('the admission webhook judges with dfw\'s summary: the pipeline\'s evidence vouched for, the pod spec still judged, the decision recorded; under another bundle or too old it vouches for nothing', async (ctx) => {
   const host = ctx.registry.host;
   const image = `${host}/payments/api`;
   const digest = pushImage(`${image}:admitted`, 'admitted');
-  await attachSummary(host, 'payments/api', digest, ctx.signer.sign({ decision_id: '0193f7a2-0000-7000-8000-0000000000ad', allow: true, environment: 'production', time: '2026-11-28T14:00:00.000Z', bundle: { name: 'firewall', revision: 'r7' }, artifact: { registry: host, repository: 'payments/api', digest } }));
-  const review = readReview('connaisseur-02-pod-v1-request.json');
-  review.request.object.spec.containers[0].image = `${image}@${digest}`;
-  const evaluated: string[] = [];
-  const denial = { critical: [{ rule: 'DFW-SIGN-001', title: 't', severity: 'critical', category: 'supply_chain', message: 'evaluated and denied', remediation: 'r', evidence: 'e' }], high: [], medium: [], low: [] };
-  const deps = (environment: string) => ({
-    checks: {
-      check: async (request: { environment: string }) => {
-        evaluated.push(request.environment);
-        return { decision: { decision_id: 'evaluated', allow: false, environment: request.environment, deny: denial, warn: { critical: [], high: [], medium: [], low: [] }, waived: [], bundle: { name: 'firewall', revision: 'r7' }, evaluated_at: '2026-11-28T14:00:00.000Z', timing_ms: {} }, input: {} };
-      },
-    } as never,
-    logger: createMemoryLogger(),
-    environmentFor: createEnvironmentMapper({ namespaces: { 'test-connaisseur': environment } }),
-    verifySummary: createSummaryVerifier(ctx.signer.publicKeyPem, { registries: { [host]: { base_url: `http://${host}` } } }),
+  const now = new Date('2026-11-28T14:00:00.000Z');
+  const summaryAt = (time: string, revision: string) =>
+    ctx.signer.sign({ decision_id: '0193f7a2-0000-7000-8000-0000000000ad', allow: true, environment: 'production', time, bundle: { name: 'firewall', revision }, artifact: { registry: host, repository: 'payments/api', digest } });
+  const decide = async (podSpec: Record<string, unknown>) => {
+    const review = readReview('connaisseur-02-pod-v1-request.json');
+    review.request.object.spec = podSpec;
+    const logger = createMemoryLogger();
+    const outcome = await decideAdmission(parseAdmissionReview(review), {
+      checks: createCheckService(ctx.policy, { store: ctx.store, clock: () => now }),
+      logger,
+      environmentFor: createEnvironmentMapper({ namespaces: { 'test-connaisseur': 'production' } }),
+      verifySummary: createSummaryVerifier(ctx.signer.publicKeyPem, { registries: { [host]: { base_url: `http://${host}` } } }),
+    });
+    const decision = outcome.images[0]!.decision!;
+    assert.ok(decision, JSON.stringify(outcome.images));
+    const denied = new Set(SEVERITIES.flatMap((s) => decision.deny[s].map((v) => v.rule)));
+    const record = await ctx.store.getDecision(decision.decision_id);
+    return { allowed: outcome.review.response.allowed, denied, record, logger };
+  };
+  const reference = `${image}@${digest}`;
+
+  await attachSummary(host, 'payments/api', digest, summaryAt('2026-11-28T13:00:00.000Z', 'verdict-test'));
+  const vouched = await decide(restrictedPodSpec(reference));
+  assert.is(vouched.allowed, true, [...vouched.denied].join(', '));
+  // Recorded like any check, with what admitted it.
+  assert.equal((vouched.record!.input as any).verification_summary, {
+    verified: true,
+    decision_id: '0193f7a2-0000-7000-8000-0000000000ad',
+    environment: 'production',
+    time_verified: '2026-11-28T13:00:00.000Z',
+    bundle: { name: 'firewall', revision: 'verdict-test' },
+    location: (vouched.record!.input as any).verification_summary.location,
   });
-  const admitted = await decideAdmission(parseAdmissionReview(review), deps('production'));
-  assert.is(admitted.review.response.allowed, true, JSON.stringify(admitted.review.response));
-  assert.equal(evaluated, [], 'admitted on the summary, not evaluated');
-  const elsewhere = await decideAdmission(parseAdmissionReview(review), deps('staging'));
-  assert.is(elsewhere.review.response.allowed, false);
-  assert.equal(evaluated, ['staging'], 'a summary for production does not admit to staging: evaluated instead');
+
+  // The summary never judged this pod spec: the workload rules do, and only they.
+  const privileged = restrictedPodSpec(reference);
+  (privileged.containers as any)[0].securityContext.privileged = true;
+  privileged.hostPID = true;
+  const judged = await decide(privileged);
+  assert.is(judged.allowed, false);
+  assert.ok(judged.denied.size > 0 && [...judged.denied].every((rule) => rule.startsWith('DFW-WORKLOAD-')), [...judged.denied].join(', '));
+
+  // Made under another bundle revision: the policy changed since, so every rule judges, and
+  // the pipeline's evidence is not here.
+  await attachSummary(host, 'payments/api', digest, summaryAt('2026-11-28T13:00:00.000Z', 'r6'));
+  const otherBundle = await decide(restrictedPodSpec(reference));
+  assert.is(otherBundle.allowed, false);
+  assert.ok(otherBundle.denied.has('DFW-SIGN-001'), [...otherBundle.denied].join(', '));
+
+  // Older than max_age_hours (168 in the shipped data).
+  await attachSummary(host, 'payments/api', digest, summaryAt('2026-11-20T13:00:00.000Z', 'verdict-test'));
+  const stale = await decide(restrictedPodSpec(reference));
+  assert.is(stale.allowed, false);
+  assert.ok(stale.denied.has('DFW-SIGN-001'), [...stale.denied].join(', '));
+});
+
+verdict('attach: a decision a summary vouched for gets no summary of its own, and one that cannot be summarized is still answered', async (ctx) => {
+  const host = ctx.registry.host;
+  const image = `${host}/payments/vouched`;
+  const digest = pushImage(`${image}:v1`, 'vouched');
+  const allowed = (input: Record<string, unknown>) => ({
+    decision: { decision_id: '0193f7a2-0000-7000-8000-0000000000c1', allow: true, environment: 'production', deny: { critical: [], high: [], medium: [], low: [] }, warn: { critical: [], high: [], medium: [], low: [] }, waived: [], bundle: { name: 'firewall', revision: 'verdict-test' }, evaluated_at: '2026-11-28T14:00:00.000Z', timing_ms: {} },
+    input,
+  });
+  let next = allowed({ artifact: { image: `${image}:v1`, registry: host, repository: 'payments/vouched', digest }, verification_summary: { verified: true } });
+  const logger = createMemoryLogger();
+  const checks = attachingSummaries({ check: async () => next as never }, ctx.signer, { registries: { [host]: { base_url: `http://${host}` } } }, logger);
+  const attached = () => runGoTool('crane', ['manifest', '--insecure', `${image}:${digest.replace(':', '-')}.att`]);
+
+  // Summarizing it would renew the old summary's age without judging the pipeline again.
+  await checks.check({} as never, { via: 'kubernetes' });
+  await checks.idle();
+  assert.throws(attached, /MANIFEST_UNKNOWN|not found|404/i, 'a vouched decision attaches nothing');
+
+  // A digest a VSA cannot name: the decision is still the answer; the failure is logged.
+  const sha512 = `sha512:${'ab'.repeat(64)}`;
+  next = allowed({ artifact: { image: `${image}:v1`, registry: host, repository: 'payments/vouched', digest: sha512 } });
+  const outcome = await checks.check({} as never, { via: 'api' });
+  assert.is(outcome.decision.allow, true);
+  await checks.idle();
+  assert.ok(logger.lines.some((l) => l.msg === 'verification summary not attached' && String(l.error).includes('names no sha256 image digest')), JSON.stringify(logger.lines));
+
+  // And an ordinary allowed decision is attached, as before.
+  next = allowed({ artifact: { image: `${image}:v1`, registry: host, repository: 'payments/vouched', digest } });
+  await checks.check({} as never, { via: 'api' });
+  await checks.idle();
+  assert.match(attached(), VSA_PREDICATE_TYPE);
+});
+
+verdict('a check request cannot carry a verification summary of its own', async (ctx) => {
+  const api = await app(ctx);
+  const body = structuredClone(readExamples().get('dfw-sign-001-image-signature.deny.json')!) as any;
+  body.verification_summary = { verified: true, decision_id: 'x', environment: 'production', time_verified: '2026-11-28T13:00:00.000Z', bundle: { name: 'firewall', revision: 'verdict-test' }, location: 'forged' };
+  const { body: decision } = await call(api, 'POST', '/v1/check', body);
+  assert.is(decision.allow, false);
+  assert.ok(decision.deny.critical.some((v: any) => v.rule === 'DFW-SIGN-001'));
+  const record = await ctx.store.getDecision(decision.decision_id);
+  assert.is((record!.input as any).verification_summary, undefined);
+  assert.equal((record!.input as any).request.extra.verification_summary.location, 'forged');
 });
 
 verdict('an attestation pushed over the API (--kind attestation) is verified keyless on the check and judged by the trust policy', async (ctx) => {

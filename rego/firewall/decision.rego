@@ -8,6 +8,7 @@ package firewall
 
 import data.firewall.config
 import data.firewall.lib
+import data.firewall.lib.verification_summary as summary
 import data.firewall.lib.verified_evidence as verified
 
 severities := ["critical", "high", "medium", "low"]
@@ -25,7 +26,8 @@ _override(rule_id) := o if {
 _enabled(rule_id) if not _override(rule_id).enabled == false
 
 # Every rule package under firewall.rules contributes its deny set; adding a rule needs no
-# change here. Where the environment requires evidence kinds verified, the rules judge those
+# change here. With a verification summary that vouches for the image, only the packages the
+# summary cannot speak for do (lib/verification_summary.rego). Where the environment requires evidence kinds verified, the rules judge those
 # kinds as signed attestations carried them, not as collected (lib/verified_evidence.rego):
 # the rules are evaluated on an input whose evidence and unavailable are replaced, so no rule
 # reads the verified value differently. One `with` on the whole input: two, on input.evidence
@@ -44,7 +46,9 @@ _entries := sort(array.concat(_collected_entries, _verified_entries))
 _collected_entries := [[v.rule, v.message, v] |
 	not verified.applies
 	some category, rule
-	some denied in data.firewall.rules[category][rule].deny
+	denies := data.firewall.rules[category][rule].deny
+	summary.judged(category, rule)
+	some denied in denies
 	_enabled(denied.rule)
 	v := _with_environment_severity(denied)
 ]
@@ -53,6 +57,7 @@ _verified_entries := [[v.rule, v.message, v] |
 	verified.applies
 	some category, rule
 	denies := data.firewall.rules[category][rule].deny with input as verified.input_for_rules
+	summary.judged(category, rule)
 	some denied in denies
 	_enabled(denied.rule)
 	v := _with_environment_severity(denied)

@@ -100,10 +100,18 @@ export function attachingSummaries(checks: CheckService, signer: AttestationSign
       const outcome = await checks.check(request, context);
       const artifact = (outcome.input.artifact ?? {}) as { registry?: string; repository?: string; digest?: string };
       const endpoint = artifact.registry ? endpoints.get(artifact.registry.toLowerCase()) : undefined;
-      if (outcome.decision.allow && !context.dryRun && endpoint && artifact.repository && artifact.digest) {
+      // A decision that a summary vouched for judged only the pod spec and the freeze
+      // calendar: summarizing it would renew the old summary's age without judging the
+      // pipeline's evidence again.
+      const vouched = outcome.input.verification_summary !== undefined;
+      if (outcome.decision.allow && !context.dryRun && !vouched && endpoint && artifact.repository && artifact.digest) {
         const decision = outcome.decision;
-        const envelope = signer.sign(verifiedDecisionOf({ decision_id: decision.decision_id, allow: true, environment: decision.environment, time: decision.evaluated_at, bundle: decision.bundle, input: outcome.input }));
-        const job = attachEnvelope(endpoint, artifact.repository, artifact.digest, envelope, tokens)
+        const { repository, digest } = artifact;
+        // Signed in the job: the decision is recorded and answered whatever happens here (a
+        // digest a VSA cannot name, such as sha512, is refused by buildVerificationSummary).
+        const job = Promise.resolve()
+          .then(() => signer.sign(verifiedDecisionOf({ decision_id: decision.decision_id, allow: true, environment: decision.environment, time: decision.evaluated_at, bundle: decision.bundle, input: outcome.input })))
+          .then((envelope) => attachEnvelope(endpoint, repository, digest, envelope, tokens))
           .then((where) => logger.info('verification summary attached', { decision_id: decision.decision_id, where }))
           .catch((err: Error) => logger.warn('verification summary not attached', { decision_id: decision.decision_id, error: err.message }))
           .finally(() => pending.delete(job));

@@ -5,7 +5,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { buildInput, type CheckRequest, type Via } from '../collect/check-request.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
-import type { ActivePolicy, Decision, EvaluateOptions, Evaluator, InputDocument } from '../engine/index.js';
+import type { ActivePolicy, Decision, EvaluateOptions, Evaluator, InputDocument, VerifiedSummary } from '../engine/index.js';
 // Only the pure parts of the store: the edge runtime imports this file and has no database.
 import { decisionRecordFrom } from './decision-record.js';
 import type { Store } from '../store/types.js';
@@ -25,6 +25,12 @@ export interface CheckContext {
    * never holds a decision that nobody was told.
    */
   signal?: AbortSignal;
+  /**
+   * A dfw verification summary the admission webhook verified for the image
+   * (admit_on_summary): given to the policy as input.verification_summary, the one way it
+   * gets there — a check request's own fields land under input.request.extra.
+   */
+  verificationSummary?: VerifiedSummary;
 }
 
 export interface CheckOutcome {
@@ -74,6 +80,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       const input = buildInput(request, { id, via: context.via });
       // The logged input carries the request time, so a replay decides as of the same moment.
       (input.request as Record<string, unknown>).time = now.toISOString();
+      if (context.verificationSummary) input.verification_summary = { ...context.verificationSummary };
       if (options.store) {
         const waivers = await options.store.activeWaivers(now, { application: request.application, environment: request.environment });
         input.waivers = waivers.map(toInputWaiver);

@@ -75,18 +75,27 @@ const GUARDED_BUILTINS: Record<string, HostBuiltin> = Object.fromEntries(
   Object.entries(HOST_BUILTINS).map(([name, fn]) => [name, guardBuiltin(name, fn)]),
 );
 
+/** The bundle evaluating an input, as the policy sees it in input.request.bundle. */
+export interface EvaluatingBundle {
+  name: string;
+  revision: string;
+}
+
 /**
  * JSON text of the input with request.time_ns written as an exact integer: nanoseconds
  * since the epoch exceed 2^53, and a JavaScript number would silently round them. Returned
  * as three pieces around the integer, which the policy's memory takes one after the other:
- * joining them would build a second copy of a large input.
+ * joining them would build a second copy of a large input. request.bundle names the bundle
+ * evaluating it, set here rather than logged with the input, so a replay under another
+ * revision shows the policy that revision (a verification summary vouches only under the
+ * bundle that made it: lib/verification_summary.rego).
  */
-function inputPieces(input: InputDocument, now: Date): string[] {
+function inputPieces(input: InputDocument, now: Date, bundle: EvaluatingBundle): string[] {
   const ms = now.getTime();
   if (!Number.isFinite(ms)) throw new EvaluationError('invalid_time', 'the request time is not a valid date');
   const timeNs = (BigInt(ms) * 1_000_000n).toString();
   const marker = `"__dfw_time_ns_${timeNs}__"`;
-  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker.slice(1, -1) };
+  const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker.slice(1, -1), bundle };
   const text = replaceLoneSurrogateEscapes(JSON.stringify({ ...input, request }));
   const at = text.indexOf(marker);
   if (at < 0) throw new EvaluationError('input_unserializable', 'the input could not be written as JSON with its request time');
@@ -173,6 +182,7 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
   const clock = options.clock ?? (() => new Date());
   const newDecisionId = options.newDecisionId ?? (() => uuidv7());
   const runPolicy = await createPolicyRunner(bundle, { entrypoint, maxMemoryBytes });
+  const evaluating: EvaluatingBundle = { name: bundle.name, revision: bundle.manifest.revision };
 
   const evaluator: Evaluator = {
     bundle,
@@ -188,7 +198,7 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
       const now = evalOptions.now ?? clock();
       let pieces: string[];
       try {
-        pieces = inputPieces(input, now);
+        pieces = inputPieces(input, now, evaluating);
       } catch (err) {
         throw asEvaluationError(err);
       }
@@ -207,7 +217,7 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
       return {
         decision_id: prepared.decisionId ?? newDecisionId(),
         ...decision,
-        bundle: { name: bundle.name, revision: bundle.manifest.revision },
+        bundle: { ...evaluating },
         evaluated_at: prepared.now.toISOString(),
         timing_ms: { evaluate: Math.round(evaluateMs * 1000) / 1000 },
       };

@@ -50,3 +50,20 @@ export interface InputDocument {
   request?: { time?: string; time_ns?: number | string; [key: string]: unknown };
   [key: string]: unknown;
 }
+
+/**
+ * input.verification_summary: a dfw verification summary whose signature, digest, repository
+ * and environment the admission webhook verified (src/collect/trust/verification-summary.ts).
+ * The policy decides whether it vouches (rego/firewall/lib/verification_summary.rego).
+ */
+export interface VerifiedSummary {
+  verified: true;
+  decision_id: string;
+  environment: string;
+  /** RFC 3339: when the summarized decision was made. */
+  time_verified: string;
+  /** The bundle that made the decision; the summary vouches only under the same one. */
+  bundle: { name: string; revision: string };
+  /** Where the summary was read. */
+  location: string;
+}

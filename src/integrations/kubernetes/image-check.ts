@@ -7,7 +7,7 @@ import { DfwError } from '../../shared/errors.js';
 import type { AdmissionReview } from './admission-review.js';
 import type { ImageVerdict } from './messages.js';
 import type { AdmissionDeps } from './admission-deps.js';
-import { admitOnSummary } from './summary-admission.js';
+import { findVerificationSummary } from './summary-admission.js';
 import type { Workload, WorkloadImage } from './workload.js';
 
 /** Who calls the webhook, as CheckContext.caller. */
@@ -69,8 +69,7 @@ export async function checkImage(
       ? { evidence: { workload: { kind: workload.kind, ...(workload.namespace !== undefined ? { namespace: workload.namespace } : {}), name: workload.name, pod_spec: workload.podSpec } } }
       : {}),
   };
-  const admitted = await admitOnSummary(target.image, digest, who.environment, deps);
-  if (admitted) return { ...verdict, ...(digest !== undefined ? { digest } : {}), decision: admitted };
+  const verificationSummary = await findVerificationSummary(target.image, digest, who.environment, deps);
   let checkRequest: CheckRequest;
   try {
     checkRequest = parseCheckRequest(body);
@@ -79,7 +78,13 @@ export async function checkImage(
     return { ...verdict, error: `cannot build a check request: ${err.message}` };
   }
   try {
-    const { decision } = await deps.checks.check(checkRequest, { via: 'kubernetes', caller: ADMISSION_CALLER, dryRun: request.dryRun === true, ...(signal ? { signal } : {}) });
+    const { decision } = await deps.checks.check(checkRequest, {
+      via: 'kubernetes',
+      caller: ADMISSION_CALLER,
+      dryRun: request.dryRun === true,
+      ...(signal ? { signal } : {}),
+      ...(verificationSummary ? { verificationSummary } : {}),
+    });
     return { ...verdict, ...(digest !== undefined ? { digest } : {}), decision };
   } catch (err) {
     // Abandoned at the review's deadline (already denied and logged as failed closed).

@@ -1,32 +1,21 @@
 // Admission on a dfw verification summary (kubernetes.admission.admit_on_summary): when the
-// registry holds a summary dfw signed for this digest and environment, the image is admitted
-// without evaluating again; the decision it answers with names the summary's decision id.
-// A summary for another digest or environment is refused (logged), and the image is
-// evaluated as usual.
-import type { Decision } from '../../engine/index.js';
+// registry holds a summary dfw signed for this image's repository, digest and environment,
+// the check carries it to the policy (input.verification_summary), which lets it vouch for
+// the delivery pipeline's evidence and still judges the pod spec and the freeze calendar
+// (rego/firewall/lib/verification_summary.rego). The check is recorded like any other, so
+// the log shows what admitted the workload. A summary that does not speak for the image is
+// logged with the reason, and the image is evaluated without one.
+import type { VerifiedSummary } from '../../collect/trust/verification-summary.js';
 import type { AdmissionDeps } from './admission-deps.js';
 
-const EMPTY = { critical: [], high: [], medium: [], low: [] };
-
-export async function admitOnSummary(image: string, digest: string | undefined, environment: string, deps: AdmissionDeps): Promise<Decision | undefined> {
+export async function findVerificationSummary(image: string, digest: string | undefined, environment: string, deps: AdmissionDeps): Promise<VerifiedSummary | undefined> {
   if (!deps.verifySummary || digest === undefined) return undefined;
   const result = await deps.verifySummary(image, digest, environment);
   if ('refused' in result) {
-    deps.logger.info('verification summary refused; evaluating', { image, digest, environment, reason: result.refused });
+    deps.logger.info('verification summary refused; evaluating without it', { image, digest, environment, reason: result.refused });
     return undefined;
   }
   const summary = result.admitted;
-  deps.logger.info('admitted on a dfw verification summary', { image, digest, environment, decision_id: summary.decision_id, location: summary.location });
-  return {
-    decision_id: summary.decision_id,
-    allow: true,
-    environment,
-    deny: EMPTY,
-    warn: EMPTY,
-    waived: [],
-    bundle: summary.bundle ?? { name: 'verification-summary', revision: 'unknown' },
-    evaluated_at: summary.time_verified ?? new Date().toISOString(),
-    timing_ms: {},
-    evidence_sources: { verification_summary: summary.location },
-  };
+  deps.logger.info('evaluating with a dfw verification summary', { image, digest, environment, summary_decision_id: summary.decision_id, summary_bundle: summary.bundle, location: summary.location });
+  return summary;
 }
