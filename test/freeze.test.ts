@@ -268,7 +268,7 @@ freeze('dfw freeze import adds an .ics calendar and expands it; expand --check s
   assert.is(imported.status, 0, imported.stderr);
   assert.match(imported.stdout, /imported .*release-nights\.ics as .*nights\.ics: freeze nights, \d+ windows/);
   assert.ok(existsSync(join(config, 'nights.ics')));
-  assert.match(readFileSync(join(config, 'freezes.yaml'), 'utf8'), /  - id: nights\n    file: "nights.ics"\n    message: "batch night"\n    time_zone: America\/New_York\n    environments: \["production","staging"\]\n    applications: \["checkout"\]\n$/);
+  assert.match(readFileSync(join(config, 'freezes.yaml'), 'utf8'), /  - id: nights\n    file: nights.ics\n    message: batch night\n    time_zone: America\/New_York\n    environments: \[production, staging\]\n    applications: \[checkout\]\n$/);
   const data = JSON.parse(readFileSync(join(work, FREEZE_WINDOWS_FILE), 'utf8')) as { freezes: Record<string, { environments: string[] }> };
   assert.equal(data.freezes.nights!.environments, ['production', 'staging']);
   assert.is((await dfw(['freeze', 'expand', '--check', ...files])).status, 0);

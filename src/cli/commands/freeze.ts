@@ -97,7 +97,10 @@ export function freezeCommand(): Command {
     });
     const { data, text } = expandCalendarFile({ source: o.calendar, output: o.out }, new Date());
     writeCalendar({ source: o.calendar, output: o.out }, text);
-    process.stdout.write(`imported ${file} as ${copied}: freeze ${o.id}, ${data.freezes[o.id]!.windows.length} windows; ${o.out} updated, rebuild the bundle (make bundle)\n`);
+    const windows = data.freezes[o.id]!.windows.length;
+    process.stdout.write(`imported ${file} as ${copied}: freeze ${o.id}, ${windows} windows; ${o.out} updated, rebuild the bundle (make bundle)\n`);
+    // Not an error (last year's calendar imported early is fine), but nothing will be frozen.
+    if (windows === 0) process.stderr.write(`warning: no event of ${file} falls inside the horizon (${data.horizon.from} to ${data.horizon.to}), or every one is cancelled: freeze ${o.id} blocks nothing yet\n`);
   });
   examples(importIcs, [
     'dfw freeze import ~/Downloads/holidays-de.ics --id de-holidays --time-zone Europe/Berlin --env production --message "public holiday in Germany"',

@@ -2,7 +2,8 @@
 // concrete UTC windows inside a bounded horizon. This runs when the bundle is built, never
 // at decision time, so a decision stays a pure function of (input, bundle).
 import { FreezeCalendarError } from './errors.js';
-import { definitionOccurrences, icsOccurrences, type Horizon, type Occurrence } from './occurrences.js';
+import { icsOccurrences } from './ics.js';
+import { definitionOccurrences, type Horizon, type Occurrence } from './occurrences.js';
 import type { ExpandedFreeze, FreezeSource, FreezeWindow, FreezeWindowsData } from './types.js';
 import { formatLocal, isTimeZone, requireTimeZone } from './zones.js';
 

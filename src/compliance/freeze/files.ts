@@ -2,6 +2,7 @@
 // generated data.json, add an .ics import. Used by `dfw freeze` and by `make bundle`.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isMap, isSeq, parseDocument } from 'yaml';
 import { FreezeCalendarError } from './errors.js';
 import { expandFreezes } from './expand.js';
 import { parseFreezeSource } from './source.js';
@@ -42,8 +43,9 @@ export function writeCalendar(paths: CalendarPaths, text: string): boolean {
 }
 
 /**
- * Adds an import to freezes.yaml as text, so the comments people wrote stay: the entry goes
- * at the end when `imports:` is the file's last section (or there is none yet).
+ * Adds an import to freezes.yaml. The file is edited as a YAML document (the yaml library
+ * keeps comments, blank lines and key order), not as text: `imports: []`, no `imports:` yet,
+ * and an `imports:` followed by other sections all take the new entry.
  */
 export function addImport(paths: CalendarPaths, icsFile: string, entry: Omit<FreezeImport, 'file'>): string {
   const dir = dirname(paths.source);
@@ -53,20 +55,33 @@ export function addImport(paths: CalendarPaths, icsFile: string, entry: Omit<Fre
   if ([...(source.freezes ?? []), ...(source.imports ?? [])].some((f) => f.id === entry.id)) {
     throw new FreezeCalendarError(`${paths.source} already has a freeze with id ${entry.id}`);
   }
-  const item = [
-    `  - id: ${entry.id}`,
-    `    file: ${JSON.stringify(basename(target))}`,
-    ...(entry.title ? [`    title: ${JSON.stringify(entry.title)}`] : []),
-    `    message: ${JSON.stringify(entry.message)}`,
-    `    time_zone: ${entry.time_zone}`,
-    `    environments: ${JSON.stringify(entry.environments)}`,
-    ...(entry.applications ? [`    applications: ${JSON.stringify(entry.applications)}`] : []),
-  ].join('\n');
-  const topLevel = text.split('\n').filter((line) => /^[A-Za-z_]/.test(line));
-  let updated: string;
-  if (!source.imports) updated = `${text.replace(/\n*$/, '\n')}\nimports:\n${item}\n`;
-  else if (/^imports:/.test(topLevel[topLevel.length - 1] ?? '')) updated = `${text.replace(/\n*$/, '\n')}${item}\n`;
-  else throw new FreezeCalendarError(`${paths.source}: "imports:" is not its last section; add this entry under it by hand:\n${item}`);
+  const doc = parseDocument(text);
+  if (doc.errors.length) throw new FreezeCalendarError(`${paths.source}: not YAML: ${doc.errors[0]!.message}`, { cause: doc.errors[0] });
+  const item = doc.createNode({
+    id: entry.id,
+    file: basename(target),
+    ...(entry.title ? { title: entry.title } : {}),
+    message: entry.message,
+    time_zone: entry.time_zone,
+    environments: entry.environments,
+    ...(entry.applications ? { applications: entry.applications } : {}),
+  });
+  // Short lists as [production, staging], like the entries people write.
+  for (const key of ['environments', 'applications']) {
+    const list = item.get(key, true);
+    if (isSeq(list)) list.flow = true;
+  }
+  const imports = doc.get('imports', true);
+  if (isSeq(imports)) {
+    imports.flow = false;
+    imports.add(item);
+  } else {
+    // No imports yet: a new last section, set off by a blank line.
+    const key = doc.createNode('imports');
+    key.spaceBefore = isMap(doc.contents) && doc.contents.items.length > 0;
+    doc.set(key, doc.createNode([item]));
+  }
+  const updated = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   parseFreezeSource(updated, paths.source);
   if (resolve(icsFile) !== resolve(target)) copyFileSync(icsFile, target);
   writeFileSync(paths.source, updated);

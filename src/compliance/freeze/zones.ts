@@ -26,14 +26,19 @@ export function requireTimeZone(name: unknown, where: string): string {
 }
 
 /**
- * The UTC instant of a wall-clock time in `zone`. A time that does not exist (skipped by a
- * spring-forward change) moves forward by the gap, as RFC 5545 §3.3.5 prescribes; a time that
- * occurs twice (fall-back) is the first occurrence — luxon's rule, also RFC 5545's.
+ * The UTC instant of a wall-clock time in `zone`, as RFC 5545 §3.3.5 reads one. A time that
+ * does not exist (skipped by a spring-forward change) takes the offset before the gap, so it
+ * moves forward by the gap (02:30 → 03:30): luxon does this. A time that occurs twice
+ * (fall-back) is its first occurrence. luxon alone does not promise that: it starts from the
+ * offset in force *now* and keeps whichever of the two it meets first, so the answer would
+ * change with the season the build runs in; getPossibleOffsets() gives both, and the earlier
+ * instant is taken.
  */
 export function toUtc(wall: WallTime, zone: string): Date {
   const local = DateTime.fromObject(wall, { zone });
   if (!local.isValid) throw new FreezeCalendarError(`${formatWall(wall)} is not a valid time in ${zone}: ${local.invalidExplanation ?? local.invalidReason}`);
-  return local.toJSDate();
+  const earliest = Math.min(...local.getPossibleOffsets().map((candidate) => candidate.toMillis()));
+  return new Date(earliest);
 }
 
 /** "2026-11-30 06:00 Europe/Berlin (CET)": how a person reads when a freeze ends. */
