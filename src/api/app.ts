@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import type { BundlePoller } from '../bundles/agent/poller.js';
 import type { BundlePublisher } from '../bundles/server/publisher.js';
 import type { ActivePolicy } from '../engine/index.js';
-import type { ApiToken } from './auth.js';
+import { requireLoopbackHost, type ApiToken } from './auth.js';
+import { checkUniqueTokens } from './config.js';
 import { createCheckService, type CheckService } from '../decide/index.js';
 import { errorResponse, handleError } from './error-table.js';
 import { ClientAbortError, isClientAbort } from './json-body.js';
@@ -48,12 +49,21 @@ export interface AppOptions {
   metrics?: MetricsSource;
   /** Signs verification summaries for GET /v1/decisions/{id}/attestation (attestation.signing_key). */
   attestationSigner?: AttestationSigner;
+  /**
+   * With no tokens, which Host names are answered: 'loopback' (against DNS rebinding; see
+   * requireLoopbackHost) or 'any'. By default 'loopback' when there is a store, as in
+   * `dfw serve`, whose anonymous mode binds to loopback only; 'any' without one, as in the
+   * edge runtime, whose anonymous mode (DFW_ALLOW_ANONYMOUS) is public on purpose and only
+   * evaluates checks.
+   */
+  anonymousHosts?: 'loopback' | 'any';
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export function createApp(options: AppOptions): Hono {
   const tokens = options.tokens ?? [];
+  checkUniqueTokens(tokens);
   const logger = options.logger ?? createLogger();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const checks = options.checks ?? createCheckService(options.policy);
@@ -70,6 +80,7 @@ export function createApp(options: AppOptions): Hono {
     return onError(err, c);
   });
   app.notFound((c) => errorResponse(c, new NotFoundError('not_found', `no route ${c.req.method} ${c.req.path}`)));
+  if ((options.anonymousHosts ?? (options.store ? 'loopback' : 'any')) === 'loopback') app.use('*', requireLoopbackHost(tokens));
   app.use(
     '/v1/*',
     bodyLimit(maxBodyBytes, (c) => errorResponse(c, new TooLargeError('payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`))),

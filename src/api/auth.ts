@@ -1,6 +1,7 @@
 // API tokens: stored as SHA-256 hashes (never in clear), each with a name and roles.
 // `check` for CD tools, `evidence` for CI pipelines, `admin` for waivers and bundles,
 // `viewer` to read the console (/ui) and nothing that writes; admin may do everything.
+// Without tokens every caller is an anonymous admin, answered on loopback names only.
 import type { Context, MiddlewareHandler } from 'hono';
 import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js';
 import { sha256Hex } from '../shared/sha256.js';
@@ -30,11 +31,47 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-export async function findCaller(tokens: ApiToken[], presented: string): Promise<Caller | undefined> {
+/** The configured token whose hash is the presented secret's, compared in constant time. */
+export async function findToken(tokens: ApiToken[], presented: string): Promise<ApiToken | undefined> {
   const hash = await sha256Hex(presented);
   let found: ApiToken | undefined;
   for (const t of tokens) if (constantTimeEqual(t.sha256.toLowerCase(), hash)) found = t;
+  return found;
+}
+
+export async function findCaller(tokens: ApiToken[], presented: string): Promise<Caller | undefined> {
+  const found = await findToken(tokens, presented);
   return found ? { name: found.name, roles: found.roles } : undefined;
+}
+
+/** Names that only ever mean this machine, with or without a port (URL hostnames, so IPv6 in brackets). */
+export function isLoopbackName(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/**
+ * With no tokens every caller is an anonymous admin, which is safe only because the server
+ * then binds to loopback. DNS rebinding gets around the bind: a page on attacker.example
+ * re-points its own name at 127.0.0.1 and, being same-origin with itself, calls the port
+ * from the victim's browser. Its requests still say `Host: attacker.example`, so without
+ * tokens only requests addressed to a loopback name are answered (403 host_not_allowed).
+ * With tokens the token is what authorizes, whatever the name.
+ */
+export function requireLoopbackHost(tokens: ApiToken[]): MiddlewareHandler {
+  return async (c, next) => {
+    if (tokens.length > 0) return next();
+    // The URL's host is the Host header as @hono/node-server read it (lower-cased, IPv4 normalised).
+    const url = new URL(c.req.url);
+    if (!isLoopbackName(url.hostname)) {
+      throw new ForbiddenError(
+        'host_not_allowed',
+        `the request is addressed to Host "${url.host}", which is not this machine's loopback name: with no API tokens configured dfw answers only ` +
+          'Host localhost, 127.x.x.x or [::1] (any port), so that a web page cannot reach it by pointing its own name at this machine (DNS rebinding); ' +
+          'configure API tokens to serve other names',
+      );
+    }
+    return next();
+  };
 }
 
 /**

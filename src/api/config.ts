@@ -1,5 +1,6 @@
 // The API's sections of dfw.yaml: `server:` (the listener and its limits), `waivers:` and
 // `tokens:`. Declared beside the API; src/config assembles them with the other rooms'.
+import { fixedCodeError } from '../shared/errors.js';
 import { ROLES, type ApiToken } from './auth.js';
 
 export interface ServerConfig {
@@ -57,3 +58,29 @@ export const TOKENS_CONFIG_SCHEMA = {
 } as const;
 
 export type TokensConfig = ApiToken[];
+
+/** The `tokens:` list cannot be used as it is. */
+export class TokensConfigError extends fixedCodeError('TokensConfigError', 'config_invalid', 'invalid_input') {}
+
+/**
+ * Refuses two tokens with one name, and one secret under two entries. A name is who the
+ * caller is in the decision log, as a waiver's approver and on the console, so one name on
+ * two tokens would let either pass for the other; one hash on two entries would make one
+ * secret two callers. Exact names: "dev" and "DEV" may be two tokens of one person, and
+ * separation of duties compares them as one identity (src/shared/identity.ts). JSON Schema
+ * cannot say "unique by a property", hence code.
+ */
+export function checkUniqueTokens(tokens: readonly ApiToken[], where = 'tokens'): void {
+  const names = new Map<string, number>();
+  const hashes = new Map<string, number>();
+  tokens.forEach((token, i) => {
+    const sameName = names.get(token.name);
+    if (sameName !== undefined) throw new TokensConfigError(`${where}[${i}].name: "${token.name}" is already the name of ${where}[${sameName}]; token names must be unique`);
+    const sameHash = hashes.get(token.sha256.toLowerCase());
+    if (sameHash !== undefined) {
+      throw new TokensConfigError(`${where}[${i}].sha256: is already the hash of ${where}[${sameHash}] ("${tokens[sameHash]!.name}"); each token needs its own secret (dfw token create)`);
+    }
+    names.set(token.name, i);
+    hashes.set(token.sha256.toLowerCase(), i);
+  });
+}

@@ -1,6 +1,7 @@
 // Console sessions on SQL, so every worker process and every replica behind a load balancer
 // knows a session one of them started. Only the SHA-256 of the cookie value is stored: a
-// copy of the database does not hold live sessions.
+// copy of the database does not hold live sessions. `caller` holds whatever the console
+// binds the session to (src/api/console/session.ts: the API token's fingerprint).
 import type { SqlDriver } from './sql/driver.js';
 import type { ConsoleSession, ConsoleSessions, Instant } from './types.js';
 import { fromBigint, requireText, toMillis } from './values.js';

@@ -1,13 +1,14 @@
 // Who may use the console: sign-in with an API token (viewer or admin) into a session,
 // sign-out, and the middleware that requires a session for every page and, for every form,
-// the session's CSRF token. `next=` after sign-in only ever leads back into /ui.
+// the session's CSRF token. `next=` after sign-in only ever leads back into /ui. Without
+// tokens (loopback only) everyone is the anonymous admin, with no session row.
 import type { Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { ForbiddenError } from '../../shared/errors.js';
-import { findCaller, type ApiToken } from '../auth.js';
+import { findToken, type ApiToken } from '../auth.js';
 import { isAdmin } from './layout.js';
 import { LoginPage } from './pages/login.js';
-import { ANONYMOUS, loginToken, LOGIN_COOKIE, sameToken, type Session, type Sessions } from './session.js';
+import { LOGIN_COOKIE, sameToken, type Session, type Sessions } from './session.js';
 
 export type ConsoleEnv = { Variables: { session: Session } };
 
@@ -20,25 +21,24 @@ export function mountAccess(app: Hono<ConsoleEnv>, deps: { tokens: ApiToken[]; s
   const { sessions } = deps;
   const safeNext = (next: unknown) => (typeof next === 'string' && /^\/ui(\/[\w\-./?=&%:+]*)?$/.test(next) && !next.startsWith('//') ? next : '/ui');
 
-  app.get('/ui/login', (c) => c.html(<LoginPage csrf={loginToken(c)} next={safeNext(c.req.query('next'))} />));
+  app.get('/ui/login', (c) => c.html(<LoginPage csrf={sessions.formToken(c)} next={safeNext(c.req.query('next'))} />));
   app.post('/ui/login', async (c) => {
     const form = await c.req.parseBody();
     const expected = getCookie(c, LOGIN_COOKIE) ?? '';
     if (!sameToken(String(form._csrf ?? ''), expected)) throw new ForbiddenError('csrf_token', 'the sign-in form expired; load it again');
-    const caller = typeof form.token === 'string' && form.token ? await findCaller(deps.tokens, form.token.trim()) : undefined;
-    if (!caller) return c.html(<LoginPage csrf={loginToken(c)} next={safeNext(form.next)} error="That API token is not valid." />, 401);
-    if (!caller.roles.includes('viewer') && !caller.roles.includes('admin')) {
-      return c.html(<LoginPage csrf={loginToken(c)} next={safeNext(form.next)} error={`Token "${caller.name}" has neither the viewer nor the admin role.`} />, 403);
+    const token = typeof form.token === 'string' && form.token ? await findToken(deps.tokens, form.token.trim()) : undefined;
+    if (!token) return c.html(<LoginPage csrf={sessions.formToken(c)} next={safeNext(form.next)} error="That API token is not valid." />, 401);
+    if (!token.roles.includes('viewer') && !token.roles.includes('admin')) {
+      return c.html(<LoginPage csrf={sessions.formToken(c)} next={safeNext(form.next)} error={`Token "${token.name}" has neither the viewer nor the admin role.`} />, 403);
     }
-    await sessions.create(c, caller);
+    await sessions.create(c, token);
     return c.redirect(safeNext(form.next), 303);
   });
 
   // Everything else needs a session; with no tokens configured (loopback only) everyone is admin.
   const requireSession = async (c: Context<ConsoleEnv>, next: () => Promise<void>): Promise<Response | void> => {
     if (c.req.path.startsWith('/ui/assets/') || c.req.path === '/ui/login') return next();
-    let session = await sessions.get(c);
-    if (!session && deps.tokens.length === 0) session = await sessions.create(c, { name: ANONYMOUS, roles: ['admin', 'viewer'] });
+    const session = deps.tokens.length === 0 ? sessions.anonymous(c) : await sessions.get(c);
     if (!session) {
       const target = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/ui';
       return c.redirect(`/ui/login?next=${encodeURIComponent(target)}`, 303);

@@ -2,7 +2,7 @@
 // readable without JavaScript. Access is a session from an API token (viewer reads, admin
 // also writes); every form carries the session's CSRF token and must come from this origin
 // (hono/csrf checks Origin); a strict Content-Security-Policy allows only this server's
-// own scripts and styles.
+// own scripts and styles. Without tokens only loopback Host names are answered (DNS rebinding).
 import { Hono, type Context } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
@@ -12,7 +12,8 @@ import { ruleCatalog, type ActivePolicy, type Evaluator } from '../../engine/ind
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Store } from '../../store/types.js';
-import type { ApiToken } from '../auth.js';
+import { requireLoopbackHost, type ApiToken } from '../auth.js';
+import { checkUniqueTokens } from '../config.js';
 import { httpErrorOf } from '../error-table.js';
 import { mountAccess, requireAdmin, type ConsoleEnv } from './access.js';
 import { CONSOLE_CSS, OVERVIEW_JS } from './assets.js';
@@ -48,6 +49,8 @@ export interface ConsoleDeps {
   receivers?: string[];
   logger?: Logger;
   clock?: () => Date;
+  /** The console's address as people reach it (notifications.console_url); https makes its cookies Secure. */
+  publicUrl?: string;
 }
 
 type Env = ConsoleEnv;
@@ -72,12 +75,15 @@ const DONE: Record<string, string> = {
 };
 
 export function consoleRoutes(deps: ConsoleDeps): Hono {
+  checkUniqueTokens(deps.tokens);
   const clock = deps.clock ?? (() => new Date());
-  const sessions = new Sessions(deps.store.consoleSessions, deps.tokens, clock);
+  const sessions = new Sessions(deps.store.consoleSessions, deps.tokens, { clock, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) });
   const app = new Hono<Env>();
 
   app.use('/ui/*', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin' }));
   app.use('/ui', secureHeaders({ contentSecurityPolicy: CSP, referrerPolicy: 'same-origin' }));
+  app.use('/ui/*', requireLoopbackHost(deps.tokens));
+  app.use('/ui', requireLoopbackHost(deps.tokens));
   app.use('/ui/*', csrf());
   app.onError((err, c) => {
     // hono's own middleware (csrf) refuses with an HTTPException: a cross-site form is a 403.

@@ -10,16 +10,24 @@ import { ForbiddenError, formatFieldErrors, InvalidInputError, type FieldError }
 import { identityProblem, sameIdentity } from '../../shared/identity.js';
 import { readJsonBody } from '../json-body.js';
 import { DIGEST } from '../../collect/image-reference.js';
+import { readRfc3339 } from '../rfc3339.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What an admin sends: a new waiver without its approver (the token's name is). */
 export type WaiverBody = Omit<NewWaiver, 'approved_by' | 'expires_at'> & { expires_at: string };
 
-/** Problems with `expires_at` judged at `now`: RFC 3339, in the future, within maxDays. */
+/**
+ * Problems with `expires_at` judged at `now`: RFC 3339 with a zone, in the future, within
+ * maxDays. Without a zone the instant would be the server's local time, a guess: refused.
+ */
 export function expiryProblems(expiresAt: string, now: Date, maxDays: number, field = 'expires_at'): FieldError[] {
-  const expires = Date.parse(expiresAt);
-  if (Number.isNaN(expires) || !/^\d{4}-\d{2}-\d{2}T/.test(expiresAt)) return [{ field, message: 'must be an RFC 3339 date-time such as 2026-12-31T00:00:00Z' }];
+  const reading = readRfc3339(expiresAt);
+  if ('problem' in reading) {
+    if (reading.problem === 'no_zone') return [{ field, message: 'has no zone: a zone is required, Z (UTC) or an offset ±hh:mm, such as 2026-12-31T00:00:00Z or 2026-12-31T00:00:00+01:00' }];
+    return [{ field, message: 'must be an RFC 3339 date-time with a zone, such as 2026-12-31T00:00:00Z' }];
+  }
+  const expires = reading.ms;
   if (expires <= now.getTime()) return [{ field, message: 'must be in the future' }];
   if (expires - now.getTime() > maxDays * DAY_MS) return [{ field, message: `must be within ${maxDays} days (waivers.max_days)` }];
   return [];
