@@ -1,11 +1,12 @@
 // The outbox and audit records in the store, on a real SQLite file and a real PostgreSQL:
 // notifications queued with the decision that causes them (both or neither), claimed with a
-// lease, retried, dead-lettered; the newest allowed deployment per application and
-// environment; audit records with their notifications; the overview's counts.
+// lease, retried, dead-lettered, their last error free of URL secrets; the newest allowed
+// deployment per application and environment; audit records (errors among them) with their
+// notifications; the overview's counts.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DuplicateDecisionError, type NewOutboxMessage, type Store } from '../src/store/index.js';
-import { openAt, postgresBackend, sqliteBackend, type StoreBackend } from './helpers/store-backends.js';
+import { DuplicateDecisionError, type AuditStatus, type NewOutboxMessage, type Store } from '../src/store/index.js';
+import { openAt, postgresBackend, rawQuery, sqliteBackend, type StoreBackend, type StoreLocation } from './helpers/store-backends.js';
 import { generateDecision } from './helpers/store-records.js';
 
 const message = (eventId: string, receiver = 'siem'): NewOutboxMessage => ({
@@ -17,9 +18,10 @@ const message = (eventId: string, receiver = 'siem'): NewOutboxMessage => ({
 
 for (const makeBackend of [sqliteBackend, postgresBackend]) {
   const backend: StoreBackend = makeBackend();
-  const test = suite<{ store: Store }>(`outbox and audit records (${backend.name})`);
+  const test = suite<{ store: Store; location: StoreLocation }>(`outbox and audit records (${backend.name})`);
   test.before.each(async (ctx) => {
-    ctx.store = await openAt(backend.fresh());
+    ctx.location = backend.fresh();
+    ctx.store = await openAt(ctx.location);
   });
   test.after.each(async (ctx) => ctx.store.close());
   test.after(() => backend.cleanup());
@@ -68,6 +70,18 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
     assert.equal(done!.delivered_at, new Date(t0 + 70_001).toISOString());
   });
 
+  test('last_error never shows a URL\'s user name, password or path, also in rows written before dfw left them out', async ({ store, location }) => {
+    const leaked = 'Request cannot be constructed from a URL that includes credentials: http://dfw:hunter2@hooks.example.com/services/T000/B000/XXXXSECRET';
+    const cut = 'Request cannot be constructed from a URL that includes credentials: http://hooks.example.com/…';
+    await store.outbox.enqueue([message('leak'), message('old')]);
+    await store.outbox.failed('leak', 'siem', { error: leaked, retryAt: new Date(Date.now() + 60_000) });
+    const stored = await rawQuery(location, "SELECT last_error FROM outbox WHERE event_id = 'leak'");
+    assert.equal(stored, [{ last_error: cut }], 'not stored');
+    // A dead letter an earlier dfw wrote with the whole URL, as the console would read it.
+    await rawQuery(location, `UPDATE outbox SET state = 'dead', last_error = '${leaked}' WHERE event_id = 'old'`);
+    assert.equal((await store.outbox.list({ state: 'dead' })).map((m) => m.last_error), [cut], 'not shown');
+  });
+
   test('deployments are the newest allowed, enforced decision of each application and environment', async ({ store }) => {
     const base = generateDecision(1, backend.name).record;
     const at = (minutes: number) => new Date(Date.UTC(2026, 11, 1, 12, minutes)).toISOString();
@@ -87,7 +101,7 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
 
   test('audit records: the newest per deployment, drifted first, with their notifications', async ({ store }) => {
     const empty = { critical: [], high: [], medium: [], low: [] };
-    const audit = (application: string, minute: number, status: 'compliant' | 'drifted') => ({
+    const audit = (application: string, minute: number, status: AuditStatus) => ({
       time: new Date(Date.UTC(2026, 11, 1, 12, minute)),
       decision_id: `d-${application}`,
       application,
@@ -104,13 +118,15 @@ for (const makeBackend of [sqliteBackend, postgresBackend]) {
     await store.audits.record(audit('payments', 1, 'compliant'));
     const drifted = await store.audits.record(audit('payments', 6, 'drifted'), [message('drift-1')]);
     assert.equal(drifted.status, 'drifted');
+    await store.audits.record(audit('search', 2, 'compliant'));
+    assert.equal((await store.audits.record(audit('search', 7, 'error'))).status, 'error');
     const latest = await store.audits.latest();
-    assert.equal(latest.map((a) => `${a.application}:${a.status}`), ['payments:drifted', 'ledger:compliant']);
+    assert.equal(latest.map((a) => `${a.application}:${a.status}`), ['payments:drifted', 'search:error', 'ledger:compliant'], 'what needs a look first: drifted, and errors (never compliant)');
     assert.equal((await store.audits.list({ application: 'ledger' })).length, 2);
     assert.equal((await store.outbox.list()).map((m) => m.event_id), ['drift-1']);
     await store.audits.record({ ...audit('ledger', 9, 'compliant'), trigger: 'evidence' });
     assert.equal((await store.audits.list({ trigger: 'evidence' })).map((a) => a.application), ['ledger']);
-    assert.is((await store.audits.list({ trigger: 'schedule' })).length, 4);
+    assert.is((await store.audits.list({ trigger: 'schedule' })).length, 6);
   });
 
   test('overview counts: decisions per day by environment and verdict, rules by how often they blocked', async ({ store }) => {

@@ -1,14 +1,19 @@
 // Notifications end to end through a real server (from source, in a child process) and real
 // HTTP receivers on 127.0.0.1: at-least-once delivery with the CloudEvent id as idempotency
 // key, across a SIGKILL; HMAC signatures; a receiver that never answers does not stop
-// checks; Slack messages; backoff with jitter.
+// checks; Slack messages, caller text escaped; backoff with jitter; a receiver's URL and its
+// secrets kept out of errors, logs and the outbox.
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { retryDelayMs, slackMessage, type CloudEvent } from '../src/notify/index.js';
+import { NotificationWorker, ReceiverConfigError, retryDelayMs, slackMessage, slackSender, cloudEventsSender, type CloudEvent } from '../src/notify/index.js';
+import { requestFailure } from '../src/notify/delivery-failure.js';
+import { createMemoryLogger } from '../src/shared/logger.js';
 import { openStore } from '../src/store/index.js';
 import { buildBundle, readExamples } from './helpers/bundle.js';
 import { api, startReceiver, startServer, TOKENS, waitFor, writeConfig, type Receiver, type ServerProcess } from './helpers/notify-server.js';
@@ -201,6 +206,133 @@ test('a Slack message names the rule, its message and remediation, and links to 
   assert.match(text, 'CVE-2024-1 in openssl &lt;3.0.2&gt;');
   assert.match(text, 'Upgrade openssl &amp; rebuild');
   assert.match(text, '<https://dfw.example.com/ui/decisions/d1|Open in the dfw console>');
+});
+
+test('a Slack message escapes caller text in its fallback text as in its blocks: no channel ping, no disguised link', () => {
+  const event: CloudEvent = {
+    specversion: '1.0',
+    id: 'x',
+    source: 'urn:dfw',
+    type: 'dev.dfw.decision.denied',
+    time: '2026-12-01T00:00:00Z',
+    datacontenttype: 'application/json',
+    data: {
+      application: '<!channel> <https://evil.example|payments> & co',
+      environment: 'production',
+      violations: [{ rule: 'DFW-VULN-001', title: 'No critical CVEs', severity: 'critical', message: 'm', remediation: 'r' }],
+    },
+  };
+  const message = slackMessage(event);
+  assert.is(message.text, ':no_entry: dfw denied a deployment of &lt;!channel&gt; &lt;https://evil.example|payments&gt; &amp; co to production — DFW-VULN-001');
+  for (const part of [message.text, JSON.stringify(message.blocks)]) {
+    assert.not.match(part, '<!channel>');
+    assert.not.match(part, '<https://evil.example');
+  }
+});
+
+const SLACK_PATH = '/services/T000/B000/XXXXSECRET';
+
+test('a request fetch cannot make at all is not retried, and its error does not quote the URL', async () => {
+  // fetch() refuses a URL with credentials, quoting it whole; a sender never gets one (above), this is the net under it.
+  const url = `http://dfw:hunter2@127.0.0.1:9${SLACK_PATH}`;
+  const signal = new AbortController().signal;
+  const thrown = await fetch(url, { method: 'POST', body: '{}', signal }).then(() => undefined, (err: unknown) => err);
+  assert.match(String((thrown as Error).message), 'hunter2', 'what fetch says');
+  const failure = requestFailure(new URL(url), thrown, signal);
+  assert.is(failure.permanent, true);
+  assert.is(failure.message, 'POST 127.0.0.1:9: the request cannot be made');
+});
+
+/** A local server standing in for a webhook endpoint: each request gets `answer`'s status, headers and body. */
+async function startEndpoint(answer: (path: string) => { status: number; headers?: Record<string, string>; body: string }): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const { status, headers, body } = answer(req.url ?? '/');
+      res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+}
+
+test('a receiver URL with a user name or password is refused when its sender is made, naming the receiver and field, never the URL; dfw serve does not start with one', async (ctx) => {
+  const secretUrl = `http://dfw:hunter2@127.0.0.1:9${SLACK_PATH}`;
+  for (const make of [() => slackSender(secretUrl, { name: 'chat', field: 'url_file' }), () => cloudEventsSender(secretUrl, 'k', { name: 'siem', field: 'url' })]) {
+    const refused = (() => {
+      try {
+        make();
+      } catch (err) {
+        return err as Error;
+      }
+      return undefined;
+    })();
+    assert.instance(refused, ReceiverConfigError);
+    assert.match(refused!.message, /receiver "(chat": the URL in url_file|siem": url) carries a user name or password/);
+    assert.match(refused!.message, 'secret_file');
+    assert.not.match(refused!.message, 'hunter2');
+    assert.not.match(refused!.message, 'XXXXSECRET');
+  }
+
+  const config = writeConfig(ctx.dir, {
+    bundle: ctx.bundle,
+    storeFile: join(ctx.dir, 'userinfo.db'),
+    notifications: ['  receivers:', `    - { name: chat, type: slack, url: ${JSON.stringify(secretUrl)} }`],
+  });
+  const started = await startServer(config).then(
+    (server) => {
+      ctx.servers.push(server);
+      return undefined;
+    },
+    (err: Error) => err,
+  );
+  assert.ok(started, 'dfw serve refuses to start');
+  assert.match(started!.message, 'carries a user name or password');
+  assert.not.match(started!.message, 'hunter2');
+  assert.not.match(started!.message, 'XXXXSECRET');
+});
+
+test('a failed delivery is logged and stored with the receiver and host only: no webhook path, also when the receiver quotes it; what cannot pass on retry is a dead letter at once', async (ctx) => {
+  // Like Express's default 404 page, the answer quotes the request path, the webhook's secret.
+  const notFound = await startEndpoint((path) => ({ status: 404, body: `Cannot POST ${path}` }));
+  const redirect = await startEndpoint(() => ({ status: 302, headers: { location: 'https://elsewhere.example/' }, body: '' }));
+  const closed = await startEndpoint(() => ({ status: 200, body: 'ok' }));
+  await closed.close(); // nothing listens there any more: connection refused, which may pass later
+  const store = await openStore(`sqlite:${join(ctx.dir, 'leak.db')}`);
+  try {
+    const senders = new Map([
+      ['gone', slackSender(`${notFound.url}${SLACK_PATH}`)],
+      ['moved', slackSender(`${redirect.url}${SLACK_PATH}`)],
+      ['down', slackSender(`${closed.url}${SLACK_PATH}`)],
+    ]);
+    const event: CloudEvent = { specversion: '1.0', id: 'e-1', source: 'urn:dfw', type: 'dev.dfw.bundle.activated', time: new Date().toISOString(), datacontenttype: 'application/json', data: { bundle: { name: 'firewall', revision: 'r2' } } };
+    await store.outbox.enqueue([...senders.keys()].map((receiver) => ({ event_id: 'e-1', receiver, type: event.type, event })));
+    const logger = createMemoryLogger();
+    const worker = new NotificationWorker({
+      outbox: store.outbox,
+      senders,
+      config: { max_attempts: 5, timeout_ms: 5000, concurrency: 4, backoff_initial_ms: 60_000, backoff_max_ms: 60_000, poll_interval_ms: 50 },
+      logger,
+    });
+    assert.is(await worker.deliverDue(), 3);
+    const byReceiver = new Map((await store.outbox.list()).map((m) => [m.receiver, m]));
+    const host = (url: string) => new URL(url).host;
+    assert.equal([byReceiver.get('gone')?.state, byReceiver.get('gone')?.last_error], ['dead', `POST ${host(notFound.url)} answered 404: Cannot POST /…`]);
+    assert.equal([byReceiver.get('moved')?.state, byReceiver.get('moved')?.last_error], ['dead', `POST ${host(redirect.url)}: answered with a redirect, which dfw does not follow`]);
+    assert.is(byReceiver.get('down')?.state, 'pending', 'a refused connection is tried again');
+    assert.match(byReceiver.get('down')?.last_error ?? '', `POST ${host(closed.url)}: connect ECONNREFUSED`);
+    const said = JSON.stringify([...byReceiver.values()].map((m) => m.last_error)) + JSON.stringify(logger.lines);
+    assert.not.match(said, 'XXXXSECRET');
+    assert.not.match(said, '/services/');
+    assert.is(logger.lines.filter((l) => l.msg === 'notification dead-lettered').length, 2);
+  } finally {
+    await store.close();
+    await notFound.close();
+    await redirect.close();
+  }
 });
 
 test.run();

@@ -42,7 +42,8 @@ test('dfw serve refuses a dfw.yaml with two tokens named alice, naming both entr
     }
     assert.ok(refused, 'the server started');
     assert.is(refused.code, 'config_invalid');
-    assert.is(refused.message, 'tokens[2].name: "alice" is already the name of tokens[0]; token names must be unique');
+    // Refused as the file is read, naming it, before the store opens.
+    assert.is(refused.message, `${file}: tokens[2].name: "alice" is already the name of tokens[0]; token names must be unique`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
 import yaml from 'js-yaml';
-import { DEFAULT_SERVER_CONFIG, DEFAULT_WAIVERS_CONFIG, type ServerConfig, type TokensConfig, type WaiversConfig } from '../api/config.js';
+import { checkUniqueTokens, DEFAULT_SERVER_CONFIG, DEFAULT_WAIVERS_CONFIG, type ServerConfig, type TokensConfig, type WaiversConfig } from '../api/config.js';
 import { DEFAULT_BUNDLE_CONFIG, type BundleConfig } from '../bundles/agent/config.js';
 import { DEFAULT_PUBLISH_CONFIG, type PublishConfig } from '../bundles/server/config.js';
 import type { CollectorsConfig } from '../collect/collectors/index.js';
@@ -16,6 +16,7 @@ import type { KubernetesConfig } from '../integrations/kubernetes/config.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../shared/logger.js';
 import { DEFAULT_STORE_CONFIG, type StoreConfig } from '../store/config.js';
 import { DEFAULT_NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../notify/config.js';
+import { receiverEndpoint } from '../notify/receiver-url.js';
 import { DEFAULT_AUDIT_CONFIG, type AuditConfig } from '../audit/config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 import { DEFAULT_ENVIRONMENTS_CONFIG, type EnvironmentsConfig } from '../decide/request-warnings.js';
@@ -160,6 +161,14 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
   const base = file ? dirname(resolve(file)) : process.cwd();
   const resolvePath = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const r = raw as Partial<Config>;
+  // What the schema cannot say, said before anything opens: one caller per token name and
+  // secret; no receiver URL carrying credentials (the refusal never quotes the URL).
+  try {
+    checkUniqueTokens(r.tokens ?? []);
+    for (const receiver of r.notifications?.receivers ?? []) if (receiver.url) receiverEndpoint(receiver.url, { name: receiver.name, field: 'url' });
+  } catch (err) {
+    throw new ConfigError(`${where}: ${(err as Error).message}`, { cause: err });
+  }
   const bundle = { ...DEFAULT_CONFIG.bundle, ...(r.bundle ?? {}) };
   bundle.path = resolvePath(bundle.path);
   bundle.cache_dir = resolvePath(bundle.cache_dir);

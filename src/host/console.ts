@@ -34,7 +34,11 @@ function readChartJs(logger: Logger): string | undefined {
   }
 }
 
-export function createConsole(options: ConsoleOptions, context: { store: Store; policy: ActivePolicy; receivers: string[]; logger: Logger }): Hono {
+export function createConsole(
+  options: ConsoleOptions,
+  /** consoleUrl: notifications.console_url, where people reach the console; https there makes its cookie Secure. */
+  context: { store: Store; policy: ActivePolicy; receivers: string[]; logger: Logger; consoleUrl?: string },
+): Hono {
   const { store, policy, logger } = context;
   const chartJs = readChartJs(logger);
   const verification = readVerification(options.bundle);
@@ -46,6 +50,7 @@ export function createConsole(options: ConsoleOptions, context: { store: Store; 
     waiverMaxDays: options.waiverMaxDays,
     receivers: context.receivers,
     logger,
+    ...(context.consoleUrl ? { publicUrl: context.consoleUrl } : {}),
     ...(chartJs ? { chartJs } : {}),
     ...(options.publisher ? { publisher: options.publisher } : {}),
     ...(options.publisher && verification

@@ -8,7 +8,7 @@ import { createConsole, type ConsoleOptions } from './console.js';
 import { fixedCodeError } from '../shared/errors.js';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { MetricsSource } from '../api/routes/metrics.js';
-import { Auditor, DEFAULT_AUDIT_CONFIG, type AuditConfig } from '../audit/index.js';
+import { Auditor, DEFAULT_AUDIT_CONFIG, registerAuditMetrics, type AuditConfig } from '../audit/index.js';
 import type { ActivePolicy } from '../engine/index.js';
 import {
   cloudEventsSender,
@@ -58,8 +58,10 @@ function readSecret(path: string, what: string): string {
 
 function senderOf(receiver: ReceiverConfig): Sender {
   const url = receiver.url ?? readSecret(receiver.url_file!, `receiver "${receiver.name}": url_file`);
-  if (receiver.type === 'slack') return slackSender(url);
-  return cloudEventsSender(url, readSecret(receiver.secret_file!, `receiver "${receiver.name}": secret_file`));
+  // Named in a refusal instead of the URL, which may hold the receiver's secret.
+  const source = { name: receiver.name, field: receiver.url ? 'url' : 'url_file' } as const;
+  if (receiver.type === 'slack') return slackSender(url, source);
+  return cloudEventsSender(url, readSecret(receiver.secret_file!, `receiver "${receiver.name}": secret_file`), source);
 }
 
 export interface ContinuousSettings {
@@ -89,19 +91,7 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
 
   const registry = new Registry();
   const delivered = new Counter({ name: 'dfw_notifications_total', help: 'Notification delivery attempts by receiver and outcome (delivered, retry, dead).', labelNames: ['receiver', 'outcome'] as const, registers: [registry] });
-  // Read from the store at each scrape, so every worker process and replica says the same.
-  new Gauge({
-    name: 'dfw_audit_drifted',
-    help: 'Deployments whose newest audit found them drifted (they would be denied today), by environment.',
-    labelNames: ['environment'] as const,
-    registers: [registry],
-    async collect() {
-      const latest = await base.audits.latest().catch(() => undefined);
-      if (!latest) return;
-      this.reset();
-      for (const r of latest) this.inc({ environment: r.environment }, r.status === 'drifted' ? 1 : 0);
-    },
-  });
+  registerAuditMetrics(registry, base.audits);
   new Gauge({
     name: 'dfw_notifications_queued',
     help: 'Outbox messages by state: pending, delivered, dead (dead letters need a look).',
@@ -245,7 +235,7 @@ export function startContinuous(settings: ContinuousSettings, base: Store, polic
     auditor,
     worker,
     audit: (trigger, scope) => runAudit(trigger, scope),
-    console: (options) => createConsole(options, { store, policy, receivers: names, logger }),
+    console: (options) => createConsole(options, { store, policy, receivers: names, logger, ...(notifications.console_url ? { consoleUrl: notifications.console_url } : {}) }),
     metrics: (m) => ({ ...m, render: async () => `${await m.render()}\n${await registry.metrics()}` }),
     async stop() {
       await leader?.stop();

@@ -1,8 +1,8 @@
 // The events dfw tells people about, as CloudEvents 1.0 (https://github.com/cloudevents/spec):
 // one JSON object per event, its `id` the receivers' idempotency key. Ids derived from what
-// happened (the decision, the waiver and the moment, the audited deployment and what
-// blocks it) make queuing the same event twice a no-op, so a scan that runs again after a
-// restart does not notify again.
+// happened (the decision, the waiver and the moment, the audited deployment, the drift
+// episode and what blocks it) make queuing the same event twice a no-op, so a scan that
+// runs again after a restart does not notify again.
 import { SEVERITIES, type BySeverity, type Severity } from '../engine/index.js';
 import { sha256Hex } from '../shared/sha256.js';
 import type { AuditRecord, NewDecisionRecord, NewOutboxMessage, Waiver } from '../store/types.js';
@@ -40,6 +40,11 @@ export function blockingViolations(deny: BySeverity): EventViolation[] {
   return SEVERITIES.flatMap((severity) =>
     deny[severity].map((v) => ({ rule: v.rule, title: v.title, severity, message: v.message, remediation: v.remediation })),
   );
+}
+
+/** What blocks, as drift notifications compare it: each rule with its message. */
+function findingsOf(violations: EventViolation[]): string[] {
+  return violations.map((v) => `${v.rule}:${v.message}`).sort();
 }
 
 export class EventFactory {
@@ -112,15 +117,24 @@ export class EventFactory {
   }
 
   /**
-   * A deployment that passed no longer would. Keyed by the audited decision and what blocks
-   * it: audited again unchanged, it does not notify again; a new blocking finding does.
+   * A deployment that passed no longer would: one event per drift episode. `previous` is the
+   * newest record that judged the same application and environment before this one (audits
+   * that failed skipped). Still drifted there, on the same deployment, with nothing new
+   * blocking, the drift persists and is not notified again. Otherwise it starts (or a new
+   * finding joins it), and the key names that previous record: drifted, compliant under a
+   * waiver, then drifted again with the same findings is a new event, while two processes
+   * auditing the same deployment at once see the same previous record and queue one.
    */
-  async forDrift(audit: Omit<AuditRecord, 'id'>): Promise<NewOutboxMessage[]> {
+  async forDrift(audit: Omit<AuditRecord, 'id'>, previous?: AuditRecord): Promise<NewOutboxMessage[]> {
     if (!this.enabled) return [];
     const violations = blockingViolations(audit.deny);
-    const findings = violations.map((v) => `${v.rule}:${v.message}`).sort();
+    const findings = findingsOf(violations);
+    if (previous?.status === 'drifted' && previous.decision_id === audit.decision_id) {
+      const known = new Set(findingsOf(blockingViolations(previous.deny)));
+      if (findings.every((f) => known.has(f))) return [];
+    }
     const url = this.link(`/ui/decisions/${encodeURIComponent(audit.decision_id)}`);
-    const event = await this.event('audit.drifted', [audit.decision_id, ...findings], new Date(audit.time), `${audit.application}/${audit.environment}`, {
+    const event = await this.event('audit.drifted', [audit.decision_id, previous?.id ?? 'first', ...findings], new Date(audit.time), `${audit.application}/${audit.environment}`, {
       decision_id: audit.decision_id,
       application: audit.application,
       environment: audit.environment,

@@ -3,6 +3,7 @@
 export { DEFAULT_NOTIFICATIONS_CONFIG, type NotificationsConfig, type ReceiverConfig } from './config.js';
 export { EventFactory, type CloudEvent } from './events.js';
 export { cloudEventsSender, slackSender, type Sender } from './senders.js';
+export { ReceiverConfigError, type ReceiverSource } from './receiver-url.js';
 export { slackMessage } from './slack.js';
 export { retryDelayMs } from './backoff.js';
 export { NotificationWorker } from './worker.js';

@@ -1,21 +1,16 @@
 // Delivering one outbox message over HTTP: CloudEvents 1.0 in structured mode
 // (application/cloudevents+json, https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/bindings/http-protocol-binding.md#32-structured-content-mode)
 // signed with HMAC-SHA256, or a Slack incoming-webhook message. Any 2xx is a delivery.
-import { DfwError } from '../shared/errors.js';
 import type { OutboxMessage } from '../store/types.js';
+import { answerFailure, requestFailure } from './delivery-failure.js';
 import type { CloudEvent } from './events.js';
+import { receiverEndpoint, type ReceiverSource } from './receiver-url.js';
 import { slackMessage } from './slack.js';
+
+export { DeliveryError } from './delivery-failure.js';
 
 /** The header that carries `sha256=<hex HMAC-SHA256 of the exact request body>`. */
 export const SIGNATURE_HEADER = 'X-DFW-Signature-256';
-
-/** A receiver refused or did not answer; `permanent` ones are not retried. */
-export class DeliveryError extends DfwError {
-  override name = 'DeliveryError';
-  constructor(message: string, readonly permanent = false, cause?: unknown) {
-    super('delivery_failed', message, { kind: 'unavailable', ...(cause === undefined ? {} : { cause }) });
-  }
-}
 
 export interface Sender {
   send(message: OutboxMessage, signal: AbortSignal): Promise<void>;
@@ -28,33 +23,35 @@ export async function hmacSha256Hex(key: string, body: string): Promise<string> 
   return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function post(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
+async function post(endpoint: URL, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', body, headers, signal, redirect: 'error' });
+    response = await fetch(endpoint, { method: 'POST', body, headers, signal, redirect: 'error' });
   } catch (err) {
-    const reason = signal.aborted ? 'no answer before the timeout' : (err as Error).message;
-    throw new DeliveryError(`POST ${new URL(url).host}: ${reason}`, false, err);
+    throw requestFailure(endpoint, err, signal);
   }
   const text = await response.text().catch(() => '');
-  if (response.ok) return;
-  // 408 and 429 say "later"; other 4xx will not change by trying again.
-  const permanent = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
-  throw new DeliveryError(`POST ${new URL(url).host} answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, permanent);
+  if (!response.ok) throw answerFailure(endpoint, response.status, text);
 }
 
-export function cloudEventsSender(url: string, secret: string): Sender {
+/**
+ * Senders check their URL when they are made (dfw's startup), naming `source` in the error:
+ * one with a user name or password is refused (src/notify/receiver-url.ts).
+ */
+export function cloudEventsSender(url: string, secret: string, source?: ReceiverSource): Sender {
+  const endpoint = receiverEndpoint(url, source);
   return {
     async send(message, signal) {
       const body = JSON.stringify(message.event);
       const signature = await hmacSha256Hex(secret, body);
-      await post(url, body, { 'content-type': 'application/cloudevents+json; charset=utf-8', [SIGNATURE_HEADER]: `sha256=${signature}` }, signal);
+      await post(endpoint, body, { 'content-type': 'application/cloudevents+json; charset=utf-8', [SIGNATURE_HEADER]: `sha256=${signature}` }, signal);
     },
   };
 }
 
-export function slackSender(url: string): Sender {
+export function slackSender(url: string, source?: ReceiverSource): Sender {
+  const endpoint = receiverEndpoint(url, source);
   return {
-    send: (message, signal) => post(url, JSON.stringify(slackMessage(message.event as CloudEvent)), { 'content-type': 'application/json' }, signal),
+    send: (message, signal) => post(endpoint, JSON.stringify(slackMessage(message.event as CloudEvent)), { 'content-type': 'application/json' }, signal),
   };
 }

@@ -1,6 +1,7 @@
 // A Slack message for each event: a headline, each blocking rule with its message and
 // remediation, and a link to the console page (https://api.slack.com/messaging/webhooks,
 // Block Kit sections in mrkdwn). `text` is the notification and screen-reader fallback.
+// Everything a caller or a bundle wrote is escaped, in `text` as in the blocks.
 import type { CloudEvent, EventViolation } from './events.js';
 import { EVENT_TYPE_PREFIX } from './events.js';
 
@@ -53,5 +54,7 @@ export function slackMessage(event: CloudEvent): SlackMessage {
   if (d.waiver?.reason) blocks.push(section(`_Reason:_ ${escapeMrkdwn(d.waiver.reason)}`));
   if (d.url) blocks.push(section(`<${d.url}|Open in the dfw console>`));
   const rules = d.violations?.length ? ` — ${[...new Set(d.violations.map((v) => v.rule))].join(', ')}` : '';
-  return { text: `${headline(event)}${rules}`, blocks };
+  // Slack formats `text` as mrkdwn too: unescaped, an application named "<!channel>" would
+  // notify the whole channel and "<https://evil.example|payments>" would be a disguised link.
+  return { text: escapeMrkdwn(`${headline(event)}${rules}`), blocks };
 }

@@ -1,7 +1,9 @@
 // The outbox worker: claims due messages, delivers them with bounded concurrency and a
 // timeout each, and records the outcome. It runs beside the checks, never in their path:
 // a check only writes outbox rows, so a slow or dead receiver cannot slow or fail one.
+import { describeThrown } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { withoutUrlSecrets } from '../store/outbox.js';
 import type { Outbox, OutboxMessage } from '../store/types.js';
 import { retryDelayMs } from './backoff.js';
 import type { NotificationsConfig } from './config.js';
@@ -106,7 +108,8 @@ export class NotificationWorker {
         logger.debug('notification delivered', { event_id: message.event_id, receiver: message.receiver, type: message.type, attempts: message.attempts });
         return;
       } catch (err) {
-        failure = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message, false, err);
+        // Senders say what failed without the receiver's URL; anything else is cut to be sure.
+        failure = err instanceof DeliveryError ? err : new DeliveryError(withoutUrlSecrets(describeThrown(err)), false, err);
       }
     }
     if (this.stopController.signal.aborted) return; // the lease ends and it is due again

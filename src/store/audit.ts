@@ -82,10 +82,11 @@ export class SqlAuditLog implements AuditLog {
     return toAudit(row);
   }
 
+  /** What needs a look comes first: drifted, and error (could not be evaluated: not compliant either). */
   async latest(): Promise<AuditRecord[]> {
     const rows = await this.db.all(
       `SELECT a.* FROM audit_records a WHERE NOT EXISTS (SELECT 1 FROM audit_records n WHERE ${NEWER('n', 'a').replaceAll('%ID%', 'id')})
-       ORDER BY CASE WHEN a.status = 'drifted' THEN 0 ELSE 1 END, a.application, a.environment`,
+       ORDER BY CASE WHEN a.status = 'compliant' THEN 1 ELSE 0 END, a.application, a.environment`,
     );
     return rows.map(toAudit);
   }

@@ -415,7 +415,8 @@ export interface Outbox {
 // Continuous audit: an audit record says what a deployment that was let through would get
 // with today's bundle and today's evidence. It is not a deploy decision (src/audit/).
 
-export type AuditStatus = 'compliant' | 'drifted';
+/** `error`: the deployment could not be evaluated; never read as compliant (src/audit/unevaluable.ts). */
+export type AuditStatus = 'compliant' | 'drifted' | 'error';
 /** What started the audit run. */
 export type AuditTrigger = 'schedule' | 'evidence' | 'waiver' | 'bundle' | 'manual';
 
@@ -446,7 +447,7 @@ export interface AuditLog {
   deployments(filter?: { artifact_digest?: string; application?: string }): Promise<DecisionRecord[]>;
   /** Records the result and queues its notifications in the same transaction. */
   record(record: NewAuditRecord, outbox?: NewOutboxMessage[]): Promise<AuditRecord>;
-  /** The newest audit record of each application and environment, drifted first. */
+  /** The newest audit record of each application and environment, drifted and errors first. */
   latest(): Promise<AuditRecord[]>;
   /** Newest first. */
   list(filter?: { application?: string; environment?: string; trigger?: AuditTrigger; limit?: number }): Promise<AuditRecord[]>;
@@ -458,7 +459,7 @@ export interface AuditLog {
 export interface ConsoleSession {
   /** Hex SHA-256 of the session cookie's value. */
   id_sha256: string;
-  /** The API token's name; its roles are looked up in the configuration on every request. */
+  /** The fingerprint (`sha256:<hex>`) of the API token signed in with: its name and roles are looked up by it on every request, so a replaced or removed token ends the session. */
   caller: string;
   /** The CSRF token every form of this session carries. */
   csrf: string;

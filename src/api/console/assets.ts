@@ -46,7 +46,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 pre { background: #0f172a; color: #e2e8f0; padding: 14px; border-radius: 8px; overflow: auto; max-height: 560px; }
 .badge { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; border: 1px solid transparent; white-space: nowrap; }
-.badge.deny, .badge.critical, .badge.drifted, .badge.dead { background: var(--deny-bg); color: var(--deny); border-color: #f5c2bd; }
+.badge.deny, .badge.critical, .badge.drifted, .badge.error, .badge.dead { background: var(--deny-bg); color: var(--deny); border-color: #f5c2bd; }
 .badge.high { background: #fde7e0; color: #9a3412; border-color: #f7c6b5; }
 .badge.warn, .badge.medium, .badge.pending { background: var(--warn-bg); color: var(--warn); border-color: #f3d19c; }
 .badge.low, .badge.info, .badge.off { background: var(--info-bg); color: var(--info); border-color: #c2d7fb; }

@@ -1,5 +1,5 @@
 // Audit: each deployment that was let through, judged again with today's bundle, evidence
-// and waivers: still compliant or drifted, and why.
+// and waivers: still compliant, drifted, or not evaluable (error), and why.
 import type { FC } from 'hono/jsx';
 import type { AuditRecord } from '../../../store/types.js';
 import { Badge, Digest, Layout, Time } from '../layout.js';
@@ -63,6 +63,7 @@ const AuditTable: FC<{ records: AuditRecord[] }> = ({ records }) => (
 
 export const AuditPage: FC<{ session: Session; latest: AuditRecord[]; recent: AuditRecord[] }> = ({ session, latest, recent }) => {
   const drifted = latest.filter((a) => a.status === 'drifted');
+  const unevaluable = latest.filter((a) => a.status === 'error');
   return (
     <Layout title="Audit" active="audit" session={session}>
       <h1>Continuous audit</h1>
@@ -75,6 +76,10 @@ export const AuditPage: FC<{ session: Session; latest: AuditRecord[]; recent: Au
         <div class="card">
           <div class="label">Drifted</div>
           <div class="value">{drifted.length}</div>
+        </div>
+        <div class="card">
+          <div class="label">Could not be evaluated</div>
+          <div class="value">{unevaluable.length}</div>
         </div>
       </div>
       <section class="panel">
