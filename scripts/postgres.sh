@@ -4,9 +4,13 @@
 # 127.0.0.1 only, and prints the URL of the dfw_test database; `stop` stops it; `url` prints
 # the URL. Trust authentication, so never point it at anything but loopback.
 #
-#   scripts/postgres.sh start|stop|status|url
+#   scripts/postgres.sh start|stop|status|url|pgbouncer
 #   DFW_PG_PORT (default 55432), DFW_PG_DIR (default .tools/pg, or /tmp/dfw-pg-<port> when
-#   the postgres user cannot reach the project folder).
+#   the postgres user cannot reach the project folder), DFW_PGBOUNCER_PORT (default 56432).
+#
+# `pgbouncer` starts the server if need be, then PgBouncer (Debian's package) in
+# transaction mode in front of it, and prints the URL of the dfw_pgbouncer database through
+# it: what the tests of dfw behind a pooler use. `stop` stops both.
 #
 # Only the URL goes to stdout, so `url=$(scripts/postgres.sh start)` works; the rest goes
 # to stderr.
@@ -128,8 +132,54 @@ start() {
   echo "$URL"
 }
 
+PGB_PORT="${DFW_PGBOUNCER_PORT:-56432}"
+PGB_DB=dfw_pgbouncer
+
+pgbouncer_start() {
+  start >/dev/null
+  if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
+    [ "$(id -u)" = 0 ] || die "pgbouncer not found; install it (apt-get install pgbouncer)"
+    say "installing PgBouncer from Debian's packages (apt-get install pgbouncer)..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends pgbouncer >&2 \
+      || { DEBIAN_FRONTEND=noninteractive apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends pgbouncer >&2; }
+  fi
+  local bin; bin="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
+  # Debian starts a system-wide PgBouncer on install: the tests use their own.
+  if command -v systemctl >/dev/null 2>&1; then systemctl stop pgbouncer >/dev/null 2>&1 || true; fi
+  if [ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$PGB_DB'")" != 1 ]; then
+    psql_admin -c "CREATE DATABASE $PGB_DB"
+  fi
+  local dir="$BASE/pgbouncer"
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown "$SUPERUSER" "$dir"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+$PGB_DB = host=127.0.0.1 port=$PORT dbname=$PGB_DB user=$SUPERUSER
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGB_PORT
+unix_socket_dir =
+auth_type = any
+pool_mode = transaction
+default_pool_size = 4
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  if [ -f "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; then
+    say "PgBouncer already running on 127.0.0.1:$PGB_PORT"
+  else
+    as_owner "$bin" -d "$dir/pgbouncer.ini" >&2 9>&- || die "PgBouncer did not start (log: $dir/pgbouncer.log)"
+    for _ in $(seq 1 50); do "$BINDIR/pg_isready" -q -h 127.0.0.1 -p "$PGB_PORT" -d "$PGB_DB" 2>/dev/null && break; sleep 0.1; done
+    say "PgBouncer (transaction mode) on 127.0.0.1:$PGB_PORT in front of 127.0.0.1:$PORT"
+  fi
+  echo "postgres://${SUPERUSER}@127.0.0.1:${PGB_PORT}/${PGB_DB}"
+}
+
 stop() {
   setup_paths
+  if [ -f "$BASE/pgbouncer/pgbouncer.pid" ] && kill -0 "$(cat "$BASE/pgbouncer/pgbouncer.pid")" 2>/dev/null; then
+    kill "$(cat "$BASE/pgbouncer/pgbouncer.pid")" || true
+  fi
   if running; then
     as_owner "$BINDIR/pg_ctl" -D "$DATA" -m fast -w stop >&2
   else
@@ -142,5 +192,6 @@ case "${1:-}" in
   stop) stop ;;
   status) setup_paths; if running; then say "running on 127.0.0.1:$PORT (data $DATA)"; else say "not running"; exit 3; fi ;;
   url) echo "$URL" ;;
-  *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
+  pgbouncer) need_server; setup_paths; pgbouncer_start ;;
+  *) echo "usage: $0 start|stop|status|url|pgbouncer" >&2; exit 2 ;;
 esac

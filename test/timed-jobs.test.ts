@@ -13,12 +13,12 @@ import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { leadTimedJobs } from '../src/host/timed-jobs.js';
-import { createLogger } from '../src/shared/logger.js';
-import type { LockSession, Store } from '../src/store/index.js';
+import { createLogger, createMemoryLogger } from '../src/shared/logger.js';
+import { openStore, type LockSession, type Store } from '../src/store/index.js';
 import { startDfw, type ServerProcess } from './helpers/cli.js';
 import { startReceiver, waitFor } from './helpers/notify-server.js';
 import { ROOT } from './helpers/opa.js';
-import { openAt, postgresBackend, postgresUrl, sqliteBackend, type StoreBackend } from './helpers/store-backends.js';
+import { openAt, pgbouncerUrl, postgresBackend, postgresUrl, sqliteBackend, type StoreBackend } from './helpers/store-backends.js';
 
 const test = suite('timed jobs: one process per database');
 const backends: StoreBackend[] = [];
@@ -67,6 +67,7 @@ test('the PostgreSQL lock: one holder per name and schema, free again when its s
     const first = session(a);
     assert.is(await first.acquire(), true, 'the first session takes the lock');
     assert.is(await first.acquire(), true, 'and, asked again, proves it still holds it');
+    assert.is(first.throughPooler(), false, 'a direct connection is no pooler');
     const second = session(b);
     assert.is(await second.acquire(), false, 'a second session on the same schema does not');
     assert.is(await session(b, 'other-jobs').acquire(), true, 'another name is another lock');
@@ -84,6 +85,30 @@ test('the PostgreSQL lock: one holder per name and schema, free again when its s
   } finally {
     await Promise.all(sessions.map((s) => s.close()));
     await Promise.all([a.close(), b.close(), other.close()]);
+  }
+});
+
+test('behind PgBouncer in transaction mode the lock\'s session knows it, and the process that would run the jobs says so', async () => {
+  const url = pgbouncerUrl();
+  const stores = [await openStore(url), await openStore(url)];
+  const loggers = stores.map(() => createMemoryLogger());
+  const leaders = stores.map((store, i) => leadTimedJobs(store, { start: () => undefined, stop: () => undefined }, loggers[i]!, 100));
+  const warned = (i: number) => loggers[i]!.lines.filter((l) => l.level === 'error' && String(l.msg).includes('goes through a connection pooler'));
+  try {
+    await waitFor('both to warn', () => warned(0).length > 0 && warned(1).length > 0);
+    await new Promise((r) => setTimeout(r, 300)); // several asks: still one warning each
+    assert.equal([warned(0).length, warned(1).length], [1, 1]);
+    // What the warning is about: two sessions may share the one backend that holds the lock.
+    const [a, b] = stores.map((s) => s.lockSession!('pooled-demo'));
+    try {
+      assert.is(await a!.acquire(), true);
+      assert.ok(a!.throughPooler() && (await b!.acquire(), b!.throughPooler()));
+    } finally {
+      await Promise.all([a!.close(), b!.close()]);
+    }
+  } finally {
+    await Promise.all(leaders.map((l) => l.stop()));
+    await Promise.all(stores.map((s) => s.close()));
   }
 });
 

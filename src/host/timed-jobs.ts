@@ -39,6 +39,7 @@ export function leadTimedJobs(store: Pick<Store, 'lockSession'>, jobs: TimedJobs
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let asking: Promise<void> | undefined;
+  let warnedPooler = false;
   /** Logged once per change, not at every ask. */
   let said: 'waiting' | 'unavailable' | undefined;
 
@@ -62,6 +63,13 @@ export function leadTimedJobs(store: Pick<Store, 'lockSession'>, jobs: TimedJobs
     const current = (session ??= newSession());
     try {
       const held = await current.acquire();
+      if (current.throughPooler() && !warnedPooler) {
+        warnedPooler = true;
+        logger.error(
+          'timed jobs: the lock\'s database session goes through a connection pooler; in PgBouncer\'s transaction mode two processes can both hold it and run the jobs twice: point store.url at PostgreSQL itself or at a pooler in session mode',
+          { lock: TIMED_JOBS_LOCK },
+        );
+      }
       // The session may have been lost while the answer was on its way (a lock granted in
       // the same read as the server's goodbye): that answer no longer counts.
       if (stopped || session !== current) return;

@@ -266,6 +266,13 @@ export interface LockSession {
   readonly lost: Promise<Error>;
   /** Ends the session, which releases the lock; bounded in time. */
   close(): Promise<void>;
+  /**
+   * Once connected: whether a connection pooler stands between this session and the server
+   * (the backend answering is not the one the connection was announced with). In
+   * PgBouncer's transaction mode a session lock is held by whichever backend took it, not by
+   * this client, so two processes can both hold it; in session mode it is sound.
+   */
+  throughPooler(): boolean;
 }
 
 export interface Store {

@@ -55,6 +55,23 @@ export function postgresUrl(): string {
   return url;
 }
 
+let pgbouncerStartedUrl: string | undefined;
+
+/**
+ * PgBouncer in transaction mode in front of the test server (`scripts/postgres.sh
+ * pgbouncer`, which installs it from Debian's packages when missing), for what dfw does
+ * behind a pooler. Its database has no schemas of the tests' own: PgBouncer refuses the
+ * startup parameter that sets search_path.
+ */
+export function pgbouncerUrl(): string {
+  if (pgbouncerStartedUrl) return pgbouncerStartedUrl;
+  const r = spawnSync('bash', [join(ROOT, 'scripts/postgres.sh'), 'pgbouncer'], { encoding: 'utf8', timeout: 10 * 60 * 1000 });
+  const url = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !/^postgres:\/\//.test(url)) throw new Error(`scripts/postgres.sh pgbouncer failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
+  pgbouncerStartedUrl = url;
+  return url;
+}
+
 export function postgresBackend(): StoreBackend {
   const url = postgresUrl();
   const run = randomBytes(4).toString('hex');

@@ -47,6 +47,7 @@ function advisoryLockSession(settings: pg.ClientConfig, name: string, onClosed: 
   const lost = new Promise<Error>((resolve) => (lose = resolve));
   let connected: Promise<unknown> | undefined;
   let held = false;
+  let pooled = false;
   let closing: Promise<void> | undefined;
   client.on('error', (err) => lose(err));
   client.on('end', () => {
@@ -69,6 +70,7 @@ function advisoryLockSession(settings: pg.ClientConfig, name: string, onClosed: 
 
   return {
     lost,
+    throughPooler: () => pooled,
     async acquire() {
       if (closing) throw new Error('the lock session is closed');
       try {
@@ -79,7 +81,14 @@ function advisoryLockSession(settings: pg.ClientConfig, name: string, onClosed: 
               // tcp_user_timeout is PostgreSQL 12's; older servers keep the keepalives alone.
               "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3; SELECT set_config('tcp_user_timeout', '25000', false) WHERE current_setting('server_version_num')::int >= 120000",
             ),
-          );
+          )
+          // The server announces its backend's process id when the connection starts
+          // (BackendKeyData); a pooler announces one of its own making instead.
+          .then(() => client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))
+          .then(({ rows }) => {
+            const announced = (client as unknown as { processID?: number }).processID;
+            pooled = announced !== undefined && rows[0]?.pid !== announced;
+          });
         await connected;
         if (held) {
           await client.query('SELECT 1');
