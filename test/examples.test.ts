@@ -74,7 +74,7 @@ examples('each deny or warn example violates exactly its own rule', ({ decisions
   }
 });
 
-examples('every rule of the pack has exactly one deny (or, where it only warns, warn) example', ({ decisions, ruleIds }) => {
+examples('every rule of the pack has a deny (or, where it only warns, warn) example, and several for one rule each show another failure', ({ decisions, ruleIds }) => {
   assert.ok(ruleIds.length >= 30, `the pack has ${ruleIds.length} rules`);
   const byRule = new Map<string, string[]>();
   for (const name of [...decisions.keys()].filter((n) => /\.(deny|warn)\.json$/.test(n))) {
@@ -83,10 +83,28 @@ examples('every rule of the pack has exactly one deny (or, where it only warns, 
   }
   const without = ruleIds.filter((id) => !byRule.has(id));
   assert.equal(without, [], `rules without a deny example: ${without.join(', ')}`);
-  const several = [...byRule].filter(([, names]) => names.length > 1).map(([id, names]) => `${id}: ${names.join(', ')}`);
-  assert.equal(several, [], 'one deny example per rule');
+  // A second example of a rule (DFW-PROV-001: another commit; a key claiming
+  // slsa-github-generator's builder id) must show a failure the first does not.
+  const message = (name: string) => {
+    const d = decisions.get(name)!;
+    return [...Object.values(d.deny), ...Object.values(d.warn)].flat().map((v) => v.message).sort().join('\n');
+  };
+  const alike = [...byRule].filter(([, names]) => new Set(names.map(message)).size < names.length).map(([id, names]) => `${id}: ${names.join(', ')}`);
+  assert.equal(alike, [], 'examples of one rule that show the same failure');
   const unknown = [...byRule.keys()].filter((id) => !ruleIds.includes(id));
   assert.equal(unknown, [], 'deny examples named after no rule');
+});
+
+examples('DFW-PROV-001 credits no build level to a key claiming slsa-github-generator, and says who may claim it', ({ decisions }) => {
+  const d = decisions.get('dfw-prov-001-builder-identity.deny.json')!;
+  const [v] = [...Object.values(d.deny)].flat().filter((x) => x.rule === 'DFW-PROV-001');
+  const builder = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0';
+  assert.ok(v, 'denied by DFW-PROV-001');
+  assert.match(v!.message, `builder ${builder} may be claimed only by a subject matching ^https://github\\.com/slsa-framework/slsa-github-generator/`);
+  assert.match(v!.message, 'not by key sha256:2bb0746503e0374a722e16a8d4dc4f4c694f86ea74e4c6b92cdbb8143f5438ca, which signed this provenance: no build level is credited');
+  // The compliant example passes because its provenance names the build platform whose
+  // trust.builders entry lists the key that signed it.
+  assert.is(decisions.get('compliant.allow.json')!.allow, true);
 });
 
 examples.run();

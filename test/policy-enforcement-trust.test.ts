@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mergeEnforcement, readBuiltinEnforcement, readEnforcement, unverifiableRequirements } from '../src/policy/enforcement.js';
@@ -71,6 +72,27 @@ trust('an environment can require signed only the kinds dfw reads from a predica
     'trust.environments.staging.verified_evidence requires vulnerabilities signed, but dfw reads none of trust.evidence_predicates.vulnerabilities (https://cyclonedx.org/bom) as vulnerabilities: ' +
       'DFW-SIGN-002 would deny every deployment to staging; list https://cosign.sigstore.dev/attestation/vuln/v1 under evidence_predicates.vulnerabilities, or drop vulnerabilities',
   ]);
+});
+
+trust('a builder names the identities that may claim it: an entry without them is refused, saying what to add', (ctx) => {
+  const GENERATOR = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v';
+  const builder = (rest: string) => `trust:\n  builders:\n    - id: ${GENERATOR}\n      level: 3\n${rest}`;
+  // A config written before builders named identities: refused, not read as crediting the level to any signer.
+  assert.match(read(ctx, builder('')).error ?? '', /trust\.builders\.0 names no identities: list under identities who may sign provenance claiming this builder id \(a key by fingerprint, or issuer and subject/);
+  assert.match(read(ctx, builder('      identities: []\n')).error ?? '', /trust\.builders\.0\.identities is empty: list under identities/);
+  assert.match(read(ctx, builder('      identities: [{ issuer: "https://token.actions.githubusercontent.com" }]\n')).error ?? '', /trust\.builders\.0\.identities\.0 must name a key, or an issuer and a subject$/);
+  assert.match(read(ctx, builder('      identities: [{ name: generator, key: "sha256:00" }]\n')).error ?? '', /unknown key "trust\.builders\.0\.identities\.0\.name".*identities\.0\.key must match pattern/);
+  const keyless = (subject: string) => builder(`      identities:\n        - issuer: https://token.actions.githubusercontent.com\n          subject: '${subject}'\n`);
+  assert.match(read(ctx, keyless('https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0')).error ?? '', /trust\.builders\.0\.identities\.0\.subject must match pattern/);
+  assert.is(read(ctx, keyless('^https://github\\.com/slsa-framework/slsa-github-generator/\\.github/workflows/generator_container_slsa3\\.yml@refs/tags/v[0-9.]+$')).error, undefined);
+  assert.is(read(ctx, builder(`      identities: [{ key: "sha256:${'a'.repeat(64)}" }]\n`)).error, undefined);
+});
+
+trust('the shipped trust policy is valid as a team would write it: every builder names its identities', (ctx) => {
+  const shipped = builtin().trust as { builders: Array<{ id: string; identities?: unknown[] }> };
+  assert.ok(shipped.builders.length >= 2);
+  assert.equal(shipped.builders.filter((b) => !b.identities?.length).map((b) => b.id), []);
+  assert.equal(read(ctx, yaml.dump({ trust: shipped })), { data: { trust: shipped } });
 });
 
 trust.run();

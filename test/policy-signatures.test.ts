@@ -53,9 +53,16 @@ flow.before((ctx) => {
     example.request.evidence.attestations = [bundle];
     writeFileSync(path, `${JSON.stringify(example, null, 2)}\n`);
   }
-  // The trust policy: the team's key signs images and provenance for registry.example.com/.
+  // The trust policy: the team's key signs images and provenance for registry.example.com/,
+  // and is the identity of the builder the provenance names (DFW-PROV-001 credits a builder's
+  // level only to the identities its entry lists).
+  const builder = JSON.parse(Buffer.from(evidence.attestations[0].payload, 'base64').toString('utf8')).predicate.runDetails.builder.id as string;
   const enforcement = readFileSync(join(ctx.repo, 'enforcement.yaml'), 'utf8');
-  writeFileSync(join(ctx.repo, 'enforcement.yaml'), `${enforcement}trust:\n  signers:\n    - name: acme-release\n      key: ${fingerprint(ctx.key.pub)}\n      images: [registry.example.com/]\n`);
+  writeFileSync(
+    join(ctx.repo, 'enforcement.yaml'),
+    `${enforcement}trust:\n  signers:\n    - name: acme-release\n      key: ${fingerprint(ctx.key.pub)}\n      images: [registry.example.com/]\n` +
+      `  builders:\n    - id: ${builder}\n      level: 3\n      identities: [{ key: "${fingerprint(ctx.key.pub)}" }]\n`,
+  );
   writeFileSync(join(ctx.repo, 'keys.pub'), readFileSync(ctx.key.pub));
 });
 
@@ -104,6 +111,19 @@ flow('enforcement.yaml trust is validated: a signer without images is refused', 
     const test = dfw(ctx, ['policy', 'test']);
     assert.is(test.status, 2, test.stdout + test.stderr);
     assert.match(test.stderr, /enforcement\.yaml: trust\.signers\.0 must have required property 'images'/);
+  } finally {
+    writeFileSync(file, original);
+  }
+});
+
+flow('enforcement.yaml trust is validated: a builder that names no identities is refused, saying what to add', (ctx) => {
+  const file = join(ctx.repo, 'enforcement.yaml');
+  const original = readFileSync(file, 'utf8');
+  writeFileSync(file, `${original.replace(/^trust:[\s\S]*$/m, '')}trust:\n  builders:\n    - id: https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v\n      level: 3\n`);
+  try {
+    const test = dfw(ctx, ['policy', 'test']);
+    assert.is(test.status, 2, test.stdout + test.stderr);
+    assert.match(test.stderr, /enforcement\.yaml: trust\.builders\.0 names no identities: list under identities who may sign provenance claiming this builder id/);
   } finally {
     writeFileSync(file, original);
   }

@@ -17,7 +17,9 @@ import { attachingSummaries } from '../src/decide/attestation-attach.js';
 import { createMemoryLogger } from '../src/shared/logger.js';
 import type { Evaluator, Violation } from '../src/engine/index.js';
 import { openStore, type Store } from '../src/store/index.js';
+import { readBuiltinEnforcement } from '../src/policy/enforcement.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
+import { ROOT } from './helpers/opa.js';
 import { startRegistry, runGoTool, type Registry } from './helpers/registry.js';
 import { ALLOWED_BUILDER, cosign, generateCosignKey, PUBLIC_BUNDLE, PUBLIC_GOOD_ROOT, pushImage, RELEASE_FINGERPRINT, RELEASE_KEY, RELEASE_PUB, trustPolicySource } from './helpers/supply-chain.js';
 
@@ -31,6 +33,8 @@ interface Context {
 
 const supplyChain = suite<Context>('supply-chain');
 const COMMIT = '9f2c4e1b7a3d5c8e0f6b2a4d8c1e3f5a7b9d0c2e';
+const RELEASE_BUILDER = 'https://build.acme.example/release-builder@v1';
+const SHIPPED_BUILDERS = (readBuiltinEnforcement(join(ROOT, 'rego/firewall/config/data.yaml')).trust as { builders: unknown[] }).builders;
 const NOW = new Date('2026-11-28T14:00:00Z');
 
 supplyChain.before(async (ctx) => {
@@ -41,6 +45,9 @@ supplyChain.before(async (ctx) => {
       { name: 'release-workflow', issuer: 'https://token.actions.githubusercontent.com', subject: '^https://github\\.com/acme/payments/\\.github/workflows/release\\.yml@refs/tags/v.+$', images: ['127.0.0.1:', 'registry.example.com/'] },
     ],
     registries: ['127.0.0.1:'],
+    // The shipped builders, and one whose provenance the release key may sign (DFW-PROV-001
+    // credits a builder's level only to the identities its entry names).
+    builders: [...SHIPPED_BUILDERS, { id: RELEASE_BUILDER, level: 3, identities: [{ key: RELEASE_FINGERPRINT }] }],
   });
   ctx.evaluator = await loadTestEvaluator({ source, revision: 'supply-chain-test' });
   ctx.store = await openStore('sqlite::memory:');
@@ -167,14 +174,17 @@ async function putManifest(host: string, repository: string, tag: string, manife
   assert.is(res.status, 201, await res.text());
 }
 
-supplyChain('provenance from a wrong builder, another repository or another commit is denied by DFW-PROV-001', async (ctx) => {
+supplyChain('provenance from a wrong builder, a builder its signer may not claim, another repository or another commit is denied by DFW-PROV-001', async (ctx) => {
   const ref = `${ctx.registry.host}/payments/api`;
   const dir = mkdtempSync(join(tmpdir(), 'dfw-prov-'));
   const cases: Array<[string, string, string, string]> = [
     ['wrong-builder', 'https://ci.evil.example/builder', 'github.com/acme/payments', COMMIT],
-    ['wrong-repo', ALLOWED_BUILDER, 'github.com/evil/payments', COMMIT],
-    ['wrong-commit', ALLOWED_BUILDER, 'github.com/acme/payments', '1'.repeat(40)],
-    ['good', ALLOWED_BUILDER, 'github.com/acme/payments', COMMIT],
+    // The release key is trusted for provenance, but only slsa-github-generator's own
+    // keyless identity may claim its builder id.
+    ['claims-generator', ALLOWED_BUILDER, 'github.com/acme/payments', COMMIT],
+    ['wrong-repo', RELEASE_BUILDER, 'github.com/evil/payments', COMMIT],
+    ['wrong-commit', RELEASE_BUILDER, 'github.com/acme/payments', '1'.repeat(40)],
+    ['good', RELEASE_BUILDER, 'github.com/acme/payments', COMMIT],
   ];
   const messages: Record<string, string[]> = {};
   for (const [name, builder, repository, commit] of cases) {
@@ -184,6 +194,8 @@ supplyChain('provenance from a wrong builder, another repository or another comm
     messages[name] = of((await decide(ctx, `${ref}:${name}`, digest)).violations, 'DFW-PROV-001').map((v) => v.message);
   }
   assert.match(messages['wrong-builder']![0]!, 'builder https://ci.evil.example/builder is not an allowed builder');
+  assert.match(messages['claims-generator']![0]!, `builder ${ALLOWED_BUILDER} may be claimed only by a subject matching ^https://github\\.com/slsa-framework/slsa-github-generator/`);
+  assert.match(messages['claims-generator']![0]!, `not by key ${RELEASE_FINGERPRINT}, which signed this provenance: no build level is credited`);
   assert.match(messages['wrong-repo']![0]!, 'built from github.com/evil/payments, not the requested github.com/acme/payments');
   assert.match(messages['wrong-commit']![0]!, `built from commit ${'1'.repeat(40)}, not the requested ${COMMIT}`);
   assert.equal(messages.good, []);

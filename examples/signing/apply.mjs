@@ -23,7 +23,11 @@ const SPECIAL = {
   },
   // DFW-PROV-001: verified provenance, but of a build from another commit.
   'dfw-prov-001-provenance.deny.json': { signatures: ['signature-payments-api-4f1c'], attestations: ['provenance-payments-api-4f1c-other-commit'] },
-  // DFW-SIGN-002: provenance signed by CI's key, trusted for provenance but not as evidence.
+  // DFW-PROV-001: the build key's provenance claiming slsa-github-generator's builder id,
+  // which only the generator's own keyless identity may claim: no build level is credited.
+  'dfw-prov-001-builder-identity.deny.json': { signatures: ['signature-payments-api-4f1c'], attestations: ['provenance-payments-api-4f1c-build-key-claims-generator'] },
+  // DFW-SIGN-002: provenance signed by CI's key (of CI's own builder, which the trust policy
+  // credits to that key), trusted for provenance but not as evidence.
   'dfw-sign-002-signed-evidence.deny.json': { signatures: ['signature-payments-api-4f1c'], attestations: ['provenance-payments-api-4f1c-ci-key'] },
 };
 

@@ -44,7 +44,10 @@ attest provenance-payments-api-4f1c.json statements/payments-api-4f1c.json "$BUI
 attest provenance-sandbox-api-4f1c.json statements/sandbox-api-4f1c.json "$BUILD"
 attest provenance-payments-api-9a8b.json statements/payments-api-9a8b.json "$BUILD"
 attest provenance-payments-api-4f1c-other-commit.json statements/payments-api-4f1c-other-commit.json "$BUILD"
-attest provenance-payments-api-4f1c-ci-key.json statements/payments-api-4f1c.json "$CI"
+attest provenance-payments-api-4f1c-ci-key.json statements/payments-api-4f1c-ci.json "$CI"
+# The build key claiming to be slsa-github-generator (DFW-PROV-001: only the generator's own
+# keyless identity may claim its builder id).
+attest provenance-payments-api-4f1c-build-key-claims-generator.json statements/payments-api-4f1c-claims-slsa-github-generator.json "$BUILD"
 # The same provenance as a Sigstore bundle (tests: only the Node host verifies bundles).
 "$COSIGN" attest-blob --key "$BUILD" --tlog-upload=false --statement statements/payments-api-4f1c.json \
   --new-bundle-format --bundle bundle-provenance-payments-api-4f1c.json >/dev/null 2>&1

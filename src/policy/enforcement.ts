@@ -20,6 +20,16 @@ const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as co
 // every deployment to the environment.
 const VERIFIABLE_KINDS = EVIDENCE_KINDS.filter((kind) => Object.values(PREDICATE_KINDS).some((kinds) => kinds.includes(kind)));
 
+// A signer's identity, as trust.signers and trust.builders[].identities name it: a key by
+// fingerprint, or a certificate issuer and subject pattern.
+const IDENTITY = {
+  key: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+  issuer: { type: 'string', minLength: 1 },
+  // Anchored: the rules match it with regex.match, which finds a pattern anywhere, so
+  // an unanchored subject would also trust another repository's workflow.
+  subject: { type: 'string', pattern: '^\\^.*\\$$' },
+} as const;
+
 // The supply-chain trust policy (data.firewall.config.trust, docs/supply-chain.md): a team
 // names its own signers, builders and registries; each key given replaces the built-in one
 // (environments: per environment).
@@ -35,18 +45,33 @@ const TRUST = {
         required: ['name', 'images'],
         properties: {
           name: { type: 'string', minLength: 1 },
-          key: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
-          issuer: { type: 'string', minLength: 1 },
-          // Anchored: the rules match it with regex.match, which finds a pattern anywhere, so
-          // an unanchored subject would also trust another repository's workflow.
-          subject: { type: 'string', pattern: '^\\^.*\\$$' },
+          ...IDENTITY,
           images: STRINGS,
           environments: STRINGS,
           roles: { type: 'array', items: { enum: ['image', 'provenance', 'evidence'] } },
         },
       },
     },
-    builders: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['id', 'level'], properties: { id: { type: 'string', minLength: 1 }, level: { type: 'integer', minimum: 0, maximum: 4 } } } },
+    // The builder id is a field of the signed provenance: an entry credits its level only to
+    // the identities it names (DFW-PROV-001), so an entry without them is refused here
+    // rather than silently crediting no one.
+    builders: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'level', 'identities'],
+        properties: {
+          id: { type: 'string', minLength: 1 },
+          level: { type: 'integer', minimum: 0, maximum: 4 },
+          identities: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'object', additionalProperties: false, anyOf: [{ required: ['key'] }, { required: ['issuer', 'subject'] }], properties: IDENTITY },
+          },
+        },
+      },
+    },
     registries: STRINGS,
     evidence_predicates: { type: 'object', additionalProperties: STRINGS },
     // Per environment, laid over the built-in entry of that name (mergeEnforcement): a wrong
@@ -104,6 +129,12 @@ export interface EnforcementData {
   environments?: Record<string, { blocking?: string[]; rules?: Record<string, RuleOverride> }>;
 }
 
+// Existing configs written before builders named identities are refused, not read as crediting
+// no one: the message says what to add.
+const BUILDER_IDENTITIES =
+  'list under identities who may sign provenance claiming this builder id (a key by fingerprint, or issuer and subject as under trust.signers, ' +
+  "e.g. slsa-github-generator's own reusable workflow); the builder id is a field of the signed provenance, so without them DFW-PROV-001 credits the builder no level";
+
 const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
 const validate = ajv.compile<EnforcementData>(SCHEMA);
 
@@ -120,11 +151,15 @@ export function readEnforcement(file: string, options: { optional?: boolean } = 
   if (options.optional && !existsSync(file)) return {};
   const raw = readYaml(file);
   if (!validate(raw)) {
-    const problems = (validate.errors ?? []).map((e) => {
+    // An identity that matches neither form fails each form's `required` too: its anyOf says it once.
+    const problems = (validate.errors ?? []).filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => {
       const key = e.instancePath.split('/').slice(1).join('.');
       const params = e.params as Record<string, unknown>;
       if (e.keyword === 'additionalProperties') return `unknown key "${key ? `${key}.` : ''}${params.additionalProperty}"`;
       if (e.keyword === 'enum') return `${key} must be one of ${((params.allowedValues as string[] | undefined) ?? []).join(', ')}`;
+      if (/^trust\.builders\.\d+$/.test(key) && params.missingProperty === 'identities') return `${key} names no identities: ${BUILDER_IDENTITIES}`;
+      if (/^trust\.builders\.\d+\.identities$/.test(key) && e.keyword === 'minItems') return `${key} is empty: ${BUILDER_IDENTITIES}`;
+      if (/^trust\.builders\.\d+\.identities\.\d+$/.test(key) && e.keyword === 'anyOf') return `${key} must name a key, or an issuer and a subject`;
       return `${key || '(top level)'} ${e.message}`;
     });
     throw new PolicyProjectError(`${file}: ${problems.join('; ')}`);

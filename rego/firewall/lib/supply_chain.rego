@@ -93,6 +93,37 @@ trusted(fact, role) if {
 	trusted_by(fact, role)
 }
 
+# A trust.builders entry credits its level only to the signers it names under identities,
+# in trust.signers' own terms (a key by fingerprint, or a certificate issuer and subject
+# pattern). The builder id is a field inside the signed predicate: any identity trusted for
+# provenance could write slsa-github-generator's there, so SLSA verification (as
+# slsa-verifier does it) ties the builder to the identity that signed. An entry without
+# identities lets no one claim it (fail closed).
+may_claim(builder, identity) if {
+	some allowed in list(builder, "identities")
+	is_object(allowed)
+	_identity_matches(allowed, identity)
+}
+
+# The trust.builders entries each attestation signer may claim, computed once per
+# evaluation like _entries_for (the subject patterns are regular expressions).
+claimable_by[identity] := [builder |
+	some builder in list(policy, "builders")
+	is_object(builder)
+	may_claim(builder, identity)
+] if {
+	some a in attestations
+	identity := object.get(a, "signer", {})
+}
+
+# describe_identity names an identity the trust policy lists (a pattern), for messages.
+describe_identity(allowed) := sprintf("key %s", [allowed.key]) if {
+	is_string(allowed.key)
+} else := sprintf("a subject matching %s (issuer %s)", [allowed.subject, allowed.issuer]) if {
+	is_string(allowed.subject)
+	is_string(allowed.issuer)
+} else := sprintf("%v, which names neither a key nor an issuer and subject", [allowed])
+
 # describe_signer names who signed, for messages.
 describe_signer(identity) := sprintf("key %s", [identity.key]) if {
 	is_string(identity.key)

@@ -8,6 +8,12 @@ other_digest := "sha256:9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d
 
 release_key := "sha256:c21203261141918569bf4a0255beca008185a9adfb80fd2b4b0c6a9519d4063c"
 
+# The example build system's key (example-build-key: provenance and evidence) and CI's
+# own key (payments-ci-provenance-key: provenance), as the shipped trust policy names them.
+build_key := "sha256:2bb0746503e0374a722e16a8d4dc4f4c694f86ea74e4c6b92cdbb8143f5438ca"
+
+ci_key := "sha256:0f0b92d674f365cf7dd10bdf67ac47dc41edeb8481db9ee649822c93fb8b0829"
+
 commit := "9f2c4e1b7a3d5c8e0f6b2a4d8c1e3f5a7b9d0c2e"
 
 builder := "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0"

@@ -10,10 +10,11 @@ import data.firewall.lib.supply_chain as trust
 # description: >-
 #   The deployed digest has SLSA provenance (v0.2 or v1) in an attestation dfw verified,
 #   signed by an identity trusted for the image, from a builder the trust policy allows
-#   (trust.builders), at or above the environment's minimum SLSA build level, built from
-#   the source repository and commit the deployment request names. Provenance pushed
-#   without a verifiable signature, or re-signed by an untrusted identity, cannot be
-#   verified and does not count.
+#   (trust.builders) and credits to that signing identity (a builder id is a claim inside
+#   the provenance: only the identities its entry names may make it), at or above the
+#   environment's minimum SLSA build level, built from the source repository and commit the
+#   deployment request names. Provenance pushed without a verifiable signature, or re-signed
+#   by an untrusted identity, cannot be verified and does not count.
 #   Controls: SLSA build levels 2 and 3 (signed provenance from a hosted, hardened
 #   builder), NIST SP 800-53 SR-4 (provenance) and SR-11 (component authenticity),
 #   OWASP CICD-SEC-9 (improper artifact integrity validation).
@@ -27,6 +28,8 @@ import data.firewall.lib.supply_chain as trust
 #     slsa-github-generator), from the commit you deploy, and attach the attestation to
 #     the image (cosign attest) or push it with dfw evidence push --kind attestation. Deploy
 #     the digest that build produced, and name its repository and commit in the request.
+#     A builder's provenance counts only signed by an identity its trust.builders entry
+#     names: slsa-github-generator's is its own keyless workflow, not a key of your CI.
 deny contains lib.violation(rego.metadata.rule(), finding) if some finding in _findings
 
 _slsa_types := {"https://slsa.dev/provenance/v0.2", "https://slsa.dev/provenance/v1"}
@@ -70,10 +73,10 @@ _no_evidence if {
 
 _acceptable if {
 	some a in _candidates
-	count(_problems(a.provenance)) == 0
+	count(_problems(a)) == 0
 }
 
-_problem_texts := [sprintf("%s: %s", [trust.text(a, "location", "<unknown location>"), concat(", ", sort(_problems(a.provenance)))]) |
+_problem_texts := [sprintf("%s: %s", [trust.text(a, "location", "<unknown location>"), concat(", ", sort(_problems(a)))]) |
 	some a in _candidates
 ]
 
@@ -91,28 +94,57 @@ _unverified_text := concat("; ", sort(_reasons)) if {
 
 _builder_id(p) := trust.text(p, "builder_id", "<no builder id>")
 
-# The level the trust policy credits a builder with (the highest matching entry).
-_levels(p) := [level |
-	some b in object.get(trust.policy, "builders", [])
+# The trust.builders entries whose id the claimed builder id starts with.
+_claimed(p) := [b |
+	some b in trust.list(trust.policy, "builders")
 	is_string(b.id)
 	startswith(_builder_id(p), b.id)
+]
+
+# The levels the trust policy credits the attestation with: those of the entries for its
+# builder id that name its signer among the identities that may claim it.
+_levels(a) := [level |
+	some b in trust.claimable_by[_signer(a)]
+	is_string(b.id)
+	startswith(_builder_id(a.provenance), b.id)
 	level := object.get(b, "level", 0)
 ]
 
+_signer(a) := object.get(a, "signer", {})
+
 _min_level := object.get(trust.environment_policy, "min_build_level", 0)
 
-_problems(p) := {m |
-	some found in [_builder_problem(p), _level_problem(p), _repository_problem(p), _commit_problem(p)]
+_problems(a) := {m |
+	some found in [_builder_problem(a), _level_problem(a), _repository_problem(a.provenance), _commit_problem(a.provenance)]
 	some m in found
 }
 
-_builder_problem(p) := {sprintf("builder %s is not an allowed builder", [_builder_id(p)])} if {
-	count(_levels(p)) == 0
+_builder_problem(a) := {sprintf("builder %s is not an allowed builder", [_builder_id(a.provenance)])} if {
+	count(_claimed(a.provenance)) == 0
+} else := {sprintf("builder %s matches trust.builders %s, which names no identities that may claim it: no build level is credited", [
+	_builder_id(a.provenance),
+	concat(", ", sort({b.id | some b in _claimed(a.provenance)})),
+])} if {
+	count(_levels(a)) == 0
+	count(_expected(a.provenance)) == 0
+} else := {sprintf("builder %s may be claimed only by %s, not by %s, which signed this provenance: no build level is credited", [
+	_builder_id(a.provenance),
+	concat(" or ", sort(_expected(a.provenance))),
+	trust.describe_signer(_signer(a)),
+])} if {
+	count(_levels(a)) == 0
 } else := set()
 
-_level_problem(p) := {sprintf("builder %s is SLSA build level %d, below the %d required in %s", [_builder_id(p), max(_levels(p)), _min_level, lib.environment])} if {
-	count(_levels(p)) > 0
-	max(_levels(p)) < _min_level
+# Who the entries for the builder id let claim it, for messages.
+_expected(p) := {trust.describe_identity(i) |
+	some b in _claimed(p)
+	some i in trust.list(b, "identities")
+	is_object(i)
+}
+
+_level_problem(a) := {sprintf("builder %s is SLSA build level %d, below the %d required in %s", [_builder_id(a.provenance), max(_levels(a)), _min_level, lib.environment])} if {
+	count(_levels(a)) > 0
+	max(_levels(a)) < _min_level
 } else := set()
 
 _repository_problem(p) := {sprintf("built from %s, not the requested %s", [_source(p, "repository"), _requested_repository])} if {

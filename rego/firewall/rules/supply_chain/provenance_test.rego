@@ -35,7 +35,7 @@ test_deny_other_commit if {
 test_deny_build_level_below_minimum if {
 	low := json.patch(f.signed, [{"op": "add", "path": "/request/environment", "value": "production"}])
 	some v in provenance.deny with input as low
-		with data.firewall.config.trust.builders as [{"id": "https://github.com/slsa-framework/", "level": 1}]
+		with data.firewall.config.trust.builders as [{"id": "https://github.com/slsa-framework/", "level": 1, "identities": [f.provenance_attestation.signer]}]
 	contains(v.message, "is SLSA build level 1, below the 3 required in production")
 }
 
@@ -63,4 +63,66 @@ test_cannot_verify_pushed_unverified_provenance if {
 test_cannot_verify_without_evidence if {
 	some v in provenance.deny with input as f.request("production", {})
 	startswith(v.message, "cannot verify the SLSA provenance of registry.example.com/payments/api:1.5.0")
+}
+
+# slsa-verifier's rule: the builder id is a claim inside the signed predicate, so it counts
+# only when the identity that signed the provenance is one the builder entry names.
+signed_by(signer, builder_id) := f.request("production", {"signatures": [f.signature], "attestations": [json.patch(f.provenance_attestation, [
+	{"op": "replace", "path": "/signer", "value": signer},
+	{"op": "replace", "path": "/provenance/builder_id", "value": builder_id},
+])]})
+
+test_deny_plain_key_claiming_slsa_github_generator if {
+	some v in provenance.deny with input as signed_by({"key": f.build_key}, f.builder)
+	v.rule == "DFW-PROV-001"
+	contains(v.message, sprintf("builder %s may be claimed only by a subject matching ^https://github", [f.builder]))
+	contains(v.message, "generator_container_slsa3\\.yml@refs/tags/v[0-9.]+$ (issuer https://token.actions.githubusercontent.com), not by")
+	contains(v.message, sprintf("not by key %s, which signed this provenance: no build level is credited", [f.build_key]))
+}
+
+test_deny_ci_key_claiming_slsa_github_generator if {
+	some v in provenance.deny with input as signed_by({"key": f.ci_key}, f.builder)
+	contains(v.message, sprintf("not by key %s, which signed this provenance", [f.ci_key]))
+}
+
+test_deny_other_generator_workflow_claiming_the_builder if {
+	# The container-based builder's identity is trusted for provenance, but it did not run
+	# generator_container_slsa3.yml.
+	other := "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml@refs/tags/v2.1.0"
+	some v in provenance.deny with input as signed_by({"issuer": "https://token.actions.githubusercontent.com", "subject": other}, f.builder)
+	contains(v.message, sprintf("not by %s (issuer https://token.actions.githubusercontent.com), which signed this provenance", [other]))
+}
+
+test_allow_key_the_builder_entry_names if {
+	count(provenance.deny) == 0 with input as signed_by({"key": f.build_key}, "https://build.example.com/container-builder@v1.4")
+}
+
+test_deny_builder_entry_without_identities if {
+	some v in provenance.deny with input as f.signed
+		with data.firewall.config.trust.builders as [{"id": "https://github.com/slsa-framework/", "level": 3}]
+	contains(v.message, sprintf("builder %s matches trust.builders https://github.com/slsa-framework/, which names no identities that may claim it: no build level is credited", [f.builder]))
+}
+
+test_deny_level_of_the_entry_naming_the_signer if {
+	# Two entries claim the same builder id: the signer gets the level of the one naming it.
+	builders := [
+		{"id": "https://github.com/slsa-framework/", "level": 3, "identities": [{"key": f.release_key}]},
+		{"id": "https://github.com/slsa-framework/", "level": 1, "identities": [{"key": f.build_key}]},
+	]
+	some v in provenance.deny with input as signed_by({"key": f.build_key}, f.builder)
+		with data.firewall.config.trust.builders as builders
+	contains(v.message, "is SLSA build level 1, below the 3 required in production")
+}
+
+test_deny_ci_key_claiming_the_build_platform if {
+	# Both keys are trusted for provenance; each may claim only its own builder.
+	some v in provenance.deny with input as signed_by({"key": f.ci_key}, "https://build.example.com/container-builder@v1.4")
+	contains(v.message, sprintf("may be claimed only by key %s, not by key %s, which signed this provenance", [f.build_key, f.ci_key]))
+}
+
+test_deny_builder_identity_of_no_known_form if {
+	builders := [{"id": "https://github.com/slsa-framework/", "level": 3, "identities": [{"issuer": "https://token.actions.githubusercontent.com"}]}]
+	some v in provenance.deny with input as f.signed
+		with data.firewall.config.trust.builders as builders
+	contains(v.message, "may be claimed only by {\"issuer\": \"https://token.actions.githubusercontent.com\"}, which names neither a key nor an issuer and subject, not by")
 }
