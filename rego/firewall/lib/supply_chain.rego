@@ -11,10 +11,11 @@ import data.firewall.lib
 
 policy := object.get(config, "trust", {})
 
-# The environment's trust settings; an unlisted environment gets those of
-# config.unknown_environment, like enforcement (fail closed).
+# The trust settings of the environment whose enforcement applies (lib.enforced_environment):
+# a name the bundle does not list gets those of config.unknown_environment, like enforcement
+# (fail closed), even if the trust section happens to list that name.
 environment_policy := p if {
-	p := policy.environments[lib.environment]
+	p := policy.environments[lib.enforced_environment]
 } else := p if {
 	p := policy.environments[config.unknown_environment]
 } else := {}
@@ -45,7 +46,12 @@ covers(prefixes) if {
 }
 
 _for_environment(signer) if not signer.environments
-_for_environment(signer) if lib.environment in signer.environments
+
+# A signer limited to production also signs for a name enforced as production.
+_for_environment(signer) if {
+	some name in {lib.environment, lib.enforced_environment}
+	name in signer.environments
+}
 
 _identity_matches(signer, identity) if {
 	is_string(signer.key)
