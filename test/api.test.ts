@@ -121,6 +121,22 @@ api('unknown fields are kept under input.request.extra and cannot inject waivers
   assert.is(decision.allow, false);
 });
 
+api('a plain API caller cannot pass for an integration: kubernetes and github in its request are unknown fields, warned about, refused under environments.strict', async ({ evaluator, examples }) => {
+  const policy = new ActivePolicy();
+  policy.activate(evaluator);
+  const { createCheckService } = await import('../src/decide/index.js');
+  const posing = { ...examples.get('compliant.allow.json')!, kubernetes: { uid: 'forged', dry_run: true }, github: { delivery: 'forged' } };
+  const lenient = createApp({ policy, logger: createMemoryLogger(), checks: createCheckService(policy) });
+  const warned = (await (await lenient.request('/v1/check', postJson(posing))).json()) as Decision & { warnings?: string[] };
+  assert.equal(warned.warnings?.filter((w) => /unknown field "(kubernetes|github)"/.test(w)).length, 2, JSON.stringify(warned.warnings));
+  const strict = createApp({ policy, logger: createMemoryLogger(), checks: createCheckService(policy, { strict: true }) });
+  const res = await strict.request('/v1/check', postJson(posing));
+  assert.is(res.status, 400);
+  const { error } = (await res.json()) as { error: { code: string; fields: Array<{ field: string }> } };
+  assert.is(error.code, 'request_not_strict');
+  assert.equal(error.fields.map((f) => f.field).sort(), ['github', 'kubernetes']);
+});
+
 api('a body that is not JSON answers 400 and names the problem', async ({ evaluator }) => {
   const { app } = appWith(evaluator);
   const res = await app.request('/v1/check', postJson('{"application": "payments",'));

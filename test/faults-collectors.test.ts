@@ -16,7 +16,8 @@ import { createGitHubCollector } from '../src/collect/collectors/index.js';
 import { CollectorRunner } from '../src/collect/run-collectors.js';
 import { createCheckService } from '../src/decide/index.js';
 import { ActivePolicy, type Decision, type Evaluator } from '../src/engine/index.js';
-import { admissionRoutes, createEnvironmentMapper, type AdmissionReviewResponse } from '../src/integrations/kubernetes/index.js';
+import { admissionRoutes, createEnvironmentMapper, decideAdmission, type AdmissionReviewResponse } from '../src/integrations/kubernetes/index.js';
+import { parseAdmissionReview } from '../src/integrations/kubernetes/admission-review.js';
 import { createMemoryLogger } from '../src/shared/logger.js';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
@@ -145,6 +146,68 @@ faults('an admission denied at its deadline leaves no decision in the log: the r
     assert.ok(logger.lines.some((l) => l.msg === 'admission failed closed'));
   } finally {
     await store.close();
+  }
+});
+
+/** `real`, whose recordDecision takes `ms` before it writes: a slow disk or a busy database. */
+function slowToRecord(real: Store, ms: number): Pick<Store, 'activeWaivers' | 'recordDecision'> {
+  return {
+    activeWaivers: real.activeWaivers.bind(real),
+    recordDecision: async (record) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return real.recordDecision(record);
+    },
+  };
+}
+
+faults('an admission whose decision is being recorded at its deadline waits for the record and answers with that decision: the answer and the log agree', async (ctx) => {
+  // Past its last abort point the check has handed its record to the store; before the fix
+  // the review was denied 250 ms later ("no decision within 300 ms") and the record then
+  // committed a decision Kubernetes was never told.
+  const real = await storeIn(ctx);
+  const logger = createMemoryLogger();
+  const checks = createCheckService(policyOf(ctx), { store: slowToRecord(real, 600) });
+  const deps = { checks, logger, environmentFor: createEnvironmentMapper({ namespaces: { payments: 'production' } }) };
+  try {
+    const outcome = await decideAdmission(parseAdmissionReview(paymentsReview()), deps, 300);
+    const answered = outcome.images.flatMap((v) => (v.decision ? [v.decision.decision_id] : []));
+    assert.is(outcome.failedClosed, undefined, outcome.failedClosed);
+    assert.is(answered.length, outcome.images.length, JSON.stringify(outcome.images));
+    assert.equal(outcome.review.response.auditAnnotations?.['decision-ids']?.split(','), answered);
+    // Long enough for any record still on its way to land.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const logged = (await real.listDecisions()).items.map((d) => d.decision_id);
+    assert.equal(logged.sort(), [...answered].sort(), 'the log holds exactly the decisions the answer gave');
+    assert.equal(logger.lines.filter((l) => l.level === 'error'), []);
+  } finally {
+    await real.close();
+  }
+});
+
+faults('a record slower than the whole margin past the deadline: the review is denied, and the late decision is logged as an error with its id', async (ctx) => {
+  const real = await storeIn(ctx);
+  const logger = createMemoryLogger();
+  const checks = createCheckService(policyOf(ctx), { store: slowToRecord(real, 1_500) });
+  const deps = { checks, logger, environmentFor: createEnvironmentMapper({ namespaces: { payments: 'production' } }) };
+  try {
+    const started = performance.now();
+    const outcome = await decideAdmission(parseAdmissionReview(paymentsReview()), deps, 100, 400);
+    assert.ok(performance.now() - started < 1_200, `answered by its answer-by time, not the record's (${Math.round(performance.now() - started)} ms)`);
+    assert.is(outcome.review.response.allowed, false);
+    assert.match(outcome.failedClosed ?? '', 'no decision within 100 ms');
+    const late = await (async () => {
+      for (let waited = 0; waited < 5_000; waited += 50) {
+        const line = logger.lines.find((l) => l.msg === 'admission denied at its deadline, but its decision was recorded after it');
+        if (line) return line;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return undefined;
+    })();
+    assert.ok(late, 'the late record is reported');
+    const logged = (await real.listDecisions()).items.map((d) => d.decision_id);
+    assert.equal(late!.decision_ids, logged);
+  } finally {
+    await real.close();
   }
 });
 

@@ -105,6 +105,17 @@ function withCompliantEvidence(inner: CheckService, compliant: Record<string, un
   };
 }
 
+/** Keeps every decision the inner service returns. */
+function recordingDecisions(inner: CheckService, decided: Decision[]): CheckService {
+  return {
+    check: async (request, context) => {
+      const outcome = await inner.check(request, context);
+      decided.push(outcome.decision);
+      return outcome;
+    },
+  };
+}
+
 function expectedCallbackPath(payload: ProtectionRulePayload): string {
   return new URL(payload.deployment_callback_url).pathname;
 }
@@ -223,7 +234,8 @@ gh('the check request carries repository, sha, ref, environment and sender', asy
   assert.match(body.comment, 'to `production`');
 });
 
-gh('a compliant deployment is approved', async (ctx) => {
+for (const strict of [false, true]) {
+gh(`a compliant deployment is approved${strict ? ' under environments.strict: the github field the rule adds is known through it' : ''}`, async (ctx) => {
   const policy = new ActivePolicy();
   policy.activate(ctx.evaluator);
   const compliant = ctx.compliant as { artifact: { image: string; digest: string }; source: { commit: string } };
@@ -232,8 +244,9 @@ gh('a compliant deployment is approved', async (ctx) => {
   const renamed = JSON.parse(JSON.stringify(ctx.compliant).replaceAll('github.com/acme/payments', 'github.com/zaniebot/release-authenticator-example')) as { evidence: Record<string, unknown> };
   Object.assign(renamed.evidence, signedMaterial({ ...compliant.artifact, repository: 'github.com/zaniebot/release-authenticator-example' }));
   const evidence = JSON.stringify(renamed);
+  const decided: Decision[] = [];
   const h = harness(ctx, {
-    checks: withCompliantEvidence(createCheckService(policy), JSON.parse(evidence) as Record<string, unknown>),
+    checks: withCompliantEvidence(recordingDecisions(createCheckService(policy, { strict }), decided), JSON.parse(evidence) as Record<string, unknown>),
     environmentMap: { release: 'production' },
     applicationMap: { 'zaniebot/release-authenticator-example': 'payments' },
   });
@@ -251,7 +264,10 @@ gh('a compliant deployment is approved', async (ctx) => {
   assert.match(body.comment, '**dfw approved**');
   assert.match(body.comment, '`payments` to `production`: no blocking rule');
   assert.ok(body.comment.length <= COMMENT_LIMIT);
+  assert.is(decided.length, 1, 'decided, not refused as not strict');
+  assert.equal((decided[0] as Decision & { warnings?: string[] }).warnings, undefined, 'no warning names the github field');
 });
+}
 
 gh('the same delivery id twice is handled once', async (ctx) => {
   const h = harness(ctx);

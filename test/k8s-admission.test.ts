@@ -16,7 +16,7 @@ import { UnavailableError } from '../src/shared/errors.js';
 import type { CheckRequest } from '../src/collect/check-request.js';
 import { ActivePolicy, type Decision, type Evaluator, type Violation } from '../src/engine/index.js';
 import {
-  admissionDeadlineMs,
+  admissionDeadline,
   admissionRoutes,
   ADMITTED_RESOURCES,
   createAdmissionTlsServer,
@@ -178,6 +178,21 @@ k8s('a compliant Deployment is allowed, with its medium finding as a warning, ch
   assert.match(warnings[0]!, `${PAYMENTS_IMAGE}: DFW-CLOUD-001 (medium) `);
   assert.match(warnings[0]!, '1.4.2 is older than 1.5.0');
   assert.equal(rec.decisions[0]!.warn.medium.map((v) => v.rule), ['DFW-CLOUD-001']);
+});
+
+k8s('under environments.strict a compliant Deployment is still allowed: the kubernetes field the webhook adds is known through it, and no warning names it', async ({ evaluator, olderVersion }) => {
+  const policy = new ActivePolicy();
+  policy.activate(evaluator);
+  const rec = recording(withInlineEvidence(createCheckService(policy, { strict: true }), olderVersion));
+  const tags = (olderVersion.evidence as { registry: { tags: Record<string, string> } }).registry.tags;
+  const { review } = webhook(rec.checks, { resolveDigest: async (image) => tags[image.split(':').pop()!] });
+  const { status, body } = await review(paymentsDeployment());
+  assert.is(status, 200);
+  assert.is(body.response.allowed, true, JSON.stringify(body.response));
+  assert.is(rec.decisions.length, 1, 'decided, not refused as not strict');
+  const decision = rec.decisions[0]! as Decision & { warnings?: string[] };
+  assert.equal(decision.warnings, undefined, JSON.stringify(decision.warnings));
+  assert.ok(rec.requests[0]!.kubernetes, 'the request carries the admission details');
 });
 
 k8s('every fixture gets its uid back, in the apiVersion it asked in', async ({ checks }) => {
@@ -379,10 +394,12 @@ k8s('a review that cannot be evaluated is denied with a message saying dfw faile
   assert.ok(Date.now() - started < 5_000);
   assert.is(late.response.allowed, false);
   assert.match(late.response.status!.message, /failed closed.*no decision within 50 ms/);
-  assert.is(admissionDeadlineMs('10s'), 9_000);
-  assert.is(admissionDeadlineMs('1m0s', 30_000), 30_000);
-  assert.is(admissionDeadlineMs('2s', 30_000), 1_000);
-  assert.is(admissionDeadlineMs(undefined, 1_234), 1_234);
+  // The deadline leaves a second for a record in flight and one for the answer to travel.
+  assert.equal(admissionDeadline('10s'), { decideMs: 8_000, answerByMs: 9_000 });
+  assert.equal(admissionDeadline('10s', 9_000), { decideMs: 8_000, answerByMs: 9_000 });
+  assert.equal(admissionDeadline('1m0s', 30_000), { decideMs: 30_000, answerByMs: 31_000 });
+  assert.equal(admissionDeadline('2s', 30_000), { decideMs: 500, answerByMs: 1_000 });
+  assert.equal(admissionDeadline(undefined, 1_234), { decideMs: 1_234, answerByMs: 2_234 });
   void checks;
 });
 

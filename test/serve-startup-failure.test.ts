@@ -31,6 +31,22 @@ startup('a taken port ends dfw serve with exit 2 and the reason, within seconds'
   }
 });
 
+startup('dfw serve --workers 2 whose workers cannot start (no bundle file) ends with exit 2 and the reason, not waiting forever', async () => {
+  // Only the workers load the bundle; before the fix each one reported its failure and then
+  // stayed alive on its channel to the primary, which waited for it to listen, forever.
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-startup-workers-'));
+  try {
+    const started = Date.now();
+    const r = await runDfwAsync(['serve', '--workers', '2', '--port', '0', '--bundle', join(dir, 'missing.tar.gz')], { DFW_STORE_URL: `sqlite:${join(dir, 'dfw.db')}` });
+    assert.is(r.status, 2, r.stderr);
+    assert.match(r.stderr, `bundle ${join(dir, 'missing.tar.gz')} cannot be read`);
+    assert.match(r.stderr, /worker \d+ exited with 2 before it listened/);
+    assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 startup('on PostgreSQL too: a taken port ends dfw serve with exit 2, its timed-jobs lock session closed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dfw-startup-pg-'));
   const backend = postgresBackend();

@@ -25,9 +25,12 @@ class RawConnection {
   private waiting: (() => void) | undefined;
   ended = false;
   private readonly socket: Socket;
+  /** A loopback Host: with no API tokens dfw answers nothing else (DNS rebinding). */
+  private readonly host: string;
 
   constructor(url: string) {
-    const { hostname, port } = new URL(url);
+    const { hostname, port, host } = new URL(url);
+    this.host = host;
     this.socket = connect(Number(port), hostname);
     this.socket.setEncoding('utf8');
     this.socket.on('data', (chunk: string) => {
@@ -44,7 +47,7 @@ class RawConnection {
   /** Sends one check and reads its answer (status, headers, body by Content-Length). */
   async check(): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     this.socket.write(
-      `POST /v1/check HTTP/1.1\r\nHost: dfw\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`,
+      `POST /v1/check HTTP/1.1\r\nHost: ${this.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`,
     );
     for (;;) {
       const end = this.buffer.indexOf('\r\n\r\n');

@@ -8,7 +8,7 @@ import { checkUniqueTokens } from './config.js';
 import { createCheckService, type CheckService } from '../decide/index.js';
 import { errorResponse, handleError } from './error-table.js';
 import { ClientAbortError, isClientAbort } from './json-body.js';
-import { NotFoundError, TooLargeError } from '../shared/errors.js';
+import { DfwError, NotFoundError, TooLargeError } from '../shared/errors.js';
 import { bodyLimit } from './body-limit.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import type { Store } from '../store/types.js';
@@ -61,6 +61,9 @@ export interface AppOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
+/** A check stopped because its caller stopped waiting (routes/check.ts passes the client's signal). */
+const isAbandonedCheck = (err: unknown) => err instanceof DfwError && err.code === 'check_aborted';
+
 export function createApp(options: AppOptions): Hono {
   const tokens = options.tokens ?? [];
   checkUniqueTokens(tokens);
@@ -71,8 +74,11 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   const onError = handleError(logger);
   app.onError((err, c) => {
-    // A client that went away mid-request is a client event: debug and a counter, not a 500 in the log.
-    if (isClientAbort(err, c.req.raw)) {
+    // A client that went away mid-request is a client event: debug and a counter, not a 500
+    // in the log. Only the abort itself counts — the body read cut short, a check abandoned
+    // because its caller left — never whatever else failed once the client had gone: that
+    // is still dfw's own error, and logged as one.
+    if (isClientAbort(err) || isAbandonedCheck(err)) {
       logger.debug('client aborted', { path: c.req.path, method: c.req.method, error: err.message });
       options.metrics?.clientAborted?.();
       return errorResponse(c, err instanceof ClientAbortError ? err : new ClientAbortError(err));

@@ -22,6 +22,20 @@ export interface CheckRequest {
 
 const KNOWN_FIELDS = new Set(['application', 'service', 'environment', 'artifact', 'source', 'change_ticket', 'requested_by', 'evidence']);
 
+/**
+ * The field each integration adds to the check requests it builds, saying where the check
+ * came from (the admission review's uid, the GitHub delivery). Like any field dfw does not
+ * know it stays under input.request.extra, never at the top level; unlike one, it is expected
+ * there — but only through that integration. A plain API caller that sends `kubernetes` is
+ * still warned that no rule reads it, and refused under environments.strict.
+ */
+const INTEGRATION_FIELDS: Readonly<Record<Via, readonly string[]>> = { api: [], cli: [], kubernetes: ['kubernetes'], github: ['github'] };
+
+/** Whether `field`, under input.request.extra, is the one the integration behind `via` adds. */
+export function isIntegrationField(via: Via, field: string): boolean {
+  return INTEGRATION_FIELDS[via]?.includes(field) === true;
+}
+
 /** The check request is unusable; `errors` (also `fields`) names each bad field. */
 export class CheckRequestError extends InvalidInputError {
   override name = 'CheckRequestError';

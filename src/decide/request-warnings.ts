@@ -3,6 +3,9 @@
 // and fields dfw does not know (kept under input.request.extra, read by no shipped rule).
 // By default each becomes a warning in the decision; under environments.strict the
 // request is refused, so a typo such as "prodution" never passes as a real environment.
+// The field an integration adds to its own requests (`kubernetes`, `github`) is known when
+// the check came through that integration (collect/check-request.ts).
+import { isIntegrationField, type Via } from '../collect/check-request.js';
 import { firewallConfig, type Decision, type Evaluator, type InputDocument } from '../engine/index.js';
 import { formatFieldErrors, InvalidInputError, type FieldError } from '../shared/errors.js';
 
@@ -40,7 +43,8 @@ export function requestWarnings(evaluator: Evaluator, input: InputDocument, stri
     problems.push({ field: 'environment', message: `"${environment}" is not configured in the bundle (configured: ${configured.join(', ')})` });
     warnings.push(`environment "${environment}" is not configured in the bundle; enforced as ${config.unknown_environment ?? 'production'}`);
   }
-  const extra = Object.keys((input.request?.extra ?? {}) as Record<string, unknown>);
+  const via = input.request?.via as Via;
+  const extra = Object.keys((input.request?.extra ?? {}) as Record<string, unknown>).filter((field) => !isIntegrationField(via, field));
   for (const field of extra) {
     problems.push({ field, message: 'is not a check request field' });
     warnings.push(`unknown field "${field}" in the check request: no rule reads it (kept as input.request.extra.${field})`);

@@ -18,7 +18,8 @@ import type { DecisionWriter } from '../store/decision-writer.js';
 import { openDecisionWriterThread } from '../store/writer-thread.js';
 import { PendingAcks, writerErrorOf, type WriterError } from '../store/writer-messages.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
-import { startServer, StartupError, type ServerOptions } from './server.js';
+import { startServer, StartupError, type RunningServer, type ServerOptions } from './server.js';
+import { onShutdownSignal } from './shutdown-signals.js';
 
 type ToPrimary =
   | { type: 'dfw:record'; seq: number; pending: PendingDecision }
@@ -145,8 +146,8 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
     stopFor = stop;
     // The writer may have stopped while the workers were starting.
     if (exitCode !== 0) stop('decision writer stopped');
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // A second signal must not end the primary (the SQLite writer) while its workers drain.
+    onShutdownSignal(stop, { repeated: (signal) => logger.info('already shutting down', { signal }) });
   });
 }
 
@@ -174,25 +175,38 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
     if (message.type === 'dfw:recorded') acks.settle(message.seq, message.error);
   });
   // Without the primary no decision can be recorded: stop rather than answer unrecorded.
-  process.once('disconnect', () => {
+  const primaryGone = () => {
     logger.error('the primary process is gone: stopping', { worker: id });
     acks.failAll(new StoreError('store_failed', 'the decision writer (primary process) is gone'));
     process.exit(1);
-  });
+  };
+  process.once('disconnect', primaryGone);
   const sendDecision = (pending: PendingDecision) => {
     const { seq, acknowledged } = acks.add(pending.decisionId);
     process.send!({ type: 'dfw:record', seq, pending } satisfies ToPrimary);
     return acknowledged;
   };
 
-  const server = await startServer(config, logger, {
-    ...options,
-    worker: {
-      id,
-      timedJobs: process.env[TIMED_JOBS_ENV] === '1',
-      ...(isSqlite(config) ? { wrapStore: (store) => withRemoteDecisionWriter(store, storeOptions(config.store), sendDecision) } : {}),
-    },
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger, {
+      ...options,
+      worker: {
+        id,
+        timedJobs: process.env[TIMED_JOBS_ENV] === '1',
+        ...(isSqlite(config) ? { wrapStore: (store) => withRemoteDecisionWriter(store, storeOptions(config.store), sendDecision) } : {}),
+      },
+    });
+  } catch (err) {
+    // The command reports the failure and sets the exit code; but the channel to the primary
+    // would keep this process alive, and the primary would wait for it to listen, both
+    // forever. Let go of it, so that this process ends and the primary fails the start.
+    // (Through the cluster worker, so that Node's cluster does not end it with exit code 0.)
+    process.off('disconnect', primaryGone);
+    cluster.worker!.disconnect();
+    setTimeout(() => process.exit(), 1_000).unref();
+    throw err;
+  }
   if (server.reloadPublished) {
     // Any activation that is not a reload asked for by the primary is a publish or rollback
     // through this worker's API: tell the others. Each decision still comes from one
@@ -217,7 +231,9 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
   }
   process.send!({ type: 'dfw:listening', url: server.url } satisfies ToPrimary);
   await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => void server.close().then(resolve));
+    // A SIGTERM to the whole process group reaches this worker twice: directly, and again
+    // forwarded by the primary. The first starts the drain; the second must not end it.
+    onShutdownSignal(() => void server.close().then(resolve), { signals: ['SIGTERM'], repeated: (signal) => logger.info('already shutting down', { signal, worker: id }) });
     // Ctrl-C reaches the whole process group: the primary decides, and sends SIGTERM.
     process.on('SIGINT', () => undefined);
   });

@@ -35,8 +35,9 @@ export interface RunningServer {
   admissionUrl?: string;
   /**
    * Stops accepting work (new connections refused, new requests on open ones answered 503
-   * with Retry-After, every answer `Connection: close`), finishes the requests in flight
-   * (up to the shutdown timeout), then closes the store.
+   * with Retry-After, every answer `Connection: close`), finishes the requests in flight,
+   * the GitHub reviews and admission reviews in progress, then closes the store — all within
+   * server.shutdown_timeout_seconds: what is left then is cut or abandoned, and logged.
    */
   close(): Promise<void>;
   /** Resolves, with the reason, if the server can no longer answer (its decision writer stopped): the caller should close it. */
@@ -44,6 +45,16 @@ export interface RunningServer {
 }
 
 export class StartupError extends fixedCodeError('StartupError', 'startup_failed', 'internal') {}
+
+/** Whether `work` is done within `ms`; its failure is thrown. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([work.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** 127.0.0.0/8, ::1 and localhost: addresses nothing outside this machine can reach. */
 export function isLoopback(host: string): boolean {
@@ -178,16 +189,32 @@ export async function startServer(config: Config, logger: Logger = createLogger(
 
     let closing: Promise<void> | undefined;
     const stop = async () => {
+      const seconds = config.server.shutdown_timeout_seconds;
+      // One budget for the whole shutdown, not one per step.
+      const deadline = performance.now() + seconds * 1000;
       const timeout = setTimeout(() => {
-        logger.warn('shutdown timeout: closing remaining connections', { seconds: config.server.shutdown_timeout_seconds });
+        logger.warn('shutdown timeout: closing remaining connections', { seconds });
         drain.abort();
-      }, config.server.shutdown_timeout_seconds * 1000);
+      }, seconds * 1000);
       try {
         // Held long polls and the poller end at once; the drain waits for the rest.
         await Promise.all([drain.start(), bundles.close()]);
         clearTimeout(timeout);
-        // GitHub reviews already accepted get their callback before the store closes.
-        await Promise.all([github?.idle(), admission?.close()]);
+        // GitHub reviews already accepted get their callback before the store closes, and
+        // admission reviews in flight their answer — within what is left of the budget: a
+        // callback GitHub does not take is retried for a minute and more (5 attempts of up
+        // to 10 s, with backoff), and the supervisor's own kill may not wait that long.
+        const integrations = Promise.all([github?.idle(), admission?.close()]);
+        if (!(await settlesWithin(integrations, deadline - performance.now()))) {
+          const reviews = github?.pending() ?? 0;
+          logger.warn('shutdown timeout: abandoning integration work still in progress', {
+            seconds,
+            github_reviews: reviews,
+            ...(reviews ? { github: 'their deployments stay waiting on GitHub: redeliver those deliveries from the App\'s Advanced tab' } : {}),
+            ...(admission ? { admission: 'reviews still in flight are cut; the API server applies the webhook\'s failurePolicy' } : {}),
+          });
+          admission?.server.closeAllConnections();
+        }
         await started.stop().then(() => store.close());
       } catch (err) {
         logger.error('error while stopping', { error: (err as Error).message });

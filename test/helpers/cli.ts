@@ -29,9 +29,18 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `dfw serve` on a free port and waits for its "listening" log line. */
-export function startDfw(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [DFW, 'serve', '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `dfw serve` on a free port and waits for its "listening" log line. `detached` puts
+ * it in a process group of its own (its id is the child's pid), as a supervisor would, so
+ * that a test can signal the whole group: process.kill(-child.pid, 'SIGTERM').
+ */
+export function startDfw(args: string[], env: Record<string, string> = {}, options: { detached?: boolean } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [DFW, 'serve', '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.detached ? { detached: true } : {}),
+  });
   const logs: string[] = [];
   return new Promise((resolve, reject) => {
     let buffer = '';

@@ -5,6 +5,7 @@ import { parseCheckRequest } from '../../collect/check-request.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
 import type { CheckService } from '../../decide/index.js';
 import { readJsonBody } from '../json-body.js';
+import { clientGoneSignal } from '../client-gone.js';
 import type { Logger } from '../../shared/logger.js';
 
 export function checkRoutes(deps: { tokens: ApiToken[]; checks: CheckService; logger: Logger }) {
@@ -13,7 +14,9 @@ export function checkRoutes(deps: { tokens: ApiToken[]; checks: CheckService; lo
     const body = await readJsonBody(c);
     const request = parseCheckRequest(body);
     const caller = c.get('caller');
-    const { decision } = await deps.checks.check(request, { via: 'api', caller: caller.name });
+    // A caller that gave up (its own timeout) is told nothing, so nothing may be recorded:
+    // the check stops at its next step (CheckContext.signal), as an admission past its deadline does.
+    const { decision } = await deps.checks.check(request, { via: 'api', caller: caller.name, signal: clientGoneSignal(c) });
     deps.logger.info('decision', {
       decision_id: decision.decision_id,
       allow: decision.allow,

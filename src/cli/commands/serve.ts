@@ -4,8 +4,11 @@ import { createLogger } from '../../shared/logger.js';
 import { loadConfig } from '../../config/load.js';
 import { startServer } from '../../host/server.js';
 import { runCluster } from '../../host/cluster.js';
+import { onShutdownSignal } from '../../host/shutdown-signals.js';
 import { describeUsage, environmentHelp } from '../help.js';
+import { portOption } from '../number-option.js';
 import { httpUrl } from '../url-option.js';
+import { bundleAlgorithm, bundleAlgorithmOption, bundleAlgorithmSource } from '../bundle-algorithm.js';
 import { isOciUrl, parseOciReference } from '../../bundles/agent/oci-reference.js';
 
 /** --bundle-url: a bundle server's http(s) URL, or an oci:// registry reference. */
@@ -30,21 +33,23 @@ export function serveCommand(): Command {
     .description('Serve the HTTP API (POST /v1/check, GET /v1/rules, /healthz, /readyz) and the web console at /ui')
     .addOption(new Option('-c, --config <file>', 'dfw.yaml (default: the embedded defaults)').env('DFW_CONFIG'))
     .addOption(new Option('--host <host>', 'address to bind (default 127.0.0.1)'))
-    .addOption(new Option('-p, --port <port>', 'port to listen on (default 8787; 0 picks a free one)'))
+    .addOption(new Option('-p, --port <port>', 'port to listen on (default 8787; 0 picks a free one)').argParser(portOption))
     .addOption(new Option('-b, --bundle <path>', 'policy bundle .tar.gz (default bundles/firewall.tar.gz)'))
     .addOption(new Option('--bundle-key <pem>', 'refuse bundles not signed by this public key (required with --bundle-url)'))
+    .addOption(bundleAlgorithmOption())
     .addOption(new Option('--bundle-url <url>', 'edge mode: pull the bundle from this bundle server URL (https://dfw.example/v1/bundles/firewall) or OCI registry (oci://registry.example.com/acme/policy:latest)').argParser(bundleUrl))
     .addOption(new Option('--bundle-token <token>', 'edge mode: API token (role check) sent to the bundle server').env('DFW_BUNDLE_TOKEN'))
     .addOption(new Option('-w, --workers <n>', 'server processes sharing the port, to use more cores (default 1; server.workers)').argParser(workerCount))
     .addHelpText('after', environmentHelp())
-    .action(async (options: { config?: string; host?: string; port?: string; bundle?: string; bundleKey?: string; bundleUrl?: string; bundleToken?: string; workers?: number }, command: Command) => {
+    .action(async (options: { config?: string; host?: string; port?: number; bundle?: string; bundleKey?: string; bundleUrl?: string; bundleToken?: string; workers?: number; bundleAlg?: string }, command: Command) => {
       const config = loadConfig(options.config);
       if (options.host) config.server.host = options.host;
-      if (options.port !== undefined) config.server.port = Number(options.port);
+      if (options.port !== undefined) config.server.port = options.port;
       if (options.bundle) config.bundle.path = options.bundle;
       if (options.bundleKey) config.bundle.public_key = options.bundleKey;
       if (options.bundleUrl) config.bundle.url = options.bundleUrl;
       if (options.workers !== undefined) config.server.workers = options.workers;
+      config.bundle.algorithm = bundleAlgorithm(config.bundle.public_key, options.bundleAlg, config.bundle.algorithm, bundleAlgorithmSource(command.getOptionValueSource('bundleAlg')));
       const logger = createLogger(config.log.level);
       if (config.server.workers > 1) {
         command.setOptionValue('exitCode', await runCluster(config, logger, options.bundleToken ? { bundleToken: options.bundleToken } : {}));
@@ -58,8 +63,8 @@ export function serveCommand(): Command {
           logger.info('shutting down', { signal });
           void server.close().then(resolve);
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+        // A second SIGTERM or Ctrl-C must not end the process mid-drain (host/shutdown-signals.ts).
+        onShutdownSignal(stop, { repeated: (signal) => logger.info('already shutting down', { signal }) });
         void server.failed.then((reason) => {
           logger.error('cannot go on: shutting down', { reason });
           exitCode = 1;
@@ -67,6 +72,10 @@ export function serveCommand(): Command {
         });
       });
       command.setOptionValue('exitCode', exitCode);
+      // Work abandoned at the shutdown timeout (a GitHub callback still being retried) must
+      // not keep the process alive past it. Unref'd, this fires only if something still
+      // holds the event loop once everything dfw owns is closed.
+      setTimeout(() => process.exit(exitCode), 1_000).unref();
     });
   return describeUsage(
     command,

@@ -102,6 +102,16 @@ function readManifest(files: ArchiveFiles): Manifest {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new BundleError('bundle_manifest_invalid', '.manifest is not a JSON object');
   const m = raw as Record<string, unknown>;
   if (m.revision !== undefined && typeof m.revision !== 'string') throw new BundleError('bundle_manifest_invalid', '.manifest: revision must be a string');
+  // Every decision names the revision it was made with, and the decision log refuses a
+  // record without one: a bundle without a revision would load, report ready, and then fail
+  // every check at its record. Refused here, it never becomes active; a publish or an edge
+  // update of it is refused and the bundle before it keeps deciding.
+  if (typeof m.revision !== 'string' || m.revision.trim() === '') {
+    throw new BundleError(
+      'bundle_revision_missing',
+      '.manifest has no revision, and every decision must name the bundle revision it was made with: build the bundle with opa build --revision <revision> (make bundle and dfw policy build set one)',
+    );
+  }
   if (m.roots !== undefined && !(Array.isArray(m.roots) && m.roots.every((r) => typeof r === 'string'))) {
     throw new BundleError('bundle_manifest_invalid', '.manifest: roots must be an array of strings');
   }
@@ -111,7 +121,7 @@ function readManifest(files: ArchiveFiles): Manifest {
   }
   return {
     ...(m as object),
-    revision: (m.revision as string | undefined) ?? '',
+    revision: m.revision,
     roots: (m.roots as string[] | undefined) ?? [''],
     wasm: wasm as WasmResolver[],
   };

@@ -17,7 +17,10 @@ export interface AdmissionDeps {
   resolveDigest?: (image: string) => Promise<string | undefined>;
   /** Admits on a dfw verification summary for the digest and environment (admit_on_summary). */
   verifySummary?: SummaryVerifier;
-  /** The longest an admission may take before it is denied; also bounded by the API server's ?timeout=. */
+  /**
+   * How long a review's checks may run before they are abandoned (a record already in flight
+   * then gets review.ts's RECORD_WAIT_MS more); the API server's ?timeout= can only shorten it.
+   */
   timeoutMs?: number;
   /** On UPDATE, re-evaluate images the old object already ran too (default: only images new in this update). */
   recheckUnchangedImages?: boolean;

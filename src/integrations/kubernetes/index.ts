@@ -1,5 +1,5 @@
 // The Kubernetes validating admission webhook: routes, decisions, TLS listener.
-export { admissionRoutes, admissionDeadlineMs, type AdmissionRouteDeps } from './routes.js';
+export { admissionRoutes, admissionDeadline, type AdmissionDeadline, type AdmissionRouteDeps } from './routes.js';
 export { decideAdmission, type AdmissionDeps, type AdmissionOutcome } from './review.js';
 export { type AdmissionReviewResponse } from './admission-review.js';
 export { createEnvironmentMapper } from './environment.js';

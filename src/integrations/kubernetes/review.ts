@@ -10,11 +10,23 @@ import { denialMessage, limitWarnings, warningCandidates, type ImageVerdict } fr
 import { readWorkload, UnsupportedKindError, workloadIdentity, type Workload, type WorkloadImage } from './workload.js';
 import { fixedCodeError } from '../../shared/errors.js';
 
-/** The webhook's timeoutSeconds is 10 in deploy/kubernetes; answer before the API server gives up. */
 export type { AdmissionDeps } from './admission-deps.js';
 
-export const DEFAULT_ADMISSION_TIMEOUT_MS = 9_000;
+/**
+ * How long the checks of a review may take when the API server names no timeout
+ * (kubernetes.admission.timeout_seconds overrides it). The webhook's timeoutSeconds is 10 in
+ * deploy/kubernetes: this, plus RECORD_WAIT_MS for a record in flight, answers before it.
+ */
+export const DEFAULT_ADMISSION_TIMEOUT_MS = 8_000;
 
+/**
+ * How long past the deadline a review waits for checks that were still running when it
+ * came. A check that had not reached its record stops at its next step and records nothing;
+ * one that had already handed its decision to the store is waited for, and that decision is
+ * the answer, so the answer and the log agree. The route keeps this time, and the answer's
+ * travel, below the API server's own timeout (routes.ts).
+ */
+export const RECORD_WAIT_MS = 1_000;
 
 /** What became of one review: the answer, and what the log and the decision record need. */
 export interface AdmissionOutcome {
@@ -38,41 +50,42 @@ export interface AdmissionOutcome {
 class DeadlineError extends fixedCodeError('DeadlineError', 'deadline_exceeded', 'unavailable') {}
 
 /**
- * How long a check that is already writing its decision record may take to finish after
- * the deadline. Answering with it keeps the answer and the log in agreement; the route's
- * deadline keeps a second in hand for the answer to travel (routes.ts).
+ * Runs `work` until `deadlineMs`, then aborts its signal: every check stops at its next step
+ * without recording anything (CheckContext.signal). A check past its last abort point has
+ * handed its decision to the store; aborting cannot take that back, so instead of denying at
+ * once the review waits for what is still running, until `answerByMs`, and answers with it:
+ * a recorded decision is answered as decided, a check stopped before its record fails
+ * closed. Only if something is still running at `answerByMs` (a record slower than the
+ * whole margin) is the review denied without it; `late` then hears what it ends with.
  */
-const RECORD_GRACE_MS = 250;
-
-/**
- * Runs `work` until `ms` pass, then aborts its signal: every check stops at its next step
- * without recording anything (CheckContext.signal), so a review denied at its deadline
- * leaves no decision in the log that says otherwise. A check that was already writing its
- * record gets RECORD_GRACE_MS to finish, and then its answer is the one given.
- */
-async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, deadlineMs: number, answerByMs: number, late: (value: T) => void): Promise<T> {
   const controller = new AbortController();
   const running = work(controller.signal);
+  const first = await raceTimer(running, deadlineMs);
+  if (first !== TIMED_OUT) return first;
+  const error = new DeadlineError(`no decision within ${deadlineMs} ms`);
+  controller.abort(error);
+  const settled = running.then(
+    (value) => ({ value }),
+    () => undefined,
+  );
+  const after = await raceTimer(settled, Math.max(0, answerByMs - deadlineMs));
+  if (after === TIMED_OUT) void settled.then((result) => result && late(result.value));
+  else if (after) return after.value;
+  throw error;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** `work`'s value, or TIMED_OUT if `ms` pass first; the timer never outlives the race. */
+async function raceTimer<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<typeof DEADLINE>((resolve) => {
-    timer = setTimeout(() => resolve(DEADLINE), ms);
-  });
   try {
-    const first = await Promise.race([running, deadline]);
-    if (first !== DEADLINE) return first as T;
+    return await Promise.race([work, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)))]);
   } finally {
     clearTimeout(timer);
   }
-  const error = new DeadlineError(`no decision within ${ms} ms`);
-  controller.abort(error);
-  const late = await Promise.race([
-    running.then((value) => ({ value }), () => undefined),
-    new Promise<undefined>((resolve) => setTimeout(resolve, RECORD_GRACE_MS)),
-  ]);
-  if (late) return late.value;
-  throw error;
 }
-const DEADLINE = Symbol('deadline');
 
 function imagesBefore(request: AdmissionRequest): Set<string> | undefined {
   if (!request.oldObject) return undefined;
@@ -87,7 +100,14 @@ function imagesBefore(request: AdmissionRequest): Set<string> | undefined {
  * Decides `review`. Throws AdmissionReviewError (the route's 400) only for a review that
  * is malformed; every other problem is a denial that says dfw failed closed.
  */
-export async function decideAdmission(review: AdmissionReview, deps: AdmissionDeps, timeoutMs = deps.timeoutMs ?? DEFAULT_ADMISSION_TIMEOUT_MS): Promise<AdmissionOutcome> {
+export async function decideAdmission(
+  review: AdmissionReview,
+  deps: AdmissionDeps,
+  /** When the checks are abandoned (routes.ts derives it from the API server's timeout). */
+  timeoutMs = deps.timeoutMs ?? DEFAULT_ADMISSION_TIMEOUT_MS,
+  /** The latest the review is answered: records in flight at `timeoutMs` are waited for until then. */
+  answerByMs = timeoutMs + RECORD_WAIT_MS,
+): Promise<AdmissionOutcome> {
   const { request } = review;
   const outcome = (fields: Partial<AdmissionOutcome> & Pick<AdmissionOutcome, 'review'>): AdmissionOutcome => ({
     uid: request.uid,
@@ -122,7 +142,12 @@ export async function decideAdmission(review: AdmissionReview, deps: AdmissionDe
   const named = { ...(workload.namespace !== undefined ? { namespace: workload.namespace } : {}), name: workload.name };
 
   try {
-    return await withDeadline((signal) => evaluateWorkload(review, workload, images, deps, outcome, failClosed, signal), timeoutMs);
+    return await withDeadline((signal) => evaluateWorkload(review, workload, images, deps, outcome, failClosed, signal), timeoutMs, answerByMs, (late) => {
+      // The one case where the log and the answer can differ: a record that took longer than
+      // the whole margin. Said loudly, with the ids, so the log can be reconciled.
+      const ids = late.images.flatMap((v) => (v.decision ? [v.decision.decision_id] : []));
+      if (ids.length) deps.logger.error('admission denied at its deadline, but its decision was recorded after it', { uid: request.uid, decision_ids: ids, answer_by_ms: answerByMs });
+    });
   } catch (err) {
     if (!(err instanceof DeadlineError)) deps.logger.error('admission evaluation failed', { uid: request.uid, error: String((err as Error)?.message ?? err), stack: (err as Error)?.stack });
     return failClosed(500, `dfw failed closed: the request could not be evaluated (${err instanceof DeadlineError ? err.message : describeError(err)})`, named);

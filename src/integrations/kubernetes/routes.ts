@@ -8,7 +8,7 @@ import { DfwError, TooLargeError } from '../../shared/errors.js';
 import { bodyLimit } from '../../api/body-limit.js';
 import { readJsonBody } from '../../api/json-body.js';
 import { AdmissionReviewError, parseAdmissionReview, type AdmissionReview } from './admission-review.js';
-import { decideAdmission, DEFAULT_ADMISSION_TIMEOUT_MS, type AdmissionDeps, type AdmissionOutcome } from './review.js';
+import { decideAdmission, DEFAULT_ADMISSION_TIMEOUT_MS, RECORD_WAIT_MS, type AdmissionDeps, type AdmissionOutcome } from './review.js';
 
 export const ADMISSION_PATH = '/k8s/admission';
 /** An object and its old version, each at most etcd's 1.5 MiB request limit, plus the envelope. */
@@ -32,11 +32,26 @@ export function parseGoDuration(text: string | undefined): number | undefined {
   return ms;
 }
 
-/** The API server appends ?timeout=<webhook timeoutSeconds> to the call; answer before it. */
-export function admissionDeadlineMs(timeoutParam: string | undefined, configuredMs = DEFAULT_ADMISSION_TIMEOUT_MS): number {
+/** When a review's checks are abandoned, and the latest it is answered (review.ts). */
+export interface AdmissionDeadline {
+  /** The checks still running are abandoned: those not yet recording stop and record nothing. */
+  decideMs: number;
+  /** A record already in flight at `decideMs` is waited for, and answered, until this. */
+  answerByMs: number;
+}
+
+/**
+ * The API server appends ?timeout=<webhook timeoutSeconds> to the call and stops listening
+ * after it. The answer must leave TIMEOUT_MARGIN_MS to travel, and before that RECORD_WAIT_MS
+ * for a record in flight at the deadline; the configured timeout can only shorten the
+ * deadline. With ?timeout=10s: abandoned at 8 s, answered by 9 s.
+ */
+export function admissionDeadline(timeoutParam: string | undefined, configuredMs = DEFAULT_ADMISSION_TIMEOUT_MS): AdmissionDeadline {
   const callerMs = parseGoDuration(timeoutParam);
-  if (callerMs === undefined || callerMs <= 0) return configuredMs;
-  return Math.min(configuredMs, Math.max(callerMs - TIMEOUT_MARGIN_MS, callerMs / 2));
+  if (callerMs === undefined || callerMs <= 0) return { decideMs: configuredMs, answerByMs: configuredMs + RECORD_WAIT_MS };
+  const lastHeardMs = Math.max(callerMs - TIMEOUT_MARGIN_MS, callerMs / 2);
+  const decideMs = Math.min(configuredMs, Math.max(lastHeardMs - RECORD_WAIT_MS, lastHeardMs / 2));
+  return { decideMs, answerByMs: Math.min(lastHeardMs, decideMs + RECORD_WAIT_MS) };
 }
 
 function logOutcome(deps: AdmissionDeps, outcome: AdmissionOutcome, ms: number): void {
@@ -78,7 +93,8 @@ export function admissionRoutes(deps: AdmissionRouteDeps): Hono {
       let outcome: AdmissionOutcome;
       try {
         review = parseAdmissionReview(await readJsonBody(c));
-        outcome = await decideAdmission(review, deps, admissionDeadlineMs(c.req.query('timeout'), deps.timeoutMs));
+        const { decideMs, answerByMs } = admissionDeadline(c.req.query('timeout'), deps.timeoutMs);
+        outcome = await decideAdmission(review, deps, decideMs, answerByMs);
       } catch (err) {
         if (err instanceof AdmissionReviewError) deps.logger.warn('malformed admission review', { field: err.field, reason: err.reason });
         // The caller's mistakes are answered here; dfw's own failures go to the logged 500.
