@@ -149,6 +149,33 @@ faults('an admission denied at its deadline leaves no decision in the log: the r
   }
 });
 
+faults('an abandoned check stops waiting for its collectors at once, and tells them to stop', async (ctx) => {
+  let told: AbortSignal | undefined;
+  const silent: Collector = {
+    name: 'silent-source',
+    kinds: ['security_review'],
+    timeoutMs: 60_000,
+    cacheTtlMs: 0,
+    cacheKey: () => 'always',
+    collect: ({ signal }) => {
+      told = signal;
+      return new Promise(() => undefined); // never answers
+    },
+  };
+  const caller = new AbortController();
+  setTimeout(() => caller.abort(new Error('the caller left')), 50);
+  const request = requestNeedingGitHub(ctx) as never;
+  const input: Record<string, unknown> = {};
+  // Without the abandonment the collection would wait out the collector's 60 s timeout.
+  const outcome = await Promise.race([
+    new CollectorRunner([silent]).collect(request, input, caller.signal).then(() => 'returned'),
+    new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000).unref()),
+  ]);
+  assert.is(outcome, 'returned');
+  assert.is(told?.aborted, true, 'the collector was told to stop');
+  assert.match(String((input.unavailable as Record<string, string>).security_review), 'silent-source was not waited for: the check was abandoned');
+});
+
 /** `real`, whose recordDecision takes `ms` before it writes: a slow disk or a busy database. */
 function slowToRecord(real: Store, ms: number): Pick<Store, 'activeWaivers' | 'recordDecision'> {
   return {

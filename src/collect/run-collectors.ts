@@ -41,7 +41,7 @@ export class CollectorRunner {
     return this.collectors.map((c) => c.name);
   }
 
-  private async runOne(collector: Collector, request: CheckRequest, input: InputDocument): Promise<{ result: CollectorResult; ms: number } | null> {
+  private async runOne(collector: Collector, request: CheckRequest, input: InputDocument, signal?: AbortSignal): Promise<{ result: CollectorResult; ms: number } | null> {
     const key = collector.cacheKey({ request, input });
     if (key === null) return null;
     const cacheKey = `${collector.name}\u0000${key}`;
@@ -56,11 +56,23 @@ export class CollectorRunner {
         resolve(failAll(collector, `${collector.name} timed out after ${formatSeconds(collector.timeoutMs)}`));
       }, collector.timeoutMs);
     });
+    // The check's own caller gone (a client that hung up, an admission past its deadline):
+    // stop waiting at once rather than at the collector's timeout; the check then stops too.
+    let onAbandon: (() => void) | undefined;
+    const abandoned = new Promise<CollectorResult>((resolve) => {
+      onAbandon = () => {
+        controller.abort(signal?.reason);
+        resolve(failAll(collector, `${collector.name} was not waited for: the check was abandoned`));
+      };
+      if (signal?.aborted) onAbandon();
+      else signal?.addEventListener('abort', onAbandon, { once: true });
+    });
     const attempt = collector
       .collect({ request, input, signal: controller.signal })
       .catch((err: unknown) => failAll(collector, `${collector.name} failed: ${(err as Error)?.message ?? String(err)}`));
-    const result = await Promise.race([attempt, timedOut]);
+    const result = await Promise.race([attempt, timedOut, abandoned]);
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbandon!);
     const ms = Math.round((performance.now() - started) * 1000) / 1000;
     // Only complete answers are cached: a failure should be retried on the next request.
     if (collector.cacheTtlMs > 0 && Object.keys(result.unavailable).length === 0) {
@@ -70,13 +82,13 @@ export class CollectorRunner {
   }
 
   /** Fills input.evidence and input.unavailable in place; returns sources and timings. */
-  async collect(request: CheckRequest, input: InputDocument): Promise<CollectionReport> {
+  async collect(request: CheckRequest, input: InputDocument, signal?: AbortSignal): Promise<CollectionReport> {
     await verifyInlineTrust(request.evidence, input, this.inline);
     const evidence = (input.evidence ??= {}) as Record<string, unknown>;
     const unavailable = (input.unavailable ??= {}) as Record<string, string>;
     const sources: CollectionReport['sources'] = {};
     for (const kind of Object.keys(evidence)) sources[kind as EvidenceKind] = 'inline';
-    const outcomes = await Promise.all(this.collectors.map((c) => this.runOne(c, request, input)));
+    const outcomes = await Promise.all(this.collectors.map((c) => this.runOne(c, request, input, signal)));
     const timings: Record<string, number> = {};
     this.collectors.forEach((collector, i) => {
       const outcome = outcomes[i];

@@ -86,7 +86,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
         input.waivers = waivers.map(toInputWaiver);
       }
       stopIfAborted(context.signal);
-      const collection = await collectors.collect(request, input);
+      const collection = await collectors.collect(request, input, context.signal);
       stopIfAborted(context.signal);
       const collectMs = performance.now() - started;
 
