@@ -22,7 +22,7 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   'edge-runtime': ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api'],
   notify: ['shared', 'engine', 'evidence', 'store'],
   audit: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'notify'],
-  policy: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles'],
+  policy: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'compliance'],
   compliance: ['shared', 'engine', 'evidence', 'store'],
   config: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'notify', 'audit'],
   host: ['shared', 'engine', 'evidence', 'store', 'collect', 'decide', 'bundles', 'api', 'integrations', 'config', 'notify', 'audit'],

@@ -2,12 +2,14 @@
 // readable line (exit 2).
 import { Option } from 'commander';
 import { CliError } from './exit-codes.js';
+import { secondsOption } from './number-option.js';
 import { httpUrl } from './url-option.js';
 
 export interface ServerOptions {
   server: string;
   token?: string;
-  timeout: string;
+  /** Seconds (secondsOption). */
+  timeout: number;
 }
 
 /** --server, --token and --timeout, shared by every command that talks to a server. */
@@ -15,7 +17,7 @@ export function serverOptions(): Option[] {
   return [
     new Option('-s, --server <url>', 'dfw server URL, http:// or https://').env('DFW_SERVER').argParser(httpUrl).makeOptionMandatory(),
     new Option('-t, --token <token>', 'API token').env('DFW_TOKEN'),
-    new Option('--timeout <seconds>', 'give up after this long').default('30'),
+    new Option('--timeout <seconds>', 'give up after this long').argParser(secondsOption).default(30),
   ];
 }
 
@@ -30,7 +32,7 @@ export async function callServer<T>(options: ServerOptions, method: string, path
         ...(body ? { 'content-type': 'application/json' } : {}),
       },
       ...(body ? { body: body.text ?? JSON.stringify(body.json) } : {}),
-      signal: AbortSignal.timeout(Number(options.timeout) * 1000),
+      signal: AbortSignal.timeout(options.timeout * 1000),
     });
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message;

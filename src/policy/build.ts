@@ -1,10 +1,12 @@
 // `dfw policy build`: the layered sources, once they pass the layering checks, compiled into
 // <output>/<name>.tar.gz (Wasm, for dfw) and <output>/<name>-rego.tar.gz (Rego, for stock OPA
-// agents) at one revision, signed when a key is given; returns the rule catalog inside.
+// agents) at one revision, signed when a key is given; returns the rule catalog inside and
+// what each environment blocks and requires (trust), as the bundle carries them.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadBundle, ruleCatalog, type RuleCatalog } from '../engine/index.js';
+import { loadBundle, ruleCatalog, SEVERITIES, type Bundle, type RuleCatalog } from '../engine/index.js';
 import { compileBundle, revisionOf } from './compile.js';
+import type { EnforcementConfig } from './enforcement-diff.js';
 import { PolicyBuildError } from './errors.js';
 import { layer } from './layer.js';
 import { findOpa } from './opa-binary.js';
@@ -19,6 +21,17 @@ export interface BuildOptions {
   output?: string;
 }
 
+/** What an environment blocks and requires in the built bundle (its data.firewall.config). */
+export interface EnvironmentSummary {
+  name: string;
+  /** Severities that deny there; every severity when the data gives no list (fail closed). */
+  blocking: string[];
+  /** trust.environments.<name>.min_build_level (DFW-PROV-001), when set. */
+  min_build_level?: number;
+  /** trust.environments.<name>.verified_evidence (DFW-SIGN-002). */
+  verified_evidence: string[];
+}
+
 export interface BuildResult {
   name: string;
   revision: string;
@@ -26,8 +39,26 @@ export interface BuildResult {
   wasmBundle: string;
   regoBundle: string;
   catalog: RuleCatalog;
+  /** Every environment the bundle lists, and (catalog.unknown_environment) what any other is decided as. */
+  environments: EnvironmentSummary[];
   team: string;
   builtinVersion: string;
+}
+
+function environmentsOf(bundle: Bundle): EnvironmentSummary[] {
+  const config = ((bundle.data.firewall as Record<string, unknown> | undefined)?.config ?? {}) as EnforcementConfig;
+  const trust = config.trust?.environments ?? {};
+  const names = [...new Set([...Object.keys(config.environments ?? {}), ...Object.keys(trust)])].sort();
+  return names.map((name) => {
+    const blocking = config.environments?.[name]?.blocking;
+    const level = trust[name]?.min_build_level;
+    return {
+      name,
+      blocking: Array.isArray(blocking) ? SEVERITIES.filter((s) => blocking.includes(s)) : [...SEVERITIES],
+      ...(typeof level === 'number' ? { min_build_level: level } : {}),
+      verified_evidence: Array.isArray(trust[name]?.verified_evidence) ? [...trust[name]!.verified_evidence!] : [],
+    };
+  });
 }
 
 export async function buildPolicy(dir: string, options: BuildOptions = {}): Promise<BuildResult> {
@@ -46,8 +77,9 @@ export async function buildPolicy(dir: string, options: BuildOptions = {}): Prom
     compileBundle(opa, layered, 'wasm', wasmBundle, compile);
     compileBundle(opa, layered, 'rego', regoBundle, compile);
     // The catalog is read back from the bundle just written: what it lists is what ships.
-    const catalog = ruleCatalog(await loadBundle(readFileSync(wasmBundle), { name: project.bundleName }));
-    return { name: project.bundleName, revision, signed: Boolean(options.signingKey), wasmBundle, regoBundle, catalog, team: project.team, builtinVersion: layered.pack.version };
+    const bundle = await loadBundle(readFileSync(wasmBundle), { name: project.bundleName });
+    const catalog = ruleCatalog(bundle);
+    return { name: project.bundleName, revision, signed: Boolean(options.signingKey), wasmBundle, regoBundle, catalog, environments: environmentsOf(bundle), team: project.team, builtinVersion: layered.pack.version };
   } finally {
     layered.dispose();
   }

@@ -1,4 +1,4 @@
-// What `dfw what-if --bundle` may be given besides a .tar.gz: a policy repository (its
+// What `dfw what-if --bundle` and `dfw check --bundle` may be given besides a .tar.gz: a policy repository (its
 // dfw-policy.yaml names the build output) or the build folder itself, so a team tries what
 // `dfw policy build` just wrote without spelling out the file.
 import { existsSync, statSync } from 'node:fs';
@@ -17,5 +17,5 @@ export function builtBundlePath(path: string): string {
   }
   const inFolder = join(path, 'firewall.tar.gz');
   if (existsSync(inFolder)) return inFolder;
-  throw new PolicyProjectError(`${path} is a folder with neither ${PROJECT_FILE} nor firewall.tar.gz: give the bundle .tar.gz`);
+  throw new PolicyProjectError(`${path} is a directory, not a bundle, and holds neither ${PROJECT_FILE} nor firewall.tar.gz: give the bundle .tar.gz file (dfw policy build writes build/firewall.tar.gz), a policy repository or its build folder`);
 }

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { DEFAULT_ENTRYPOINT } from '../engine/index.js';
 import { runOpa } from './opa-binary.js';
 import { PolicyBuildError } from './errors.js';
@@ -39,15 +39,26 @@ function git(root: string, args: string[]): string | undefined {
 }
 
 /**
- * The bundle revision: the repository's commit (with -dirty when files differ from it), or,
- * outside git, a hash of the layered sources so the same sources give the same revision.
+ * SHA-256 over what the bundle is built from: every staged file but the tests — the team's
+ * rules, the built-in pack and the merged enforcement data — by path and content, so the
+ * same sources give the same digest on any machine.
+ */
+export function sourceDigest(layered: Layered): string {
+  const hash = createHash('sha256');
+  const files = (readdirSync(layered.dir, { recursive: true }) as string[]).filter((f) => statSync(join(layered.dir, f)).isFile() && !f.endsWith('_test.rego'));
+  for (const f of files.sort()) hash.update(f.split(sep).join('/')).update('\0').update(readFileSync(join(layered.dir, f))).update('\0');
+  return hash.digest('hex');
+}
+
+/**
+ * The bundle revision: the repository's commit; with uncommitted changes the commit plus
+ * "-dirty." and the first 12 hex of sourceDigest, because `dfw replay` finds the bundle a
+ * decision was made with by revision, so two different builds must never share one; outside
+ * git, "sha256-" and the first 16 hex of the same digest.
  */
 export function revisionOf(layered: Layered): string {
   const root = layered.project.root;
   const commit = git(root, ['rev-parse', 'HEAD']);
-  if (commit) return git(root, ['status', '--porcelain'])?.length ? `${commit}-dirty` : commit;
-  const hash = createHash('sha256');
-  const files = (readdirSync(layered.dir, { recursive: true }) as string[]).filter((f) => statSync(join(layered.dir, f)).isFile() && !f.endsWith('_test.rego'));
-  for (const f of files.sort()) hash.update(f).update('\0').update(readFileSync(join(layered.dir, f))).update('\0');
-  return `sha256-${hash.digest('hex').slice(0, 16)}`;
+  if (!commit) return `sha256-${sourceDigest(layered).slice(0, 16)}`;
+  return git(root, ['status', '--porcelain'])?.length ? `${commit}-dirty.${sourceDigest(layered).slice(0, 12)}` : commit;
 }

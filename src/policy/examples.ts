@@ -4,6 +4,7 @@
 // example that passes here decides the same in production.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import Ajv2020Import from 'ajv/dist/2020.js';
 import { createCheckService } from '../decide/index.js';
 import { parseCheckRequest } from '../collect/check-request.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
@@ -48,20 +49,81 @@ export function exampleFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
 }
 
+interface Example {
+  request: Record<string, unknown>;
+  expect: ExpectedDecision;
+  environment?: string;
+  time?: string;
+  description?: string;
+}
+
+const RULE_IDS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+
+// The example file around the check request (which parseCheckRequest validates itself).
+const EXAMPLE_SCHEMA = {
+  type: 'object',
+  required: ['request', 'expect'],
+  properties: {
+    description: { type: 'string' },
+    environment: { type: 'string', minLength: 1 },
+    time: { type: 'string' },
+    request: { type: 'object' },
+    expect: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['allow'],
+      properties: { allow: { type: 'boolean' }, deny: RULE_IDS, warn: RULE_IDS },
+    },
+  },
+} as const;
+
+const validateExample = new Ajv2020Import.default({ allErrors: true, strict: false }).compile<Example>(EXAMPLE_SCHEMA);
+
+const SHAPE = 'an example is {"request": <check request>, "expect": {"allow": <bool>, "deny": [rule ids], "warn": [rule ids]}}';
+
+function shown(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'string' ? `the string ${JSON.stringify(value)}` : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+// RFC 3339 with seconds and a zone, as request times are written. Date.parse alone also takes
+// "2026-11-28" or "Nov 28 2026" (the latter in the machine's own zone), which would decide an
+// example at another instant on another machine.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** The example, or what is wrong with its own fields, each naming the field. */
+function readExample(raw: unknown): { example: Example } | { problems: string[] } {
+  if (validateExample(raw)) {
+    if (raw.time !== undefined && (!RFC3339.test(raw.time) || Number.isNaN(Date.parse(raw.time)))) {
+      return { problems: [`"time" must be an RFC 3339 time such as ${EXAMPLE_TIME}, got ${JSON.stringify(raw.time)}`] };
+    }
+    return { example: raw };
+  }
+  const problems = (validateExample.errors ?? []).map((e) => {
+    const field = e.instancePath.split('/').slice(1).join('.');
+    const params = e.params as Record<string, unknown>;
+    const value = field.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], raw);
+    if (e.keyword === 'required') return `"${field ? `${field}.` : ''}${params.missingProperty}" is missing; ${SHAPE}`;
+    if (e.keyword === 'additionalProperties') return `"${field ? `${field}.` : ''}${params.additionalProperty}" is not a field of an example's expect (allow, deny, warn)`;
+    if (/^expect\.(deny|warn)$/.test(field) && e.keyword === 'type') return `"${field}" must be a list of rule ids, e.g. ["ACME-CD-001"], got ${shown(value)}`;
+    if (e.keyword === 'type') return `"${field || '(the file)'}" must be ${params.type === 'object' ? 'an object' : `a ${params.type}`}, got ${shown(value)}`;
+    return `"${field || '(the file)'}" ${e.message ?? 'is invalid'}`;
+  });
+  return { problems: [...new Set(problems)] };
+}
+
 async function runOne(file: string, name: string, evaluator: Evaluator, collectors: CollectorRunner): Promise<ExampleResult> {
-  let example: { request?: unknown; expect?: ExpectedDecision; environment?: string; time?: string };
+  let raw: unknown;
   try {
-    example = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     return { name, file, ok: false, detail: `not JSON: ${describeThrown(err)}` };
   }
+  const read = readExample(raw);
+  if ('problems' in read) return { name, file, ok: false, detail: read.problems.join('; ') };
+  const { example } = read;
   const expected = example.expect;
-  if (!example.request || typeof expected?.allow !== 'boolean') {
-    return { name, file, ok: false, detail: 'an example is {"request": <check request>, "expect": {"allow": <bool>, "deny": [rule ids]}}' };
-  }
   try {
-    const raw = { ...(example.request as Record<string, unknown>), ...(example.environment ? { environment: example.environment } : {}) };
-    const request = parseCheckRequest(raw);
+    const request = parseCheckRequest({ ...example.request, ...(example.environment ? { environment: example.environment } : {}) });
     const policy = new ActivePolicy();
     policy.activate(evaluator);
     const at = new Date(example.time ?? EXAMPLE_TIME);

@@ -5,4 +5,4 @@ export { formatTestReport, TEST_FORMATS, type TestFormat } from './test-report.j
 export { buildPolicy, type BuildResult } from './build.js';
 export { PINNED_OPA_VERSION } from './opa-binary.js';
 export { pushPolicy } from './push.js';
-export { diffBundles, formatDiff } from './diff.js';
+export { diffBundles, formatDiff, isSameDiff, type PolicyDiff } from './diff.js';

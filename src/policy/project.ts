@@ -1,6 +1,7 @@
 // A security team's policy repository: dfw-policy.yaml at its root says the team's
-// namespace, the built-in pack version it is pinned to, where rules, examples and the
-// enforcement file are, and the coverage threshold. Validated here, trusted after.
+// namespace, the built-in pack version it is pinned to, where rules, examples, the
+// enforcement file and the freeze calendar are, and the coverage threshold. Validated here,
+// trusted after.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Ajv2020Import from 'ajv/dist/2020.js';
@@ -20,6 +21,8 @@ export interface PolicyProject {
   policyDir: string;
   examplesDir: string;
   enforcementFile: string;
+  /** The team's deploy-freeze calendar (docs/freeze.md); its .ics imports sit beside it. */
+  freezesFile: string;
   outputDir: string;
   coverage: number;
   bundleName: string;
@@ -52,6 +55,7 @@ const SCHEMA = {
     policy: { type: 'string', minLength: 1 },
     examples: { type: 'string', minLength: 1 },
     enforcement: { type: 'string', minLength: 1 },
+    freezes: { type: 'string', minLength: 1 },
     coverage: { type: 'number', minimum: 0, maximum: 100 },
     bundle: {
       type: 'object',
@@ -76,6 +80,7 @@ interface RawProject {
   policy?: string;
   examples?: string;
   enforcement?: string;
+  freezes?: string;
   coverage?: number;
   bundle?: { name?: string; output?: string };
   signatures?: ExampleSignatures;
@@ -123,6 +128,7 @@ export function loadProject(dir: string): PolicyProject {
     policyDir: resolve(root, raw.policy ?? 'policy'),
     examplesDir: resolve(root, raw.examples ?? 'examples'),
     enforcementFile: resolve(root, raw.enforcement ?? 'enforcement.yaml'),
+    freezesFile: resolve(root, raw.freezes ?? 'freezes.yaml'),
     outputDir: resolve(root, raw.bundle?.output ?? 'build'),
     coverage: raw.coverage ?? 90,
     bundleName: raw.bundle?.name ?? 'firewall',

@@ -110,6 +110,9 @@ async function pushServer(server: string, bundles: { name: string; wasm: string;
 
 /** Pushes the repository's (or the given) bundles to `target`: oci://… or a dfw server's http(s) URL. */
 export async function pushPolicy(target: string, dir: string, options: PushOptions = {}): Promise<PushedBundle[]> {
+  if (options.timeoutSeconds !== undefined && !(options.timeoutSeconds > 0 && options.timeoutSeconds <= 86_400)) {
+    throw new PolicyProjectError(`push timeout must be a number of seconds greater than 0 and at most 86400, got ${options.timeoutSeconds}`);
+  }
   const bundles = bundlesOf(dir, options);
   if (isOciUrl(target)) return pushOci(target, bundles, options);
   if (/^https?:\/\//.test(target)) return pushServer(target, bundles, options);

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { PolicyProjectError } from './errors.js';
 import { PINNED_OPA_VERSION } from './opa-binary.js';
-import { dfwRoot, dfwVersion } from './package-root.js';
+import { builtinPack, dfwRoot, dfwVersion } from './package-root.js';
 import { PROJECT_FILE } from './project.js';
 
 export interface InitOptions {
@@ -53,6 +53,15 @@ function exampleFiles(ruleId: string): Array<{ name: string; body: Record<string
   ];
 }
 
+/** The built-in pack's categories: the folders of rego/firewall/rules (package firewall.rules.<category>.<rule>). */
+function builtinCategories(): string[] {
+  const rules = join(builtinPack().regoDir, 'firewall', 'rules');
+  return readdirSync(rules, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
 function templateFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(join(dir, f)).isFile()).sort();
 }
@@ -61,6 +70,14 @@ export function initPolicyRepo(target: string, options: InitOptions = {}): InitR
   const dir = resolve(target);
   const team = options.team ?? teamFromFolder(dir);
   if (!/^[a-z][a-z0-9_]{0,39}$/.test(team)) throw new PolicyProjectError(`team "${team}" must be lower-case letters, digits and _, starting with a letter (it becomes package firewall.rules.${team})`);
+  // `dfw policy test` and `build` refuse such a team (layer.ts); refused here before any file is written.
+  const categories = builtinCategories();
+  if (categories.includes(team)) {
+    throw new PolicyProjectError(
+      `team "${team}"${options.team ? '' : ` (from the folder name ${basename(dir)})`} is a built-in category of dfw's rule pack (firewall.rules.${team}); ` +
+        `choose another with --team <name> (the built-in categories: ${categories.join(', ')})`,
+    );
+  }
   if (existsSync(join(dir, PROJECT_FILE))) throw new PolicyProjectError(`${join(dir, PROJECT_FILE)} already exists: ${dir} is a policy repository already`);
   const ruleId = `${team.toUpperCase().replace(/_/g, '-')}-CD-001`;
   const values: Record<string, string> = { team, ID: ruleId, version: dfwVersion(), opa_version: PINNED_OPA_VERSION.slice(1) };

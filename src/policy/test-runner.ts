@@ -176,6 +176,8 @@ function exampleVerifier(project: PolicyProject): InlineVerifier {
 
 /** Runs every step on the repository at (or above) `dir`. */
 export async function testPolicy(dir: string, options: TestOptions = {}): Promise<TestReport> {
+  // NaN would pass every coverage comparison, switching the gate off.
+  if (options.coverage !== undefined && !(options.coverage >= 0 && options.coverage <= 100)) throw new PolicyProjectError(`coverage threshold must be a percentage from 0 to 100, got ${options.coverage}`);
   const project = loadProject(dir);
   const verifier = exampleVerifier(project);
   const opa = findOpa();

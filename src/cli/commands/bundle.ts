@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CliError } from '../exit-codes.js';
 import { describeUsage } from '../help.js';
+import { secondsOption } from '../number-option.js';
 import { httpUrl } from '../url-option.js';
 
 interface ServerOptions {
   server: string;
   token?: string;
   name: string;
-  timeout: string;
+  timeout: number;
 }
 
 interface Published {
@@ -27,7 +28,7 @@ function serverOptions(command: Command): Command {
     .addOption(new Option('-s, --server <url>', 'the dfw bundle server, http:// or https://').env('DFW_SERVER').argParser(httpUrl).makeOptionMandatory())
     .addOption(new Option('-t, --token <token>', 'API token with the admin role').env('DFW_TOKEN'))
     .addOption(new Option('-n, --name <name>', 'bundle name (firewall-rego for the Rego-target bundle OPA agents pull)').default('firewall'))
-    .addOption(new Option('--timeout <seconds>', 'give up after this long').default('60'));
+    .addOption(new Option('--timeout <seconds>', 'give up after this long').argParser(secondsOption).default(60));
 }
 
 async function callServer(options: ServerOptions, path: string, init: RequestInit): Promise<Published> {
@@ -38,7 +39,7 @@ async function callServer(options: ServerOptions, path: string, init: RequestIni
     response = await fetch(url, {
       ...init,
       headers: { ...(init.headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      signal: AbortSignal.timeout(Number(options.timeout) * 1000),
+      signal: AbortSignal.timeout(options.timeout * 1000),
     });
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message;

@@ -15,7 +15,7 @@ export interface AttestOptions {
   attestKey?: string;
   server?: string;
   token?: string;
-  timeout: string;
+  timeout: number;
 }
 
 function artifactOf(request: CheckRequest): { image: string; registry?: string; repository?: string; digest?: string } {

@@ -9,12 +9,15 @@ import { CollectorRunner } from '../../collect/run-collectors.js';
 import { ActivePolicy, ruleCatalog, type Decision, type RuleEntry } from '../../engine/index.js';
 import { DEFAULT_CONFIG } from '../../config/load.js';
 import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
+import { builtBundlePath } from '../../policy/built-bundle.js';
+import { bundleAlgorithm, bundleAlgorithmOption, bundleAlgorithmSource } from '../bundle-algorithm.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { formatDecision, OUTPUT_FORMATS, type OutputFormat } from '../format/index.js';
 import { describeUsage } from '../help.js';
 import { readDocument } from '../read-document.js';
 import { callServer } from '../server-client.js';
 import { writeAttestation } from './check-attest.js';
+import { secondsOption } from '../number-option.js';
 import { httpUrl } from '../url-option.js';
 
 interface CheckOptions {
@@ -23,10 +26,11 @@ interface CheckOptions {
   strict?: boolean;
   bundle?: string;
   bundleKey?: string;
+  bundleAlg?: string;
   server?: string;
   token?: string;
   format: OutputFormat;
-  timeout: string;
+  timeout: number;
   /** Write dfw's signed verdict (a SLSA VSA) here when allowed. */
   attest?: string;
   attestKey?: string;
@@ -34,11 +38,15 @@ interface CheckOptions {
   signatureKey?: string[];
 }
 
-async function decideLocally(request: CheckRequest, options: CheckOptions): Promise<{ decision: Decision; rules: RuleEntry[] }> {
+async function decideLocally(request: CheckRequest, options: CheckOptions, algorithmSource: string): Promise<{ decision: Decision; rules: RuleEntry[] }> {
+  // A policy repository or its build folder stands for the bundle `dfw policy build` wrote,
+  // as for what-if; any other folder is refused with what to give instead.
+  const path = builtBundlePath(options.bundle ?? DEFAULT_CONFIG.bundle.path);
   const evaluator = await loadEvaluatorFromFile({
     ...DEFAULT_CONFIG.bundle,
-    path: options.bundle ?? DEFAULT_CONFIG.bundle.path,
+    path,
     ...(options.bundleKey ? { public_key: options.bundleKey } : {}),
+    algorithm: bundleAlgorithm(options.bundleKey, options.bundleAlg, DEFAULT_CONFIG.bundle.algorithm, algorithmSource),
   }).catch((err: Error) => {
     throw new CliError(err.message);
   });
@@ -77,8 +85,9 @@ export function checkCommand(): Command {
     .description('Check a deployment request against the policy; exit 0 allow, 1 deny, 2 error')
     .addOption(new Option('-e, --env <environment>', 'target environment (overrides the request\'s "environment")'))
     .addOption(new Option('-i, --input <file>', 'check request file (JSON or YAML), or - for standard input (default: standard input when it is piped)'))
-    .addOption(new Option('-b, --bundle <path>', `evaluate locally with this bundle (default ${DEFAULT_CONFIG.bundle.path})`).conflicts('server'))
+    .addOption(new Option('-b, --bundle <path>', `evaluate locally with this bundle .tar.gz, or a policy repository / its build folder (default ${DEFAULT_CONFIG.bundle.path})`).conflicts('server'))
     .addOption(new Option('--bundle-key <pem>', 'require the local bundle to be signed by this public key').conflicts('server'))
+    .addOption(bundleAlgorithmOption().conflicts('server'))
     .addOption(new Option('-s, --server <url>', 'ask this dfw server (http:// or https://) instead of evaluating locally').argParser(httpUrl))
     .addOption(
       new Option('--signature-key <pem>', 'verify the request\'s inline signatures with this PEM public key (repeatable; default: the embedded example keys)')
@@ -87,7 +96,7 @@ export function checkCommand(): Command {
     )
     .addOption(new Option('--strict', 'refuse (exit 2) an environment the bundle does not configure, or unknown request fields, instead of warning; a server decides this by its environments.strict').conflicts('server'))
     .addOption(new Option('-t, --token <token>', 'API token for --server (default: $DFW_TOKEN)'))
-    .addOption(new Option('--timeout <seconds>', 'give up on --server after this long').default('30'))
+    .addOption(new Option('--timeout <seconds>', 'give up on --server after this long').argParser(secondsOption).default(30))
     .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .addOption(new Option('--attest <file>', 'when allowed, write dfw\'s signed verdict (SLSA verification summary, DSSE envelope) to this file'))
     .addOption(new Option('--attest-key <pem>', 'ECDSA P-256 private key to sign --attest with when deciding locally (default: $DFW_ATTESTATION_KEY)').conflicts('server'))
@@ -105,7 +114,7 @@ export function checkCommand(): Command {
         if (err instanceof CheckRequestError) throw new CliError(`invalid check request: ${err.message}`);
         throw err;
       }
-      const { decision, rules } = options.server ? await decideOnServer(request, options) : await decideLocally(request, options);
+      const { decision, rules } = options.server ? await decideOnServer(request, options) : await decideLocally(request, options, bundleAlgorithmSource(command.getOptionValueSource('bundleAlg')));
       const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       const out = formatDecision(decision, {
         format: options.format,
@@ -126,6 +135,7 @@ export function checkCommand(): Command {
       'dfw check --env production --input examples/compliant.allow.json',
       'dfw check --env staging --input request.yaml --format sarif > dfw.sarif',
       'cat request.json | dfw check --env production --server http://127.0.0.1:8787 --format github',
+      'dfw check --input request.json --bundle build/firewall.tar.gz --bundle-key keys/ec.pub.pem   # ES256 from the EC key (or --bundle-alg ES256)',
     ],
     '0 allow, 1 deny, 2 error (bad request, unreachable server, no bundle: never an allow)',
   );

@@ -1,23 +1,45 @@
 // `dfw freeze expand | import | list`: deploy-freeze calendars (docs/freeze.md). Freezes are
 // expanded into concrete UTC windows here, when the bundle is built, so that DFW-CHANGE-002
-// decides from bundle data and never from a clock.
+// decides from bundle data and never from a clock. Inside a team's policy repository the
+// calendar is the repository's own (dfw-policy.yaml "freezes"), which `dfw policy build` expands.
 import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { addImport, expandCalendarFile, writeCalendar } from '../../compliance/freeze/files.js';
 import type { FreezeWindow, FreezeWindowsData } from '../../compliance/freeze/types.js';
 import { FREEZE_SOURCE_FILE, FREEZE_WINDOWS_FILE } from '../../compliance/freeze/windows-file.js';
 import { requireTimeZone } from '../../compliance/freeze/zones.js';
+import { findProjectFile, loadProject } from '../../policy/project.js';
 import { CliError } from '../exit-codes.js';
 
 interface PathOptions {
-  calendar: string;
-  out: string;
+  calendar?: string;
+  out?: string;
+}
+
+interface CalendarFiles {
+  source: string;
+  /** Absent inside a policy repository: its bundle's windows are written by `dfw policy build`. */
+  output?: string;
 }
 
 function pathOptions(command: Command): Command {
   return command
-    .option('--calendar <file>', 'the freeze calendar the security team writes', FREEZE_SOURCE_FILE)
-    .option('--out <file>', 'the generated bundle data (data.firewall.config.freeze_windows)', FREEZE_WINDOWS_FILE);
+    .option('--calendar <file>', `the freeze calendar the security team writes (default: the policy repository's freezes.yaml when a dfw-policy.yaml is here or above, else ${FREEZE_SOURCE_FILE})`)
+    .option('--out <file>', `the generated bundle data, data.firewall.config.freeze_windows (default ${FREEZE_WINDOWS_FILE}; none in a policy repository)`);
+}
+
+/** The calendar given, else the policy repository's (dfw-policy.yaml here or above), else dfw's own. */
+function calendarFiles(o: PathOptions): CalendarFiles {
+  if (o.calendar !== undefined) return { source: o.calendar, output: o.out ?? FREEZE_WINDOWS_FILE };
+  let inRepository = true;
+  try {
+    findProjectFile(process.cwd());
+  } catch {
+    inRepository = false;
+  }
+  if (!inRepository) return { source: FREEZE_SOURCE_FILE, output: o.out ?? FREEZE_WINDOWS_FILE };
+  return { source: loadProject(process.cwd()).freezesFile, ...(o.out !== undefined ? { output: o.out } : {}) };
 }
 
 function instant(text: string | undefined, flag: string): Date {
@@ -50,24 +72,28 @@ export function freezeCommand(): Command {
   const freeze = new Command('freeze').description('Deploy-freeze calendars: expand recurrences into bundle data, import .ics files, list windows');
 
   const expand = pathOptions(freeze.command('expand'))
-    .description('Expand freezes.yaml and its .ics imports into UTC windows for the bundle (make bundle runs this)')
+    .description('Expand freezes.yaml and its .ics imports into UTC windows for the bundle (make bundle runs this; in a policy repository, dfw policy build does)')
     .option('--now <time>', 'anchor of the default horizon when the calendar sets none (RFC 3339)')
     .option('--check', 'write nothing; exit 1 when the generated file is not what the calendar gives');
   expand.action((o: PathOptions & { now?: string; check?: boolean }) => {
-    const { data, text } = expandCalendarFile({ source: o.calendar, output: o.out }, instant(o.now, '--now'));
+    const { source, output } = calendarFiles(o);
+    if (output === undefined) {
+      throw new CliError(`in a policy repository "dfw policy build" expands ${relative(process.cwd(), source) || source} into the bundle, so there is nothing to expand by hand; "dfw freeze list" shows its windows`);
+    }
+    const { data, text } = expandCalendarFile({ source, output }, instant(o.now, '--now'));
     const summary = `${Object.keys(data.freezes).length} freezes, ${windowCount(data)} windows, horizon ${data.horizon.from} to ${data.horizon.to}`;
     if (o.check) {
-      const current = existsSync(o.out) ? readFileSync(o.out, 'utf8') : '';
+      const current = existsSync(output) ? readFileSync(output, 'utf8') : '';
       if (current !== text) {
-        process.stderr.write(`${o.out} is stale (${summary}): run "dfw freeze expand" and rebuild the bundle\n`);
+        process.stderr.write(`${output} is stale (${summary}): run "dfw freeze expand" and rebuild the bundle\n`);
         freeze.setOptionValue('exitCode', 1); // run() reads exit codes from top-level commands
         return;
       }
-      process.stdout.write(`${o.out} is current: ${summary}\n`);
+      process.stdout.write(`${output} is current: ${summary}\n`);
       return;
     }
-    const changed = writeCalendar({ source: o.calendar, output: o.out }, text);
-    process.stdout.write(`${o.out}: ${summary}${changed ? '' : ' (unchanged)'}\n`);
+    const changed = writeCalendar({ source, output }, text);
+    process.stdout.write(`${output}: ${summary}${changed ? '' : ' (unchanged)'}\n`);
   });
   examples(
     expand,
@@ -87,7 +113,8 @@ export function freezeCommand(): Command {
   importIcs.action((file: string, o: PathOptions & { id: string; timeZone: string; env: string[]; app?: string[]; message: string; title?: string }) => {
     if (!existsSync(file)) throw new CliError(`${file} does not exist`);
     requireTimeZone(o.timeZone, '--time-zone');
-    const copied = addImport({ source: o.calendar, output: o.out }, file, {
+    const { source, output } = calendarFiles(o);
+    const copied = addImport({ source, output: output ?? '' }, file, {
       id: o.id,
       time_zone: o.timeZone,
       environments: o.env,
@@ -95,10 +122,11 @@ export function freezeCommand(): Command {
       message: o.message,
       ...(o.title ? { title: o.title } : {}),
     });
-    const { data, text } = expandCalendarFile({ source: o.calendar, output: o.out }, new Date());
-    writeCalendar({ source: o.calendar, output: o.out }, text);
+    const { data, text } = expandCalendarFile({ source, output: output ?? '' }, new Date());
+    if (output !== undefined) writeCalendar({ source, output }, text);
     const windows = data.freezes[o.id]!.windows.length;
-    process.stdout.write(`imported ${file} as ${copied}: freeze ${o.id}, ${windows} windows; ${o.out} updated, rebuild the bundle (make bundle)\n`);
+    const next = output !== undefined ? `${output} updated, rebuild the bundle (make bundle)` : 'rebuild the bundle (dfw policy build)';
+    process.stdout.write(`imported ${file} as ${copied}: freeze ${o.id}, ${windows} windows; ${next}\n`);
     // Not an error (last year's calendar imported early is fine), but nothing will be frozen.
     if (windows === 0) process.stderr.write(`warning: no event of ${file} falls inside the horizon (${data.horizon.from} to ${data.horizon.to}), or every one is cancelled: freeze ${o.id} blocks nothing yet\n`);
   });
@@ -113,7 +141,7 @@ export function freezeCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'table for people, json for scripts').choices(['table', 'json']).default('table'));
   list.action((o: PathOptions & { at?: string; format: string }) => {
     const at = instant(o.at, '--at');
-    const { data } = expandCalendarFile({ source: o.calendar, output: o.out }, at);
+    const { data } = expandCalendarFile({ source: calendarFiles(o).source, output: '' }, at);
     const rows = Object.entries(data.freezes).map(([id, f]) => ({ id, freeze: f, window: currentOrNext(f.windows, at) }));
     if (o.format === 'json') {
       process.stdout.write(`${JSON.stringify(rows.map(({ id, freeze: f, window }) => ({ id, title: f.title, environments: f.environments, applications: f.applications, time_zone: f.time_zone, windows: f.windows.length, in_force: window?.now ? window.window : null, next: window && !window.now ? window.window : null })), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);

@@ -14,12 +14,14 @@ import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { terminalProgress } from '../format/progress.js';
 import { describeUsage, environmentHelp } from '../help.js';
 import { loadLoggedBundle } from '../logged-bundle.js';
+import { bundleAlgorithm, bundleAlgorithmOption, bundleAlgorithmSource } from '../bundle-algorithm.js';
 
 interface StoreOptions {
   config?: string;
   store?: string;
   bundle?: string;
   bundleKey?: string;
+  bundleAlg?: string;
 }
 
 function storeAndBundleOptions(command: Command, bundleHelp: string): Command {
@@ -28,13 +30,16 @@ function storeAndBundleOptions(command: Command, bundleHelp: string): Command {
     .addOption(new Option('--store <url>', 'decision log: sqlite:<path> or postgres://… (overrides the config)').env('DFW_STORE_URL'))
     .addOption(new Option('-b, --bundle <path>', bundleHelp))
     .addOption(new Option('--bundle-key <pem>', 'require the bundle to be signed by this public key'))
+    .addOption(bundleAlgorithmOption())
     // Both read dfw.yaml's store and bundle sections through loadConfig, overrides included.
     .addHelpText('after', environmentHelp(['store', 'bundle']));
 }
 
-function configOf(options: StoreOptions): Config {
+function configOf(options: StoreOptions, command: Command): Config {
   const config = loadConfig(options.config);
   if (options.bundleKey) config.bundle.public_key = options.bundleKey;
+  // As `dfw serve` and `dfw check` choose it (bundle-algorithm.ts).
+  config.bundle.algorithm = bundleAlgorithm(config.bundle.public_key, options.bundleAlg, config.bundle.algorithm, bundleAlgorithmSource(command.getOptionValueSource('bundleAlg')));
   return config;
 }
 
@@ -91,7 +96,7 @@ export function replayCommand(): Command {
   )
     .option('--json', 'print both verdicts as JSON')
     .action(async (id: string, options: StoreOptions & { json?: boolean }, command: Command) => {
-      const config = configOf(options);
+      const config = configOf(options, command);
       const store = await openLog(options, config);
       try {
         const record = await store.getDecision(id);
@@ -142,9 +147,9 @@ export function whatIfCommand(): Command {
     .option('--until <when>', 'up to this RFC 3339 time (default now)')
     .option('--threads <n>', 'evaluate on this many worker threads (default: one per core; 1 = none)', parseThreads)
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
-    .action(async (options: StoreOptions & { since: string; until?: string; format: string; threads?: number }) => {
+    .action(async (options: StoreOptions & { since: string; until?: string; format: string; threads?: number }, command: Command) => {
       if (!options.bundle) throw new CliError('--bundle <candidate.tar.gz> is required');
-      const config = configOf(options);
+      const config = configOf(options, command);
       // A policy repository or its build folder stands for the bundle `dfw policy build` wrote.
       const evaluator = await loadBundleFile(config, builtBundlePath(options.bundle));
       const store = await openLog(options, config);

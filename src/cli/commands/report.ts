@@ -4,6 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
+import { bundleAlgorithm, bundleAlgorithmOption, bundleAlgorithmSource } from '../bundle-algorithm.js';
+import { secondsOption } from '../number-option.js';
 import {
   activityFromDecisions,
   buildComplianceReport,
@@ -31,9 +33,10 @@ interface ReportOptions {
   store?: string;
   server?: string;
   token?: string;
-  timeout: string;
+  timeout: number;
   config?: string;
   bundle?: string;
+  bundleAlg?: string;
   format: ReportFormat;
   output?: string;
 }
@@ -51,10 +54,12 @@ export function instantFrom(text: string, flag: string, now: Date): Date {
 }
 
 /** The decision log and the bundle's catalog, read directly (SQLite or PostgreSQL). */
-async function fromStore(o: ReportOptions, from: Date, to: Date): Promise<Omit<ReportInput, 'framework'>> {
+async function fromStore(o: ReportOptions, from: Date, to: Date, algorithmSource: string): Promise<Omit<ReportInput, 'framework'>> {
   const config = loadConfig(o.config);
   const path = o.bundle ?? config.bundle.path;
-  const evaluator = await loadEvaluatorFromFile({ ...config.bundle, path }).catch((err: Error) => {
+  // As `dfw serve` chooses it (bundle-algorithm.ts).
+  const algorithm = bundleAlgorithm(config.bundle.public_key, o.bundleAlg, config.bundle.algorithm, algorithmSource);
+  const evaluator = await loadEvaluatorFromFile({ ...config.bundle, path, algorithm }).catch((err: Error) => {
     throw new CliError(`the rules come from a bundle, and ${path} cannot be loaded: ${err.message} (give --bundle)`);
   });
   const url = o.store ?? config.store.url;
@@ -107,18 +112,19 @@ export function reportCommand(): Command {
     .addOption(new Option('--store <url>', 'read the decision log directly: sqlite:<path> or postgres://… (default: the store of dfw.yaml)').env('DFW_STORE_URL').conflicts('server'))
     .addOption(new Option('-c, --config <file>', 'dfw.yaml naming the store and the bundle').env('DFW_CONFIG'))
     .addOption(new Option('-b, --bundle <path>', 'with --store: the bundle whose rules and controls are reported (default: bundle.path)'))
+    .addOption(bundleAlgorithmOption().conflicts('server'))
     .addOption(new Option('-s, --server <url>', 'ask a dfw server instead (needs an admin token)').env('DFW_SERVER'))
     .addOption(new Option('-t, --token <token>', 'API token for --server').env('DFW_TOKEN'))
-    .option('--timeout <seconds>', 'with --server: give up on one request after this long', '30')
+    .option('--timeout <seconds>', 'with --server: give up on one request after this long', secondsOption, 30)
     .addOption(new Option('-f, --format <format>', 'output').choices([...REPORT_FORMATS]).default('markdown'))
     .option('-o, --output <file>', 'write the report to this file instead of stdout');
-  compliance.action(async (o: ReportOptions) => {
+  compliance.action(async (o: ReportOptions, command: Command) => {
     const framework = findFramework(o.framework);
     const now = new Date();
     const to = o.until ? instantFrom(o.until, '--until', now) : now;
     const from = instantFrom(o.since, '--since', now);
     if (from >= to) throw new CliError(`--since (${from.toISOString()}) is not before --until (${to.toISOString()})`);
-    const data = o.server ? await fromServer({ ...o, server: o.server }, from, to) : await fromStore(o, from, to);
+    const data = o.server ? await fromServer({ ...o, server: o.server }, from, to) : await fromStore(o, from, to, bundleAlgorithmSource(command.getOptionValueSource('bundleAlg')));
     const text = renderReport(buildComplianceReport({ framework, ...data }), o.format);
     if (o.output) {
       writeFileSync(o.output, text);

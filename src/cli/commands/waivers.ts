@@ -5,6 +5,7 @@ import { CliError } from '../exit-codes.js';
 import { describeUsage } from '../help.js';
 import { callServer, serverOptions, type ServerOptions } from '../server-client.js';
 import { formatOption } from './decisions.js';
+import { suggestKey } from '../../config/suggest-key.js';
 
 /** "30d", "12h" or an RFC 3339 time. */
 export function expiryFrom(text: string, now = new Date()): string {
@@ -12,6 +13,27 @@ export function expiryFrom(text: string, now = new Date()): string {
   if (relative) return new Date(now.getTime() + Number(relative[1]) * (relative[2] === 'd' ? 86_400_000 : 3_600_000)).toISOString();
   if (!Number.isNaN(Date.parse(text)) && /^\d{4}-\d{2}-\d{2}T/.test(text)) return text;
   throw new CliError(`--expires "${text}" is neither a duration like 30d or 12h nor an RFC 3339 time`);
+}
+
+/**
+ * Refuses a waiver for a rule the server's bundle does not have (a typo would otherwise be
+ * granted and waive nothing, while the deployment it was meant for stays blocked). The
+ * catalog is the server's own GET /v1/rules; when the server will not give it, the waiver
+ * is still granted, with a warning, since the server is what decides.
+ */
+async function checkRuleExists(o: ServerOptions, rule: string): Promise<void> {
+  let catalog: { bundle?: { name?: string; revision?: string }; rules?: Array<{ id: string }> };
+  try {
+    ({ body: catalog } = await callServer<typeof catalog>(o, 'GET', '/v1/rules'));
+  } catch (err) {
+    process.stderr.write(`warning: rule ${rule} not checked against the server's rule catalog (${(err as Error).message})\n`);
+    return;
+  }
+  const ids = (catalog.rules ?? []).map((r) => r.id);
+  if (ids.includes(rule)) return;
+  const bundle = catalog.bundle ? `bundle ${catalog.bundle.name ?? '?'} revision ${catalog.bundle.revision ?? '?'}` : 'its bundle';
+  const suggestion = suggestKey(rule, { properties: Object.fromEntries(ids.map((id) => [id, {}])) });
+  throw new CliError(`--rule ${rule}: no such rule in ${bundle} on ${o.server}${suggestion}; a waiver for it would waive nothing (add --allow-unknown-rule for a rule about to ship)`);
 }
 
 function line(w: Waiver): string {
@@ -32,9 +54,11 @@ export function waiversCommand(): Command {
     .requiredOption('--expires <when>', 'duration (30d, 12h) or RFC 3339 time')
     .option('--digest <digest>', 'only for this artifact digest')
     .option('--ticket <id>', 'tracking ticket')
+    .option('--allow-unknown-rule', "grant it even though the server's rule catalog has no such rule (a rule about to ship)")
     .addOption(formatOption());
   for (const option of serverOptions()) add.addOption(option);
-  add.action(async (o: ServerOptions & Record<string, string>) => {
+  add.action(async (o: ServerOptions & Record<string, string> & { allowUnknownRule?: boolean }) => {
+    if (!o.allowUnknownRule) await checkRuleExists(o, o.rule!);
     const body = {
       rule: o.rule, application: o.application, environment: o.env, reason: o.reason, requested_by: o.requestedBy,
       expires_at: expiryFrom(o.expires!),
@@ -44,10 +68,14 @@ export function waiversCommand(): Command {
     const { body: waiver } = await callServer<Waiver>(o, 'POST', '/v1/waivers', { json: body });
     process.stdout.write(o.format === 'json' ? `${JSON.stringify(waiver, null, 2)}\n` : `granted ${line(waiver)}`);
   });
-  describeUsage(add, [
-    'dfw waivers add --rule DFW-VULN-001 --application payments --env production --expires 14d \\\n' +
-      '    --reason "no fixed musl yet; not reachable from the network" --requested-by alice --ticket SEC-123 --server https://dfw.example --token "$ADMIN_TOKEN"',
-  ]);
+  describeUsage(
+    add,
+    [
+      'dfw waivers add --rule DFW-VULN-001 --application payments --env production --expires 14d \\\n' +
+        '    --reason "no fixed musl yet; not reachable from the network" --requested-by alice --ticket SEC-123 --server https://dfw.example --token "$ADMIN_TOKEN"',
+    ],
+    '0 granted, 2 error (among them: a --rule the server\'s rule catalog does not have)',
+  );
   const list = waivers
     .command('list')
     .description('List waivers (one per line: id, rule, application/environment, state, who and why)')
