@@ -10,7 +10,7 @@ import { serve } from '@hono/node-server';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createApp } from '../src/api/index.js';
-import { run } from '../src/cli/main.js';
+import { runDfwInProcess } from './helpers/cli-in-process.js';
 import { parseCheckRequest } from '../src/collect/check-request.js';
 import { verifiedInput } from './helpers/example-input.js';
 import { activityFromDecisions, buildComplianceReport, CSV_COLUMNS, findFramework, renderCsv, renderMarkdown, type ComplianceReport, type ReportCatalog } from '../src/compliance/index.js';
@@ -84,20 +84,7 @@ async function record(store: Store, logged: Logged[]): Promise<void> {
 }
 
 /** Runs the real CLI program in this process, capturing what it writes. */
-async function dfw(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [write, writeErr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const status = await run(['node', 'dfw', ...args]);
-    return { status, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-}
+const dfw = runDfwInProcess;
 
 reports.before(async (ctx) => {
   ctx.evaluator = await loadTestEvaluator({ revision: 'report-test' });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Settings } from 'luxon';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run } from '../src/cli/main.js';
+import { runDfwInProcess } from './helpers/cli-in-process.js';
 import { expandFreezes } from '../src/compliance/freeze/expand.js';
 import { parseFreezeSource } from '../src/compliance/freeze/source.js';
 import { ROOT } from './helpers/opa.js';
@@ -48,20 +48,7 @@ function freezeOf(fields: string): string {
 }
 
 /** Runs the real CLI program in this process, capturing what it writes. */
-async function dfw(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [write, writeErr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const status = await run(['node', 'dfw', ...args]);
-    return { status, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-}
+const dfw = runDfwInProcess;
 
 /** A policy directory of its own: freezes.yaml (given text) and where its windows go. */
 function calendarDir(dir: string, name: string, yamlText: string): { config: string; files: string[] } {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run } from '../src/cli/main.js';
+import { runDfwInProcess } from './helpers/cli-in-process.js';
 import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
 import { expandCalendarFile, writeCalendar } from '../src/compliance/freeze/files.js';
 import { expandFreezes } from '../src/compliance/freeze/expand.js';
@@ -244,20 +244,7 @@ freeze('the shipped calendar: its generated windows are current, and the storefr
 });
 
 /** Runs the real CLI program in this process, capturing what it writes. */
-async function dfw(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [write, writeErr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const status = await run(['node', 'dfw', ...args]);
-    return { status, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
-}
+const dfw = runDfwInProcess;
 
 freeze('dfw freeze import adds an .ics calendar and expands it; expand --check says when the windows are stale', async ({ dir }) => {
   const work = join(dir, 'cli');
