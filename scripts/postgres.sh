@@ -167,6 +167,9 @@ pidfile = $dir/pgbouncer.pid
 INI
   if [ -f "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; then
     say "PgBouncer already running on 127.0.0.1:$PGB_PORT"
+  elif "$BINDIR/pg_isready" -q -h 127.0.0.1 -p "$PGB_PORT" -d "$PGB_DB" 2>/dev/null; then
+    # Another clone's PgBouncer in front of the same shared server, as with PostgreSQL itself.
+    say "using the PgBouncer already listening on 127.0.0.1:$PGB_PORT (not started by this folder)"
   else
     as_owner "$bin" -d "$dir/pgbouncer.ini" >&2 9>&- || die "PgBouncer did not start (log: $dir/pgbouncer.log)"
     for _ in $(seq 1 50); do "$BINDIR/pg_isready" -q -h 127.0.0.1 -p "$PGB_PORT" -d "$PGB_DB" 2>/dev/null && break; sleep 0.1; done
