@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Ajv2020Import from 'ajv/dist/2020.js';
+import { readRfc3339 } from '../shared/rfc3339.js';
 import { createCheckService } from '../decide/index.js';
 import { parseCheckRequest } from '../collect/check-request.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
@@ -85,15 +86,13 @@ function shown(value: unknown): string {
   return Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'string' ? `the string ${JSON.stringify(value)}` : `${typeof value} ${JSON.stringify(value)}`;
 }
 
-// RFC 3339 with seconds and a zone, as request times are written. Date.parse alone also takes
-// "2026-11-28" or "Nov 28 2026" (the latter in the machine's own zone), which would decide an
-// example at another instant on another machine.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** The example, or what is wrong with its own fields, each naming the field. */
 function readExample(raw: unknown): { example: Example } | { problems: string[] } {
   if (validateExample(raw)) {
-    if (raw.time !== undefined && (!RFC3339.test(raw.time) || Number.isNaN(Date.parse(raw.time)))) {
+    // RFC 3339 with seconds and a zone, as request times are written: Date.parse alone also
+    // takes "Nov 28 2026" in the machine's own zone, deciding the example at another instant.
+    if (raw.time !== undefined && !('ms' in readRfc3339(raw.time))) {
       return { problems: [`"time" must be an RFC 3339 time such as ${EXAMPLE_TIME}, got ${JSON.stringify(raw.time)}`] };
     }
     return { example: raw };

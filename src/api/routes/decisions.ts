@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { InvalidCursorError } from '../../store/errors.js';
 import type { DecisionFilter, Store } from '../../store/types.js';
 import { requireRole, type ApiToken, type Caller } from '../auth.js';
-import { readRfc3339 } from '../rfc3339.js';
+import { readRfc3339 } from '../../shared/rfc3339.js';
 import { formatFieldErrors, InvalidInputError, NotFoundError, type FieldError } from '../../shared/errors.js';
 
 const RFC3339_EXAMPLE = 'such as 2026-11-28T14:00:00Z';

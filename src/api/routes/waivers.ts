@@ -10,7 +10,7 @@ import { ForbiddenError, formatFieldErrors, InvalidInputError, type FieldError }
 import { identityProblem, sameIdentity } from '../../shared/identity.js';
 import { readJsonBody } from '../json-body.js';
 import { DIGEST } from '../../collect/image-reference.js';
-import { readRfc3339 } from '../rfc3339.js';
+import { readRfc3339 } from '../../shared/rfc3339.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,5 +1,5 @@
-// Instants the API reads from callers (query times, waiver expiries): RFC 3339 §5.6
-// date-times, which always carry a zone. Date.parse alone is no check: it takes "1", reads
+// Instants dfw reads from people (API query times, waiver expiries, policy example times):
+// RFC 3339 §5.6 date-times, which always carry a zone. Date.parse alone is no check: it takes "1", reads
 // "2026-12-20T00:00:00" in the server's local time and "2026-02-30T00:00:00Z" as 2 March.
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?([Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$/;
