@@ -29,7 +29,7 @@ test.before.each((ctx) => {
 test.after.each((ctx) => rmSync(ctx.dir, { recursive: true, force: true }));
 
 /** `dfw serve` on a SQLite file in `dir`, whose thread sent the `after`th message of `type` stops. */
-function serveStopping(dir: string, type: 'record' | 'run', after: number, extra: string[] = []): Promise<ServerProcess> {
+function serveStopping(dir: string, type: 'records' | 'run', after: number, extra: string[] = []): Promise<ServerProcess> {
   const config = join(dir, 'dfw.yaml');
   writeFileSync(config, ['bundle:', `  path: ${JSON.stringify(join(ROOT, 'bundles/firewall.tar.gz'))}`, 'store:', `  url: ${JSON.stringify(`sqlite:${join(dir, 'dfw.db')}`)}`, 'server:', '  evaluation_threads: 1', ...extra, ''].join('\n'));
   return startDfw(['--config', config], {
@@ -60,7 +60,7 @@ for (const mode of [
   { name: 'dfw serve --workers 2 (the primary\'s writer)', extra: ['  workers: 2'], stoppedLog: 'the decision writer thread stopped: shutting down', shutdownLog: undefined },
 ]) {
   test(`${mode.name}: the decision writer thread stops mid-burst: the check waiting on it fails closed, every answered decision is in the log, and it exits 1`, async (ctx) => {
-    const server = await serveStopping(ctx.dir, 'record', 25, mode.extra);
+    const server = await serveStopping(ctx.dir, 'records', 25, mode.extra);
     let exchanges, code;
     try {
       // Clients stop at their first answer that is not a 200; the deadline only guards a preload

@@ -16,17 +16,19 @@ import { storeOptions } from '../store/config.js';
 import type { PendingDecision } from '../store/decisions.js';
 import type { DecisionWriter } from '../store/decision-writer.js';
 import { openDecisionWriterThread } from '../store/writer-thread.js';
-import { PendingAcks, writerErrorOf, type WriterError } from '../store/writer-messages.js';
+import { PendingAcks, writerErrorOf, type RowAck, type SentRow } from '../store/writer-messages.js';
+import { turnBatch, type TurnBatch } from '../store/turn-batch.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
 import { startServer, StartupError, type RunningServer, type ServerOptions } from './server.js';
 import { onShutdownSignal } from './shutdown-signals.js';
 
+// Rows and acknowledgements cross in batches, one message per event-loop turn (store/turn-batch.ts).
 type ToPrimary =
-  | { type: 'dfw:record'; seq: number; pending: PendingDecision }
+  | { type: 'dfw:records'; rows: SentRow[] }
   | { type: 'dfw:listening'; url: string }
   | { type: 'dfw:bundle-changed' };
 type ToWorker =
-  | { type: 'dfw:recorded'; seq: number; error?: WriterError }
+  | { type: 'dfw:recorded'; acks: RowAck[] }
   | { type: 'dfw:reload-bundle' };
 
 const isSqlite = (config: Config) => config.store.url.startsWith('sqlite:');
@@ -72,13 +74,15 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
     failStart = reject;
   });
   const urls = new Set<string>();
-  const onMessage = (worker: Worker) => (message: ToPrimary) => {
-    if (message.type === 'dfw:record') {
+  const onMessage = (worker: Worker, acks: TurnBatch<RowAck>) => (message: ToPrimary) => {
+    if (message.type === 'dfw:records') {
       if (!writer) return;
-      writer.write(message.pending).then(
-        () => send(worker, { type: 'dfw:recorded', seq: message.seq }),
-        (err: unknown) => send(worker, { type: 'dfw:recorded', seq: message.seq, error: writerErrorOf(err) }),
-      );
+      for (const { seq, pending } of message.rows) {
+        writer.write(pending).then(
+          () => acks.add({ seq }),
+          (err: unknown) => acks.add({ seq, error: writerErrorOf(err) }),
+        );
+      }
     } else if (message.type === 'dfw:bundle-changed') {
       // A publish or rollback reached one worker: the others serve it too.
       for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) send(other, { type: 'dfw:reload-bundle' });
@@ -97,7 +101,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
     const timedJobs = timedJobsWorker === undefined;
     const worker = cluster.fork({ [TIMED_JOBS_ENV]: timedJobs ? '1' : '0' });
     if (timedJobs) timedJobsWorker = worker.id;
-    worker.on('message', onMessage(worker));
+    worker.on('message', onMessage(worker, turnBatch<RowAck>((batch) => send(worker, { type: 'dfw:recorded', acks: batch }))));
     return worker;
   };
   // From the first fork on, so that no exit goes unseen between the start and the replacing.
@@ -172,7 +176,7 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
       else reloadWhenStarted = true;
       return;
     }
-    if (message.type === 'dfw:recorded') acks.settle(message.seq, message.error);
+    if (message.type === 'dfw:recorded') for (const ack of message.acks) acks.settle(ack.seq, ack.error);
   });
   // Without the primary no decision can be recorded: stop rather than answer unrecorded.
   const primaryGone = () => {
@@ -181,9 +185,17 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
     process.exit(1);
   };
   process.once('disconnect', primaryGone);
+  const rows = turnBatch<SentRow>((batch) => {
+    try {
+      process.send!({ type: 'dfw:records', rows: batch } satisfies ToPrimary);
+    } catch (err) {
+      const failure = new StoreError('store_failed', `the decision writer (primary process) could not be reached: ${(err as Error).message}`, { cause: err });
+      for (const { seq } of batch) acks.fail(seq, failure);
+    }
+  });
   const sendDecision = (pending: PendingDecision) => {
     const { seq, acknowledged } = acks.add(pending.decisionId);
-    process.send!({ type: 'dfw:record', seq, pending } satisfies ToPrimary);
+    rows.add({ seq, pending });
     return acknowledged;
   };
 

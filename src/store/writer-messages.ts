@@ -13,11 +13,28 @@ export interface WriterError {
   message: string;
 }
 
-export type ToWriterThread = { type: 'record'; seq: number; pending: PendingDecision } | { type: 'close' };
+/** A row and the number its acknowledgement comes back under. */
+export interface SentRow {
+  seq: number;
+  pending: PendingDecision;
+}
+
+/** The acknowledgement of row `seq`: committed, or the error that kept it out of the log. */
+export interface RowAck {
+  seq: number;
+  error?: WriterError;
+}
+
+/**
+ * Rows and acknowledgements cross in batches, one message per event-loop turn: under load
+ * several checks finish in one turn, and each message costs both threads a wake-up and a
+ * structured clone's fixed part (performance-changes.md, ninth round).
+ */
+export type ToWriterThread = { type: 'records'; rows: SentRow[] } | { type: 'close' };
 export type FromWriterThread =
   | { type: 'ready' }
   | { type: 'failed'; error: WriterError }
-  | { type: 'recorded'; seq: number; error?: WriterError }
+  | { type: 'recorded'; acks: RowAck[] }
   | { type: 'closed'; error?: WriterError };
 
 export function writerErrorOf(thrown: unknown): WriterError {

@@ -3,25 +3,39 @@
 // COMMIT — the commit waits for its fsync — block this thread, not the one answering checks.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDecisionWriter } from './decision-writer.js';
-import { writerErrorOf, type ToWriterThread, type FromWriterThread } from './writer-messages.js';
+import { turnBatch } from './turn-batch.js';
+import { writerErrorOf, type FromWriterThread, type RowAck, type ToWriterThread } from './writer-messages.js';
 
 const port = parentPort!;
 const { url } = workerData as { url: string };
 const send = (message: FromWriterThread) => port.postMessage(message);
 
+// The rows of one group commit settle together: their acknowledgements leave in one message.
+const acks = turnBatch<RowAck>((batch) => send({ type: 'recorded', acks: batch }));
+const acknowledge = (ack: RowAck) => acks.add(ack);
+
 try {
   const writer = await openDecisionWriter(url);
   port.on('message', (message: ToWriterThread) => {
-    if (message.type === 'record') {
-      writer.write(message.pending).then(
-        () => send({ type: 'recorded', seq: message.seq }),
-        (err: unknown) => send({ type: 'recorded', seq: message.seq, error: writerErrorOf(err) }),
-      );
+    if (message.type === 'records') {
+      for (const { seq, pending } of message.rows) {
+        writer.write(pending).then(
+          () => acknowledge({ seq }),
+          (err: unknown) => acknowledge({ seq, error: writerErrorOf(err) }),
+        );
+      }
     } else {
-      // Everything sent before the close was answered above; commit what is pending, then end.
+      // Everything sent before the close is answered before the thread reports: commit what
+      // is pending, send its acknowledgements, then end.
       writer.close().then(
-        () => send({ type: 'closed' }),
-        (err: unknown) => send({ type: 'closed', error: writerErrorOf(err) }),
+        () => {
+          acks.flush();
+          send({ type: 'closed' });
+        },
+        (err: unknown) => {
+          acks.flush();
+          send({ type: 'closed', error: writerErrorOf(err) });
+        },
       );
     }
   });

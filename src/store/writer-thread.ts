@@ -9,8 +9,9 @@ import type { DecisionWriter } from './decision-writer.js';
 import { StoreError, wrapStoreError } from './errors.js';
 import { withRemoteDecisionWriter } from './remote-writer.js';
 import type { OpenStoreOptions, Store } from './types.js';
+import { turnBatch } from './turn-batch.js';
 import { workerEntry } from './worker-entry.js';
-import { PendingAcks, storeErrorOf, type FromWriterThread, type ToWriterThread, type WriterError } from './writer-messages.js';
+import { PendingAcks, storeErrorOf, type FromWriterThread, type SentRow, type ToWriterThread, type WriterError } from './writer-messages.js';
 
 export interface WriterThreadOptions {
   /** Called once if the thread stops on its own: from then on every write fails (fail closed). */
@@ -46,7 +47,7 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
         started = true;
         resolve();
       } else if (message.type === 'failed') failStart(message.error.message);
-      else if (message.type === 'recorded') acks.settle(message.seq, message.error);
+      else if (message.type === 'recorded') for (const ack of message.acks) acks.settle(ack.seq, ack.error);
       else onClosed?.(message.error);
     });
     worker.on('error', (err) => (started ? stop(err.message) : failStart(err.message)));
@@ -54,16 +55,20 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
   });
 
   const post = (message: ToWriterThread) => worker.postMessage(message);
+  const rows = turnBatch<SentRow>((batch) => {
+    try {
+      post({ type: 'records', rows: batch });
+    } catch (err) {
+      const failure = wrapStoreError(err, 'recording a decision: the row could not be sent to the writer thread');
+      for (const { seq } of batch) acks.fail(seq, failure);
+    }
+  });
   return {
     write(pending) {
       if (stopped !== undefined) return Promise.reject(new StoreError('store_failed', `the decision writer thread has stopped: ${stopped}`));
       if (closing) return Promise.reject(new StoreError('store_closed', 'recording a decision: the store is closed', { kind: 'unavailable' }));
       const { seq, acknowledged } = acks.add(pending.decisionId);
-      try {
-        post({ type: 'record', seq, pending });
-      } catch (err) {
-        acks.fail(seq, wrapStoreError(err, 'recording a decision: the row could not be sent to the writer thread'));
-      }
+      rows.add({ seq, pending });
       return acknowledged;
     },
     close() {
@@ -73,6 +78,7 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
             // The thread answers every record sent before the close, commits, then reports.
             const error = await new Promise<WriterError | undefined>((resolve) => {
               onClosed = resolve;
+              rows.flush();
               post({ type: 'close' });
             });
             if (error) throw storeErrorOf(error);
