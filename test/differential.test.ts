@@ -412,6 +412,29 @@ Differential('decides every example and generated input on the evaluation pool\'
   }
 });
 
+// The check service writes the input's JSON once and hands the text to the evaluator, which
+// then splices the request time and bundle in rather than writing the input again
+// (evaluator.ts, spliceRequestTime): every case must decide as without the text, which
+// agrees with OPA above. The check service has set request.time by then; so does this.
+Differential('decides every example and generated input alike from the input text the check service wrote', async (context) => {
+  const comparisons = [...context.examples, ...context.generated, ...context.summaries];
+  let spliced = 0;
+  const fromText = comparisons.map(({ testCase }): Outcome => {
+    const input = structuredClone(testCase.input);
+    input.request = { ...(input.request ?? {}), time: testCase.now.toISOString() };
+    const options = { now: testCase.now, decisionId: 'difftest', inputJson: JSON.stringify(input) };
+    if (context.evaluator.prepare(input, options).pieces[0] === '{"request":{"time_ns":') spliced += 1;
+    try {
+      return { decision: pickDecision(context.evaluator.evaluate(input, options)) };
+    } catch (err) {
+      return { none: `${(err as Error).name}: ${(err as Error).message}` };
+    }
+  });
+  const differ = comparisons.filter((c, i) => stable(c.wasm) !== stable(fromText[i])).map((c) => c.testCase.name);
+  assert.equal(differ, [], 'decided differently from the written text');
+  assert.ok(spliced >= context.examples.length + context.summaries.length, `the text was spliced for ${spliced} of ${comparisons.length} cases; every example is built with request first`);
+});
+
 // So that agreement on the examples means something: in production each allow file is
 // allowed and each deny file reports its own rule (as a deny or, for medium rules, a warning).
 Differential('in production the example allow files are allowed and each deny file reports its own rule', (context) => {

@@ -27,6 +27,22 @@ test('serializeMasked writes what masking a copy and serializing it writes', () 
   );
 });
 
+// The check service hands over the input's text as it wrote it for the policy: kept when
+// nothing in it is masked, never when something is.
+test('serializeMasked given the text already written writes the same as without it', () => {
+  fc.assert(
+    fc.property(documents, fc.constantFrom(...PATH_SETS), (doc, paths) => {
+      assert.is(serializeMasked(doc, paths, JSON.stringify(doc)), JSON.stringify(maskSecrets(doc, paths)));
+    }),
+    { seed: 20261207, numRuns: 2000 },
+  );
+  const secret = { request: { id: 'x' }, evidence: { env: { github_token: 'ghp_x' } } };
+  assert.is(serializeMasked(secret, DEFAULT_MASK_PATHS, JSON.stringify(secret)), '{"request":{"id":"x"},"evidence":{"env":{"github_token":"***"}}}');
+  const plain = { request: { id: 'x' }, evidence: { permissions: { 'id-token': 'write' }, token: null } };
+  const written = JSON.stringify(plain);
+  assert.ok(serializeMasked(plain, DEFAULT_MASK_PATHS, written) === written, 'the written text itself is kept');
+});
+
 test('serializeMasked masks a secret nested in arrays and keeps nulls', () => {
   const doc = { evidence: { workflows: [{ env: { github_token: 'ghp_x', token: null } }] }, list: [['s'], { password: 'p' }] };
   assert.is(serializeMasked(doc, DEFAULT_MASK_PATHS), '{"evidence":{"workflows":[{"env":{"github_token":"***","token":null}}]},"list":[["s"],{"password":"***"}]}');

@@ -90,7 +90,10 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       stopIfAborted(context.signal);
       const collectMs = performance.now() - started;
 
-      const decision = await evaluate(evaluator, input, { decisionId: id, now });
+      // Written once, for the policy and for the decision log (which keeps it when nothing
+      // in it is masked): the input does not change from here on.
+      const inputJson = JSON.stringify(input);
+      const decision = await evaluate(evaluator, input, { decisionId: id, now, inputJson });
       // After the evaluation, before the record: a strict refusal leaves no trace in the log.
       const warnings = requestWarnings(evaluator, input, options.strict === true);
       decision.timing_ms = {
@@ -105,7 +108,8 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       stopIfAborted(context.signal);
       if (options.store) {
         try {
-          await options.store.recordDecision(decisionRecordFrom(decision, input, { caller: context.caller ?? 'anonymous', via: context.via, dry_run: context.dryRun === true }));
+          const record = decisionRecordFrom(decision, input, { caller: context.caller ?? 'anonymous', via: context.via, dry_run: context.dryRun === true });
+          await options.store.recordDecision({ ...record, input_json: inputJson });
         } catch (err) {
           throw new DecisionLogError(err);
         }

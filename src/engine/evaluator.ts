@@ -22,6 +22,11 @@ export interface EvaluateOptions {
   /** Evaluate as of this time instead of the clock's (replay of a logged decision). */
   now?: Date;
   decisionId?: string;
+  /**
+   * JSON.stringify(input), when the caller has it already (the check service writes it once
+   * for the policy and the decision log). It must be exactly that text.
+   */
+  inputJson?: string;
 }
 
 /**
@@ -90,16 +95,35 @@ export interface EvaluatingBundle {
  * revision shows the policy that revision (a verification summary vouches only under the
  * bundle that made it: lib/verification_summary.rego).
  */
-function inputPieces(input: InputDocument, now: Date, bundle: EvaluatingBundle): string[] {
+function inputPieces(input: InputDocument, now: Date, bundle: EvaluatingBundle, inputJson?: string): string[] {
   const ms = now.getTime();
   if (!Number.isFinite(ms)) throw new EvaluationError('invalid_time', 'the request time is not a valid date');
   const timeNs = (BigInt(ms) * 1_000_000n).toString();
+  const spliced = inputJson === undefined ? undefined : spliceRequestTime(input, inputJson, now, timeNs, bundle);
+  if (spliced) return spliced;
   const marker = `"__dfw_time_ns_${timeNs}__"`;
   const request = { ...(input.request ?? {}), time: now.toISOString(), time_ns: marker.slice(1, -1), bundle };
   const text = replaceLoneSurrogateEscapes(JSON.stringify({ ...input, request }));
   const at = text.indexOf(marker);
   if (at < 0) throw new EvaluationError('input_unserializable', 'the input could not be written as JSON with its request time');
   return [text.slice(0, at), timeNs, text.slice(at + marker.length)];
+}
+
+/** Where the input's text opens its request object, when request is the input's first key. */
+const REQUEST_OPENING = '{"request":{';
+
+/**
+ * inputPieces from the input's text already written, without writing it again: when request
+ * is the first key (buildInput puts it there), already holds this request time and has no
+ * time_ns or bundle of its own, the two fields go right after the request's opening brace.
+ * Key order means nothing to the policy. Undefined when the text is not of that shape.
+ */
+function spliceRequestTime(input: InputDocument, inputJson: string, now: Date, timeNs: string, bundle: EvaluatingBundle): string[] | undefined {
+  const request = input.request as Record<string, unknown> | undefined;
+  if (!inputJson.startsWith(REQUEST_OPENING) || inputJson.charCodeAt(REQUEST_OPENING.length) === 0x7d /* } */) return undefined;
+  if (!request || request.time !== now.toISOString() || 'time_ns' in request || 'bundle' in request) return undefined;
+  const rest = replaceLoneSurrogateEscapes(inputJson.slice(REQUEST_OPENING.length));
+  return [`${REQUEST_OPENING}"time_ns":`, timeNs, `,"bundle":${JSON.stringify(bundle)},${rest}`];
 }
 
 /**
@@ -198,7 +222,7 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
       const now = evalOptions.now ?? clock();
       let pieces: string[];
       try {
-        pieces = inputPieces(input, now, evaluating);
+        pieces = inputPieces(input, now, evaluating, evalOptions.inputJson);
       } catch (err) {
         throw asEvaluationError(err);
       }

@@ -48,7 +48,7 @@ export function prepareDecision(record: NewDecisionRecord, maskPaths: readonly s
     requireText(record.caller, 'caller'),
     requireText(record.via, 'via'),
     record.dry_run === true,
-    serializeMasked(record.input ?? null, maskPaths),
+    serializeMasked(record.input ?? null, maskPaths, record.input_json),
     decisionColumn(record),
     recordedAt.getTime(),
   ];

@@ -154,6 +154,21 @@ function foldPaths(paths: readonly string[]): ReturnType<typeof anywhereKeys> {
   return plan;
 }
 
+/** Whether a key `keys` matches holds a value (not null) anywhere in `node`: what masking would change. */
+function hasKeyAnywhere(node: unknown, keys: KeyMatcher): boolean {
+  if (!isContainer(node)) return false;
+  if (Array.isArray(node)) {
+    for (const element of node) if (hasKeyAnywhere(element, keys)) return true;
+    return false;
+  }
+  for (const key in node) {
+    const child = node[key];
+    if (child === undefined) continue;
+    if ((child !== null && keys.test(key)) || hasKeyAnywhere(child, keys)) return true;
+  }
+  return false;
+}
+
 /** A copy of `input` (JSON data) with every value reached by `paths` replaced by "***". */
 export function maskSecrets<T>(input: T, paths: readonly string[]): T {
   const { keys, rest } = foldPaths(paths);
@@ -170,10 +185,13 @@ export function maskSecrets<T>(input: T, paths: readonly string[]): T {
  * the document and no second walk (about three times cheaper on a typical input; the
  * decision log does this for every check). Other paths take the copy-and-walk route.
  */
-export function serializeMasked(input: unknown, paths: readonly string[]): string {
+export function serializeMasked(input: unknown, paths: readonly string[], written?: string): string {
   const { keys, rest } = foldPaths(paths);
   if (rest.length > 0 || !isContainer(input)) return JSON.stringify(maskSecrets(input, paths));
-  if (!keys) return JSON.stringify(input);
+  if (!keys) return written ?? JSON.stringify(input);
+  // The text the caller already wrote, when nothing in it is a secret: one walk over the keys
+  // costs a fraction of writing the document again.
+  if (written !== undefined && !hasKeyAnywhere(input, keys)) return written;
   let root = true;
   return JSON.stringify(input, function (this: unknown, key: string, value: unknown) {
     // The root is never masked (it has no key); array indices are not keys to match.

@@ -36,7 +36,16 @@ export interface DecisionRecord {
  * What `recordDecision` accepts: a record whose time may also be a Date, and the
  * notifications it causes, queued in the outbox in the same transaction (src/store/outbox.ts).
  */
-export type NewDecisionRecord = Omit<DecisionRecord, 'time'> & { time: Instant; outbox?: NewOutboxMessage[] };
+export type NewDecisionRecord = Omit<DecisionRecord, 'time'> & {
+  time: Instant;
+  outbox?: NewOutboxMessage[];
+  /**
+   * JSON.stringify(input), when the caller already wrote it (the check service writes it once
+   * for the policy): the store keeps it as it is when no mask path matches, instead of
+   * writing the input again. It must be exactly that text.
+   */
+  input_json?: string;
+};
 
 /** A decision in a list: everything but the (large) input and decision documents. */
 export type DecisionSummary = Omit<DecisionRecord, 'input' | 'decision'>;
