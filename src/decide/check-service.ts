@@ -62,6 +62,18 @@ const onThisThread = (evaluator: Evaluator, input: InputDocument, options: Evalu
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/**
+ * The input's JSON text, or undefined when it cannot be written: the evaluator then tries
+ * itself and fails with its own error (evaluation_failed), as it did before the text was shared.
+ */
+function writtenInput(input: InputDocument): string | undefined {
+  try {
+    return JSON.stringify(input);
+  } catch {
+    return undefined;
+  }
+}
+
 function stopIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CheckAbortedError(signal.reason);
 }
@@ -92,7 +104,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
 
       // Written once, for the policy and for the decision log (which keeps it when nothing
       // in it is masked): the input does not change from here on.
-      const inputJson = JSON.stringify(input);
+      const inputJson = writtenInput(input);
       const decision = await evaluate(evaluator, input, { decisionId: id, now, inputJson });
       // After the evaluation, before the record: a strict refusal leaves no trace in the log.
       const warnings = requestWarnings(evaluator, input, options.strict === true);
@@ -109,7 +121,7 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       if (options.store) {
         try {
           const record = decisionRecordFrom(decision, input, { caller: context.caller ?? 'anonymous', via: context.via, dry_run: context.dryRun === true });
-          await options.store.recordDecision({ ...record, input_json: inputJson });
+          await options.store.recordDecision(inputJson === undefined ? record : { ...record, input_json: inputJson });
         } catch (err) {
           throw new DecisionLogError(err);
         }

@@ -122,8 +122,7 @@ function spliceRequestTime(input: InputDocument, inputJson: string, now: Date, t
   const request = input.request as Record<string, unknown> | undefined;
   if (!inputJson.startsWith(REQUEST_OPENING) || inputJson.charCodeAt(REQUEST_OPENING.length) === 0x7d /* } */) return undefined;
   if (!request || request.time !== now.toISOString() || 'time_ns' in request || 'bundle' in request) return undefined;
-  const rest = replaceLoneSurrogateEscapes(inputJson.slice(REQUEST_OPENING.length));
-  return [`${REQUEST_OPENING}"time_ns":`, timeNs, `,"bundle":${JSON.stringify(bundle)},${rest}`];
+  return [`${REQUEST_OPENING}"time_ns":`, timeNs, replaceLoneSurrogateEscapes(`,"bundle":${JSON.stringify(bundle)},${inputJson.slice(REQUEST_OPENING.length)}`)];
 }
 
 /**
