@@ -33,7 +33,7 @@ export interface ScaleFigures {
   /** When these figures were measured (a later run may report them again: --reuse-scale). */
   measuredAt?: string;
   listing: Array<{ backend: string; rows: number; seedSeconds: number; queries: number; p50Ms: number; p99Ms: number; maxMs: number; plan: string }>;
-  whatIf?: { decisions: number; threads?: number; seconds: number; perSecond: number; rssMiB: { start: number; peak: number; end: number }; changed: number };
+  whatIf?: { decisions: number; threads?: number; seconds: number; perSecond: number; rssMiB: { start: number; peak: number; end: number; quarter?: number; last?: number }; changed: number };
 }
 
 export interface BenchResults {

@@ -170,14 +170,24 @@ async function whatIfFigures(context: BenchContext, evaluator: Evaluator, input:
   const started = performance.now();
   try {
     const threads = availableParallelism();
-    const report = await whatIfInParallel(store, evaluator, new Date(0), BENCH_TIME, { threads });
+    // RSS as the pass goes, a quarter in and at its last decision: memory that grew with the
+    // decisions read would show between the two, while what the pass sets up once (threads,
+    // their policies, the allocator's arenas) is already there a quarter in.
+    let quarter: number | undefined;
+    let last: number | undefined;
+    const every = Math.max(1, Math.floor(count / 20));
+    const onProgress = (evaluated: number) => {
+      if (quarter === undefined && evaluated >= count / 4) quarter = mib();
+      if (evaluated >= count - every) last = mib();
+    };
+    const report = await whatIfInParallel(store, evaluator, new Date(0), BENCH_TIME, { threads, every, onProgress });
     const seconds = (performance.now() - started) / 1000;
     const peakSeen = Math.max(peak, mib());
     // What the run left behind, not garbage V8 has yet to collect: measured as the start was,
     // after a full collection (make bench runs Node with --expose-gc) and a moment to settle.
     global.gc?.();
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    return { decisions: report.evaluated, threads, seconds, perSecond: report.evaluated / seconds, rssMiB: { start, peak: peakSeen, end: mib() }, changed: report.changed.length };
+    return { decisions: report.evaluated, threads, seconds, perSecond: report.evaluated / seconds, rssMiB: { start, peak: peakSeen, end: mib(), ...(quarter !== undefined ? { quarter } : {}), ...(last !== undefined ? { last } : {}) }, changed: report.changed.length };
   } finally {
     clearInterval(sampler);
     await store.close();
