@@ -2,7 +2,7 @@
 // same connections and duration; their decisions checked first, memory read before and after.
 import { log, showCommand, type BenchContext } from './context.js';
 import { decisionShape } from './evaluate.js';
-import { runLoad } from './http.js';
+import { mergeSlices, runLoad, runSlice, type LoadSlice } from './http.js';
 import type { BenchInput } from './inputs.js';
 import { readTreeMemory } from './processes.js';
 import { publishDuringLoad } from './swap.js';
@@ -12,6 +12,9 @@ import { endpoint, requestBody, startCeiling, startDfw, startOpa, type StartedSe
 /** The cluster row: one server process per core of this machine (2 here), dfw serve --workers. */
 export const CLUSTER_WORKERS = 2;
 export const CLUSTER_NAME = `dfw --workers ${CLUSTER_WORKERS}`;
+
+/** Each server's measured time at 16 connections is taken in this many slices, in turns with the others'. */
+export const HTTP_SLICES = 3;
 
 async function postJson(url: string, body: string): Promise<Record<string, unknown>> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -44,13 +47,25 @@ export async function compareHttp(context: BenchContext, inputs: BenchInput[], e
 
     const runs: HttpResults['runs'] = [];
     const { connections, durationSec, warmupSec } = flags.load;
+    // In turns rather than one server after the other: this machine changes speed from one
+    // minute to the next (performance-changes.md, fifth and ninth rounds), and a server
+    // measured in one stretch could get a slow minute the others did not. Each server's
+    // measured time is split into HTTP_SLICES slices, taken round-robin with the others';
+    // the first slice of each gets the whole warm-up, the later ones a short one (new
+    // connections, a server already warm).
+    const slices = durationSec >= HTTP_SLICES * 2 ? HTTP_SLICES : 1;
     for (const bench of inputs) {
-      for (const started of servers) {
-        const { server } = started;
-        log(`HTTP load: ${server.name}, ${bench.name} input, ${connections} connections, ${warmupSec} s + ${durationSec} s`);
-        const run = () => runLoad(server.name, endpoint(started), requestBody(started, bench), server.pid, flags.load);
-        runs.push({ input: bench.name, ...(await quiet.measure(`${server.name} ${bench.name}`, run, (r) => r.otherCores)) });
+      const taken = new Map<StartedServer, LoadSlice[]>(servers.map((s) => [s, []]));
+      for (let round = 0; round < slices; round++) {
+        for (const started of servers) {
+          const { server } = started;
+          const load = { connections, durationSec: durationSec / slices, warmupSec: round === 0 ? warmupSec : Math.min(warmupSec, 0.5) };
+          log(`HTTP load: ${server.name}, ${bench.name} input, ${connections} connections, ${load.warmupSec} s + ${load.durationSec.toFixed(1)} s (slice ${round + 1} of ${slices})`);
+          const run = () => runSlice(server.name, endpoint(started), requestBody(started, bench), server.pid, load);
+          taken.get(started)!.push(await quiet.measure(`${server.name} ${bench.name} slice ${round + 1}`, run, (r) => r.figures.otherCores));
+        }
       }
+      for (const started of servers) runs.push({ input: bench.name, ...mergeSlices(taken.get(started)!) });
       const autocannon = ['npx', 'autocannon', '-m', 'POST', '-H', 'content-type=application/json', '-c', String(connections), '-d', String(durationSec)];
       commands.push(
         showCommand(context, [...autocannon, '-i', `${context.tmp}/${bench.name}.request.json`, '<dfw url>/v1/check']),

@@ -38,6 +38,19 @@ async function fire(url: string, body: string, connections: number, durationSec:
 }
 
 export async function runLoad(target: string, url: string, body: string, serverPid: number, options: LoadOptions): Promise<LoadFigures> {
+  return (await runSlice(target, url, body, serverPid, options)).figures;
+}
+
+/** One measured run with what merging it with others needs: its latencies and wall time. */
+export interface LoadSlice {
+  figures: LoadFigures;
+  samples: number[];
+  wallSec: number;
+  /** autocannon's own duration of the run, which perSecond is over. */
+  durationSec: number;
+}
+
+export async function runSlice(target: string, url: string, body: string, serverPid: number, options: LoadOptions): Promise<LoadSlice> {
   if (options.warmupSec > 0) await fire(url, body, options.connections, options.warmupSec);
   const samples: number[] = [];
   const serverCpu = readTreeCpuSeconds(serverPid);
@@ -53,7 +66,7 @@ export async function runLoad(target: string, url: string, body: string, serverP
   const serverCores = (readTreeCpuSeconds(serverPid) - serverCpu) / wallSec;
   const loadGeneratorCores = (own.user + own.system) / 1e6 / wallSec;
   const latency = summarize(samples, wallSec * 1000);
-  return {
+  const figures: LoadFigures = {
     target,
     requests: result['2xx'],
     perSecond: result['2xx'] / result.duration,
@@ -66,5 +79,34 @@ export async function runLoad(target: string, url: string, body: string, serverP
     serverCores,
     loadGeneratorCores,
     otherCores: Math.max(0, machineCores - serverCores - loadGeneratorCores),
+  };
+  return { figures, samples, wallSec, durationSec: result.duration };
+}
+
+/**
+ * Slices of one server's load taken in turns with other servers' slices, as one run: requests
+ * and errors added up, rates over the slices' summed time, percentiles over every latency,
+ * cores weighted by each slice's time.
+ */
+export function mergeSlices(slices: readonly LoadSlice[]): LoadFigures {
+  const first = slices[0];
+  if (!first) throw new Error('no slices to merge');
+  const wallSec = slices.reduce((n, s) => n + s.wallSec, 0);
+  const sum = (pick: (f: LoadFigures) => number) => slices.reduce((n, s) => n + pick(s.figures), 0);
+  const weighted = (pick: (f: LoadFigures) => number) => slices.reduce((n, s) => n + pick(s.figures) * s.wallSec, 0) / wallSec;
+  const latency = summarize(slices.flatMap((s) => s.samples), wallSec * 1000);
+  return {
+    target: first.figures.target,
+    requests: sum((f) => f.requests),
+    perSecond: sum((f) => f.requests) / slices.reduce((n, s) => n + s.durationSec, 0),
+    p50Ms: latency.p50Ms,
+    p99Ms: latency.p99Ms,
+    autocannonP99Ms: Math.max(...slices.map((s) => s.figures.autocannonP99Ms)),
+    errors: sum((f) => f.errors),
+    timeouts: sum((f) => f.timeouts),
+    non2xx: sum((f) => f.non2xx),
+    serverCores: weighted((f) => f.serverCores),
+    loadGeneratorCores: weighted((f) => f.loadGeneratorCores),
+    otherCores: weighted((f) => f.otherCores),
   };
 }

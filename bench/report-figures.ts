@@ -1,5 +1,6 @@
 // The figure sections of docs/performance.md: in-process, HTTP, bundle load, memory and
 // the CPU profile of dfw's server, each a table and what it measured.
+import { HTTP_SLICES } from './http-compare.js';
 import type { BenchResults } from './results.js';
 import { DEFAULT_MASK_PATHS } from '../src/store/mask.js';
 import { fmt, type LatencySummary } from './stats.js';
@@ -89,8 +90,10 @@ ${table(['Server', 'req/s', 'p50', 'p99', 'errors / non-2xx / timeouts', 'server
 
 dfw: \`POST /v1/check\` on \`dfw serve\` (a separate Node process). OPA: \`POST
 /v1/data/firewall/decision\` on \`opa run --server\` with the Rego-target bundle of the same
-sources (signed, verified at startup). Same machine, same ${r.flags.connections} connections, ${r.flags.warmupSec} s
-warm-up then ${r.flags.durationSec} s measured, one server at a time, all in one run. req/s counts 2xx answers;
+sources (signed, verified at startup). Same machine, same ${r.flags.connections} connections, ${r.flags.durationSec} s measured
+per server and input, all in one run, one server at a time but in turns: ${r.flags.durationSec >= HTTP_SLICES * 2 ? `each server's time in ${HTTP_SLICES} slices taken
+round-robin with the others' (${r.flags.warmupSec} s of warm-up before its first slice, 0.5 s before the others), so that
+a slow minute of this machine falls on every server alike rather than on one` : `one slice each after ${r.flags.warmupSec} s of warm-up`}. req/s counts 2xx answers;
 p50/p99 come from every response's latency as autocannon measured it (its own histogram
 rounds to whole milliseconds). "server cores" is the server process's CPU time over the run
 divided by its duration (/proc/<pid>/stat); "autocannon cores" the same for the benchmark
