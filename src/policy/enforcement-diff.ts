@@ -125,6 +125,34 @@ function entries(list: unknown): Map<string, string> {
   return map;
 }
 
+/** Object keys in one order, so that two spellings of the same identity compare equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A builder entry (id, level, identities) changed: it trusts more when it gains an identity,
+ * claims a higher level, or changes anything else; dropping identities or lowering the level
+ * only trusts less. Both arguments are an entry's JSON (entries()).
+ */
+function builderWeakens(beforeJson: string, afterJson: string): boolean {
+  const before = JSON.parse(beforeJson) as unknown;
+  const after = JSON.parse(afterJson) as unknown;
+  if (typeof before !== 'object' || before === null || typeof after !== 'object' || after === null) return true;
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  const identities = (entry: Record<string, unknown>) => new Set((Array.isArray(entry.identities) ? entry.identities : []).map(canonical));
+  const had = identities(a);
+  if ([...identities(b)].some((identity) => !had.has(identity))) return true;
+  if (a.level !== b.level && !(typeof a.level === 'number' && typeof b.level === 'number' && b.level < a.level)) return true;
+  const rest = (entry: Record<string, unknown>) => canonical(Object.fromEntries(Object.entries(entry).filter(([k]) => k !== 'identities' && k !== 'level')));
+  return rest(a) !== rest(b);
+}
+
 /** Who is trusted: a signer, builder or registry added or widened trusts more (weakens); one removed trusts less. */
 function compareTrustLists(before: EnforcementConfig['trust'], after: EnforcementConfig['trust']): EnforcementChange[] {
   const changes: EnforcementChange[] = [];
@@ -133,7 +161,7 @@ function compareTrustLists(before: EnforcementConfig['trust'], after: Enforcemen
     const b = entries(after?.[list]);
     for (const [key, value] of b) {
       if (!a.has(key)) changes.push({ key: `trust.${list}`, change: `+ ${value}`, weakens: true });
-      else if (a.get(key) !== value) changes.push(changed(`trust.${list}`, a.get(key)!, value, true));
+      else if (a.get(key) !== value) changes.push(changed(`trust.${list}`, a.get(key)!, value, list === 'builders' ? builderWeakens(a.get(key)!, value) : true));
     }
     for (const [key, value] of a) if (!b.has(key)) changes.push({ key: `trust.${list}`, change: `- ${value}`, weakens: false });
   }
