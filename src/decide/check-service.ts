@@ -120,8 +120,8 @@ export function createCheckService(policy: ActivePolicy, options: CheckServiceOp
       stopIfAborted(context.signal);
       if (options.store) {
         try {
-          const record = decisionRecordFrom(decision, input, { caller: context.caller ?? 'anonymous', via: context.via, dry_run: context.dryRun === true });
-          await options.store.recordDecision(inputJson === undefined ? record : { ...record, input_json: inputJson });
+          const recorded = { caller: context.caller ?? 'anonymous', via: context.via, dry_run: context.dryRun === true, ...(inputJson !== undefined ? { input_json: inputJson } : {}) };
+          await options.store.recordDecision(decisionRecordFrom(decision, input, recorded));
         } catch (err) {
           throw new DecisionLogError(err);
         }

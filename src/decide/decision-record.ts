@@ -7,6 +7,8 @@ export interface DecisionContext {
   caller: string;
   via: string;
   dry_run?: boolean;
+  /** JSON.stringify(input), when the caller wrote it already (NewDecisionRecord.input_json). */
+  input_json?: string;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -38,5 +40,6 @@ export function decisionRecordFrom(decision: Decision, input: InputDocument, con
     dry_run: context.dry_run === true,
     input,
     decision,
+    ...(context.input_json !== undefined ? { input_json: context.input_json } : {}),
   };
 }

@@ -13,10 +13,9 @@ import type { Config } from '../config/load.js';
 import type { Logger } from '../shared/logger.js';
 import { StoreError } from '../store/errors.js';
 import { storeOptions } from '../store/config.js';
-import type { PendingDecision } from '../store/decisions.js';
 import type { DecisionWriter } from '../store/decision-writer.js';
 import { openDecisionWriterThread } from '../store/writer-thread.js';
-import { PendingAcks, writerErrorOf, type RowAck, type SentRow } from '../store/writer-messages.js';
+import { commitRows, PendingAcks, rowSender, type RowAck, type SentRow } from '../store/writer-messages.js';
 import { turnBatch, type TurnBatch } from '../store/turn-batch.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
 import { startServer, StartupError, type RunningServer, type ServerOptions } from './server.js';
@@ -76,13 +75,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
   const urls = new Set<string>();
   const onMessage = (worker: Worker, acks: TurnBatch<RowAck>) => (message: ToPrimary) => {
     if (message.type === 'dfw:records') {
-      if (!writer) return;
-      for (const { seq, pending } of message.rows) {
-        writer.write(pending).then(
-          () => acks.add({ seq }),
-          (err: unknown) => acks.add({ seq, error: writerErrorOf(err) }),
-        );
-      }
+      if (writer) commitRows((pending) => writer.write(pending), message.rows, acks);
     } else if (message.type === 'dfw:bundle-changed') {
       // A publish or rollback reached one worker: the others serve it too.
       for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) send(other, { type: 'dfw:reload-bundle' });
@@ -176,7 +169,7 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
       else reloadWhenStarted = true;
       return;
     }
-    if (message.type === 'dfw:recorded') for (const ack of message.acks) acks.settle(ack.seq, ack.error);
+    if (message.type === 'dfw:recorded') acks.settleAll(message.acks);
   });
   // Without the primary no decision can be recorded: stop rather than answer unrecorded.
   const primaryGone = () => {
@@ -185,19 +178,11 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
     process.exit(1);
   };
   process.once('disconnect', primaryGone);
-  const rows = turnBatch<SentRow>((batch) => {
-    try {
-      process.send!({ type: 'dfw:records', rows: batch } satisfies ToPrimary);
-    } catch (err) {
-      const failure = new StoreError('store_failed', `the decision writer (primary process) could not be reached: ${(err as Error).message}`, { cause: err });
-      for (const { seq } of batch) acks.fail(seq, failure);
-    }
-  });
-  const sendDecision = (pending: PendingDecision) => {
-    const { seq, acknowledged } = acks.add(pending.decisionId);
-    rows.add({ seq, pending });
-    return acknowledged;
-  };
+  const rows = rowSender(
+    acks,
+    (batch) => process.send!({ type: 'dfw:records', rows: batch } satisfies ToPrimary),
+    (err) => new StoreError('store_failed', `the decision writer (primary process) could not be reached: ${(err as Error).message}`, { cause: err }),
+  );
 
   let server: RunningServer;
   try {
@@ -206,7 +191,7 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
       worker: {
         id,
         timedJobs: process.env[TIMED_JOBS_ENV] === '1',
-        ...(isSqlite(config) ? { wrapStore: (store) => withRemoteDecisionWriter(store, storeOptions(config.store), sendDecision) } : {}),
+        ...(isSqlite(config) ? { wrapStore: (store) => withRemoteDecisionWriter(store, storeOptions(config.store), rows.send) } : {}),
       },
     });
   } catch (err) {

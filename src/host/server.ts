@@ -24,6 +24,7 @@ import type { Server } from 'node:http';
 import { createDrain } from './drain.js';
 import { EvaluationPool } from './evaluation-pool.js';
 import { availableParallelism } from 'node:os';
+import { raceTimer, TIMED_OUT } from '../shared/race-timer.js';
 
 export interface RunningServer {
   url: string;
@@ -45,16 +46,6 @@ export interface RunningServer {
 }
 
 export class StartupError extends fixedCodeError('StartupError', 'startup_failed', 'internal') {}
-
-/** Whether `work` is done within `ms`; its failure is thrown. */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([work.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** 127.0.0.0/8, ::1 and localhost: addresses nothing outside this machine can reach. */
 export function isLoopback(host: string): boolean {
@@ -205,7 +196,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         // callback GitHub does not take is retried for a minute and more (5 attempts of up
         // to 10 s, with backoff), and the supervisor's own kill may not wait that long.
         const integrations = Promise.all([github?.idle(), admission?.close()]);
-        if (!(await settlesWithin(integrations, deadline - performance.now()))) {
+        if ((await raceTimer(integrations, deadline - performance.now())) === TIMED_OUT) {
           const reviews = github?.pending() ?? 0;
           logger.warn('shutdown timeout: abandoning integration work still in progress', {
             seconds,

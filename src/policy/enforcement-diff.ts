@@ -6,7 +6,7 @@
 // list is decided as its unknown_environment (rego/firewall/decision.rego), trust included,
 // so that is what it is compared as.
 import { enforcementIn, type EnvironmentConfig } from '../engine/catalog.js';
-import { SEVERITIES, type Severity } from '../engine/index.js';
+import { canonicalJson, SEVERITIES, type Severity } from '../engine/index.js';
 
 export interface EnforcementChange {
   /** Where: "unknown_environment", "environments.production.blocking", "trust.signers", … */
@@ -126,13 +126,7 @@ function entries(list: unknown): Map<string, string> {
 }
 
 /** Object keys in one order, so that two spellings of the same identity compare equal. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+const canonical = (value: unknown): string => canonicalJson(JSON.stringify(value) ?? 'null');
 
 /**
  * A builder entry (id, level, identities) changed: it trusts more when it gains an identity,

@@ -6,6 +6,7 @@
 import { DfwError, describeThrown, type ErrorKind } from '../shared/errors.js';
 import type { PendingDecision } from './decisions.js';
 import { DuplicateDecisionError, StoreError } from './errors.js';
+import { turnBatch, type TurnBatch } from './turn-batch.js';
 
 export interface WriterError {
   code: string;
@@ -25,11 +26,7 @@ export interface RowAck {
   error?: WriterError;
 }
 
-/**
- * Rows and acknowledgements cross in batches, one message per event-loop turn: under load
- * several checks finish in one turn, and each message costs both threads a wake-up and a
- * structured clone's fixed part (performance-changes.md, ninth round).
- */
+/** Rows and acknowledgements cross in batches, one message per event-loop turn (turn-batch.ts). */
 export type ToWriterThread = { type: 'records'; rows: SentRow[] } | { type: 'close' };
 export type FromWriterThread =
   | { type: 'ready' }
@@ -79,9 +76,52 @@ export class PendingAcks {
     this.waiting.delete(seq);
   }
 
+  /** The writer's answers for a batch of rows. */
+  settleAll(acks: readonly RowAck[]): void {
+    for (const ack of acks) this.settle(ack.seq, ack.error);
+  }
+
   /** Fails every row still waiting with `err`: the writer is gone. */
   failAll(err: Error): void {
     for (const row of this.waiting.values()) row.reject(err);
     this.waiting.clear();
+  }
+}
+
+/** The server's side of the crossing: rows sent in batches, each answered by its acknowledgement. */
+export interface RowSender {
+  /** Resolves once the row is committed; rejects with its error, or `unsent`'s if the batch could not be sent. */
+  send(pending: PendingDecision): Promise<void>;
+  /** Sends the rows still queued now: before a message that must come after them (a close). */
+  flush(): void;
+}
+
+/** Rows go out through `post` once per turn; a batch `post` cannot send fails its rows with `unsent(err)`. */
+export function rowSender(acks: PendingAcks, post: (rows: SentRow[]) => void, unsent: (err: unknown) => Error): RowSender {
+  const rows = turnBatch<SentRow>((batch) => {
+    try {
+      post(batch);
+    } catch (err) {
+      const failure = unsent(err);
+      for (const { seq } of batch) acks.fail(seq, failure);
+    }
+  });
+  return {
+    send(pending) {
+      const { seq, acknowledged } = acks.add(pending.decisionId);
+      rows.add({ seq, pending });
+      return acknowledged;
+    },
+    flush: rows.flush,
+  };
+}
+
+/** The writer's side: commits each row and queues its acknowledgement, which leave once per turn. */
+export function commitRows(write: (pending: PendingDecision) => Promise<void>, rows: readonly SentRow[], acks: TurnBatch<RowAck>): void {
+  for (const { seq, pending } of rows) {
+    write(pending).then(
+      () => acks.add({ seq }),
+      (err: unknown) => acks.add({ seq, error: writerErrorOf(err) }),
+    );
   }
 }

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDecisionWriter } from './decision-writer.js';
 import { turnBatch } from './turn-batch.js';
-import { writerErrorOf, type FromWriterThread, type RowAck, type ToWriterThread } from './writer-messages.js';
+import { commitRows, writerErrorOf, type FromWriterThread, type RowAck, type ToWriterThread } from './writer-messages.js';
 
 const port = parentPort!;
 const { url } = workerData as { url: string };
@@ -12,18 +12,12 @@ const send = (message: FromWriterThread) => port.postMessage(message);
 
 // The rows of one group commit settle together: their acknowledgements leave in one message.
 const acks = turnBatch<RowAck>((batch) => send({ type: 'recorded', acks: batch }));
-const acknowledge = (ack: RowAck) => acks.add(ack);
 
 try {
   const writer = await openDecisionWriter(url);
   port.on('message', (message: ToWriterThread) => {
     if (message.type === 'records') {
-      for (const { seq, pending } of message.rows) {
-        writer.write(pending).then(
-          () => acknowledge({ seq }),
-          (err: unknown) => acknowledge({ seq, error: writerErrorOf(err) }),
-        );
-      }
+      commitRows((pending) => writer.write(pending), message.rows, acks);
     } else {
       // Everything sent before the close is answered before the thread reports: commit what
       // is pending, send its acknowledgements, then end.

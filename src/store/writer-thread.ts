@@ -9,9 +9,8 @@ import type { DecisionWriter } from './decision-writer.js';
 import { StoreError, wrapStoreError } from './errors.js';
 import { withRemoteDecisionWriter } from './remote-writer.js';
 import type { OpenStoreOptions, Store } from './types.js';
-import { turnBatch } from './turn-batch.js';
 import { workerEntry } from './worker-entry.js';
-import { PendingAcks, storeErrorOf, type FromWriterThread, type SentRow, type ToWriterThread, type WriterError } from './writer-messages.js';
+import { PendingAcks, rowSender, storeErrorOf, type FromWriterThread, type ToWriterThread, type WriterError } from './writer-messages.js';
 
 export interface WriterThreadOptions {
   /** Called once if the thread stops on its own: from then on every write fails (fail closed). */
@@ -47,7 +46,7 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
         started = true;
         resolve();
       } else if (message.type === 'failed') failStart(message.error.message);
-      else if (message.type === 'recorded') for (const ack of message.acks) acks.settle(ack.seq, ack.error);
+      else if (message.type === 'recorded') acks.settleAll(message.acks);
       else onClosed?.(message.error);
     });
     worker.on('error', (err) => (started ? stop(err.message) : failStart(err.message)));
@@ -55,21 +54,12 @@ export async function openDecisionWriterThread(url: string, options: WriterThrea
   });
 
   const post = (message: ToWriterThread) => worker.postMessage(message);
-  const rows = turnBatch<SentRow>((batch) => {
-    try {
-      post({ type: 'records', rows: batch });
-    } catch (err) {
-      const failure = wrapStoreError(err, 'recording a decision: the row could not be sent to the writer thread');
-      for (const { seq } of batch) acks.fail(seq, failure);
-    }
-  });
+  const rows = rowSender(acks, (batch) => post({ type: 'records', rows: batch }), (err) => wrapStoreError(err, 'recording a decision: the row could not be sent to the writer thread'));
   return {
     write(pending) {
       if (stopped !== undefined) return Promise.reject(new StoreError('store_failed', `the decision writer thread has stopped: ${stopped}`));
       if (closing) return Promise.reject(new StoreError('store_closed', 'recording a decision: the store is closed', { kind: 'unavailable' }));
-      const { seq, acknowledged } = acks.add(pending.decisionId);
-      rows.add({ seq, pending });
-      return acknowledged;
+      return rows.send(pending);
     },
     close() {
       closing ??= (async () => {

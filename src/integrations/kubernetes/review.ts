@@ -9,6 +9,7 @@ import { checkImage, describeError } from './image-check.js';
 import { denialMessage, limitWarnings, warningCandidates, type ImageVerdict } from './messages.js';
 import { readWorkload, UnsupportedKindError, workloadIdentity, type Workload, type WorkloadImage } from './workload.js';
 import { fixedCodeError } from '../../shared/errors.js';
+import { raceTimer, TIMED_OUT } from '../../shared/race-timer.js';
 
 export type { AdmissionDeps } from './admission-deps.js';
 
@@ -69,22 +70,10 @@ async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, deadli
     (value) => ({ value }),
     () => undefined,
   );
-  const after = await raceTimer(settled, Math.max(0, answerByMs - deadlineMs));
+  const after = await raceTimer(settled, answerByMs - deadlineMs);
   if (after === TIMED_OUT) void settled.then((result) => result && late(result.value));
   else if (after) return after.value;
   throw error;
-}
-
-const TIMED_OUT = Symbol('timed out');
-
-/** `work`'s value, or TIMED_OUT if `ms` pass first; the timer never outlives the race. */
-async function raceTimer<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([work, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function imagesBefore(request: AdmissionRequest): Set<string> | undefined {
