@@ -652,6 +652,8 @@ const SIGNERS: unknown[] = [
   { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0' },
   { issuer: 'https://accounts.google.com', subject: 'someone@example.com' },
   {},
+  // The same generator at an older release: it may claim that release's builder id only.
+  { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v1.2.0' },
 ];
 const trustFields = {
   verified: fc.constantFrom<unknown>(true, true, true, false, ABSENT, 'yes'),
@@ -662,7 +664,14 @@ const trustFields = {
 };
 const provenanceClaim = record({
   builder_id: fc.oneof(
-    { arbitrary: fc.constantFrom<unknown>('https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0', 'https://ci.evil.example/builder'), weight: 8 },
+    {
+      arbitrary: fc.constantFrom<unknown>(
+        'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0',
+        'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v1.2.0',
+        'https://ci.evil.example/builder',
+      ),
+      weight: 8,
+    },
     { arbitrary: fc.constantFrom<unknown>(ABSENT, 7), weight: 1 },
   ),
   source: fc.oneof(

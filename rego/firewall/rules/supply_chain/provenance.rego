@@ -115,7 +115,7 @@ _signer(a) := object.get(a, "signer", {})
 _min_level := object.get(trust.environment_policy, "min_build_level", 0)
 
 _problems(a) := {m |
-	some found in [_builder_problem(a), _level_problem(a), _repository_problem(a.provenance), _commit_problem(a.provenance)]
+	some found in [_builder_problem(a), _ref_problem(a), _level_problem(a), _repository_problem(a.provenance), _commit_problem(a.provenance)]
 	some m in found
 }
 
@@ -134,6 +134,30 @@ _builder_problem(a) := {sprintf("builder %s is not an allowed builder", [_builde
 ])} if {
 	count(_levels(a)) == 0
 } else := set()
+
+# slsa-verifier's rule for a builder that signs as its own workflow: the builder id's ref is
+# the signing workflow's own. Otherwise generator_container_slsa3.yml at an old release tag
+# (one with a known flaw, say) could claim the id of a newer one, which an entry's subject
+# pattern for every release tag lets it sign. Ids and subjects of other shapes (a key, a
+# build platform's URI) are not compared.
+_ref_problem(a) := {sprintf("builder %s names %s, but the workflow that signed this provenance ran at %s: a builder vouches only for its own ref", [
+	_builder_id(a.provenance),
+	id_ref,
+	signer_ref,
+])} if {
+	[id_workflow, id_ref] := _at_ref(_builder_id(a.provenance))
+	[signer_workflow, signer_ref] := _at_ref(_signer(a).subject)
+	id_workflow == signer_workflow
+	id_ref != signer_ref
+} else := set()
+
+# A workflow reference split at its "@": "https://github.com/o/r/.github/workflows/w.yml@refs/tags/v1"
+# gives the workflow and "refs/tags/v1".
+_at_ref(reference) := [parts[0], parts[1]] if {
+	is_string(reference)
+	parts := split(reference, "@")
+	count(parts) == 2
+}
 
 # Who the entries for the builder id let claim it, for messages.
 _expected(p) := {trust.describe_identity(i) |

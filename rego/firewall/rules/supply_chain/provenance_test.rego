@@ -93,6 +93,22 @@ test_deny_other_generator_workflow_claiming_the_builder if {
 	contains(v.message, sprintf("not by %s (issuer https://token.actions.githubusercontent.com), which signed this provenance", [other]))
 }
 
+test_deny_generator_claiming_another_release_of_itself if {
+	# Its subject pattern admits every release tag; the claimed id must still be its own.
+	old := "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v1.2.0"
+	some v in provenance.deny with input as signed_by({"issuer": "https://token.actions.githubusercontent.com", "subject": old}, f.builder)
+	contains(v.message, sprintf("builder %s names refs/tags/v2.1.0, but the workflow that signed this provenance ran at refs/tags/v1.2.0: a builder vouches only for its own ref", [f.builder]))
+}
+
+test_allow_generator_claiming_its_own_release if {
+	count(provenance.deny) == 0 with input as signed_by({"issuer": "https://token.actions.githubusercontent.com", "subject": f.builder}, f.builder)
+}
+
+test_refs_of_other_shapes_are_not_compared if {
+	# A build platform's id with an "@" and a key signer: nothing to compare.
+	count(provenance.deny) == 0 with input as signed_by({"key": f.build_key}, "https://build.example.com/container-builder@v1.4")
+}
+
 test_allow_key_the_builder_entry_names if {
 	count(provenance.deny) == 0 with input as signed_by({"key": f.build_key}, "https://build.example.com/container-builder@v1.4")
 }
