@@ -152,8 +152,11 @@ web('tampered keyless bundles are unverified with the same reason on both verifi
   late.verificationMaterial.tlogEntries[0].integratedTime = String(Number(late.verificationMaterial.tlogEntries[0].integratedTime) + 3600);
   assert.match(await reasonOf(late), /^the bundle does not verify: the signing certificate had expired when the transparency log recorded the signature/);
 
-  const noRoot = factOf(await both(publicBundle(), PUBLIC_SUBJECT, createInlineVerifier({ keys: [] }), createWebInlineVerifier([])));
-  assert.match(noRoot.reason!, 'no trusted root');
+  // The same words, each naming where its own trusted root is set.
+  const noRoot = factOf(await both(publicBundle(), PUBLIC_SUBJECT, createInlineVerifier({ keys: [] }), createWebInlineVerifier([], { trustedRootSetting: 'collectors.signatures.trusted_root' })));
+  assert.is(noRoot.reason, 'the bundle is signed keyless, and dfw has no trusted root (collectors.signatures.trusted_root) to check its certificate against');
+  const webNoRoot = factOf(await createWebInlineVerifier([]).verify({ kind: 'bundle', json: publicBundle() }, 'check request evidence.attestations[0]', PUBLIC_SUBJECT));
+  assert.is(webNoRoot.reason, 'the bundle is signed keyless, and dfw has no trusted root (trustedRoot) to check its certificate against');
 });
 
 web('a key-based bundle made by cosign --new-bundle-format: the same fact (key fingerprint), and the same refusals', async (ctx) => {
@@ -325,7 +328,7 @@ web('the edge runtime verifies a keyless bundle passed inline against DFW_TRUSTE
     return [...Object.values(decision.deny), ...Object.values(decision.warn)].flat().filter((v) => v.rule === 'DFW-PROV-001').map((v) => v.message).join('\n');
   };
   const without = await ask({});
-  assert.match(without, 'no trusted root');
+  assert.match(without, 'no trusted root (DFW_TRUSTED_ROOT)');
   const withRoot = await ask({ DFW_TRUSTED_ROOT: ROOT_TEXT });
   assert.not.match(withRoot, 'no trusted root');
   assert.not.match(withRoot, 'does not verify');

@@ -149,6 +149,8 @@ export function edgeOptionsFromSettings(settings: EdgeSettings): EdgeHandlerOpti
     ...(settings.DFW_BUNDLE_NAME ? { bundleName: settings.DFW_BUNDLE_NAME } : {}),
     ...(settings.DFW_SIGNATURE_KEYS ? { signatureKeys: parseSignatureKeys(settings.DFW_SIGNATURE_KEYS), signatureKeysSetting: 'DFW_SIGNATURE_KEYS' } : {}),
     ...(settings.DFW_TRUSTED_ROOT ? { trustedRoot: parseTrustedRoot(settings.DFW_TRUSTED_ROOT) } : {}),
+    // Set or not, the reason a keyless bundle stays unverified names the variable to set.
+    trustedRootSetting: 'DFW_TRUSTED_ROOT',
     ...(ctlogThreshold !== undefined ? { ctlogThreshold } : {}),
     tokens,
     ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),

@@ -60,6 +60,8 @@ export interface EdgeHandlerOptions {
    * `signatureKeys`.
    */
   trustedRoot?: string | object;
+  /** What `trustedRoot` is called in the reason when there is none: "trustedRoot" unless given; edgeOptionsFromSettings says DFW_TRUSTED_ROOT. */
+  trustedRootSetting?: string;
   /** Signed certificate timestamps required per keyless certificate; 1 by default (as collectors.signatures.ctlog_threshold). */
   ctlogThreshold?: number;
   /** API tokens; without any, every route is open (fine inside a page, not on a public Worker). */
@@ -177,12 +179,12 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
     ...(options.trustedRoot !== undefined ? { trustedRoot: options.trustedRoot } : {}),
     ...(options.ctlogThreshold !== undefined ? { ctlogThreshold: options.ctlogThreshold } : {}),
     keysSetting: options.signatureKeysSetting ?? 'signatureKeys',
+    trustedRootSetting: options.trustedRootSetting ?? 'trustedRoot',
   };
-  const collectors =
-    options.signatureKeys || options.trustedRoot !== undefined
-      ? new CollectorRunner([], undefined, inlineVerifierOf(options.signatureKeys ?? EXAMPLE_VERIFICATION_KEYS, verifierOptions))
-      : undefined;
-  const inner = createCheckService(policy, collectors ? { collectors } : {});
+  // Always this runner rather than the check service's default (the same example keys), so
+  // that an unverified fact names the edge's own settings.
+  const collectors = new CollectorRunner([], undefined, inlineVerifierOf(options.signatureKeys ?? EXAMPLE_VERIFICATION_KEYS, verifierOptions));
+  const inner = createCheckService(policy, { collectors });
   const checks: CheckService = {
     async check(request, context) {
       if (!policy.current()) {

@@ -135,7 +135,7 @@ export function verifyBundle(base: Base, json: unknown, trust: BundleTrust, dige
   const predicateType = readPredicateType(payload);
   const described = { ...base, ...(predicateType ? { predicate_type: predicateType } : {}) };
   if (bundle.verificationMaterial.content.$case !== 'publicKey' && !trust.trustedRoot) {
-    return { ...described, verified: false, reason: BUNDLE_REASONS.noTrustedRoot };
+    return { ...described, verified: false, reason: BUNDLE_REASONS.noTrustedRoot('collectors.signatures.trusted_root') };
   }
   const checked = checkBundle(bundle, trust);
   if ('reason' in checked) return { ...described, verified: false, reason: `the bundle does not verify: ${checked.reason}` };

@@ -77,7 +77,8 @@ export function noSignerReason(keyCount: number, keysSetting: string): string {
  */
 export const BUNDLE_REASONS = {
   blobSignature: 'the bundle holds a message signature over a blob; dfw reads bundles that sign an in-toto statement about the image (cosign --new-bundle-format)',
-  noTrustedRoot: 'the bundle is signed keyless, and dfw has no trusted root (collectors.signatures.trusted_root) to check its certificate against',
+  /** `setting` names where this verifier's trusted root is configured, as noSignerReason's keysSetting. */
+  noTrustedRoot: (setting: string) => `the bundle is signed keyless, and dfw has no trusted root (${setting}) to check its certificate against`,
   unknownKey: (hint: string) => `signed by a key dfw does not hold (hint ${hint})`,
   /**
    * A leaf that was not valid when the log recorded the signature: the library calls it a

@@ -20,6 +20,8 @@ export interface WebBundleTrust {
   keys: readonly WebKey[];
   /** Absent: keyless bundles cannot verify. */
   trustedRoot?: WebTrustedRoot;
+  /** What the trusted root is called where this verifier runs, in the reason when there is none. */
+  trustedRootSetting: string;
   /** Signed certificate timestamps required per certificate (default 1, as collectors.signatures.ctlog_threshold). */
   ctlogThreshold: number;
 }
@@ -178,7 +180,7 @@ export async function verifyBundleWeb(base: Base, json: unknown, trust: WebBundl
   const predicateType = readPredicateType(bundle.envelope.payload);
   const described = { ...base, ...(predicateType ? { predicate_type: predicateType } : {}) };
   if ('leaf' in bundle.key && !trust.trustedRoot) {
-    return { ...described, verified: false, reason: BUNDLE_REASONS.noTrustedRoot };
+    return { ...described, verified: false, reason: BUNDLE_REASONS.noTrustedRoot(trust.trustedRootSetting) };
   }
   let checked: Check;
   try {

@@ -72,6 +72,8 @@ export interface WebInlineVerifierOptions {
    * reason when there are none: the edge handler passes "signatureKeys" or "DFW_SIGNATURE_KEYS".
    */
   keysSetting?: string;
+  /** What the trusted root is called, in the reason when there is none: "trustedRoot" unless given; the edge's settings say DFW_TRUSTED_ROOT. */
+  trustedRootSetting?: string;
 }
 
 /**
@@ -90,7 +92,7 @@ export function createWebInlineVerifier(publicKeysPem: readonly string[], option
   const loadRoot = () => (options.trustedRoot === undefined ? undefined : (root ??= readWebTrustedRoot(options.trustedRoot)));
   const bundleTrust = async (): Promise<WebBundleTrust> => {
     const trustedRoot = await loadRoot();
-    return { keys: (await loadKeys()).keys, ...(trustedRoot ? { trustedRoot } : {}), ctlogThreshold: options.ctlogThreshold ?? 1 };
+    return { keys: (await loadKeys()).keys, ...(trustedRoot ? { trustedRoot } : {}), trustedRootSetting: options.trustedRootSetting ?? 'trustedRoot', ctlogThreshold: options.ctlogThreshold ?? 1 };
   };
   return withVerificationCache({
     async verify(material, location, digest): Promise<InlineFact> {
