@@ -668,6 +668,7 @@ const provenanceClaim = record({
       arbitrary: fc.constantFrom<unknown>(
         'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0',
         'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v1.2.0',
+        'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0@x',
         'https://ci.evil.example/builder',
       ),
       weight: 8,
@@ -683,20 +684,28 @@ const provenanceClaim = record({
 });
 const signatureFacts = list(fc.oneof({ arbitrary: record(trustFields), weight: 10 }, { arbitrary: fc.constantFrom<unknown>('sig', null), weight: 1 }));
 // A provenance attestation that passes when the request names the first digest and commit,
-// so that generated inputs also reach DFW-PROV-001 clean.
-const matchingProvenance = fc.constant<unknown>({
+// so that generated inputs also reach DFW-PROV-001 clean; and, less often, the same claim
+// signed by the generator at another release, or claiming its workflow without a ref, which
+// the rule refuses (a builder vouches only for its own ref).
+const GENERATOR = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
+const generatorProvenance = (signer: unknown, builderId: string): unknown => ({
   verified: true,
   location: 'registry.example.com/payments/api:sha256-4f1c.att layer 0',
   digest: DIGESTS[0],
-  // slsa-github-generator's own identity: trust.builders credits its builder id to no other.
-  signer: SIGNERS[3],
+  signer,
   predicate_type: 'https://slsa.dev/provenance/v1',
   provenance: {
-    builder_id: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0',
+    builder_id: builderId,
     source: { repository: 'github.com/acme/payments', commit: COMMITS[0] },
     verified: true,
   },
 });
+const matchingProvenance = fc.oneof(
+  // slsa-github-generator's own identity: trust.builders credits its builder id to no other.
+  { arbitrary: fc.constant(generatorProvenance(SIGNERS[3], `${GENERATOR}@refs/tags/v2.1.0`)), weight: 6 },
+  { arbitrary: fc.constant(generatorProvenance(SIGNERS[6], `${GENERATOR}@refs/tags/v2.1.0`)), weight: 1 },
+  { arbitrary: fc.constant(generatorProvenance(SIGNERS[3], `${GENERATOR}@refs/tags/v2.1.0@x`)), weight: 1 },
+);
 // A scan or SBOM attestation the trusted release key signed over the first digest, with the
 // evidence the host read from its predicate (src/collect/trust/predicate-evidence.ts), or the
 // reason it could not: what the rules judge where an environment requires the kind verified.

@@ -139,7 +139,7 @@ _builder_problem(a) := {sprintf("builder %s is not an allowed builder", [_builde
 # the signing workflow's own. Otherwise generator_container_slsa3.yml at an old release tag
 # (one with a known flaw, say) could claim the id of a newer one, which an entry's subject
 # pattern for every release tag lets it sign. Ids and subjects of other shapes (a key, a
-# build platform's URI) are not compared.
+# build platform's URI, an email) do not name one workflow, and are not compared.
 _ref_problem(a) := {sprintf("builder %s names %s, but the workflow that signed this provenance ran at %s: a builder vouches only for its own ref", [
 	_builder_id(a.provenance),
 	id_ref,
@@ -151,13 +151,16 @@ _ref_problem(a) := {sprintf("builder %s names %s, but the workflow that signed t
 	id_ref != signer_ref
 } else := set()
 
-# A workflow reference split at its "@": "https://github.com/o/r/.github/workflows/w.yml@refs/tags/v1"
-# gives the workflow and "refs/tags/v1".
-_at_ref(reference) := [parts[0], parts[1]] if {
+# A workflow reference split at its first "@", as slsa-verifier splits the certificate's:
+# "https://github.com/o/r/.github/workflows/w.yml@refs/tags/v1" gives the workflow and
+# "refs/tags/v1". Whatever follows is the ref, further "@"s included, and a reference
+# without one has no ref: so neither "…w.yml@refs/tags/v2@x" nor a bare "…w.yml" passes
+# for the ref the workflow signed at.
+_at_ref(reference) := [substring(reference, 0, i), substring(reference, i + 1, -1)] if {
 	is_string(reference)
-	parts := split(reference, "@")
-	count(parts) == 2
-}
+	i := indexof(reference, "@")
+	i >= 0
+} else := [reference, "<no ref>"] if is_string(reference)
 
 # Who the entries for the builder id let claim it, for messages.
 _expected(p) := {trust.describe_identity(i) |

@@ -104,9 +104,29 @@ test_allow_generator_claiming_its_own_release if {
 	count(provenance.deny) == 0 with input as signed_by({"issuer": "https://token.actions.githubusercontent.com", "subject": f.builder}, f.builder)
 }
 
+test_deny_generator_claiming_its_release_with_more_after_the_ref if {
+	old := "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v1.2.0"
+	claimed := concat("", [f.builder, "@x"])
+	some v in provenance.deny with input as signed_by({"issuer": "https://token.actions.githubusercontent.com", "subject": old}, claimed)
+	contains(v.message, "names refs/tags/v2.1.0@x, but the workflow that signed this provenance ran at refs/tags/v1.2.0")
+}
+
+test_deny_generator_claiming_its_workflow_without_a_ref if {
+	# An entry whose id prefix is shorter than a workflow lets a bare workflow id match it.
+	bare := "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml"
+	some v in provenance.deny with input as signed_by({"issuer": "https://token.actions.githubusercontent.com", "subject": f.builder}, bare)
+		with data.firewall.config.trust.builders as [{"id": "https://github.com/slsa-framework/", "level": 3, "identities": [{"issuer": "https://token.actions.githubusercontent.com", "subject": "^https://github\\.com/slsa-framework/"}]}]
+	contains(v.message, sprintf("builder %s names <no ref>, but the workflow that signed this provenance ran at refs/tags/v2.1.0", [bare]))
+}
+
 test_refs_of_other_shapes_are_not_compared if {
-	# A build platform's id with an "@" and a key signer: nothing to compare.
-	count(provenance.deny) == 0 with input as signed_by({"key": f.build_key}, "https://build.example.com/container-builder@v1.4")
+	# Both sides hold an "@", but the id is a build platform's URI and the subject an email:
+	# not one workflow, so there is no ref to compare.
+	id := "https://build.example.com/container-builder@v1.4"
+	signer := {"issuer": "https://accounts.google.com", "subject": "builder@example.com"}
+	count(provenance.deny) == 0 with input as signed_by(signer, id)
+		with data.firewall.config.trust.builders as [{"id": "https://build.example.com/container-builder@v", "level": 3, "identities": [{"issuer": "https://accounts.google.com", "subject": "^builder@example\\.com$"}]}]
+		with data.firewall.config.trust.signers as [{"name": "builder", "issuer": "https://accounts.google.com", "subject": "^builder@example\\.com$", "images": ["registry.example.com/"], "roles": ["provenance"]}]
 }
 
 test_allow_key_the_builder_entry_names if {
