@@ -19,6 +19,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sha256Hex } from '../src/shared/sha256.js';
 import { parseCheckRequest } from '../src/collect/check-request.js';
+import { parseWorkflow } from '../src/collect/collectors/github-workflows.js';
 import { buildBundle } from './helpers/bundle.js';
 import { DFW, startDfw, type ServerProcess } from './helpers/cli.js';
 import { ROOT } from './helpers/opa.js';
@@ -344,6 +345,22 @@ interface GithubJob {
   env?: Record<string, string>;
   steps: GithubStep[];
 }
+
+recipes('GitHub Actions: the recipe passes dfw\'s own workflow rules, read as the GitHub collector reads it', async (ctx) => {
+  // The workflow a team copies is judged by the rules that will judge theirs: pinned actions
+  // (DFW-BUILD-002), read-only permissions (DFW-BUILD-001), no pull_request_target, script
+  // injection or self-hosted runners (DFW-BUILD-003 to 005).
+  const workflow = parseWorkflow('.github/workflows/deploy.yml', readRecipe('github-actions-workflow.yml'));
+  const body = JSON.parse(readFileSync(join(ROOT, 'examples/compliant.allow.json'), 'utf8')) as { evidence: Record<string, unknown> };
+  body.evidence.workflows = [workflow];
+  const res = await fetch(`${ctx.server.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+  assert.is(res.status, 200);
+  const decision = (await res.json()) as { allow: boolean; deny: Record<string, Array<{ rule: string; message: string }>>; warn: Record<string, Array<{ rule: string; message: string }>> };
+  const build = [...Object.values(decision.deny), ...Object.values(decision.warn)].flat().filter((v) => v.rule.startsWith('DFW-BUILD-'));
+  assert.equal(build.map((v) => `${v.rule}: ${v.message}`), [], 'no build rule objects to the recipe');
+  assert.is(decision.allow, true);
+  assert.ok(workflow.jobs.flatMap((j) => j.steps ?? []).filter((s) => s.uses).length >= 7, 'the steps that use actions were read');
+});
 
 recipes('GitHub Actions: the gate annotates and summarises with --format github, and the SARIF step feeds upload-sarif', (ctx) => {
   const workflow = yaml.load(readRecipe('github-actions-workflow.yml')) as { permissions: Record<string, string>; jobs: Record<string, GithubJob> };
