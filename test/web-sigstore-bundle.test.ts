@@ -319,9 +319,11 @@ web('the edge runtime verifies a keyless bundle passed inline against DFW_TRUSTE
   const body = JSON.parse(readFileSync(join(ROOT, 'examples/compliant.allow.json'), 'utf8'));
   body.artifact.digest = PUBLIC_SUBJECT;
   body.evidence.attestations = [publicBundle()];
-  const ask = async (settings: Record<string, string>) => {
-    const options = edgeOptionsFromSettings({ DFW_BUNDLE_URL: 'https://bundles.example/firewall.tar.gz', DFW_BUNDLE_PUBLIC_KEY: readFileSync(SIGNING_PUB, 'utf8'), DFW_ALLOW_ANONYMOUS: 'true', ...settings });
-    const handler = createEdgeHandler({ ...options, bundle: { bytes: policy }, logger: createMemoryLogger() });
+  const ask = async (settings: Record<string, string>, asOptions = false) => {
+    const fromSettings = edgeOptionsFromSettings({ DFW_BUNDLE_URL: 'https://bundles.example/firewall.tar.gz', DFW_BUNDLE_PUBLIC_KEY: readFileSync(SIGNING_PUB, 'utf8'), DFW_ALLOW_ANONYMOUS: 'true', ...settings });
+    // A handler built from options in code rather than from settings names its options.
+    const { trustedRootSetting: _setting, ...options } = fromSettings;
+    const handler = createEdgeHandler({ ...(asOptions ? options : fromSettings), bundle: { bytes: policy }, logger: createMemoryLogger() });
     const res = await handler.fetch(new Request('http://edge/v1/check', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
     assert.is(res.status, 200);
     const decision = (await res.json()) as Decision;
@@ -329,6 +331,7 @@ web('the edge runtime verifies a keyless bundle passed inline against DFW_TRUSTE
   };
   const without = await ask({});
   assert.match(without, 'no trusted root (DFW_TRUSTED_ROOT)');
+  assert.match(await ask({}, true), 'no trusted root (trustedRoot)');
   const withRoot = await ask({ DFW_TRUSTED_ROOT: ROOT_TEXT });
   assert.not.match(withRoot, 'no trusted root');
   assert.not.match(withRoot, 'does not verify');
