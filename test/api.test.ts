@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { createApp, type ApiToken } from '../src/api/index.js';
 import { createMemoryLogger } from '../src/shared/logger.js';
 import { sha256Hex } from '../src/shared/sha256.js';
+import { createCheckService } from '../src/decide/index.js';
 import { ActivePolicy, type Decision, type Evaluator } from '../src/engine/index.js';
 import { loadTestEvaluator, readExamples } from './helpers/bundle.js';
 
@@ -14,11 +15,20 @@ api.before(async (ctx) => {
   ctx.examples = readExamples();
 });
 
-function appWith(evaluator: Evaluator | undefined, options: { tokens?: ApiToken[]; maxBodyBytes?: number } = {}) {
+/**
+ * Saturday 2026-11-28 14:00 UTC, the instant the examples are written for (the differential
+ * test and the benchmark use it too): inside the storefront's weekend freeze, which the
+ * DFW-CHANGE-002 example needs, and with their scans fresh. The wall clock would make the
+ * examples' verdicts depend on the day the tests run.
+ */
+const EXAMPLES_TIME = new Date('2026-11-28T14:00:00Z');
+
+function appWith(evaluator: Evaluator | undefined, options: { tokens?: ApiToken[]; maxBodyBytes?: number; clock?: () => Date } = {}) {
   const policy = new ActivePolicy();
   if (evaluator) policy.activate(evaluator);
   const logger = createMemoryLogger();
-  return { app: createApp({ policy, logger, ...options }), logger };
+  const { clock, ...rest } = options;
+  return { app: createApp({ policy, logger, ...(clock ? { checks: createCheckService(policy, { clock }) } : {}), ...rest }), logger };
 }
 
 const postJson = (body: unknown, headers: Record<string, string> = {}) => ({
@@ -52,7 +62,7 @@ api('POST /v1/check answers 200 with the denies under their severity for a viola
 });
 
 api('every example is decided as its file name says', async ({ evaluator, examples }) => {
-  const { app } = appWith(evaluator);
+  const { app } = appWith(evaluator, { clock: () => EXAMPLES_TIME });
   for (const [file, body] of examples) {
     const d = (await (await app.request('/v1/check', postJson(body))).json()) as Decision;
     if (file.endsWith('.allow.json')) {
