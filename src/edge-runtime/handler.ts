@@ -60,7 +60,7 @@ export interface EdgeHandlerOptions {
    * `signatureKeys`.
    */
   trustedRoot?: string | object;
-  /** What `trustedRoot` is called in the reason when there is none: "trustedRoot" unless given; edgeOptionsFromSettings says DFW_TRUSTED_ROOT. */
+  /** What `trustedRoot` is called in the reason when there is none: the verifier's "trustedRoot" unless given; edgeOptionsFromSettings says DFW_TRUSTED_ROOT. */
   trustedRootSetting?: string;
   /** Signed certificate timestamps required per keyless certificate; 1 by default (as collectors.signatures.ctlog_threshold). */
   ctlogThreshold?: number;
@@ -179,7 +179,7 @@ export function createEdgeHandler(options: EdgeHandlerOptions): EdgeHandler {
     ...(options.trustedRoot !== undefined ? { trustedRoot: options.trustedRoot } : {}),
     ...(options.ctlogThreshold !== undefined ? { ctlogThreshold: options.ctlogThreshold } : {}),
     keysSetting: options.signatureKeysSetting ?? 'signatureKeys',
-    trustedRootSetting: options.trustedRootSetting ?? 'trustedRoot',
+    ...(options.trustedRootSetting !== undefined ? { trustedRootSetting: options.trustedRootSetting } : {}),
   };
   // Always this runner rather than the check service's default (the same example keys), so
   // that an unverified fact names the edge's own settings.

@@ -21,7 +21,8 @@ import { withRemoteDecisionWriter } from '../store/remote-writer.js';
 import { startServer, StartupError, type RunningServer, type ServerOptions } from './server.js';
 import { onShutdownSignal } from './shutdown-signals.js';
 
-// Rows and acknowledgements cross in batches, one message per event-loop turn (store/turn-batch.ts).
+// Rows and acknowledgements cross in batches, one message per event-loop turn, rows at most
+// ROWS_PER_MESSAGE to one (store/writer-messages.ts).
 type ToPrimary =
   | { type: 'dfw:records'; rows: SentRow[] }
   | { type: 'dfw:listening'; url: string }

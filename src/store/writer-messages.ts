@@ -26,7 +26,7 @@ export interface RowAck {
   error?: WriterError;
 }
 
-/** Rows and acknowledgements cross in batches, one message per event-loop turn (turn-batch.ts). */
+/** Rows and acknowledgements cross in batches, one message per event-loop turn (turn-batch.ts), rows at most ROWS_PER_MESSAGE to one. */
 export type ToWriterThread = { type: 'records'; rows: SentRow[] } | { type: 'close' };
 export type FromWriterThread =
   | { type: 'ready' }
