@@ -18,6 +18,7 @@ import { openDecisionWriterThread } from '../store/writer-thread.js';
 import { commitRows, PendingAcks, rowSender, type RowAck, type SentRow } from '../store/writer-messages.js';
 import { turnBatch, type TurnBatch } from '../store/turn-batch.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
+import { startIdleCollection } from '../store/idle-collection.js';
 import { startServer, StartupError, type RunningServer, type ServerOptions } from './server.js';
 import { onShutdownSignal } from './shutdown-signals.js';
 
@@ -64,6 +65,8 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
     : undefined;
   // Structured clone over the IPC pipe: the row's JSON strings are not escaped a second time.
   cluster.setupPrimary({ serialization: 'advanced' });
+  // Every row of every worker crosses this heap on its way to the writer thread.
+  const idleCollection = startIdleCollection();
 
   let stopping = false;
   let listening = 0;
@@ -137,6 +140,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
         })
         .catch((err: Error) => logger.error('error while stopping', { error: err.message }))
         .finally(() => {
+          idleCollection.stop();
           logger.info('stopped');
           resolve(exitCode);
         });

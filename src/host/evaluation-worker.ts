@@ -4,6 +4,7 @@
 // its policy.
 import { parentPort } from 'node:worker_threads';
 import { createPolicyRunner, type Bundle, type EvaluatorOptions, type PolicyRunner } from '../engine/index.js';
+import { startIdleCollection } from '../store/index.js';
 
 export type PoolMessage =
   | { type: 'load'; policy: number; bundle: Pick<Bundle, 'wasm' | 'dataJson'>; options: Pick<EvaluatorOptions, 'entrypoint' | 'maxMemoryBytes'> }
@@ -14,6 +15,7 @@ export type PoolMessage =
 export type PoolAnswer = { job: number; answer: string } | { job: number; error: { code: string; message: string; load?: boolean } };
 
 const port = parentPort!;
+startIdleCollection();
 const runners = new Map<number, Promise<PolicyRunner>>();
 
 function errorOf(err: unknown): { code: string; message: string } {

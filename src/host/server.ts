@@ -18,7 +18,7 @@ import { openBundleSource } from './bundle-source.js';
 import { ActivePolicy } from '../engine/index.js';
 import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
 import { startContinuous, type Continuous } from './continuous.js';
-import { isSqliteFile, openStore, withDecisionWriterThread, type Store } from '../store/index.js';
+import { isSqliteFile, openStore, startIdleCollection, withDecisionWriterThread, type Store } from '../store/index.js';
 import { fixedCodeError } from '../shared/errors.js';
 import type { Server } from 'node:http';
 import { createDrain } from './drain.js';
@@ -177,6 +177,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     if (options.worker) logger.info('worker listening', { url, worker: options.worker.id, pid: process.pid, timed_jobs: options.worker.timedJobs, evaluation_threads: pool.size });
     else logger.info('listening', { url, config: config.file ?? '(embedded defaults)', evaluation_threads: pool.size });
     bundles.start();
+    const mib = (bytes: number) => Math.round(bytes / 1048576);
+    const idleCollection = startIdleCollection({
+      onCollected: ({ heapBefore, heapAfter, ms }) => logger.debug('idle collection', { heap_mib_before: mib(heapBefore), heap_mib_after: mib(heapAfter), ms: Math.round(ms) }),
+    });
 
     let closing: Promise<void> | undefined;
     const stop = async () => {
@@ -211,6 +215,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         logger.error('error while stopping', { error: (err as Error).message });
       } finally {
         clearTimeout(timeout);
+        idleCollection.stop();
         await pool.close();
       }
       logger.info('stopped');

@@ -4,9 +4,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDecisionWriter } from './decision-writer.js';
 import { turnBatch } from './turn-batch.js';
+import { startIdleCollection } from './idle-collection.js';
 import { commitRows, writerErrorOf, type FromWriterThread, type RowAck, type ToWriterThread } from './writer-messages.js';
 
 const port = parentPort!;
+startIdleCollection();
 const { url } = workerData as { url: string };
 const send = (message: FromWriterThread) => port.postMessage(message);
 

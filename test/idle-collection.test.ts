@@ -1,0 +1,97 @@
+// A thread's heap given back once it goes quiet (src/store/idle-collection.ts): after garbage
+// that outlived the young generation, an idle interval runs one full collection and the heap
+// shrinks; while the event loop is busy, or when the heap has not grown, nothing runs. And
+// the real server, after a burst of large checks, collects on its server thread (debug log).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { getHeapStatistics } from 'node:v8';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIdleCollection } from '../src/store/idle-collection.js';
+import { generateLargeRequest } from '../bench/inputs.js';
+import { startDfw, type ServerProcess } from './helpers/cli.js';
+import type { CheckRequest } from '../src/collect/check-request.js';
+
+const idle = suite('idle collection');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const MiB = 1024 * 1024;
+
+/** About `mib` MiB of distinct strings, kept until the caller lets go: they reach the old generation. */
+function oldGarbage(mib: number): number[][] {
+  const kept: number[][] = [];
+  // 128 arrays of 1,024 doubles (8 KiB each) to the MiB.
+  for (let i = 0; i < mib * 128; i++) kept.push(Array.from({ length: 1024 }, (_, j) => i + j + 0.5));
+  return kept;
+}
+
+idle('garbage left in the old generation is collected once the thread goes quiet', async () => {
+  const told: Array<{ heapBefore: number; heapAfter: number }> = [];
+  const collection = startIdleCollection({ intervalMs: 100, growthBytes: 16 * MiB, onCollected: (c) => told.push(c) });
+  try {
+    let garbage: number[][] | undefined = oldGarbage(96);
+    const grown = getHeapStatistics().total_heap_size;
+    garbage = undefined;
+    for (let waited = 0; collection.collections === 0 && waited < 3000; waited += 100) await sleep(100);
+    assert.is(garbage, undefined);
+    assert.ok(collection.collections >= 1, 'one collection ran while the thread was idle');
+    const after = getHeapStatistics().total_heap_size;
+    assert.ok(grown - after > 48 * MiB, `the heap shrank by ${Math.round((grown - after) / MiB)} MiB (from ${Math.round(grown / MiB)} MiB)`);
+    assert.ok(told[0]!.heapBefore - told[0]!.heapAfter > 48 * MiB, 'onCollected was told the sizes before and after');
+    const count = collection.collections;
+    await sleep(500);
+    assert.is(collection.collections, count, 'a quiet heap that did not grow again is not collected again');
+  } finally {
+    collection.stop();
+  }
+});
+
+idle('a busy event loop is never interrupted by a collection', async () => {
+  const kept = oldGarbage(48);
+  const collection = startIdleCollection({ intervalMs: 100, growthBytes: 1 });
+  // The thread busy about 90 % of each interval: 9 ms of work, then one turn of the loop.
+  let busy = true;
+  const spin = async () => {
+    while (busy) {
+      const until = performance.now() + 9;
+      while (performance.now() < until);
+      await sleep(1);
+    }
+  };
+  const spinning = spin();
+  await sleep(800);
+  busy = false;
+  await spinning;
+  assert.is(collection.collections, 0, 'no collection while the loop was busy');
+  collection.stop();
+  assert.ok(kept.length > 0);
+});
+
+idle('dfw serve collects its server thread once a burst of large checks is over', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-idle-'));
+  let serve: ServerProcess | undefined;
+  try {
+    serve = await startDfw(['--host', '127.0.0.1'], { DFW_LOG_LEVEL: 'debug', DFW_STORE_URL: `sqlite:${join(dir, 'dfw.db')}` });
+    const example = JSON.parse(readFileSync(new URL('../examples/compliant.allow.json', import.meta.url), 'utf8')) as CheckRequest;
+    // The benchmark's large check: 5,000 findings, about 630 KB of JSON.
+    const body = JSON.stringify(generateLargeRequest(example));
+    const check = () => fetch(`${serve!.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.status);
+    for (let round = 0; round < 4; round++) {
+      const statuses = await Promise.all(Array.from({ length: 16 }, check));
+      assert.equal(new Set(statuses), new Set([200]), 'every large check answered');
+    }
+    const collected = () => serve!.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'idle collection');
+    let line: Record<string, unknown> | undefined;
+    for (let waited = 0; !line && waited < 8000; waited += 250) {
+      await sleep(250);
+      line = collected();
+    }
+    assert.ok(line, `an "idle collection" debug line within 8 s of the burst; log ends:\n${serve.logs.slice(-5).join('\n')}`);
+    assert.ok(Number(line.heap_mib_before) - Number(line.heap_mib_after) >= 16, `the server thread's heap shrank by 16 MiB or more: ${JSON.stringify(line)}`);
+  } finally {
+    await serve?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+idle.run();
