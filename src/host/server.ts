@@ -110,8 +110,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   let failedWith: (reason: string) => void;
   const failed = new Promise<string>((resolve) => (failedWith = resolve));
   const opened = await openDecisionStore(config, options, (reason) => {
-    // No decision can be recorded any more: every check fails closed until a restart.
-    logger.error('the decision writer thread stopped', { reason });
+    // No decision can be recorded any more: every check fails closed until a restart. The
+    // caller logs it once, with this reason, as it shuts down (cli/commands/serve.ts).
     failedWith(`the decision writer thread stopped: ${reason}`);
   });
   logger.info('store opened', { backend: opened.backend, schema_version: await opened.schemaVersion() });

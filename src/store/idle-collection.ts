@@ -36,12 +36,17 @@ let gc: (() => void) | undefined;
  * V8's own `gc()`, as `node --expose-gc` gives it. The flag makes V8 install the function in
  * every context created after it is set, so one fresh context hands it over without the
  * process having to be started with the flag (bin/dfw.js, `npm install -g` and worker threads
- * alike). jest's leak detector gets it the same way.
+ * alike); jest's leak detector gets it the same way. A thread started after the flag was set
+ * finds it on its own global, so the process-wide flag is written once, by the first thread.
  */
 function fullCollection(): () => void {
   if (!gc) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
+    const exposed = (globalThis as { gc?: unknown }).gc;
+    if (typeof exposed === 'function') gc = exposed as () => void;
+    else {
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc') as () => void;
+    }
   }
   return gc;
 }
