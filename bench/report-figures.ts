@@ -194,7 +194,11 @@ export function memorySection(r: BenchResults): string {
 ${table(['Server', 'start → ready', 'RSS idle', 'RSS after the load', 'peak RSS'], rows)}
 
 RSS is VmRSS from /proc/<pid>/status, peak is VmHWM: "idle" right after the server became
-ready (before any request), "after" once every HTTP run above had finished. Start → ready is
+ready (before any request), "after" once every HTTP run above had finished: a server's
+last slice of the large input is followed by the other servers' last slices, so dfw had been
+idle for about 15–19 s by then, time for each thread's idle collection and V8's memory
+reducer to give back the garbage of the large checks (performance-changes.md, eleventh
+round). Start → ready is
 wall time from spawning the process to its first good answer (dfw: the "listening" log line,
 written after the bundle is verified and the Wasm instantiated; OPA: \`GET /health\`), so it
 includes process start, loading and verifying the signed bundle, and compiling the policy.

@@ -18,7 +18,7 @@ import { openDecisionWriterThread } from '../store/writer-thread.js';
 import { commitRows, PendingAcks, rowSender, type RowAck, type SentRow } from '../store/writer-messages.js';
 import { turnBatch, type TurnBatch } from '../store/turn-batch.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
-import { startIdleCollection } from '../store/idle-collection.js';
+import { exposeFullCollection, startIdleCollection } from '../store/idle-collection.js';
 import { startServer, StartupError, type RunningServer, type ServerOptions } from './server.js';
 import { onShutdownSignal } from './shutdown-signals.js';
 
@@ -48,6 +48,8 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
   let stopFor: ((why: string) => void) | undefined;
   // 1 when the writer thread stopped (every check would fail closed): a supervisor restarts dfw.
   let exitCode = 0;
+  // Before the writer thread starts, so that it finds V8's collection on its own global.
+  exposeFullCollection();
   // The writer opens (and migrates) the SQLite file before any worker reads it. It commits on
   // a thread of its own, so this process's event loop relays rows and acknowledgements while
   // a commit waits for its fsync (src/store/writer-thread.ts).
@@ -121,6 +123,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
   } catch (err) {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+    idleCollection.stop();
     await writer?.close();
     throw err;
   }

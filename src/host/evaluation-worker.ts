@@ -4,7 +4,8 @@
 // its policy.
 import { parentPort } from 'node:worker_threads';
 import { createPolicyRunner, type Bundle, type EvaluatorOptions, type PolicyRunner } from '../engine/index.js';
-import { startIdleCollection } from '../store/index.js';
+// The one module, not the store's index: a thread has no use for the drivers behind it.
+import { startIdleCollection } from '../store/idle-collection.js';
 
 export type PoolMessage =
   | { type: 'load'; policy: number; bundle: Pick<Bundle, 'wasm' | 'dataJson'>; options: Pick<EvaluatorOptions, 'entrypoint' | 'maxMemoryBytes'> }

@@ -18,7 +18,7 @@ import { openBundleSource } from './bundle-source.js';
 import { ActivePolicy } from '../engine/index.js';
 import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
 import { startContinuous, type Continuous } from './continuous.js';
-import { isSqliteFile, openStore, startIdleCollection, withDecisionWriterThread, type Store } from '../store/index.js';
+import { exposeFullCollection, isSqliteFile, openStore, startIdleCollection, withDecisionWriterThread, type Store } from '../store/index.js';
 import { fixedCodeError } from '../shared/errors.js';
 import type { Server } from 'node:http';
 import { createDrain } from './drain.js';
@@ -104,6 +104,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     }
     logger.warn('no API tokens configured: serving without authentication, on loopback only', { host: config.server.host });
   }
+  // Before any thread starts, so that each finds V8's collection on its own global.
+  exposeFullCollection();
   const policy = new ActivePolicy();
   // Edge mode pulls from bundle.url; otherwise the published revision or bundle.path.
   const bundles = await openBundleSource(config.bundle, config.publish, policy, logger, options);
@@ -177,9 +179,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     if (options.worker) logger.info('worker listening', { url, worker: options.worker.id, pid: process.pid, timed_jobs: options.worker.timedJobs, evaluation_threads: pool.size });
     else logger.info('listening', { url, config: config.file ?? '(embedded defaults)', evaluation_threads: pool.size });
     bundles.start();
-    const mib = (bytes: number) => Math.round(bytes / 1048576);
+    const toMib = (bytes: number) => Math.round(bytes / 1048576);
+    // The server thread's own collections are logged; the other threads collect silently.
     const idleCollection = startIdleCollection({
-      onCollected: ({ heapBefore, heapAfter, ms }) => logger.debug('idle collection', { heap_mib_before: mib(heapBefore), heap_mib_after: mib(heapAfter), ms: Math.round(ms) }),
+      onCollected: ({ heapBefore, heapAfter, ms }) => logger.debug('idle collection', { heap_mib_before: toMib(heapBefore), heap_mib_after: toMib(heapAfter), ms: Math.round(ms) }),
     });
 
     let closing: Promise<void> | undefined;

@@ -4,8 +4,9 @@
 // the old one, and once the load stops nothing allocates, so nothing collects it. The process
 // then holds hundreds of MiB of garbage until the next load (performance-changes.md, eleventh
 // round). Collecting when the thread is idle gives it back without costing a check its time:
-// the collection runs only after the event loop was nearly idle for a whole interval. Every
-// thread of a server runs one: the server thread, the decision writer's thread, the
+// the collection runs only after this thread's event loop was nearly idle for a whole
+// interval (a check that arrives meanwhile, or that waits on this thread, waits for it).
+// Every thread of a server runs one: the server thread, the decision writer's thread, the
 // evaluation threads, and a cluster's primary.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -30,31 +31,33 @@ export interface IdleCollection {
 
 const DEFAULTS = { intervalMs: 1000, idleBelow: 0.02, growthBytes: 16 * 1024 * 1024 };
 
-let gc: (() => void) | undefined;
+let collectGarbage: (() => void) | undefined;
 
 /**
  * V8's own `gc()`, as `node --expose-gc` gives it. The flag makes V8 install the function in
  * every context created after it is set, so one fresh context hands it over without the
  * process having to be started with the flag (bin/dfw.js, `npm install -g` and worker threads
- * alike); jest's leak detector gets it the same way. A thread started after the flag was set
- * finds it on its own global, so the process-wide flag is written once, by the first thread.
+ * alike); jest's leak detector gets it the same way. Worker threads started after the flag
+ * find the function on their own global, so the server and a cluster's primary call this
+ * first, before they start any thread: the process-wide flag is then written once, by one
+ * thread, before any other runs.
  */
-function fullCollection(): () => void {
-  if (!gc) {
+export function exposeFullCollection(): () => void {
+  if (!collectGarbage) {
     const exposed = (globalThis as { gc?: unknown }).gc;
-    if (typeof exposed === 'function') gc = exposed as () => void;
+    if (typeof exposed === 'function') collectGarbage = exposed as () => void;
     else {
       setFlagsFromString('--expose-gc');
-      gc = runInNewContext('gc') as () => void;
+      collectGarbage = runInNewContext('gc') as () => void;
     }
   }
-  return gc;
+  return collectGarbage;
 }
 
 /** Starts watching this thread (server thread or worker thread alike); the timer never keeps it alive. */
 export function startIdleCollection(options: IdleCollectionOptions = {}): IdleCollection {
   const { intervalMs, idleBelow, growthBytes, onCollected } = { ...DEFAULTS, ...options };
-  const collect = fullCollection();
+  const collect = exposeFullCollection();
   let baseline = getHeapStatistics().total_heap_size;
   let previous = performance.eventLoopUtilization();
   let collections = 0;
