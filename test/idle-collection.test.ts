@@ -95,16 +95,17 @@ idle('dfw serve collects its server thread once a burst of large checks is over'
     // The benchmark's large check: 5,000 findings, about 630 KB of JSON.
     const body = JSON.stringify(generateLargeRequest(example));
     const check = () => fetch(`${serve!.url}/v1/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.status);
-    for (let round = 0; round < 4; round++) {
-      const statuses = await Promise.all(Array.from({ length: 16 }, check));
-      assert.equal(new Set(statuses), new Set([200]), 'every large check answered');
-    }
-    const burstOver = serve.logs.length;
+    const burst = async () => {
+      for (let round = 0; round < 4; round++) {
+        const statuses = await Promise.all(Array.from({ length: 16 }, check));
+        assert.equal(new Set(statuses), new Set([200]), 'every large check answered');
+      }
+    };
     // A line after the bursts that shrank the heap by 16 MiB or more; one logged earlier
     // (startup can grow the heap too) does not count.
-    const findCollectionLine = () =>
+    const findCollectionLine = (after: number) =>
       serve!.logs
-        .slice(burstOver)
+        .slice(after)
         .map((text) => {
           try {
             return JSON.parse(text) as Record<string, unknown>;
@@ -113,12 +114,18 @@ idle('dfw serve collects its server thread once a burst of large checks is over'
           }
         })
         .find((entry) => entry.msg === 'idle collection' && Number(entry.heap_mib_before) - Number(entry.heap_mib_after) >= 16);
+    // V8's own memory reducer may, rarely, shrink the heap in the second after a burst,
+    // before the idle check looks: then the next burst gives the collection another chance.
     let line: Record<string, unknown> | undefined;
-    for (let waited = 0; !line && waited < 8000; waited += 250) {
-      await sleep(250);
-      line = findCollectionLine();
+    for (let attempt = 0; !line && attempt < 3; attempt++) {
+      await burst();
+      const burstOver = serve.logs.length;
+      for (let waited = 0; !line && waited < 8000; waited += 250) {
+        await sleep(250);
+        line = findCollectionLine(burstOver);
+      }
     }
-    assert.ok(line, `an "idle collection" debug line within 8 s of the bursts, the heap 16 MiB or more smaller; log ends:\n${serve.logs.slice(-5).join('\n')}`);
+    assert.ok(line, `an "idle collection" debug line within 8 s of one of three bursts, the heap 16 MiB or more smaller; log ends:\n${serve.logs.slice(-5).join('\n')}`);
   } finally {
     await serve?.stop();
     rmSync(dir, { recursive: true, force: true });
