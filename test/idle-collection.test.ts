@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { exposeFullCollection, startIdleCollection } from '../src/store/idle-collection.js';
 import { workerEntry } from '../src/store/worker-entry.js';
+import { allocateOldGarbage, waitForCollection } from './helpers/old-garbage.js';
 import { generateLargeRequest } from '../bench/inputs.js';
 import { startDfw, type ServerProcess } from './helpers/cli.js';
 import type { CheckRequest } from '../src/collect/check-request.js';
@@ -18,14 +19,6 @@ import type { CheckRequest } from '../src/collect/check-request.js';
 const idle = suite('idle collection');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const MIB = 1024 * 1024;
-
-/** About `mib` MiB of distinct arrays, kept until the caller lets go: they reach the old generation. */
-function allocateOldGarbage(mib: number): number[][] {
-  const kept: number[][] = [];
-  // 128 arrays of 1,024 doubles (8 KiB each) to the MiB.
-  for (let i = 0; i < mib * 128; i++) kept.push(Array.from({ length: 1024 }, (_, j) => i + j + 0.5));
-  return kept;
-}
 
 idle('garbage left in the old generation is collected once the thread goes quiet', async () => {
   const told: Array<{ heapBefore: number; heapAfter: number }> = [];
@@ -35,7 +28,7 @@ idle('garbage left in the old generation is collected once the thread goes quiet
     const grown = getHeapStatistics().total_heap_size;
     assert.is(garbage.length, 96 * 128);
     garbage = undefined;
-    for (let waited = 0; collection.collections === 0 && waited < 3000; waited += 100) await sleep(100);
+    await waitForCollection(collection);
     assert.ok(collection.collections >= 1, 'one collection ran while the thread was idle');
     const after = getHeapStatistics().total_heap_size;
     assert.ok(grown - after > 48 * MIB, `the heap shrank by ${Math.round((grown - after) / MIB)} MiB (from ${Math.round(grown / MIB)} MiB)`);

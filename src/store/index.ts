@@ -6,5 +6,5 @@ export { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations.js';
 export * from './errors.js';
 export type * from './types.js';
 export { workerEntry } from './worker-entry.js';
-export { exposeFullCollection, startIdleCollection, type IdleCollection } from './idle-collection.js';
+export { exposeFullCollection, startIdleCollection } from './idle-collection.js';
 export { withDecisionWriterThread } from './writer-thread.js';
