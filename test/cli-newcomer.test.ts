@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import yaml from 'js-yaml';
-import { ENV_OVERRIDES } from '../src/config/load.js';
+import { ENV_OVERRIDES } from '../src/config/env-overrides.js';
 import { createProgram } from '../src/cli/main.js';
 import { buildBundle, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
 import { DFW, runDfw, startDfw, type ServerProcess } from './helpers/cli.js';

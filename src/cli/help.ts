@@ -2,7 +2,7 @@
 // pipeline acts on, and "(required)" on the options commander makes mandatory (its own
 // help does not say so).
 import type { Command } from 'commander';
-import { ENV_OVERRIDES } from '../config/load.js';
+import { ENV_OVERRIDES } from '../config/env-overrides.js';
 
 export const EXIT_CODES_DEFAULT = '0 done, 2 error (the message on stderr says why)';
 

@@ -8,8 +8,8 @@ import yaml from 'js-yaml';
 import { checkUniqueTokens, DEFAULT_SERVER_CONFIG, DEFAULT_WAIVERS_CONFIG, type ServerConfig, type TokensConfig, type WaiversConfig } from '../api/config.js';
 import { DEFAULT_BUNDLE_CONFIG, type BundleConfig } from '../bundles/agent/config.js';
 import { DEFAULT_PUBLISH_CONFIG, type PublishConfig } from '../bundles/server/config.js';
-import type { CollectorsConfig } from '../collect/collectors/index.js';
-import { resolveSignaturePaths } from '../collect/collectors/signatures.js';
+import type { CollectorsConfig } from '../collect/collectors/config.js';
+import { resolveSignaturePaths } from '../collect/collectors/signatures-config.js';
 import type { AttestationConfig } from '../decide/attestation.js';
 import type { GitHubConfig } from '../integrations/github/config.js';
 import type { KubernetesConfig } from '../integrations/kubernetes/config.js';
@@ -19,9 +19,11 @@ import { DEFAULT_NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../notif
 import { receiverEndpoint } from '../notify/receiver-url.js';
 import { DEFAULT_AUDIT_CONFIG, type AuditConfig } from '../audit/config.js';
 import { CONFIG_SCHEMA } from './schema.js';
-import { DEFAULT_ENVIRONMENTS_CONFIG, type EnvironmentsConfig } from '../decide/request-warnings.js';
+import { DEFAULT_ENVIRONMENTS_CONFIG, type EnvironmentsConfig } from '../decide/environments-config.js';
 import { suggestKey } from './suggest-key.js';
+import { ENV_OVERRIDES } from './env-overrides.js';
 import { fixedCodeError } from '../shared/errors.js';
+import { onFirstUse } from '../shared/on-first-use.js';
 
 /** dfw.yaml, section by section; each section's type is declared by the room that takes it. */
 export interface Config {
@@ -76,25 +78,12 @@ function resolveAdmissionPaths(k: NonNullable<Config['kubernetes']>, resolvePath
   };
 }
 
-/** Environment variables that override the file, and the key each sets. */
-export const ENV_OVERRIDES: Record<string, { key: string; type: 'string' | 'integer' }> = {
-  DFW_HOST: { key: 'server.host', type: 'string' },
-  DFW_PORT: { key: 'server.port', type: 'integer' },
-  DFW_MAX_BODY_BYTES: { key: 'server.max_body_bytes', type: 'integer' },
-  DFW_WORKERS: { key: 'server.workers', type: 'integer' },
-  DFW_EVALUATION_THREADS: { key: 'server.evaluation_threads', type: 'integer' },
-  DFW_BUNDLE_PATH: { key: 'bundle.path', type: 'string' },
-  DFW_BUNDLE_PUBLIC_KEY: { key: 'bundle.public_key', type: 'string' },
-  DFW_BUNDLE_KEY_ID: { key: 'bundle.key_id', type: 'string' },
-  DFW_BUNDLE_URL: { key: 'bundle.url', type: 'string' },
-  DFW_STORE_URL: { key: 'store.url', type: 'string' },
-  DFW_STORE_SCHEMA: { key: 'store.schema', type: 'string' },
-  DFW_LOG_LEVEL: { key: 'log.level', type: 'string' },
-};
 
-const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
-addFormatsImport.default(ajv);
-const validateConfig = ajv.compile(CONFIG_SCHEMA);
+const configValidator = onFirstUse(() => {
+  const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
+  addFormatsImport.default(ajv);
+  return ajv.compile(CONFIG_SCHEMA);
+});
 
 /** The schema object holding the keyword at an Ajv schemaPath ("#/properties/server/additionalProperties"). */
 function schemaAt(schemaPath: string): unknown {
@@ -147,6 +136,7 @@ export function loadConfig(file?: string, env: Record<string, string | undefined
     raw = (parsed ?? {}) as Record<string, unknown>;
   }
   applyEnv(raw, env);
+  const validateConfig = configValidator();
   if (!validateConfig(raw)) {
     const problems = (validateConfig.errors ?? []).map((e) => {
       const key = e.instancePath.split('/').slice(1).join('.');

@@ -3,7 +3,7 @@
 import { SERVER_CONFIG_SCHEMA, TOKENS_CONFIG_SCHEMA, WAIVERS_CONFIG_SCHEMA } from '../api/config.js';
 import { BUNDLE_CONFIG_SCHEMA } from '../bundles/agent/config.js';
 import { PUBLISH_CONFIG_SCHEMA } from '../bundles/server/config.js';
-import { COLLECTORS_CONFIG_SCHEMA } from '../collect/collectors/index.js';
+import { COLLECTORS_CONFIG_SCHEMA } from '../collect/collectors/config.js';
 import { ATTESTATION_CONFIG_SCHEMA } from '../decide/attestation.js';
 import { GITHUB_CONFIG_SCHEMA } from '../integrations/github/config.js';
 import { KUBERNETES_CONFIG_SCHEMA } from '../integrations/kubernetes/config.js';
@@ -11,7 +11,7 @@ import { LOG_CONFIG_SCHEMA } from '../shared/logger.js';
 import { STORE_CONFIG_SCHEMA } from '../store/config.js';
 import { NOTIFICATIONS_CONFIG_SCHEMA } from '../notify/config.js';
 import { AUDIT_CONFIG_SCHEMA } from '../audit/config.js';
-import { ENVIRONMENTS_CONFIG_SCHEMA } from '../decide/request-warnings.js';
+import { ENVIRONMENTS_CONFIG_SCHEMA } from '../decide/environments-config.js';
 
 export const CONFIG_SCHEMA = {
   type: 'object',

@@ -9,20 +9,6 @@ import { isIntegrationField, type Via } from '../collect/check-request.js';
 import { firewallConfig, type Decision, type Evaluator, type InputDocument } from '../engine/index.js';
 import { formatFieldErrors, InvalidInputError, type FieldError } from '../shared/errors.js';
 
-/** dfw.yaml `environments:` (docs/configuration.md). */
-export interface EnvironmentsConfig {
-  /** Refuse (400 / exit 2) a request naming an environment the bundle does not configure, or unknown fields. */
-  strict: boolean;
-}
-
-export const DEFAULT_ENVIRONMENTS_CONFIG: EnvironmentsConfig = { strict: false };
-
-export const ENVIRONMENTS_CONFIG_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { strict: { type: 'boolean' } },
-} as const;
-
 /** The request was refused under environments.strict; `fields` names each problem. */
 export class StrictRequestError extends InvalidInputError {
   override name = 'StrictRequestError';

@@ -19,7 +19,8 @@ import { commitRows, PendingAcks, rowSender, type RowAck, type SentRow } from '.
 import { turnBatch, type TurnBatch } from '../store/turn-batch.js';
 import { withRemoteDecisionWriter } from '../store/remote-writer.js';
 import { exposeFullCollection, startIdleCollection } from '../store/idle-collection.js';
-import { startServer, StartupError, type RunningServer, type ServerOptions } from './server.js';
+import type { RunningServer, ServerOptions } from './server.js';
+import { StartupError } from './startup-error.js';
 import { onShutdownSignal } from './shutdown-signals.js';
 
 // Rows and acknowledgements cross in batches, one message per event-loop turn, rows at most
@@ -194,6 +195,9 @@ async function runWorker(config: Config, logger: Logger, options: ServerOptions)
 
   let server: RunningServer;
   try {
+    // Only a worker loads the server (the API, the engine, the collectors): the primary
+    // relays rows to its writer thread and needs none of it.
+    const { startServer } = await import('./server.js');
     server = await startServer(config, logger, {
       ...options,
       worker: {

@@ -19,9 +19,9 @@ import { ActivePolicy } from '../engine/index.js';
 import { createGitHubIntegration, startAdmissionWebhook } from './integrations.js';
 import { startContinuous, type Continuous } from './continuous.js';
 import { exposeFullCollection, isSqliteFile, openStore, startIdleCollection, withDecisionWriterThread, type Store } from '../store/index.js';
-import { fixedCodeError } from '../shared/errors.js';
 import type { Server } from 'node:http';
 import { createDrain } from './drain.js';
+import { StartupError } from './startup-error.js';
 import { EvaluationPool } from './evaluation-pool.js';
 import { availableParallelism } from 'node:os';
 import { raceTimer, TIMED_OUT } from '../shared/race-timer.js';
@@ -44,8 +44,6 @@ export interface RunningServer {
   /** Resolves, with the reason, if the server can no longer answer (its decision writer stopped): the caller should close it. */
   failed: Promise<string>;
 }
-
-export class StartupError extends fixedCodeError('StartupError', 'startup_failed', 'internal') {}
 
 /** 127.0.0.0/8, ::1 and localhost: addresses nothing outside this machine can reach. */
 export function isLoopback(host: string): boolean {

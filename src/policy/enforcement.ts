@@ -10,6 +10,7 @@ import yaml from 'js-yaml';
 import { PREDICATE_KINDS } from '../collect/trust/predicate-evidence.js';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../evidence/types.js';
 import { PolicyProjectError } from './errors.js';
+import { onFirstUse } from '../shared/on-first-use.js';
 
 const SEVERITY = { enum: ['critical', 'high', 'medium', 'low'] } as const;
 
@@ -135,8 +136,7 @@ const BUILDER_IDENTITIES =
   'list under identities who may sign provenance claiming this builder id (a key by fingerprint, or issuer and subject as under trust.signers, ' +
   "e.g. slsa-github-generator's own reusable workflow); the builder id is a field of the signed provenance, so without them DFW-PROV-001 credits the builder no level";
 
-const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
-const validate = ajv.compile<EnforcementData>(SCHEMA);
+const enforcementValidator = onFirstUse(() => new Ajv2020Import.default({ allErrors: true, strict: false }).compile<EnforcementData>(SCHEMA));
 
 function readYaml(file: string): unknown {
   try {
@@ -150,6 +150,7 @@ function readYaml(file: string): unknown {
 export function readEnforcement(file: string, options: { optional?: boolean } = {}): EnforcementData {
   if (options.optional && !existsSync(file)) return {};
   const raw = readYaml(file);
+  const validate = enforcementValidator();
   if (!validate(raw)) {
     // An identity that matches neither form fails each form's `required` too: its anyOf says it once.
     const problems = (validate.errors ?? []).filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => {

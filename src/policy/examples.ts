@@ -11,6 +11,7 @@ import { parseCheckRequest } from '../collect/check-request.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
 import type { InlineVerifier } from '../collect/trust/inline.js';
 import { ActivePolicy, describeThrown, SEVERITIES, type Decision, type Evaluator } from '../engine/index.js';
+import { onFirstUse } from '../shared/on-first-use.js';
 
 export interface ExpectedDecision {
   allow: boolean;
@@ -78,7 +79,7 @@ const EXAMPLE_SCHEMA = {
   },
 } as const;
 
-const validateExample = new Ajv2020Import.default({ allErrors: true, strict: false }).compile<Example>(EXAMPLE_SCHEMA);
+const exampleValidator = onFirstUse(() => new Ajv2020Import.default({ allErrors: true, strict: false }).compile<Example>(EXAMPLE_SCHEMA));
 
 const SHAPE = 'an example is {"request": <check request>, "expect": {"allow": <bool>, "deny": [rule ids], "warn": [rule ids]}}';
 
@@ -89,6 +90,7 @@ function shown(value: unknown): string {
 
 /** The example, or what is wrong with its own fields, each naming the field. */
 function readExample(raw: unknown): { example: Example } | { problems: string[] } {
+  const validateExample = exampleValidator();
   if (validateExample(raw)) {
     // RFC 3339 with seconds and a zone, as request times are written: Date.parse alone also
     // takes "Nov 28 2026" in the machine's own zone, deciding the example at another instant.

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import yaml from 'js-yaml';
 import { PolicyProjectError } from './errors.js';
+import { onFirstUse } from '../shared/on-first-use.js';
 
 export const PROJECT_FILE = 'dfw-policy.yaml';
 
@@ -86,8 +87,7 @@ interface RawProject {
   signatures?: ExampleSignatures;
 }
 
-const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
-const validate = ajv.compile<RawProject>(SCHEMA);
+const projectValidator = onFirstUse(() => new Ajv2020Import.default({ allErrors: true, strict: false }).compile<RawProject>(SCHEMA));
 
 /** dfw-policy.yaml in `dir` or the nearest folder above it. */
 export function findProjectFile(dir: string): string {
@@ -109,6 +109,7 @@ export function loadProject(dir: string): PolicyProject {
   } catch (err) {
     throw new PolicyProjectError(`${file}: ${(err as Error).message}`);
   }
+  const validate = projectValidator();
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => {
       const key = e.instancePath.split('/').slice(1).join('.');

@@ -5,8 +5,6 @@ import { StoreError, StoreInputError, wrapStoreError } from './errors.js';
 import { DEFAULT_MASK_PATHS, compileMaskPath } from './mask.js';
 import { migrate } from './migrations.js';
 import type { SqlDriver } from './sql/driver.js';
-import { openPostgres } from './sql/postgres.js';
-import { openSqlite } from './sql/sqlite.js';
 import { createSqlStore } from './sql-store.js';
 import type { OpenStoreOptions, Store } from './types.js';
 
@@ -50,9 +48,12 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
 
   let db: SqlDriver;
   try {
+    // Only the driver the URL names is loaded: a SQLite server never loads node-postgres.
     if (url.startsWith('sqlite:')) {
+      const { openSqlite } = await import('./sql/sqlite.js');
       db = openSqlite(sqlitePath(url));
     } else if (/^postgres(ql)?:\/\//.test(url)) {
+      const { openPostgres } = await import('./sql/postgres.js');
       db = openPostgres(url, {
         ...(options.schema === undefined ? {} : { schema: options.schema }),
         ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),

@@ -2,14 +2,10 @@
 // server, and exit 0 allow / 1 deny / 2 error.
 import { appendFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { createCheckService, type WarnedDecision } from '../../decide/index.js';
-import { CheckRequestError, parseCheckRequest, type CheckRequest } from '../../collect/check-request.js';
-import { createInlineVerifier } from '../../collect/collectors/index.js';
-import { CollectorRunner } from '../../collect/run-collectors.js';
-import { ActivePolicy, ruleCatalog, type Decision, type RuleEntry } from '../../engine/index.js';
-import { DEFAULT_CONFIG } from '../../config/load.js';
-import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
-import { builtBundlePath } from '../../policy/built-bundle.js';
+import type { WarnedDecision } from '../../decide/index.js';
+import type { CheckRequest } from '../../collect/check-request.js';
+import type { Decision, RuleEntry } from '../../engine/index.js';
+import { DEFAULT_BUNDLE_CONFIG } from '../../bundles/agent/config.js';
 import { bundleAlgorithm, bundleAlgorithmOption, bundleAlgorithmSource } from '../bundle-algorithm.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { formatDecision, OUTPUT_FORMATS, type OutputFormat } from '../format/index.js';
@@ -39,6 +35,17 @@ interface CheckOptions {
 }
 
 async function decideLocally(request: CheckRequest, options: CheckOptions, algorithmSource: string): Promise<{ decision: Decision; rules: RuleEntry[] }> {
+  // The engine, the collectors and the decision pipeline load here, not with every dfw
+  // command (main.ts); asking a server needs none of them.
+  const [{ DEFAULT_CONFIG }, { builtBundlePath }, { loadEvaluatorFromFile }, { ActivePolicy, ruleCatalog }, { createInlineVerifier }, { CollectorRunner }, { createCheckService }] = await Promise.all([
+    import('../../config/load.js'),
+    import('../../policy/built-bundle.js'),
+    import('../../bundles/agent/local-file.js'),
+    import('../../engine/index.js'),
+    import('../../collect/collectors/index.js'),
+    import('../../collect/run-collectors.js'),
+    import('../../decide/index.js'),
+  ]);
   // A policy repository or its build folder stands for the bundle `dfw policy build` wrote,
   // as for what-if; any other folder is refused with what to give instead.
   const path = builtBundlePath(options.bundle ?? DEFAULT_CONFIG.bundle.path);
@@ -85,7 +92,7 @@ export function checkCommand(): Command {
     .description('Check a deployment request against the policy; exit 0 allow, 1 deny, 2 error')
     .addOption(new Option('-e, --env <environment>', 'target environment (overrides the request\'s "environment")'))
     .addOption(new Option('-i, --input <file>', 'check request file (JSON or YAML), or - for standard input (default: standard input when it is piped)'))
-    .addOption(new Option('-b, --bundle <path>', `evaluate locally with this bundle .tar.gz, or a policy repository / its build folder (default ${DEFAULT_CONFIG.bundle.path})`).conflicts('server'))
+    .addOption(new Option('-b, --bundle <path>', `evaluate locally with this bundle .tar.gz, or a policy repository / its build folder (default ${DEFAULT_BUNDLE_CONFIG.path})`).conflicts('server'))
     .addOption(new Option('--bundle-key <pem>', 'require the local bundle to be signed by this public key').conflicts('server'))
     .addOption(bundleAlgorithmOption().conflicts('server'))
     .addOption(new Option('-s, --server <url>', 'ask this dfw server (http:// or https://) instead of evaluating locally').argParser(httpUrl))
@@ -107,6 +114,7 @@ export function checkCommand(): Command {
       }
       const raw = readDocument(options.input ?? '-', 'check request');
       if (options.env && raw && typeof raw === 'object' && !Array.isArray(raw)) (raw as Record<string, unknown>).environment = options.env;
+      const { CheckRequestError, parseCheckRequest } = await import('../../collect/check-request.js');
       let request: CheckRequest;
       try {
         request = parseCheckRequest(raw);

@@ -1,7 +1,7 @@
 // `dfw decisions list | show`: the decision history, from a dfw server.
 import { Command, Option } from 'commander';
 import type { DecisionRecord, DecisionSummary, Page } from '../../store/index.js';
-import { SEVERITIES } from '../../engine/index.js';
+import { SEVERITIES } from '../../engine/types.js';
 import { CliError } from '../exit-codes.js';
 import { describeUsage } from '../help.js';
 import { callServer, serverOptions, type ServerOptions } from '../server-client.js';

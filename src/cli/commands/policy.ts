@@ -1,11 +1,17 @@
 // `dfw policy init|test|build|push|diff`: the security team's own policy repository, layered
 // on dfw's built-in pack. test exits 0 when every step passes, 1 when one fails, 2 on error.
 import { Command, Option } from 'commander';
-import { buildPolicy, diffBundles, formatDiff, formatTestReport, isSameDiff, initPolicyRepo, PINNED_OPA_VERSION, pushPolicy, testPolicy, TEST_FORMATS, type BuildResult, type TestFormat } from '../../policy/index.js';
+import type { BuildResult } from '../../policy/index.js';
+import { PINNED_OPA_VERSION } from '../../policy/opa-binary.js';
+import { TEST_FORMATS, type TestFormat } from '../../policy/test-report.js';
 import type { RuleEntry } from '../../engine/index.js';
 import { EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { describeUsage } from '../help.js';
 import { percentOption, secondsOption } from '../number-option.js';
+
+// The policy room (opa runs, the check service for examples, OCI push) loads when a
+// subcommand runs, not with every dfw command (main.ts).
+const policyRoom = () => import('../../policy/index.js');
 
 function catalogTable(result: BuildResult): string {
   const rules = result.catalog.rules;
@@ -78,7 +84,8 @@ export function policyCommand(): Command {
     .description('Create a policy repository: an example rule and its tests, examples, enforcement, CI workflow')
     .argument('[dir]', 'folder to create it in', '.')
     .addOption(new Option('--team <name>', 'namespace of the rules: package firewall.rules.<team>.<rule>; not a built-in category such as git (default: from the folder name)'))
-    .action((dir: string, options: { team?: string }) => {
+    .action(async (dir: string, options: { team?: string }) => {
+      const { initPolicyRepo } = await policyRoom();
       const result = initPolicyRepo(dir, options.team ? { team: options.team } : {});
       process.stdout.write(
         `created a policy repository for team ${result.team} in ${result.dir}:\n${result.files.map((f) => `  ${f}`).join('\n')}\n` +
@@ -94,6 +101,7 @@ export function policyCommand(): Command {
     .addOption(new Option('--coverage <percent>', 'coverage threshold, 0 to 100 (default: dfw-policy.yaml coverage)').argParser(percentOption))
     .addHelpText('after', TEST_STEPS)
     .action(async (dir: string, options: { format: TestFormat; coverage?: number }, command: Command) => {
+      const { formatTestReport, testPolicy } = await policyRoom();
       const report = await testPolicy(dir, options.coverage !== undefined ? { coverage: options.coverage } : {});
       process.stdout.write(formatTestReport(report, options.format));
       command.parent!.setOptionValue('exitCode', report.failed === 0 ? EXIT_ALLOW : EXIT_DENY);
@@ -110,6 +118,7 @@ export function policyCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
     .addHelpText('after', BUILD_OUTPUT)
     .action(async (dir: string, options: { signingKey?: string; signingAlg: string; revision?: string; output?: string; format: string }) => {
+      const { buildPolicy } = await policyRoom();
       const result = await buildPolicy(dir, {
         ...(options.signingKey ? { signingKey: options.signingKey, signingAlg: options.signingAlg } : {}),
         ...(options.revision ? { revision: options.revision } : {}),
@@ -139,6 +148,7 @@ export function policyCommand(): Command {
     .addHelpText('after', PUSH_LAYOUT)
     .action(async (target: string, dir: string, options: { bundle?: string; regoBundle?: string; name?: string; token?: string; timeout: number }) => {
       const credentials = process.env.DFW_OCI_USERNAME ? { username: process.env.DFW_OCI_USERNAME, password: process.env.DFW_OCI_PASSWORD ?? '' } : undefined;
+      const { pushPolicy } = await policyRoom();
       const pushed = await pushPolicy(target, dir, {
         ...(options.bundle ? { bundle: options.bundle } : {}),
         ...(options.regoBundle ? { regoBundle: options.regoBundle } : {}),
@@ -159,6 +169,7 @@ export function policyCommand(): Command {
     .addOption(new Option('--fail-on-weaken', 'exit 1 only when a change weakens enforcement (0 when everything else changed), for CI gates'))
     .addHelpText('after', DIFF_WEAKENS)
     .action(async (oldFile: string, newFile: string, options: { format: string; failOnWeaken?: boolean }, command: Command) => {
+      const { diffBundles, formatDiff, isSameDiff } = await policyRoom();
       const d = await diffBundles(oldFile, newFile);
       process.stdout.write(options.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
       const fails = options.failOnWeaken ? d.weakening > 0 : !isSameDiff(d);

@@ -2,19 +2,19 @@
 // store named by --store or dfw.yaml): replay with the revision logged with the decision
 // (or --bundle), what-if with a candidate.
 import { Command, Option } from 'commander';
-import { replayDecision, type WhatIfReport } from '../../decide/index.js';
-import { whatIfInParallel } from '../../host/what-if-pool.js';
-import { loadConfig, type Config } from '../../config/load.js';
+import type { WhatIfReport } from '../../decide/index.js';
+import type { Config } from '../../config/load.js';
 import { storeOptions } from '../../store/config.js';
-import { openStore, type Store } from '../../store/index.js';
-import { evaluatorOptionsOf, loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
-import { builtBundlePath } from '../../policy/built-bundle.js';
+import type { Store } from '../../store/index.js';
 import type { Evaluator } from '../../engine/index.js';
 import { CliError, EXIT_ALLOW, EXIT_DENY } from '../exit-codes.js';
 import { terminalProgress } from '../format/progress.js';
 import { describeUsage, environmentHelp } from '../help.js';
-import { loadLoggedBundle } from '../logged-bundle.js';
 import { bundleAlgorithm, bundleAlgorithmOption, bundleAlgorithmSource } from '../bundle-algorithm.js';
+
+// The config reader, the store's drivers, the engine and the what-if pool load when the command runs, not with
+// every dfw command (main.ts).
+const localFile = () => import('../../bundles/agent/local-file.js');
 
 interface StoreOptions {
   config?: string;
@@ -35,7 +35,8 @@ function storeAndBundleOptions(command: Command, bundleHelp: string): Command {
     .addHelpText('after', environmentHelp(['store', 'bundle']));
 }
 
-function configOf(options: StoreOptions, command: Command): Config {
+async function configOf(options: StoreOptions, command: Command): Promise<Config> {
+  const { loadConfig } = await import('../../config/load.js');
   const config = loadConfig(options.config);
   if (options.bundleKey) config.bundle.public_key = options.bundleKey;
   // As `dfw serve` and `dfw check` choose it (bundle-algorithm.ts).
@@ -44,12 +45,14 @@ function configOf(options: StoreOptions, command: Command): Config {
 }
 
 async function openLog(options: StoreOptions, config: Config): Promise<Store> {
+  const { openStore } = await import('../../store/index.js');
   return openStore(options.store ?? config.store.url, storeOptions(config.store)).catch((err: Error) => {
     throw new CliError(`the decision log cannot be opened: ${err.message}`);
   });
 }
 
 async function loadBundleFile(config: Config, path: string): Promise<Evaluator> {
+  const { loadEvaluatorFromFile } = await localFile();
   return loadEvaluatorFromFile({ ...config.bundle, path }).catch((err: Error) => {
     throw new CliError(err.message);
   });
@@ -96,7 +99,7 @@ export function replayCommand(): Command {
   )
     .option('--json', 'print both verdicts as JSON')
     .action(async (id: string, options: StoreOptions & { json?: boolean }, command: Command) => {
-      const config = configOf(options, command);
+      const config = await configOf(options, command);
       const store = await openLog(options, config);
       try {
         const record = await store.getDecision(id);
@@ -109,8 +112,10 @@ export function replayCommand(): Command {
           source = `--bundle ${options.bundle}`;
         } else {
           if (!logged?.revision) throw new CliError(`decision ${id} was logged without a bundle revision: give --bundle <file>`);
+          const { loadLoggedBundle } = await import('../logged-bundle.js');
           ({ evaluator, source } = await loadLoggedBundle(config, logged.name ?? config.bundle.name, logged.revision));
         }
+        const { replayDecision } = await import('../../decide/index.js');
         const result = (await replayDecision({ getDecision: async () => record }, id, evaluator))!;
         if (options.json) process.stdout.write(`${JSON.stringify({ ...result, replayed_with: { revision: evaluator.bundle.manifest.revision, source } }, null, 2)}\n`);
         else {
@@ -149,13 +154,15 @@ export function whatIfCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
     .action(async (options: StoreOptions & { since: string; until?: string; format: string; threads?: number }, command: Command) => {
       if (!options.bundle) throw new CliError('--bundle <candidate.tar.gz> is required');
-      const config = configOf(options, command);
+      const config = await configOf(options, command);
       // A policy repository or its build folder stands for the bundle `dfw policy build` wrote.
+      const { builtBundlePath } = await import('../../policy/built-bundle.js');
       const evaluator = await loadBundleFile(config, builtBundlePath(options.bundle));
       const store = await openLog(options, config);
       try {
         const progress = terminalProgress(process.stderr);
         const until = options.until ? sinceFrom(options.until) : new Date();
+        const [{ whatIfInParallel }, { evaluatorOptionsOf }] = await Promise.all([import('../../host/what-if-pool.js'), localFile()]);
         const report = await whatIfInParallel(store, evaluator, sinceFrom(options.since), until, {
           ...(options.threads ? { threads: options.threads } : {}),
           evaluator: evaluatorOptionsOf(config.bundle),

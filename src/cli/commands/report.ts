@@ -3,7 +3,6 @@
 // the store of dfw.yaml) or from a dfw server's API (--server). docs/compliance.md.
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadEvaluatorFromFile } from '../../bundles/agent/local-file.js';
 import { bundleAlgorithm, bundleAlgorithmOption, bundleAlgorithmSource } from '../bundle-algorithm.js';
 import { secondsOption } from '../number-option.js';
 import {
@@ -19,10 +18,7 @@ import {
   type ReportInput,
   type ReportWaiver,
 } from '../../compliance/index.js';
-import { loadConfig } from '../../config/load.js';
-import { ruleCatalog } from '../../engine/index.js';
 import { storeOptions } from '../../store/config.js';
-import { openStore } from '../../store/index.js';
 import { CliError } from '../exit-codes.js';
 import { callServer, type ServerOptions } from '../server-client.js';
 
@@ -55,6 +51,13 @@ export function instantFrom(text: string, flag: string, now: Date): Date {
 
 /** The decision log and the bundle's catalog, read directly (SQLite or PostgreSQL). */
 async function fromStore(o: ReportOptions, from: Date, to: Date, algorithmSource: string): Promise<Omit<ReportInput, 'framework'>> {
+  // The config reader, the engine and the store's drivers load here, not with every dfw command (main.ts).
+  const [{ loadConfig }, { loadEvaluatorFromFile }, { ruleCatalog }, { openStore }] = await Promise.all([
+    import('../../config/load.js'),
+    import('../../bundles/agent/local-file.js'),
+    import('../../engine/index.js'),
+    import('../../store/index.js'),
+  ]);
   const config = loadConfig(o.config);
   const path = o.bundle ?? config.bundle.path;
   // As `dfw serve` chooses it (bundle-algorithm.ts).

@@ -1,9 +1,6 @@
 // `dfw serve`: run the firewall's HTTP API.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../../shared/logger.js';
-import { loadConfig } from '../../config/load.js';
-import { startServer } from '../../host/server.js';
-import { runCluster } from '../../host/cluster.js';
 import { onShutdownSignal } from '../../host/shutdown-signals.js';
 import { describeUsage, environmentHelp } from '../help.js';
 import { portOption } from '../number-option.js';
@@ -42,6 +39,7 @@ export function serveCommand(): Command {
     .addOption(new Option('-w, --workers <n>', 'server processes sharing the port, to use more cores (default 1; server.workers)').argParser(workerCount))
     .addHelpText('after', environmentHelp())
     .action(async (options: { config?: string; host?: string; port?: number; bundle?: string; bundleKey?: string; bundleUrl?: string; bundleToken?: string; workers?: number; bundleAlg?: string }, command: Command) => {
+      const { loadConfig } = await import('../../config/load.js');
       const config = loadConfig(options.config);
       if (options.host) config.server.host = options.host;
       if (options.port !== undefined) config.server.port = options.port;
@@ -51,10 +49,14 @@ export function serveCommand(): Command {
       if (options.workers !== undefined) config.server.workers = options.workers;
       config.bundle.algorithm = bundleAlgorithm(config.bundle.public_key, options.bundleAlg, config.bundle.algorithm, bundleAlgorithmSource(command.getOptionValueSource('bundleAlg')));
       const logger = createLogger(config.log.level);
+      // Loaded here, not with every dfw command (main.ts): a cluster's primary loads only
+      // cluster.ts, and the server itself is loaded by each worker.
       if (config.server.workers > 1) {
+        const { runCluster } = await import('../../host/cluster.js');
         command.setOptionValue('exitCode', await runCluster(config, logger, options.bundleToken ? { bundleToken: options.bundleToken } : {}));
         return;
       }
+      const { startServer } = await import('../../host/server.js');
       const server = await startServer(config, logger, options.bundleToken ? { bundleToken: options.bundleToken } : {});
       // 0 once stopped by a signal; 1 when the server could not go on (a supervisor restarts it).
       let exitCode = 0;

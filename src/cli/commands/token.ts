@@ -1,7 +1,7 @@
 // `dfw token create`: a new API token, printed once, and the config line that stores
 // only its SHA-256.
 import { Command, Option } from 'commander';
-import { ROLES } from '../../api/index.js';
+import { ROLES } from '../../api/auth.js';
 import { sha256Hex } from '../../shared/sha256.js';
 import { describeUsage } from '../help.js';
 

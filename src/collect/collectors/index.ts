@@ -1,11 +1,12 @@
 // The collectors dfw ships, each a factory taking its section of dfw.yaml, with the JSON
 // Schema of that section (docs/collectors.md describes every key).
 import type { Collector } from '../collector.js';
-import { CHANGE_COLLECTOR_SCHEMA, createChangeCollector, type ChangeCollectorConfig } from './change.js';
-import { createGitHubCollector, GITHUB_COLLECTOR_SCHEMA, type GitHubCollectorConfig } from './github.js';
-import { createKubernetesCollector, KUBERNETES_COLLECTOR_SCHEMA, type KubernetesCollectorConfig } from './kubernetes.js';
-import { createRegistryCollector, REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig } from './registry.js';
-import { createSignaturesCollector, SIGNATURES_COLLECTOR_SCHEMA, type SignaturesCollectorConfig, type SignaturesCollectorDeps } from './signatures.js';
+import { createChangeCollector } from './change.js';
+import type { CollectorsConfig } from './config.js';
+import { createGitHubCollector } from './github.js';
+import { createKubernetesCollector } from './kubernetes.js';
+import { createRegistryCollector } from './registry.js';
+import { createSignaturesCollector, type SignaturesCollectorDeps } from './signatures.js';
 
 export { createGitHubCollector, parseRepository, type GitHubCollectorConfig } from './github.js';
 export { createRegistryCollector, createDigestResolver, type RegistryCollectorConfig, type RegistryEndpointConfig } from './registry.js';
@@ -13,29 +14,7 @@ export { createKubernetesCollector, type KubernetesClusterConfig, type Kubernete
 export { createChangeCollector, type ChangeCollectorConfig } from './change.js';
 export { CollectorConfigError } from './http.js';
 export { createInlineVerifier } from './signatures.js';
-
-/** The `collectors:` section of dfw.yaml: each key present configures (and enables) one collector. */
-export interface CollectorsConfig {
-  github?: GitHubCollectorConfig;
-  registry?: RegistryCollectorConfig;
-  kubernetes?: KubernetesCollectorConfig;
-  change?: ChangeCollectorConfig;
-  /** Signatures and attestations of the deployed digest, verified (docs/supply-chain.md). */
-  signatures?: SignaturesCollectorConfig;
-}
-
-/** JSON Schema of CollectorsConfig. */
-export const COLLECTORS_CONFIG_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    github: GITHUB_COLLECTOR_SCHEMA,
-    registry: REGISTRY_COLLECTOR_SCHEMA,
-    kubernetes: KUBERNETES_COLLECTOR_SCHEMA,
-    change: CHANGE_COLLECTOR_SCHEMA,
-    signatures: SIGNATURES_COLLECTOR_SCHEMA,
-  },
-} as const;
+export { COLLECTORS_CONFIG_SCHEMA, type CollectorsConfig } from './config.js';
 
 /**
  * The configured collectors, for CollectorRunner. Their kinds do not overlap, so the order

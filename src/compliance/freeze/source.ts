@@ -3,6 +3,7 @@ import Ajv2020Import from 'ajv/dist/2020.js';
 import yaml from 'js-yaml';
 import { FreezeCalendarError } from './errors.js';
 import type { FreezeSource } from './types.js';
+import { onFirstUse } from '../../shared/on-first-use.js';
 
 const ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' };
 const NAMES = { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } };
@@ -47,8 +48,7 @@ export const FREEZE_SOURCE_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
-const validate = ajv.compile(FREEZE_SOURCE_SCHEMA);
+const sourceValidator = onFirstUse(() => new Ajv2020Import.default({ allErrors: true, strict: false }).compile(FREEZE_SOURCE_SCHEMA));
 
 /**
  * Parses freezes.yaml. YAML's CORE schema keeps 2026-12-18T18:00 a string (the default
@@ -61,6 +61,7 @@ export function parseFreezeSource(text: string, file: string): FreezeSource {
   } catch (err) {
     throw new FreezeCalendarError(`${file}: not YAML: ${(err as Error).message}`, { cause: err });
   }
+  const validate = sourceValidator();
   if (!validate(value)) {
     const problems = (validate.errors ?? []).map((e) => {
       const at = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
