@@ -4,9 +4,10 @@
 // Every command's definition (options, help, examples) is imported here, so a module a
 // definition imports is loaded by every `dfw` run, `dfw --version` included. The rooms that do
 // the work (the engine, the store's drivers, the server, the decision pipeline, the policy
-// tooling) are imported by the command's action when it runs (`await import(…)`): `dfw
-// --version` went from 1.2 s and 110 MiB to 0.35 s and 61 MiB, a cluster's primary from 146 to
-// 100 MiB. test/cli-startup.test.ts keeps it so.
+// and calendar tooling) are imported by the command's action when it runs (`await
+// import(…)`), which makes `dfw --version` and a pipeline's `dfw check --server` start in a
+// fraction of the time (docs/performance-changes.md, twelfth round).
+// test/cli-startup.test.ts keeps it so.
 import { Command, CommanderError } from 'commander';
 import { bundleCommand } from './commands/bundle.js';
 import { checkCommand } from './commands/check.js';

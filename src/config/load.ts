@@ -78,7 +78,6 @@ function resolveAdmissionPaths(k: NonNullable<Config['kubernetes']>, resolvePath
   };
 }
 
-
 const configValidator = onFirstUse(() => {
   const ajv = new Ajv2020Import.default({ allErrors: true, strict: false });
   addFormatsImport.default(ajv);

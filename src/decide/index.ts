@@ -3,5 +3,4 @@
 export { createCheckService, type CheckService, type CheckServiceOptions, type CheckContext, type CheckOutcome } from './check-service.js';
 export { replayDecision, replayTime, whatIf, WhatIfTally, type TalliedRecord, type WhatIfProgress, type WhatIfReport } from './replay.js';
 export { NoBundleError, DecisionLogError } from './errors.js';
-export { DEFAULT_ENVIRONMENTS_CONFIG, ENVIRONMENTS_CONFIG_SCHEMA, type EnvironmentsConfig } from './environments-config.js';
 export { StrictRequestError, type WarnedDecision } from './request-warnings.js';

@@ -1,6 +1,6 @@
-// Work done on a module's first use rather than when it is imported. Every `dfw` command
-// imports the modules of every other one; Ajv compiling each JSON Schema to code at import
-// (50–300 ms apiece) made `dfw --version` take 1.4 s before this.
+// Work done on a module's first use rather than when it is imported: Ajv compiles a JSON
+// Schema to code in 50–300 ms, which a module that only might validate (dfw.yaml, a freeze
+// calendar, a policy repository's files) should not cost whoever imports it.
 
 /** A function that makes its value on the first call and returns that same value after. */
 export function onFirstUse<T>(make: () => T): () => T {

@@ -5,7 +5,6 @@ import { writeFileSync } from 'node:fs';
 import type { CheckRequest } from '../../collect/check-request.js';
 import { parseImageReference } from '../../collect/image-reference.js';
 import type { DsseEnvelope } from '../../decide/attestation.js';
-import { loadAttestationSigner } from '../../host/attestation-signer.js';
 import type { Decision } from '../../engine/index.js';
 import { CliError } from '../exit-codes.js';
 import { callServer } from '../server-client.js';
@@ -43,6 +42,8 @@ export async function writeAttestation(decision: Decision, request: CheckRequest
   } else {
     const key = options.attestKey ?? process.env.DFW_ATTESTATION_KEY;
     if (!key) throw new CliError('--attest needs --attest-key <private key PEM> (or DFW_ATTESTATION_KEY) to sign when deciding locally');
+    // The signer (Sigstore's DSSE code) loads only for a local --attest (cli/main.ts).
+    const { loadAttestationSigner } = await import('../../host/attestation-signer.js');
     envelope = loadAttestationSigner(key).sign({
       decision_id: decision.decision_id,
       allow: decision.allow,

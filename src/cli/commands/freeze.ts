@@ -5,12 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Command, Option } from 'commander';
-import { addImport, expandCalendarFile, writeCalendar } from '../../compliance/freeze/files.js';
 import type { FreezeWindow, FreezeWindowsData } from '../../compliance/freeze/types.js';
 import { FREEZE_SOURCE_FILE, FREEZE_WINDOWS_FILE } from '../../compliance/freeze/windows-file.js';
-import { requireTimeZone } from '../../compliance/freeze/zones.js';
-import { findProjectFile, loadProject } from '../../policy/project.js';
 import { CliError } from '../exit-codes.js';
+
+// The calendar code (iCalendar, recurrences, time zones) and the policy repository's reader
+// load when a subcommand runs, not with every dfw command (main.ts).
+const calendars = () => import('../../compliance/freeze/files.js');
 
 interface PathOptions {
   calendar?: string;
@@ -30,8 +31,9 @@ function pathOptions(command: Command): Command {
 }
 
 /** The calendar given, else the policy repository's (dfw-policy.yaml here or above), else dfw's own. */
-function calendarFiles(o: PathOptions): CalendarFiles {
+async function calendarFiles(o: PathOptions): Promise<CalendarFiles> {
   if (o.calendar !== undefined) return { source: o.calendar, output: o.out ?? FREEZE_WINDOWS_FILE };
+  const { findProjectFile, loadProject } = await import('../../policy/project.js');
   let inRepository = true;
   try {
     findProjectFile(process.cwd());
@@ -75,11 +77,12 @@ export function freezeCommand(): Command {
     .description('Expand freezes.yaml and its .ics imports into UTC windows for the bundle (make bundle runs this; in a policy repository, dfw policy build does)')
     .option('--now <time>', 'anchor of the default horizon when the calendar sets none (RFC 3339)')
     .option('--check', 'write nothing; exit 1 when the generated file is not what the calendar gives');
-  expand.action((o: PathOptions & { now?: string; check?: boolean }) => {
-    const { source, output } = calendarFiles(o);
+  expand.action(async (o: PathOptions & { now?: string; check?: boolean }) => {
+    const { source, output } = await calendarFiles(o);
     if (output === undefined) {
       throw new CliError(`in a policy repository "dfw policy build" expands ${relative(process.cwd(), source) || source} into the bundle, so there is nothing to expand by hand; "dfw freeze list" shows its windows`);
     }
+    const { expandCalendarFile, writeCalendar } = await calendars();
     const { data, text } = expandCalendarFile({ source, output }, instant(o.now, '--now'));
     const summary = `${Object.keys(data.freezes).length} freezes, ${windowCount(data)} windows, horizon ${data.horizon.from} to ${data.horizon.to}`;
     if (o.check) {
@@ -110,10 +113,11 @@ export function freezeCommand(): Command {
     .option('-a, --app <application...>', 'applications it covers (default: all)')
     .requiredOption('--message <text>', 'what the deny message says about it')
     .option('--title <text>', 'a short name (default: the message)');
-  importIcs.action((file: string, o: PathOptions & { id: string; timeZone: string; env: string[]; app?: string[]; message: string; title?: string }) => {
+  importIcs.action(async (file: string, o: PathOptions & { id: string; timeZone: string; env: string[]; app?: string[]; message: string; title?: string }) => {
     if (!existsSync(file)) throw new CliError(`${file} does not exist`);
+    const [{ requireTimeZone }, { addImport, expandCalendarFile, writeCalendar }] = await Promise.all([import('../../compliance/freeze/zones.js'), calendars()]);
     requireTimeZone(o.timeZone, '--time-zone');
-    const { source, output } = calendarFiles(o);
+    const { source, output } = await calendarFiles(o);
     const copied = addImport({ source, output: output ?? '' }, file, {
       id: o.id,
       time_zone: o.timeZone,
@@ -139,9 +143,10 @@ export function freezeCommand(): Command {
     .description('List each freeze, what it covers, and the window in force (or the next one) at a time')
     .option('--at <time>', 'RFC 3339 time to look at (default: now)')
     .addOption(new Option('-f, --format <format>', 'table for people, json for scripts').choices(['table', 'json']).default('table'));
-  list.action((o: PathOptions & { at?: string; format: string }) => {
+  list.action(async (o: PathOptions & { at?: string; format: string }) => {
     const at = instant(o.at, '--at');
-    const { data } = expandCalendarFile({ source: calendarFiles(o).source, output: '' }, at);
+    const { expandCalendarFile } = await calendars();
+    const { data } = expandCalendarFile({ source: (await calendarFiles(o)).source, output: '' }, at);
     const rows = Object.entries(data.freezes).map(([id, f]) => ({ id, freeze: f, window: currentOrNext(f.windows, at) }));
     if (o.format === 'json') {
       process.stdout.write(`${JSON.stringify(rows.map(({ id, freeze: f, window }) => ({ id, title: f.title, environments: f.environments, applications: f.applications, time_zone: f.time_zone, windows: f.windows.length, in_force: window?.now ? window.window : null, next: window && !window.now ? window.window : null })), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);

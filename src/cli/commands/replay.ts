@@ -160,9 +160,9 @@ export function whatIfCommand(): Command {
       const evaluator = await loadBundleFile(config, builtBundlePath(options.bundle));
       const store = await openLog(options, config);
       try {
+        const [{ whatIfInParallel }, { evaluatorOptionsOf }] = await Promise.all([import('../../host/what-if-pool.js'), localFile()]);
         const progress = terminalProgress(process.stderr);
         const until = options.until ? sinceFrom(options.until) : new Date();
-        const [{ whatIfInParallel }, { evaluatorOptionsOf }] = await Promise.all([import('../../host/what-if-pool.js'), localFile()]);
         const report = await whatIfInParallel(store, evaluator, sinceFrom(options.since), until, {
           ...(options.threads ? { threads: options.threads } : {}),
           evaluator: evaluatorOptionsOf(config.bundle),

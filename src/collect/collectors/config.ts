@@ -1,5 +1,6 @@
 // The `collectors:` section of dfw.yaml, assembled from each collector's own schema. Its own
-// module, so that reading dfw.yaml does not load the collectors themselves.
+// module, so that reading dfw.yaml does not load the factories' index, and with it the
+// signatures collector's Sigstore verification code (its schema is signatures-config.ts).
 import { CHANGE_COLLECTOR_SCHEMA, type ChangeCollectorConfig } from './change.js';
 import { GITHUB_COLLECTOR_SCHEMA, type GitHubCollectorConfig } from './github.js';
 import { KUBERNETES_COLLECTOR_SCHEMA, type KubernetesCollectorConfig } from './kubernetes.js';
