@@ -111,7 +111,8 @@ ${
     ? `
 What-if: \`whatIfInParallel()\` (as \`dfw what-if\` runs it: the log read on the main thread, the bundle
 evaluated on ${w.threads ?? 1} worker thread(s), one per core) with the benchmark's bundle over a SQLite log
-of ${fmt(w.decisions)} copies of the typical decision (its masked input), read in keyset
+of ${fmt(w.decisions)} copies of the typical decision (its masked input, logged with its request time as
+the check service logs it), read in keyset
 batches: ${fmt(w.perSecond)} decisions/s (${fmt(w.seconds)} s), ${w.changed} changed. RSS of the benchmark
 process: ${fmt(w.rssMiB.start)} MiB before, peak ${fmt(w.rssMiB.peak)} MiB, ${fmt(w.rssMiB.end)} MiB after (before and
 after measured after a full garbage collection), and ${w.rssMiB.quarter !== undefined ? `${fmt(w.rssMiB.quarter)} MiB a quarter of the way in, ${fmt(w.rssMiB.last ?? 0)} MiB at the last decision` : 'not sampled during the pass'}.

@@ -132,10 +132,15 @@ async function listing(backend: Backend, rows: number): Promise<ScaleFigures['li
   return { backend: backend.name, rows, seedSeconds, queries: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1]!, plan };
 }
 
-/** N copies of the typical decision (its masked input and decision), each its own id and second. */
+/**
+ * N copies of the typical decision (its masked input and decision), each its own id and
+ * second. The input is logged as the check service logs it, with its request time, which
+ * a replay decides at.
+ */
 function seedRealDecisions(file: string, evaluator: Evaluator, input: BenchInput, count: number): void {
-  const decision = evaluator.evaluate(structuredClone(input.input), { now: BENCH_TIME });
-  const record = decisionRecordFrom(decision, structuredClone(input.input), { caller: 'bench', via: 'api', dry_run: false });
+  const logged = { ...input.input, request: { ...input.input.request, time: BENCH_TIME.toISOString() } };
+  const decision = evaluator.evaluate(structuredClone(logged), { now: BENCH_TIME });
+  const record = decisionRecordFrom(decision, logged, { caller: 'bench', via: 'api', dry_run: false });
   const template = prepareDecision(record, [], new Date(BENCH_TIME));
   const db = new Database(file);
   try {

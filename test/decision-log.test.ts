@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { replayDecision, whatIf, type WhatIfReport } from '../src/decide/index.js';
+import { replayDecision, replayTime, whatIf, type WhatIfReport } from '../src/decide/index.js';
 import { whatIfInParallel } from '../src/host/what-if-pool.js';
 import type { ApiToken } from '../src/api/index.js';
 import { SEVERITIES, type Decision, type Evaluator, type WaivedViolation } from '../src/engine/index.js';
@@ -522,6 +522,21 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
           return { application, allow_to_deny: mine.filter((c) => c.change === 'allow_to_deny').length, deny_to_allow: 0, changed: mine.length };
         }),
       );
+
+      // The worker threads are sent each input as the log stores it (JSON text): the same
+      // records as decisionsSince, and a text the evaluator takes as is (the request time and
+      // bundle spliced in, not the input written again).
+      const parsed = new Map<string, DecisionRecord>();
+      for await (const record of store.decisionsSince(from, to)) parsed.set(record.decision_id, record);
+      let texts = 0;
+      for await (const { input_json, ...rest } of store.decisionInputsSince(from, to)) {
+        const input = JSON.parse(input_json) as DecisionRecord['input'];
+        assert.equal({ ...rest, input }, parsed.get(rest.decision_id), rest.decision_id);
+        const prepared = candidate.evaluator.prepare(input as never, { now: new Date(replayTime({ input, time: rest.time })), inputJson: input_json });
+        assert.is(prepared.pieces[0], '{"request":{"time_ns":', `${rest.decision_id}: the stored text was spliced`);
+        texts += 1;
+      }
+      assert.is(texts, parsed.size);
 
       // On worker threads (dfw what-if's default): the same report, changes in log order,
       // with progress still counted here; several batches per thread when the log is longer.

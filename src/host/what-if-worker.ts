@@ -1,13 +1,13 @@
 // One thread of the what-if pool (what-if-pool.ts): instantiates the candidate bundle once,
 // then re-evaluates the logged inputs it is sent and answers with the verdicts only.
 import { parentPort, workerData } from 'node:worker_threads';
-import { verdictOf } from '../decide/replay.js';
+import { replayTime, verdictOf } from '../decide/replay.js';
 import { createEvaluator, type Bundle, type EvaluatorOptions, type InputDocument } from '../engine/index.js';
 
 export interface WhatIfJob {
   id: number;
-  /** Logged inputs with the request time each is evaluated at. */
-  items: Array<{ input: InputDocument; time: string }>;
+  /** Logged inputs as the log stores them (JSON text), with the record's id and time. */
+  items: Array<{ decision_id: string; input_json: string; time: string }>;
 }
 
 export type WhatIfAnswer = { id: number; verdicts: Array<ReturnType<typeof verdictOf>> } | { id: number; error: string };
@@ -16,7 +16,13 @@ const port = parentPort!;
 const evaluator = await createEvaluator(workerData.bundle as Bundle, workerData.options as EvaluatorOptions);
 port.on('message', (job: WhatIfJob) => {
   try {
-    const verdicts = job.items.map((item) => verdictOf(evaluator.evaluate(item.input, { now: new Date(item.time) })));
+    const verdicts = job.items.map(({ decision_id, input_json, time }) => {
+      const input = JSON.parse(input_json) as InputDocument;
+      // The stored text is the input as JSON.stringify wrote it: the evaluator takes it as is
+      // instead of writing it again (engine/evaluator.ts, spliceRequestTime). The logged id
+      // is the replay's, as replayRecord gives it, and spares a new one per decision.
+      return verdictOf(evaluator.evaluate(input, { now: new Date(replayTime({ input, time })), inputJson: input_json, decisionId: decision_id }));
+    });
     port.postMessage({ id: job.id, verdicts } satisfies WhatIfAnswer);
   } catch (err) {
     port.postMessage({ id: job.id, error: (err as Error)?.message ?? String(err) } satisfies WhatIfAnswer);

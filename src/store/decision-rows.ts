@@ -1,7 +1,7 @@
 // Decision log rows <-> records: the columns of `decisions` and how a row reads back.
 import type { BySeverity, Decision, WaivedViolation } from '../engine/index.js';
 import type { Row } from './sql/driver.js';
-import type { DecisionRecord, DecisionSummary, NewDecisionRecord } from './types.js';
+import type { DecisionRecord, DecisionSummary, LoggedInputRecord, NewDecisionRecord } from './types.js';
 import { fromBoolean, isoFromColumn, setIfPresent } from './values.js';
 
 export const SUMMARY_COLUMNS =
@@ -55,8 +55,14 @@ export function decisionColumn(record: NewDecisionRecord): string {
 }
 
 export function toRecord(row: Row): DecisionRecord {
+  const { input_json, ...record } = toInputRecord(row);
+  return { ...record, input: JSON.parse(input_json) };
+}
+
+/** toRecord without parsing the input: what-if parses it on the thread that evaluates it. */
+export function toInputRecord(row: Row): LoggedInputRecord {
   const summary = toSummary(row);
   const decision = JSON.parse(row.decision as string) as Record<string, unknown>;
   for (const list of LISTS) if (decision[list] === IN_COLUMN) decision[list] = summary[list];
-  return { ...summary, input: JSON.parse(row.input as string), decision: decision as unknown as Decision };
+  return { ...summary, input_json: row.input as string, decision: decision as unknown as Decision };
 }

@@ -1,13 +1,13 @@
 // The decision log: write each decision durably, find it again by id or by filter, stream
 // a time range for replay and what-if, prune by age.
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { SUMMARY_COLUMNS, decisionColumn, rulesOf, toRecord, toSummary } from './decision-rows.js';
+import { SUMMARY_COLUMNS, decisionColumn, rulesOf, toInputRecord, toRecord, toSummary } from './decision-rows.js';
 import { DuplicateDecisionError, StoreInputError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { serializeMasked } from './mask.js';
 import { insertOutbox } from './outbox.js';
-import type { SqlDriver, SqlExecutor } from './sql/driver.js';
-import type { DecisionFilter, DecisionRecord, DecisionSummary, FirstAllowed, Instant, NewDecisionRecord, NewOutboxMessage, Page, PageRequest } from './types.js';
+import type { Row, SqlDriver, SqlExecutor } from './sql/driver.js';
+import type { DecisionFilter, DecisionRecord, DecisionSummary, FirstAllowed, Instant, LoggedInputRecord, NewDecisionRecord, NewOutboxMessage, Page, PageRequest } from './types.js';
 import { fromBigint, isoFromColumn, optionalText, requireText, toMillis } from './values.js';
 
 const DEFAULT_PAGE = 50;
@@ -195,8 +195,16 @@ export class DecisionLog {
     return { items, next_cursor: encodeCursor({ time: fromBigint(last.time_ms), id: last.decision_id as string }) };
   }
 
-  /** Keyset batches, not one long-lived cursor: no transaction stays open between pulls. */
   async *since(from: Instant, to?: Instant): AsyncIterableIterator<DecisionRecord> {
+    for await (const row of this.rowsSince(from, to)) yield toRecord(row);
+  }
+
+  async *inputsSince(from: Instant, to?: Instant): AsyncIterableIterator<LoggedInputRecord> {
+    for await (const row of this.rowsSince(from, to)) yield toInputRecord(row);
+  }
+
+  /** Keyset batches, not one long-lived cursor: no transaction stays open between pulls. */
+  private async *rowsSince(from: Instant, to?: Instant): AsyncIterableIterator<Row> {
     const fromMs = toMillis(from, 'from');
     const toMs = to === undefined ? Number.MAX_SAFE_INTEGER : toMillis(to, 'to');
     let after: { time: number; id: string } | undefined;
@@ -207,7 +215,7 @@ export class DecisionLog {
          ORDER BY time_ms, decision_id LIMIT ?`,
         [fromMs, toMs, ...(after ? [after.time, after.time, after.id] : []), STREAM_BATCH],
       );
-      for (const row of rows) yield toRecord(row);
+      yield* rows;
       if (rows.length < STREAM_BATCH) return;
       const last = rows[rows.length - 1]!;
       after = { time: fromBigint(last.time_ms), id: last.decision_id as string };

@@ -10,7 +10,7 @@ import { SqlOutbox } from './outbox.js';
 import { SqlDecisionStats } from './stats.js';
 import { SqlConsoleSessions } from './console-sessions.js';
 import type { SqlDriver } from './sql/driver.js';
-import type { AuditLog, ConsoleSessions, DecisionRecord, DecisionStats, Outbox, Store, WaiverRequests } from './types.js';
+import type { AuditLog, ConsoleSessions, DecisionStats, Outbox, Store, WaiverRequests } from './types.js';
 import { SqlWaiverRequests } from './waiver-requests.js';
 import { WaiverStore } from './waivers.js';
 
@@ -38,6 +38,16 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
   let closed = false;
   const open = <T>(doing: string, work: () => Promise<T>): Promise<T> =>
     closed ? Promise.reject(new StoreError('store_closed', `${doing}: the store is closed`, { kind: 'unavailable' })) : guard(doing, work);
+  /** A stream of the log, refused once closed; each batch it pulls is a guarded read. */
+  async function* readDecisions<T>(start: () => AsyncIterator<T>): AsyncIterableIterator<T> {
+    if (closed) throw new StoreError('store_closed', 'reading decisions: the store is closed', { kind: 'unavailable' });
+    const batches = start();
+    for (;;) {
+      const next = await guard('reading decisions', () => batches.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  }
   const outbox = new SqlOutbox(db, options.clock);
   const audits = new SqlAuditLog(db, options.clock);
   const stats = new SqlDecisionStats(db);
@@ -55,15 +65,8 @@ export function createSqlStore(db: SqlDriver, options: { maskPaths: readonly str
     getDecision: (id) => open('reading a decision', () => decisions.get(id)),
     firstAllowed: (application, digest) => open('reading where a digest was first allowed', () => decisions.firstAllowed(application, digest)),
     listDecisions: (filter, page) => open('listing decisions', () => decisions.list(filter, page)),
-    async *decisionsSince(from, to): AsyncIterableIterator<DecisionRecord> {
-      if (closed) throw new StoreError('store_closed', 'reading decisions: the store is closed', { kind: 'unavailable' });
-      const batches = decisions.since(from, to);
-      for (;;) {
-        const next = await guard('reading decisions', () => batches.next());
-        if (next.done) return;
-        yield next.value;
-      }
-    },
+    decisionsSince: (from, to) => readDecisions(() => decisions.since(from, to)),
+    decisionInputsSince: (from, to) => readDecisions(() => decisions.inputsSince(from, to)),
     pruneDecisions: (before) => open('pruning decisions', () => decisions.prune(before)),
     complianceActivity: (from, to) => open('reading decisions for a compliance report', () => complianceActivity(db, from, to)),
 

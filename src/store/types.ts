@@ -50,6 +50,9 @@ export type NewDecisionRecord = Omit<DecisionRecord, 'time'> & {
 /** A decision in a list: everything but the (large) input and decision documents. */
 export type DecisionSummary = Omit<DecisionRecord, 'input' | 'decision'>;
 
+/** A DecisionRecord whose input is left as the JSON text the log stores (what-if hands it to another thread). */
+export type LoggedInputRecord = Omit<DecisionRecord, 'input'> & { input_json: string };
+
 export interface DecisionFilter {
   application?: string;
   environment?: string;
@@ -311,6 +314,8 @@ export interface Store {
   listDecisions(filter?: DecisionFilter, page?: PageRequest): Promise<Page<DecisionSummary>>;
   /** Full records with from <= time < to, oldest first, read in batches. */
   decisionsSince(from: Instant, to?: Instant): AsyncIterableIterator<DecisionRecord>;
+  /** The same records with each input as its stored JSON text, not parsed. */
+  decisionInputsSince(from: Instant, to?: Instant): AsyncIterableIterator<LoggedInputRecord>;
   /** Deletes decisions whose request time is before `before`; returns how many. */
   pruneDecisions(before: Instant): Promise<number>;
   /**
