@@ -78,16 +78,23 @@ function profileNote(shares: Array<{ category: string; share: number }>): string
   let text = ` In dfw's profile, ${groups.map(([what, x]) => `${what} takes ${pct(x)}`).join(', ')} of the server thread's busy time: **${top![0]} dominates**.`;
   const wasm = share('evaluate(): Wasm policy');
   const jsSide = share('evaluate(): JavaScript');
-  text += ` The Wasm evaluation proper is ${pct(wasm)}`;
-  text += jsSide > wasm ? `, less than evaluate()'s JavaScript side (input to JSON text, result parsing: ${pct(jsSide)}).` : '.';
+  // An input of 64 Ki characters or more is evaluated on the evaluation thread, which this
+  // profile of the server thread does not see: there is no Wasm share to compare with.
+  const onThisThread = wasm >= 0.001;
+  const timesWasm = (part: number) => (onThisThread ? `, ${fmt(part / wasm, 2)}× the Wasm evaluation` : '');
+  if (!onThisThread) text += ' The Wasm evaluation is not on this thread: an input this large is evaluated on the evaluation thread, outside this profile.';
+  else {
+    text += ` The Wasm evaluation proper is ${pct(wasm)}`;
+    text += jsSide > wasm ? `, less than evaluate()'s JavaScript side (input to JSON text, result parsing: ${pct(jsSide)}).` : '.';
+  }
   const commit = share('decision log: SQLite BEGIN');
   const mask = share('decision log: masking');
-  if (commit > wasm) text += ` The SQLite commits of the decision log, each with an fsync (\`synchronous=FULL\`) on the server's one thread, take ${pct(commit)}, ${fmt(commit / wasm, 2)}× the Wasm evaluation.`;
+  if (commit > wasm) text += ` The SQLite commits of the decision log, each with an fsync (\`synchronous=FULL\`) on the server's one thread, take ${pct(commit)}${timesWasm(commit)}.`;
   if (mask > wasm) {
-    text += ` Masking secrets in the logged copy of the input takes ${pct(mask)}, ${fmt(mask / wasm, 2)}× the Wasm evaluation: store/mask.ts walks the whole input once per mask path (${DEFAULT_MASK_PATH_COUNT} by default), so its cost grows with input size × paths.`;
+    text += ` Masking secrets in the logged copy of the input takes ${pct(mask)}${timesWasm(mask)}: store/mask.ts walks the input once for its ${DEFAULT_MASK_PATH_COUNT} default paths (folded into one pattern), so its cost grows with the input's size.`;
   }
   const logLine = share('decision log line');
-  if (logLine > 0.5 * wasm && logLine > 0.03) text += ` Writing the one JSON log line costs ${fmt(logLine / wasm, 2)}× the Wasm evaluation (console.error to a file or pipe is synchronous in Node).`;
+  if (logLine > 0.5 * wasm && logLine > 0.03) text += ` Writing the one JSON log line takes ${pct(logLine)}${timesWasm(logLine)} (console.error to a file or pipe is synchronous in Node).`;
   return text;
 }
 

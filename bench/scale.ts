@@ -133,9 +133,9 @@ async function listing(backend: Backend, rows: number): Promise<ScaleFigures['li
 }
 
 /**
- * N copies of the typical decision (its masked input and decision), each its own id and
- * second. The input is logged as the check service logs it, with its request time, which
- * a replay decides at.
+ * N copies of the typical decision (its input, which holds nothing the default mask paths
+ * name, and its decision), each its own id and second. The input carries its request time,
+ * as the check service logs it, which a replay decides at: the same instant in every copy.
  */
 function seedRealDecisions(file: string, evaluator: Evaluator, input: BenchInput, count: number): void {
   const logged = { ...input.input, request: { ...input.input.request, time: BENCH_TIME.toISOString() } };

@@ -11,7 +11,7 @@ import { replayDecision, replayTime, whatIf, type WhatIfReport } from '../src/de
 import { whatIfInParallel } from '../src/host/what-if-pool.js';
 import type { ApiToken } from '../src/api/index.js';
 import { SEVERITIES, type Decision, type Evaluator, type WaivedViolation } from '../src/engine/index.js';
-import type { DecisionRecord, Waiver } from '../src/store/index.js';
+import type { DecisionRecord, LoggedInputRecord, Waiver } from '../src/store/index.js';
 import { buildBundle, loadTestEvaluator, readExamples } from './helpers/bundle.js';
 import { loadBenchInputs } from '../bench/inputs.js';
 import { runDfw, startDfw } from './helpers/cli.js';
@@ -554,6 +554,17 @@ function defineDecisionLogSuite(name: 'sqlite' | 'postgres', makeBackend: () => 
       );
       assert.is(failed?.code, 'what_if_failed');
       assert.match(failed!.message, /^what-if: (evaluating batch \d+ failed|a worker thread could not start): /);
+      // A logged input that cannot be read (cut short here) fails the what-if naming its decision.
+      const logged: LoggedInputRecord[] = [];
+      for await (const record of store.decisionInputsSince(from, to)) logged.push(record);
+      const broken = { ...logged[5]!, input_json: logged[5]!.input_json.slice(0, 40) };
+      const cutShort = { decisionsSince: store.decisionsSince, decisionInputsSince: async function* () { yield* [...logged.slice(0, 5), broken]; } };
+      const unreadable = await whatIfInParallel(cutShort, candidate.evaluator, from, to, { threads: 2 }).then(
+        () => undefined,
+        (err: { code?: string; message: string }) => err,
+      );
+      assert.is(unreadable?.code, 'what_if_failed');
+      assert.match(unreadable!.message, `what-if: evaluating batch 0 failed: decision ${broken.decision_id}: `);
 
       // The bundle the decisions were made with changes nothing.
       const same = await whatIf(store, evaluator, from, to);

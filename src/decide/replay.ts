@@ -18,9 +18,13 @@ export function replayTime(record: Pick<DecisionRecord, 'input' | 'time'>): stri
   return ((record.input as InputDocument | undefined)?.request?.time as string | undefined) ?? record.time;
 }
 
-/** Evaluates a logged record's input as of its own request time. */
-export function replayRecord(record: DecisionRecord, evaluator: Evaluator): Decision {
-  return evaluator.evaluate(record.input as InputDocument, { now: new Date(replayTime(record)), decisionId: record.decision_id });
+/**
+ * Evaluates a logged record's input as of its own request time, under the logged decision id.
+ * `inputJson` is the input's text as the log stores it (always JSON.stringify's), which the
+ * evaluator then takes as is rather than writing the input again.
+ */
+export function replayRecord(record: Pick<DecisionRecord, 'decision_id' | 'input' | 'time'>, evaluator: Evaluator, inputJson?: string): Decision {
+  return evaluator.evaluate(record.input as InputDocument, { now: new Date(replayTime(record)), decisionId: record.decision_id, ...(inputJson === undefined ? {} : { inputJson }) });
 }
 
 export interface ReplayResult {

@@ -23,8 +23,9 @@ export interface EvaluateOptions {
   now?: Date;
   decisionId?: string;
   /**
-   * JSON.stringify(input), when the caller has it already (the check service writes it once
-   * for the policy and the decision log). It must be exactly that text.
+   * JSON.stringify(input), when the caller has it already: the check service writes it once
+   * for the policy and the decision log; what-if hands over the text the log stores. It must
+   * be exactly that text.
    */
   inputJson?: string;
 }

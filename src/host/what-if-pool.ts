@@ -1,7 +1,7 @@
 // What-if on every core: the log is read here, in order, and the candidate bundle is
 // evaluated by worker threads, each with its own instance of the policy (one Wasm instance
 // runs one evaluation at a time). Results are added up in log order, so the report is the
-// one the sequential whatIf gives (test/what-if-pool.test.ts). A bounded number of batches
+// one the sequential whatIf gives (test/decision-log.test.ts). A bounded number of batches
 // is in flight, so memory stays flat however long the log.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

@@ -1,7 +1,7 @@
 // One thread of the what-if pool (what-if-pool.ts): instantiates the candidate bundle once,
 // then re-evaluates the logged inputs it is sent and answers with the verdicts only.
 import { parentPort, workerData } from 'node:worker_threads';
-import { replayTime, verdictOf } from '../decide/replay.js';
+import { replayRecord, verdictOf } from '../decide/replay.js';
 import { createEvaluator, type Bundle, type EvaluatorOptions, type InputDocument } from '../engine/index.js';
 
 export interface WhatIfJob {
@@ -17,11 +17,12 @@ const evaluator = await createEvaluator(workerData.bundle as Bundle, workerData.
 port.on('message', (job: WhatIfJob) => {
   try {
     const verdicts = job.items.map(({ decision_id, input_json, time }) => {
-      const input = JSON.parse(input_json) as InputDocument;
-      // The stored text is the input as JSON.stringify wrote it: the evaluator takes it as is
-      // instead of writing it again (engine/evaluator.ts, spliceRequestTime). The logged id
-      // is the replay's, as replayRecord gives it, and spares a new one per decision.
-      return verdictOf(evaluator.evaluate(input, { now: new Date(replayTime({ input, time })), inputJson: input_json, decisionId: decision_id }));
+      try {
+        return verdictOf(replayRecord({ decision_id, time, input: JSON.parse(input_json) as InputDocument }, evaluator, input_json));
+      } catch (err) {
+        // The batch fails with the decision that could not be read or evaluated.
+        throw new Error(`decision ${decision_id}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      }
     });
     port.postMessage({ id: job.id, verdicts } satisfies WhatIfAnswer);
   } catch (err) {
