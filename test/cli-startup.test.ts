@@ -40,7 +40,17 @@ const HEAVY = [
 ];
 
 /** What a cluster's primary must never load: it relays rows to its writer thread. */
-const SERVER_ONLY = ['dist/src/host/server.js', 'dist/src/api/index.js', 'dist/src/decide/index.js', 'dist/src/engine/index.js', 'node_modules/@open-policy-agent/opa-wasm/', 'node_modules/hono/', 'node_modules/@sigstore/'];
+const SERVER_ONLY = [
+  'dist/src/host/server.js',
+  'dist/src/api/index.js',
+  'dist/src/decide/index.js',
+  'dist/src/engine/index.js',
+  'dist/src/collect/collectors/index.js',
+  'dist/src/collect/collectors/registry.js',
+  'node_modules/@open-policy-agent/opa-wasm/',
+  'node_modules/hono/',
+  'node_modules/@sigstore/',
+];
 
 const test = suite<{ dir: string }>('cli startup');
 test.before.each((ctx) => {

@@ -1,10 +1,9 @@
-// The `collectors:` section of dfw.yaml, assembled from each collector's own schema. Its own
-// module, so that reading dfw.yaml does not load the factories' index, and with it the
-// signatures collector's Sigstore verification code (its schema is signatures-config.ts).
-import { CHANGE_COLLECTOR_SCHEMA, type ChangeCollectorConfig } from './change.js';
-import { GITHUB_COLLECTOR_SCHEMA, type GitHubCollectorConfig } from './github.js';
-import { KUBERNETES_COLLECTOR_SCHEMA, type KubernetesCollectorConfig } from './kubernetes.js';
-import { REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig } from './registry.js';
+// The `collectors:` section of dfw.yaml, assembled from each collector's own schema
+// (<collector>-config.ts). Its own module, so that reading dfw.yaml loads no collector.
+import { CHANGE_COLLECTOR_SCHEMA, type ChangeCollectorConfig } from './change-config.js';
+import { GITHUB_COLLECTOR_SCHEMA, type GitHubCollectorConfig } from './github-config.js';
+import { KUBERNETES_COLLECTOR_SCHEMA, type KubernetesCollectorConfig } from './kubernetes-config.js';
+import { REGISTRY_COLLECTOR_SCHEMA, type RegistryCollectorConfig } from './registry-config.js';
 import { SIGNATURES_COLLECTOR_SCHEMA, type SignaturesCollectorConfig } from './signatures-config.js';
 
 /** The `collectors:` section of dfw.yaml: each key present configures (and enables) one collector. */
