@@ -12,8 +12,8 @@ import { terminalProgress } from '../format/progress.js';
 import { describeUsage, environmentHelp } from '../help.js';
 import { bundleAlgorithm, bundleAlgorithmOption, bundleAlgorithmSource } from '../bundle-algorithm.js';
 
-// The config reader, the store's drivers, the engine and the what-if pool load when the command runs, not with
-// every dfw command (main.ts).
+// The config reader, the store's drivers, the engine and the what-if pool load when the
+// command runs, not with every dfw command (main.ts).
 const localFile = () => import('../../bundles/agent/local-file.js');
 
 interface StoreOptions {
