@@ -29,6 +29,20 @@ type ToPrimary =
   | { type: 'dfw:records'; rows: SentRow[] }
   | { type: 'dfw:listening'; url: string }
   | { type: 'dfw:bundle-changed' };
+/**
+ * A worker's semi-spaces (V8's young generation), in MiB. V8 grows them to 16 MiB each under
+ * load and keeps them: measured with 16 connections of typical and then large checks,
+ * 8 MiB answered as many checks per second and left the cluster 2–90 MiB smaller after the
+ * load (performance-changes.md, thirteenth round). A setting the operator gave Node
+ * (node --max-semi-space-size, NODE_OPTIONS) wins.
+ */
+const WORKER_SEMI_SPACE_MIB = 8;
+
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => /^--max[-_]semi[-_]space[-_]size\b/.test(arg));
+  return given ? [...execArgv] : [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`];
+}
+
 type ToWorker =
   | { type: 'dfw:recorded'; acks: RowAck[] }
   | { type: 'dfw:reload-bundle' };
@@ -67,7 +81,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<number> {
       })
     : undefined;
   // Structured clone over the IPC pipe: the row's JSON strings are not escaped a second time.
-  cluster.setupPrimary({ serialization: 'advanced' });
+  cluster.setupPrimary({ serialization: 'advanced', execArgv: workerExecArgv() });
   // Every row of every worker crosses this heap on its way to the writer thread.
   const idleCollection = startIdleCollection();
 
