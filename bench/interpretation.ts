@@ -1,5 +1,6 @@
 // The interpretation section of docs/performance.md, computed from the figures so that it
 // stays true when the benchmark is rerun: what dominates, and what stands out.
+import { CLUSTER_NAME } from './http-compare.js';
 import type { BenchResults } from './results.js';
 import { DEFAULT_MASK_PATHS } from '../src/store/mask.js';
 import { fmt } from './stats.js';
@@ -108,9 +109,13 @@ function resourceNotes(r: BenchResults): string[] {
     const o = idle('opa');
     const dl = after('dfw');
     const ol = after('opa');
+    const cluster = after(CLUSTER_NAME);
+    const clusterNote = cluster
+      ? ` \`${CLUSTER_NAME}\` holds ${fmt(cluster.memory.heldKiB / 1024)} MiB after the load with the pages its processes share counted once (summed RSS ${fmt(cluster.memory.rssKiB / 1024)} MiB counts Node's code once per process).`
+      : '';
     if (d && o && dl && ol) {
       notes.push(
-        `**Memory**: idle, dfw's Node process holds ${fmt(d.memory.rssKiB / 1024)} MiB against OPA's ${fmt(o.memory.rssKiB / 1024)} MiB; after the load (the large input included) ${fmt(dl.memory.rssKiB / 1024)} MiB against ${fmt(ol.memory.rssKiB / 1024)} MiB, peaks ${fmt(dl.memory.peakKiB / 1024)} and ${fmt(ol.memory.peakKiB / 1024)} MiB. **Startup**: ${fmt(d.startupMs)} ms to ready for dfw (mostly Node and module loading) against ${fmt(o.startupMs)} ms for OPA.`,
+        `**Memory**: idle, dfw's Node process holds ${fmt(d.memory.rssKiB / 1024)} MiB against OPA's ${fmt(o.memory.rssKiB / 1024)} MiB; after the load (the large input included) ${fmt(dl.memory.rssKiB / 1024)} MiB against ${fmt(ol.memory.rssKiB / 1024)} MiB, peaks ${fmt(dl.memory.peakKiB / 1024)} and ${fmt(ol.memory.peakKiB / 1024)} MiB.${clusterNote} **Startup**: ${fmt(d.startupMs)} ms to ready for dfw (mostly Node and module loading) against ${fmt(o.startupMs)} ms for OPA.`,
       );
     }
   }

@@ -106,30 +106,65 @@ export function listeningUrl(logFile: string): string | undefined {
 }
 
 export interface Memory {
-  /** Resident set size now (VmRSS), KiB. */
+  /** Resident set size now (VmRSS), KiB; summed over a tree's processes. */
   rssKiB: number;
-  /** Peak resident set size (VmHWM), KiB. */
+  /** Peak resident set size (VmHWM), KiB; summed over a tree's processes. */
   peakKiB: number;
+  /**
+   * Resident memory with the pages a tree's processes share counted once, KiB: each
+   * process's private pages plus the largest shared part of any one of them. For one process
+   * this is its RSS. Summed RSS counts Node's own code and libraries (about 48 MiB per process
+   * here) once per process, although the machine holds them once.
+   */
+  heldKiB: number;
 }
 
-/** Reads /proc/<pid>/status. */
-export function readMemory(pid: number): Memory {
+/** A "Name:   123 kB" line of a /proc file, in KiB. */
+function kibField(text: string, name: string): number {
+  return Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+
+interface ProcessMemory extends Memory {
+  privateKiB: number;
+  sharedKiB: number;
+}
+
+/** /proc/<pid>/status and /proc/<pid>/smaps_rollup. */
+function readProcessMemory(pid: number): ProcessMemory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return {
+    rssKiB: kibField(status, 'VmRSS'),
+    peakKiB: kibField(status, 'VmHWM'),
+    heldKiB: kibField(rollup, 'Rss'),
+    privateKiB: kibField(rollup, 'Private_Clean') + kibField(rollup, 'Private_Dirty'),
+    sharedKiB: kibField(rollup, 'Shared_Clean') + kibField(rollup, 'Shared_Dirty'),
+  };
 }
 
-/** readMemory summed over a process and its children (dfw serve --workers: primary + workers). */
+export function readMemory(pid: number): Memory {
+  const { rssKiB, peakKiB, heldKiB } = readProcessMemory(pid);
+  return { rssKiB, peakKiB, heldKiB };
+}
+
+/**
+ * readMemory over a process and its children (dfw serve --workers: primary + workers). The
+ * shared pages of a Node cluster are the same files in every process (the node binary, its
+ * libraries, native addons), so the largest shared part stands for them all; it can only
+ * undercount pages that one process shares with an unrelated one and the others do not map.
+ */
 export function readTreeMemory(pid: number): Memory {
-  return processTree(pid).reduce(
-    (sum, p) => {
-      try {
-        const m = readMemory(p);
-        return { rssKiB: sum.rssKiB + m.rssKiB, peakKiB: sum.peakKiB + m.peakKiB };
-      } catch {
-        return sum;
-      }
-    },
-    { rssKiB: 0, peakKiB: 0 },
-  );
+  const sum = { rssKiB: 0, peakKiB: 0, privateKiB: 0, sharedKiB: 0 };
+  for (const p of processTree(pid)) {
+    try {
+      const m = readProcessMemory(p);
+      sum.rssKiB += m.rssKiB;
+      sum.peakKiB += m.peakKiB;
+      sum.privateKiB += m.privateKiB;
+      sum.sharedKiB = Math.max(sum.sharedKiB, m.sharedKiB);
+    } catch {
+      /* a process that exited meanwhile */
+    }
+  }
+  return { rssKiB: sum.rssKiB, peakKiB: sum.peakKiB, heldKiB: sum.privateKiB + sum.sharedKiB };
 }

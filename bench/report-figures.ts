@@ -187,13 +187,18 @@ export function memorySection(r: BenchResults): string {
   if (!http) return '';
   const rows = http.idle.map((idle) => {
     const after = http.loaded.find((l) => l.server === idle.server)?.memory;
-    return [idle.server, ms(idle.startupMs), mib(idle.memory.rssKiB), after ? mib(after.rssKiB) : '–', after ? mib(after.peakKiB) : '–'];
+    return [idle.server, ms(idle.startupMs), mib(idle.memory.rssKiB), mib(idle.memory.heldKiB), after ? mib(after.rssKiB) : '–', after ? mib(after.heldKiB) : '–', after ? mib(after.peakKiB) : '–'];
   });
   return `## Server memory and startup
 
-${table(['Server', 'start → ready', 'RSS idle', 'RSS after the load', 'peak RSS'], rows)}
+${table(['Server', 'start → ready', 'RSS idle', 'idle, shared pages once', 'RSS after the load', 'after the load, shared pages once', 'peak RSS'], rows)}
 
-RSS is VmRSS from /proc/<pid>/status, peak is VmHWM: "idle" right after the server became
+RSS is VmRSS from /proc/<pid>/status, summed over the server's processes, peak is VmHWM
+(summed likewise). "Shared pages once" is the memory the server's processes hold together:
+each one's private pages (/proc/<pid>/smaps_rollup) plus the largest shared part of any of
+them. Every Node process maps the same node binary and libraries, about 48 MiB resident on
+this machine, which summed RSS counts once per process although the machine holds those pages
+once. For a server of one process the two are the same figure. "Idle" is right after the server became
 ready (before any request), "after" once every HTTP run above had finished: a server's
 last slice of the large input is followed by the other servers' last slices, so dfw had been
 idle for about 15–19 s by then, time for each thread's idle collection and V8's memory

@@ -16,7 +16,7 @@ import { sha256Hex } from '../src/shared/sha256.js';
 import { cleanEnv, PUBLIC_KEY, SIGNING_KEY } from './context.js';
 import { loadBenchInputs, ROOT } from './inputs.js';
 import { OPA } from './opa.js';
-import { listeningUrl, readMemory, startServer } from './processes.js';
+import { listeningUrl, readMemory, readTreeMemory, startServer } from './processes.js';
 import { percentile } from './stats.js';
 
 const env = (name: string, fallback: number) => {
@@ -47,6 +47,8 @@ interface Minute {
   large: number;
   largeFailures: number;
   rssMiB: number[];
+  /** The server's processes together, the pages they share counted once (processes.ts). */
+  heldMiB: number;
   fds: number[];
   decisions?: number;
 }
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const endAt = started + MINUTES * 60_000;
   const minutes: Minute[] = [];
-  const fresh = (minute: number): Minute => ({ minute, checks: 0, latencies: [], failures: 0, swaps: 0, pushes: 0, pushFailures: 0, large: 0, largeFailures: 0, rssMiB: [], fds: [] });
+  const fresh = (minute: number): Minute => ({ minute, checks: 0, latencies: [], failures: 0, swaps: 0, pushes: 0, pushFailures: 0, large: 0, largeFailures: 0, rssMiB: [], heldMiB: 0, fds: [] });
   let current = fresh(1);
   const failures: string[] = [];
   const checkHeaders = { 'content-type': 'application/json', authorization: `Bearer ${secrets.cd}` };
@@ -203,6 +205,7 @@ async function main(): Promise<void> {
       await sleep(Math.max(0, Math.min(minuteEnd, endAt) - performance.now()));
       const pids = processTree(server.pid);
       current.rssMiB = pids.map((pid) => readMemory(pid).rssKiB / 1024);
+      current.heldMiB = readTreeMemory(server.pid).heldKiB / 1024;
       current.fds = pids.map(openFds);
       const done = current;
       minutes.push(done);
@@ -210,7 +213,7 @@ async function main(): Promise<void> {
       const lat = [...done.latencies].sort((a, b) => a - b);
       log(
         `minute ${done.minute}: ${done.checks} checks (${(done.checks / 60).toFixed(0)}/s), p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms, ` +
-          `${done.failures} failed, RSS ${done.rssMiB.map((m) => m.toFixed(0)).join('+')} MiB, fds ${done.fds.join('+')}, swaps ${done.swaps}, pushes ${done.pushes}, large ${done.large} (${done.largeFailures} failed)`,
+          `${done.failures} failed, RSS ${done.rssMiB.map((m) => m.toFixed(0)).join('+')} MiB (${done.heldMiB.toFixed(0)} with shared pages once), fds ${done.fds.join('+')}, swaps ${done.swaps}, pushes ${done.pushes}, large ${done.large} (${done.largeFailures} failed)`,
       );
     }
   };
@@ -228,11 +231,11 @@ async function main(): Promise<void> {
     '',
     `Totals: ${total.toLocaleString('en')} checks answered 200, ${failed} failed; p50 ${percentile(all, 50).toFixed(1)} ms, p99 ${percentile(all, 99).toFixed(1)} ms, max ${(all[all.length - 1] ?? 0).toFixed(0)} ms; ${minutes.reduce((n, m) => n + m.swaps, 0)} bundle swaps, ${minutes.reduce((n, m) => n + m.pushes, 0)} evidence pushes (${minutes.reduce((n, m) => n + m.pushFailures, 0)} failed), ${minutes.reduce((n, m) => n + m.large, 0)} large checks (${minutes.reduce((n, m) => n + m.largeFailures, 0)} failed); SIGTERM to exit ${(stopMs / 1000).toFixed(1)} s.`,
     '',
-    '| minute | checks/s | p50 ms | p99 ms | max ms | failed | RSS MiB (primary + workers) | open fds (primary + workers) | swaps | pushes | large checks |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| minute | checks/s | p50 ms | p99 ms | max ms | failed | RSS MiB (primary + workers) | MiB, shared pages once | open fds (primary + workers) | swaps | pushes | large checks |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...minutes.map((m) => {
       const lat = [...m.latencies].sort((a, b) => a - b);
-      return `| ${m.minute} | ${(m.checks / 60).toFixed(0)} | ${percentile(lat, 50).toFixed(1)} | ${percentile(lat, 99).toFixed(1)} | ${(lat[lat.length - 1] ?? 0).toFixed(0)} | ${m.failures + m.largeFailures} | ${m.rssMiB.map((x) => x.toFixed(0)).join(' + ')} | ${m.fds.join(' + ')} | ${m.swaps} | ${m.pushes} | ${m.large} |`;
+      return `| ${m.minute} | ${(m.checks / 60).toFixed(0)} | ${percentile(lat, 50).toFixed(1)} | ${percentile(lat, 99).toFixed(1)} | ${(lat[lat.length - 1] ?? 0).toFixed(0)} | ${m.failures + m.largeFailures} | ${m.rssMiB.map((x) => x.toFixed(0)).join(' + ')} | ${m.heldMiB.toFixed(0)} | ${m.fds.join(' + ')} | ${m.swaps} | ${m.pushes} | ${m.large} |`;
     }),
     ...(failures.length ? ['', 'First failures:', ...failures.map((f) => `- ${f}`)] : []),
   ];
