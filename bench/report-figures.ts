@@ -194,9 +194,10 @@ export function memorySection(r: BenchResults): string {
 ${table(['Server', 'start → ready', 'RSS idle', 'idle, shared pages once', 'RSS after the load', 'after the load, shared pages once', 'peak RSS'], rows)}
 
 RSS is VmRSS from /proc/<pid>/status, summed over the server's processes, peak is VmHWM
-(summed likewise). "Shared pages once" is the memory the server's processes hold together:
-each one's private pages (/proc/<pid>/smaps_rollup) plus the largest shared part of any of
-them. Every Node process maps the same node binary and libraries, about 48 MiB resident on
+(summed likewise). "Shared pages once" is, approximately, the memory the server's processes
+hold together: each one's private pages (/proc/<pid>/smaps_rollup) plus the largest shared
+part of any of them (a lower bound of the pages they share; on an idle \`--workers 2\` it came
+within 2 MiB of the processes' summed PSS). Every Node process maps the same node binary and libraries, about 48 MiB resident on
 this machine, which summed RSS counts once per process although the machine holds those pages
 once. For a server of one process the two are the same figure. "Idle" is right after the server became
 ready (before any request), "after" once every HTTP run above had finished: a server's

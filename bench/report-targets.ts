@@ -58,7 +58,7 @@ export function targetsSection(r: BenchResults): string {
     // Pages the processes share (Node's binary and libraries) count once: the memory the
     // machine gives the server. Summed RSS, which counts them once per process, is shown beside.
     const figures = dfwLoaded.map((l) => `${l.server}: ${fmt(l.memory.heldKiB / 1024)} MiB${l.memory.rssKiB - l.memory.heldKiB > 1024 ? ` (RSS summed over its processes: ${fmt(l.memory.rssKiB / 1024)})` : ''}`).join('; ');
-    rows.push(['memory', 'RSS after the load (all processes of the server, pages they share counted once)', figures, '≤ 256 MiB, flat over 10 min', `${verdict(judged.memory.heldKiB / 1024 <= 256)} for ${judged.server} (after the load); the 10-minute run is \`make soak\` (docs/reliability.md)`]);
+    rows.push(['memory', 'resident memory after the load (all processes of the server, pages they share counted once)', figures, '≤ 256 MiB, flat over 10 min', `${verdict(judged.memory.heldKiB / 1024 <= 256)} for ${judged.server} (after the load); the 10-minute run is \`make soak\` (docs/reliability.md)`]);
   }
   return `## Targets (issue 13)
 

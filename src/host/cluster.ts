@@ -29,23 +29,32 @@ type ToPrimary =
   | { type: 'dfw:records'; rows: SentRow[] }
   | { type: 'dfw:listening'; url: string }
   | { type: 'dfw:bundle-changed' };
-/**
- * A worker's semi-spaces (V8's young generation), in MiB. V8 grows them to 16 MiB each under
- * load and keeps them: measured with 16 connections of typical and then large checks,
- * 8 MiB answered as many checks per second and left the cluster 2–90 MiB smaller after the
- * load (performance-changes.md, thirteenth round). A setting the operator gave Node
- * (node --max-semi-space-size, NODE_OPTIONS) wins.
- */
-const WORKER_SEMI_SPACE_MIB = 8;
-
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
-  const given = [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => /^--max[-_]semi[-_]space[-_]size\b/.test(arg));
-  return given ? [...execArgv] : [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`];
-}
 
 type ToWorker =
   | { type: 'dfw:recorded'; acks: RowAck[] }
   | { type: 'dfw:reload-bundle' };
+
+/**
+ * A worker's semi-spaces (V8's young generation), in MiB. V8 grows them to 16 MiB each under
+ * load and keeps them: measured with 16 connections of typical and then large checks,
+ * 8 MiB answered about as many checks per second and left the cluster 2–87 MiB smaller after
+ * the load in three pairs (performance-changes.md, thirteenth round).
+ */
+const WORKER_SEMI_SPACE_MIB = 8;
+
+/**
+ * Node flags that size the heap themselves. V8 refuses --max-heap-size beside both a
+ * semi-space and an old-space size (it aborts at startup), and a minimum semi-space above
+ * the maximum added here would be cut down: the operator's sizing wins. NODE_OPTIONS may
+ * quote a flag.
+ */
+const HEAP_SIZING_FLAG = /^["']?--(?:(?:max|min)[-_]semi[-_]space[-_]size|max[-_]heap[-_]size)\b/;
+
+/** The Node flags of a worker process: the primary's own, plus the smaller semi-spaces unless the heap is sized already. */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const sized = [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => HEAP_SIZING_FLAG.test(arg));
+  return sized ? [...execArgv] : [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`];
+}
 
 const isSqlite = (config: Config) => config.store.url.startsWith('sqlite:');
 /** Set by the primary in a worker's environment: "1" for the worker that runs the timed jobs. */
