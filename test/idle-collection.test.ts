@@ -43,7 +43,8 @@ idle('garbage left in the old generation is collected once the thread goes quiet
 
 idle('a busy event loop is never interrupted by a collection', async () => {
   const kept = allocateOldGarbage(48);
-  const collection = startIdleCollection({ intervalMs: 100, growthBytes: 1 });
+  let idleCalls = 0;
+  const collection = startIdleCollection({ intervalMs: 100, growthBytes: 1, onIdle: () => idleCalls++ });
   // The thread busy about 90 % of each interval: 9 ms of work, then one turn of the loop.
   let busy = true;
   const spin = async () => {
@@ -58,8 +59,26 @@ idle('a busy event loop is never interrupted by a collection', async () => {
   busy = false;
   await spinning;
   assert.is(collection.collections, 0, 'no collection while the loop was busy');
+  assert.is(idleCalls, 0, 'no idle work while the loop was busy');
   collection.stop();
   assert.ok(kept.length > 0);
+});
+
+idle('a quiet thread is told at each interval, and a collection asked for runs at the next one without growth', async () => {
+  let idleCalls = 0;
+  const collection = startIdleCollection({ intervalMs: 100, growthBytes: 1024 * MIB, onIdle: () => idleCalls++ });
+  try {
+    await sleep(450);
+    assert.ok(idleCalls >= 2, `onIdle called ${idleCalls} times in 450 ms`);
+    assert.is(collection.collections, 0, 'the heap did not grow 1 GiB: no collection');
+    collection.collectWhenIdle();
+    for (let waited = 0; collection.collections === 0 && waited < 2000; waited += 50) await sleep(50);
+    assert.is(collection.collections, 1, 'the asked-for collection ran');
+    await sleep(350);
+    assert.is(collection.collections, 1, 'once');
+  } finally {
+    collection.stop();
+  }
 });
 
 idle('a worker thread started after the server exposed the collection finds it on its global, and collects its own heap', async () => {

@@ -57,6 +57,14 @@ export interface Evaluator {
   run(prepared: PreparedEvaluation): string;
   /** The decision from the policy's answer, wherever it ran; an unusable answer throws. */
   finish(prepared: PreparedEvaluation, answer: string): Decision;
+  /** Bytes the policy's memory on this thread has grown to. */
+  policyMemoryBytes(): number;
+  /**
+   * Replaces the policy's instance on this thread with a fresh one when its memory grew above
+   * aboveBytes (POLICY_MEMORY_RENEWAL_BYTES by default); evaluations meanwhile use the old one.
+   * True when it did. Throws PolicyLoadError if the fresh instance cannot be made.
+   */
+  renewPolicyMemory(aboveBytes?: number): Promise<boolean>;
 }
 
 export const DEFAULT_MAX_MEMORY_BYTES = 512 * 1024 * 1024;
@@ -168,8 +176,12 @@ function asEvaluationError(err: unknown): EvaluationError {
   return new EvaluationError('evaluation_failed', `policy evaluation failed: ${describeThrown(err)}`, { cause: err });
 }
 
-/** Runs the policy on a prepared input's pieces and returns its answer as JSON text. */
-export type PolicyRunner = (pieces: readonly string[]) => string;
+/**
+ * Runs the policy on a prepared input's pieces and returns its answer as JSON text.
+ * memoryBytes is the size the policy's memory has grown to: the largest input it evaluated
+ * needed it, and WebAssembly memory never shrinks (renewPolicyMemory).
+ */
+export type PolicyRunner = ((pieces: readonly string[]) => string) & { memoryBytes(): number };
 
 /**
  * Instantiates the bundle's policy for its entrypoint: what a thread needs to run prepared
@@ -190,13 +202,31 @@ export async function createPolicyRunner(bundle: Bundle, options: Pick<Evaluator
   }
   const entrypointId = policy.entrypoints[entrypoint]!;
   const evaluateText = textEvaluator(policy);
-  return (pieces) => {
+  const run = (pieces: readonly string[]): string => {
     try {
       return evaluateText(pieces, entrypointId);
     } catch (err) {
       throw asEvaluationError(err);
     }
   };
+  return Object.assign(run, { memoryBytes: evaluateText.memoryBytes });
+}
+
+/**
+ * Above this, an idle thread replaces its instance of the policy with a fresh one. A typical
+ * check leaves the policy's memory at about 1 MiB; one of 5,000 findings grows it to 14 MiB,
+ * and an input near bundle.max_memory_mb would keep that much for the life of the process.
+ */
+export const POLICY_MEMORY_RENEWAL_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A fresh instance of the runner's policy when its memory grew above `aboveBytes`, else
+ * undefined: the caller swaps it in between two evaluations, and the old instance's memory
+ * goes with its last reference. Compiling the same bytes again reuses V8's compiled module.
+ */
+export async function renewPolicyMemory(runner: PolicyRunner, bundle: Pick<Bundle, 'wasm' | 'dataJson'>, options: Pick<EvaluatorOptions, 'entrypoint' | 'maxMemoryBytes'>, aboveBytes = POLICY_MEMORY_RENEWAL_BYTES): Promise<PolicyRunner | undefined> {
+  if (runner.memoryBytes() <= aboveBytes) return undefined;
+  return createPolicyRunner(bundle as Bundle, options);
 }
 
 /** Instantiates the bundle's policy. Throws PolicyLoadError. */
@@ -205,7 +235,7 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
   const maxMemoryBytes = options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
   const clock = options.clock ?? (() => new Date());
   const newDecisionId = options.newDecisionId ?? (() => uuidv7());
-  const runPolicy = await createPolicyRunner(bundle, { entrypoint, maxMemoryBytes });
+  let runPolicy = await createPolicyRunner(bundle, { entrypoint, maxMemoryBytes });
   const evaluating: EvaluatingBundle = { name: bundle.name, revision: bundle.manifest.revision };
 
   const evaluator: Evaluator = {
@@ -229,6 +259,12 @@ export async function createEvaluator(bundle: Bundle, options: EvaluatorOptions 
       return { pieces, now, decisionId: evalOptions.decisionId, started };
     },
     run: (prepared) => runPolicy(prepared.pieces),
+    policyMemoryBytes: () => runPolicy.memoryBytes(),
+    async renewPolicyMemory(aboveBytes) {
+      const fresh = await renewPolicyMemory(runPolicy, bundle, { entrypoint, maxMemoryBytes }, aboveBytes);
+      if (fresh) runPolicy = fresh;
+      return fresh !== undefined;
+    },
     finish(prepared, answer) {
       let resultSet: unknown;
       try {

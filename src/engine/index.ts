@@ -4,7 +4,7 @@ export { loadBundle, loadBundleFiles, verifySignedFiles, DEFAULT_ENTRYPOINT, typ
 export { readArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits, type ArchiveFiles } from './bundle/archive.js';
 export { verifyBundleSignature, type VerificationConfig, type TrustedKey } from './bundle/signature.js';
 export { canonicalJson } from './bundle/canonical-json.js';
-export { createEvaluator, createPolicyRunner, DEFAULT_MAX_MEMORY_BYTES, type Evaluator, type EvaluatorOptions, type EvaluateOptions, type PolicyRunner, type PreparedEvaluation } from './evaluator.js';
+export { createEvaluator, createPolicyRunner, renewPolicyMemory, POLICY_MEMORY_RENEWAL_BYTES, DEFAULT_MAX_MEMORY_BYTES, type Evaluator, type EvaluatorOptions, type EvaluateOptions, type PolicyRunner, type PreparedEvaluation } from './evaluator.js';
 export { HOST_BUILTINS } from './builtins/index.js';
 export * from './errors.js';
 export * from './types.js';

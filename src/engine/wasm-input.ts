@@ -37,8 +37,11 @@ function stateOf(policy: LoadedPolicy): PolicyState {
   return state as PolicyState;
 }
 
-/** Evaluates `entrypoint` on the JSON text given as pieces, in order: returns the result set as JSON text. */
-export type EvaluateText = (pieces: readonly string[], entrypoint: number) => string;
+/**
+ * Evaluates `entrypoint` on the JSON text given as pieces, in order: returns the result set as
+ * JSON text. memoryBytes is the size the policy's memory has grown to.
+ */
+export type EvaluateText = ((pieces: readonly string[], entrypoint: number) => string) & { memoryBytes(): number };
 
 /** Checks the loaded policy supports the fast path; throws PolicyLoadError otherwise. */
 export function textEvaluator(policy: LoadedPolicy): EvaluateText {
@@ -46,7 +49,7 @@ export function textEvaluator(policy: LoadedPolicy): EvaluateText {
   const abi = state.wasmInstance.exports as unknown as AbiExports;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
-  return (pieces, entrypoint) => {
+  const evaluate = (pieces: readonly string[], entrypoint: number): string => {
     // The fields are read at every call: setData moves the data and the heap start.
     const { mem } = state;
     const start = state.dataHeapPtr;
@@ -62,4 +65,5 @@ export function textEvaluator(policy: LoadedPolicy): EvaluateText {
     const resultEnd = memory.indexOf(0, resultAddr);
     return decoder.decode(memory.subarray(resultAddr, resultEnd < 0 ? memory.length : resultEnd));
   };
+  return Object.assign(evaluate, { memoryBytes: () => state.mem.buffer.byteLength });
 }

@@ -3,7 +3,7 @@
 // handled one at a time, in the order they were sent, so a job never overtakes the load of
 // its policy.
 import { parentPort } from 'node:worker_threads';
-import { createPolicyRunner, type Bundle, type EvaluatorOptions, type PolicyRunner } from '../engine/index.js';
+import { createPolicyRunner, renewPolicyMemory, type Bundle, type EvaluatorOptions, type PolicyRunner } from '../engine/index.js';
 // The one module, not the store's index: a thread has no use for the drivers behind it.
 import { startIdleCollection } from '../store/idle-collection.js';
 
@@ -15,9 +15,27 @@ export type PoolMessage =
 /** `load`: the policy itself could not be loaded on this thread, so no job for it can succeed here. */
 export type PoolAnswer = { job: number; answer: string } | { job: number; error: { code: string; message: string; load?: boolean } };
 
+type LoadMessage = Extract<PoolMessage, { type: 'load' }>;
+
 const port = parentPort!;
-startIdleCollection();
-const runners = new Map<number, Promise<PolicyRunner>>();
+const runners = new Map<number, { load: LoadMessage; runner: Promise<PolicyRunner> }>();
+// A large check leaves a policy's memory at the size it needed (evaluator.ts): a quiet thread
+// renews the instance, in the message order, and its next quiet interval collects the old one.
+const collection = startIdleCollection({ onIdle: () => void (queue = queue.then(renewGrownPolicies)) });
+
+async function renewGrownPolicies(): Promise<void> {
+  for (const [policy, held] of runners) {
+    try {
+      const fresh = await renewPolicyMemory(await held.runner, held.load.bundle, held.load.options);
+      if (!fresh) continue;
+      runners.set(policy, { load: held.load, runner: Promise.resolve(fresh) });
+      collection.collectWhenIdle();
+    } catch {
+      // A policy that failed to load answers its jobs with that error; one that cannot be
+      // renewed keeps its grown instance.
+    }
+  }
+}
 
 function errorOf(err: unknown): { code: string; message: string } {
   const e = err as { code?: unknown; message?: unknown } | undefined;
@@ -29,15 +47,15 @@ async function handle(message: PoolMessage): Promise<void> {
     // Bundle here is only what createPolicyRunner reads.
     const loading = createPolicyRunner(message.bundle as Bundle, message.options);
     loading.catch(() => undefined); // reported to each job that needs it
-    runners.set(message.policy, loading);
+    runners.set(message.policy, { load: message, runner: loading });
   } else if (message.type === 'drop') {
     runners.delete(message.policy);
   } else {
     let runner: PolicyRunner;
     try {
-      const loading = runners.get(message.policy);
-      if (!loading) throw new Error(`policy ${message.policy} was not loaded on this thread`);
-      runner = await loading;
+      const held = runners.get(message.policy);
+      if (!held) throw new Error(`policy ${message.policy} was not loaded on this thread`);
+      runner = await held.runner;
     } catch (err) {
       port.postMessage({ job: message.job, error: { ...errorOf(err), load: true } } satisfies PoolAnswer);
       return;

@@ -82,6 +82,14 @@ export function createMetrics(policy: ActivePolicy, caches?: StoreCaches, pool?:
       this.set(policy.status().revision === null ? 0 : 1);
     },
   });
+  new Gauge({
+    name: 'dfw_policy_memory_bytes',
+    help: "The active policy's Wasm memory on the thread that answers: it grows to what the largest input needed, and a quiet thread renews it once above 8 MiB.",
+    registers: [registry],
+    collect() {
+      this.set(policy.current()?.policyMemoryBytes() ?? 0);
+    },
+  });
 
   if (caches) {
     new Counter({

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/index.js';
 import { createCheckService } from '../decide/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
+import { describeThrown } from '../shared/errors.js';
 import { createCollectors, createInlineVerifier } from '../collect/collectors/index.js';
 import { createPromotionCollector } from '../collect/collectors/promotion.js';
 import { createStoreCollector } from '../collect/collectors/store.js';
@@ -84,8 +85,8 @@ async function openDecisionStore(config: Config, options: ServerOptions, onStopp
 /**
  * server.evaluation_threads, or one beside a single server process on a machine with a core
  * to spare. One, not one per core: a thread's policy memory grows to the largest input it
- * evaluated (up to bundle.max_memory_mb) and stays, and one thread keeps pace with the
- * server thread, which still reads, records and answers every check.
+ * evaluated (up to bundle.max_memory_mb) until the thread goes quiet and renews it, and one
+ * thread keeps pace with the server thread, which still reads, records and answers every check.
  */
 function evaluationThreads(server: Config['server']): number {
   if (server.evaluation_threads !== undefined) return server.evaluation_threads;
@@ -179,8 +180,28 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     bundles.start();
     const toMib = (bytes: number) => Math.round(bytes / 1048576);
     // The server thread's own collections are logged; the other threads collect silently.
+    // A large check leaves the policy's memory at the size it needed (evaluator.ts): a quiet
+    // thread renews the instance, and its next quiet interval collects the old one.
+    let renewing: Promise<void> | undefined;
+    const renewPolicyMemory = () => {
+      const evaluator = policy.current();
+      if (!evaluator || renewing) return;
+      const before = evaluator.policyMemoryBytes();
+      renewing = evaluator
+        .renewPolicyMemory()
+        .then(
+          (renewed) => {
+            if (!renewed) return;
+            logger.debug('policy memory renewed', { mib_before: toMib(before), mib_after: toMib(evaluator.policyMemoryBytes()) });
+            idleCollection.collectWhenIdle();
+          },
+          (err: unknown) => logger.warn('policy memory not renewed: the grown instance stays', { error: describeThrown(err) }),
+        )
+        .finally(() => (renewing = undefined));
+    };
     const idleCollection = startIdleCollection({
       onCollected: ({ heapBefore, heapAfter, ms }) => logger.debug('idle collection', { heap_mib_before: toMib(heapBefore), heap_mib_after: toMib(heapAfter), ms: Math.round(ms) }),
+      onIdle: renewPolicyMemory,
     });
 
     let closing: Promise<void> | undefined;

@@ -21,11 +21,18 @@ export interface IdleCollectionOptions {
   growthBytes?: number;
   /** Told of each collection: the heap's size before and after, in bytes, and how long it took. */
   onCollected?: (collected: { heapBefore: number; heapAfter: number; ms: number }) => void;
+  /**
+   * Called at each interval the event loop was idle, before the heap is looked at: other work
+   * that should wait for a quiet thread (the policy's memory renewed, evaluator.ts).
+   */
+  onIdle?: () => void;
 }
 
 export interface IdleCollection {
   /** Collections run so far. */
   readonly collections: number;
+  /** The next idle interval collects whether or not the heap grew: memory outside it was let go. */
+  collectWhenIdle(): void;
   stop(): void;
 }
 
@@ -56,11 +63,12 @@ export function exposeFullCollection(): () => void {
 
 /** Starts watching this thread (server thread or worker thread alike); the timer never keeps it alive. */
 export function startIdleCollection(options: IdleCollectionOptions = {}): IdleCollection {
-  const { intervalMs, idleBelow, growthBytes, onCollected } = { ...DEFAULTS, ...options };
+  const { intervalMs, idleBelow, growthBytes, onCollected, onIdle } = { ...DEFAULTS, ...options };
   const collect = exposeFullCollection();
   let baseline = getHeapStatistics().total_heap_size;
   let previous = performance.eventLoopUtilization();
   let collections = 0;
+  let requested = false;
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, previous).utilization;
@@ -68,7 +76,10 @@ export function startIdleCollection(options: IdleCollectionOptions = {}): IdleCo
     const heap = getHeapStatistics().total_heap_size;
     // A heap below its baseline (V8 shrank it on its own) becomes the new one.
     if (heap < baseline) baseline = heap;
-    if (busy >= idleBelow || heap - baseline < growthBytes) return;
+    if (busy >= idleBelow) return;
+    onIdle?.();
+    if (!requested && heap - baseline < growthBytes) return;
+    requested = false;
     const started = performance.now();
     collect();
     collections++;
@@ -79,6 +90,9 @@ export function startIdleCollection(options: IdleCollectionOptions = {}): IdleCo
   return {
     get collections() {
       return collections;
+    },
+    collectWhenIdle: () => {
+      requested = true;
     },
     stop: () => clearInterval(timer),
   };
