@@ -49,6 +49,7 @@ test('a policy runner (an evaluation thread\'s copy) is renewed the same way', a
   const fresh = await renewPolicyMemory(runner, bundle, {});
   assert.ok(fresh, 'above the default bound: a fresh instance');
   assert.ok(fresh.memoryBytes() < runner.memoryBytes());
+  assert.is(await renewPolicyMemory(fresh, bundle, {}, 0), undefined, 'a fresh instance has grown nothing: the data it loaded does not count');
   assert.is(fresh(prepared.pieces), answer, 'the same answer, byte for byte');
 });
 

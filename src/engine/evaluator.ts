@@ -60,9 +60,10 @@ export interface Evaluator {
   /** Bytes the policy's memory on this thread has grown to. */
   policyMemoryBytes(): number;
   /**
-   * Replaces the policy's instance on this thread with a fresh one when its memory grew above
-   * aboveBytes (POLICY_MEMORY_RENEWAL_BYTES by default); evaluations meanwhile use the old one.
-   * True when it did. Throws PolicyLoadError if the fresh instance cannot be made.
+   * Replaces the policy's instance on this thread with a fresh one when evaluations grew its
+   * memory by more than aboveBytes (POLICY_MEMORY_RENEWAL_BYTES by default); evaluations
+   * meanwhile use the old one. True when it did. Throws PolicyLoadError if the fresh
+   * instance cannot be made.
    */
   renewPolicyMemory(aboveBytes?: number): Promise<boolean>;
 }
@@ -178,10 +179,28 @@ function asEvaluationError(err: unknown): EvaluationError {
 
 /**
  * Runs the policy on a prepared input's pieces and returns its answer as JSON text.
- * memoryBytes is the size the policy's memory has grown to: the largest input it evaluated
- * needed it, and WebAssembly memory never shrinks (renewPolicyMemory).
+ * memoryBytes is the size the policy's memory has grown to, grownBytes how much of that the
+ * evaluations added after the data was loaded: the largest input needed it, and WebAssembly
+ * memory never shrinks (renewPolicyMemory).
  */
-export type PolicyRunner = ((pieces: readonly string[]) => string) & { memoryBytes(): number };
+export type PolicyRunner = ((pieces: readonly string[]) => string) & { memoryBytes(): number; grownBytes(): number };
+
+/**
+ * Each policy's bytes compiled once, so that another instance of it (another revision's
+ * evaluator aside) is only instantiated: renewPolicyMemory makes one per renewal.
+ */
+const compiledPolicies = new WeakMap<Uint8Array, Promise<WebAssembly.Module>>();
+
+function compiledPolicy(wasm: Uint8Array): Promise<WebAssembly.Module> {
+  let compiled = compiledPolicies.get(wasm);
+  if (!compiled) {
+    compiled = WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
+    compiledPolicies.set(wasm, compiled);
+    // A bundle whose bytes do not compile is not kept: each load reports its own failure.
+    compiled.catch(() => compiledPolicies.delete(wasm));
+  }
+  return compiled;
+}
 
 /**
  * Instantiates the bundle's policy for its entrypoint: what a thread needs to run prepared
@@ -192,7 +211,7 @@ export async function createPolicyRunner(bundle: Bundle, options: Pick<Evaluator
   const maxPages = Math.max(5, Math.floor((options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES) / WASM_PAGE_BYTES));
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
-    policy = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, { initial: Math.min(5, maxPages), maximum: maxPages }, GUARDED_BUILTINS);
+    policy = await loadPolicy(await compiledPolicy(bundle.wasm), { initial: Math.min(5, maxPages), maximum: maxPages }, GUARDED_BUILTINS);
     policy.setData(toArrayBuffer(bundle.dataJson));
   } catch (err) {
     throw new PolicyLoadError('policy_load_failed', `policy.wasm cannot be loaded: ${describeThrown(err)}`, { cause: err });
@@ -209,23 +228,26 @@ export async function createPolicyRunner(bundle: Bundle, options: Pick<Evaluator
       throw asEvaluationError(err);
     }
   };
-  return Object.assign(run, { memoryBytes: evaluateText.memoryBytes });
+  // What the data took, so that only the evaluations' growth counts towards a renewal.
+  const loadedBytes = evaluateText.memoryBytes();
+  return Object.assign(run, { memoryBytes: evaluateText.memoryBytes, grownBytes: () => evaluateText.memoryBytes() - loadedBytes });
 }
 
 /**
- * Above this, an idle thread replaces its instance of the policy with a fresh one. A typical
- * check leaves the policy's memory at about 1 MiB; one of 5,000 findings grows it to 14 MiB,
- * and an input near bundle.max_memory_mb would keep that much for the life of the process.
+ * Above this growth since the data was loaded, an idle thread replaces its instance of the
+ * policy with a fresh one. A typical check leaves the policy's memory at about 1 MiB; one of
+ * 5,000 findings grows it to 14 MiB, and an input near bundle.max_memory_mb would keep that
+ * much for the life of the process.
  */
 export const POLICY_MEMORY_RENEWAL_BYTES = 8 * 1024 * 1024;
 
 /**
- * A fresh instance of the runner's policy when its memory grew above `aboveBytes`, else
- * undefined: the caller swaps it in between two evaluations, and the old instance's memory
- * goes with its last reference. Compiling the same bytes again reuses V8's compiled module.
+ * A fresh instance of the runner's policy when its evaluations grew its memory by more than
+ * `aboveBytes`, else undefined: the caller swaps it in between two evaluations, and the old
+ * instance's memory goes with its last reference. The policy's compiled module is reused.
  */
 export async function renewPolicyMemory(runner: PolicyRunner, bundle: Pick<Bundle, 'wasm' | 'dataJson'>, options: Pick<EvaluatorOptions, 'entrypoint' | 'maxMemoryBytes'>, aboveBytes = POLICY_MEMORY_RENEWAL_BYTES): Promise<PolicyRunner | undefined> {
-  if (runner.memoryBytes() <= aboveBytes) return undefined;
+  if (runner.grownBytes() <= aboveBytes) return undefined;
   return createPolicyRunner(bundle as Bundle, options);
 }
 

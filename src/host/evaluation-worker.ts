@@ -18,21 +18,29 @@ export type PoolAnswer = { job: number; answer: string } | { job: number; error:
 type LoadMessage = Extract<PoolMessage, { type: 'load' }>;
 
 const port = parentPort!;
-const runners = new Map<number, { load: LoadMessage; runner: Promise<PolicyRunner> }>();
+/** A policy's copy on this thread; `stuck` once a renewal failed: its grown instance stays. */
+const runners = new Map<number, { load: LoadMessage; runner: Promise<PolicyRunner>; stuck?: boolean }>();
+let queue = Promise.resolve();
 // A large check leaves a policy's memory at the size it needed (evaluator.ts): a quiet thread
 // renews the instance, in the message order, and its next quiet interval collects the old one.
 const collection = startIdleCollection({ onIdle: () => void (queue = queue.then(renewGrownPolicies)) });
 
 async function renewGrownPolicies(): Promise<void> {
   for (const [policy, held] of runners) {
+    if (held.stuck) continue;
+    let runner: PolicyRunner;
     try {
-      const fresh = await renewPolicyMemory(await held.runner, held.load.bundle, held.load.options);
+      runner = await held.runner;
+    } catch {
+      continue; // a policy that failed to load answers its jobs with that error
+    }
+    try {
+      const fresh = await renewPolicyMemory(runner, held.load.bundle, held.load.options);
       if (!fresh) continue;
       runners.set(policy, { load: held.load, runner: Promise.resolve(fresh) });
       collection.collectWhenIdle();
     } catch {
-      // A policy that failed to load answers its jobs with that error; one that cannot be
-      // renewed keeps its grown instance.
+      held.stuck = true;
     }
   }
 }
@@ -68,7 +76,6 @@ async function handle(message: PoolMessage): Promise<void> {
   }
 }
 
-let queue = Promise.resolve();
 port.on('message', (message: PoolMessage) => {
   queue = queue.then(() => handle(message));
 });

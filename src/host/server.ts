@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/index.js';
 import { createCheckService } from '../decide/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { describeThrown } from '../shared/errors.js';
 import { createCollectors, createInlineVerifier } from '../collect/collectors/index.js';
 import { createPromotionCollector } from '../collect/collectors/promotion.js';
 import { createStoreCollector } from '../collect/collectors/store.js';
 import { CollectorRunner } from '../collect/run-collectors.js';
 import { createMetrics } from './metrics.js';
+import { renewQuietPolicy } from './policy-memory.js';
 import { loadAttestationSigner } from './attestation-signer.js';
 import { attachingSummaries } from '../decide/attestation-attach.js';
 import type { Config } from '../config/load.js';
@@ -180,28 +180,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     bundles.start();
     const toMib = (bytes: number) => Math.round(bytes / 1048576);
     // The server thread's own collections are logged; the other threads collect silently.
-    // A large check leaves the policy's memory at the size it needed (evaluator.ts): a quiet
-    // thread renews the instance, and its next quiet interval collects the old one.
-    let renewing: Promise<void> | undefined;
-    const renewPolicyMemory = () => {
-      const evaluator = policy.current();
-      if (!evaluator || renewing) return;
-      const before = evaluator.policyMemoryBytes();
-      renewing = evaluator
-        .renewPolicyMemory()
-        .then(
-          (renewed) => {
-            if (!renewed) return;
-            logger.debug('policy memory renewed', { mib_before: toMib(before), mib_after: toMib(evaluator.policyMemoryBytes()) });
-            idleCollection.collectWhenIdle();
-          },
-          (err: unknown) => logger.warn('policy memory not renewed: the grown instance stays', { error: describeThrown(err) }),
-        )
-        .finally(() => (renewing = undefined));
-    };
     const idleCollection = startIdleCollection({
       onCollected: ({ heapBefore, heapAfter, ms }) => logger.debug('idle collection', { heap_mib_before: toMib(heapBefore), heap_mib_after: toMib(heapAfter), ms: Math.round(ms) }),
-      onIdle: renewPolicyMemory,
+      // A large check leaves the policy's memory grown: renewed once quiet, the old instance
+      // collected at the next quiet second.
+      onIdle: renewQuietPolicy(policy, logger, () => idleCollection.collectWhenIdle()),
     });
 
     let closing: Promise<void> | undefined;

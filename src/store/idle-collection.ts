@@ -77,7 +77,11 @@ export function startIdleCollection(options: IdleCollectionOptions = {}): IdleCo
     // A heap below its baseline (V8 shrank it on its own) becomes the new one.
     if (heap < baseline) baseline = heap;
     if (busy >= idleBelow) return;
-    onIdle?.();
+    try {
+      onIdle?.();
+    } catch {
+      // Idle work is best effort; the collection below still runs.
+    }
     if (!requested && heap - baseline < growthBytes) return;
     requested = false;
     const started = performance.now();
