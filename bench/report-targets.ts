@@ -21,7 +21,8 @@ export function targetsSection(r: BenchResults): string {
     const opa = find(input, 'opa');
     if (dfw && opa) {
       const ratio = dfw.perSecond / opa.perSecond;
-      rows.push([input, `req/s ÷ \`opa run --server\` (all cores)`, `${fmt(ratio, 2)}× (${dfw.target}: ${fmt(dfw.perSecond)} vs ${fmt(opa.perSecond)})`, `≥ ${target}×`, verdict(ratio >= target)]);
+      // Three digits: 2.97 rounded to two read as the 3× it misses.
+      rows.push([input, `req/s ÷ \`opa run --server\` (all cores)`, `${fmt(ratio)}× (${dfw.target}: ${fmt(dfw.perSecond)} vs ${fmt(opa.perSecond)})`, `≥ ${target}×`, verdict(ratio >= target)]);
     }
     if (input === 'typical' && dfw && opa) {
       // Where the sweep (Latency by connections) found dfw's p99 within 10 ms, for context.
@@ -38,7 +39,7 @@ export function targetsSection(r: BenchResults): string {
   const typicalEval = r.evaluate.find((e) => e.dfw.input === 'typical');
   if (typicalEval) {
     const ratio = typicalEval.dfw.evaluate.perSecond / typicalEval.opa.perSecond;
-    rows.push(['in process', '`evaluate()` ÷ `opa bench`', `${fmt(ratio, 2)}×`, '≥ 10×', verdict(ratio >= 10)]);
+    rows.push(['in process', '`evaluate()` ÷ `opa bench`', `${fmt(ratio)}×`, '≥ 10×', verdict(ratio >= 10)]);
   }
   for (const l of r.scale?.listing ?? []) {
     rows.push([`decision log (${l.backend})`, `listing by application + environment + verdict at ${fmt(l.rows)} decisions, p99`, `${fmt(l.p99Ms)} ms`, '< 50 ms', verdict(l.rows >= 10_000_000 ? l.p99Ms < 50 : undefined)]);
