@@ -206,7 +206,7 @@ function compiledPolicy(wasm: Uint8Array): Promise<WebAssembly.Module> {
  * Instantiates the bundle's policy for its entrypoint: what a thread needs to run prepared
  * evaluations (createEvaluator uses it too). Throws PolicyLoadError.
  */
-export async function createPolicyRunner(bundle: Bundle, options: Pick<EvaluatorOptions, 'entrypoint' | 'maxMemoryBytes'> = {}): Promise<PolicyRunner> {
+export async function createPolicyRunner(bundle: Pick<Bundle, 'wasm' | 'dataJson'>, options: Pick<EvaluatorOptions, 'entrypoint' | 'maxMemoryBytes'> = {}): Promise<PolicyRunner> {
   const entrypoint = options.entrypoint ?? DEFAULT_ENTRYPOINT;
   const maxPages = Math.max(5, Math.floor((options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES) / WASM_PAGE_BYTES));
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
@@ -248,7 +248,7 @@ export const POLICY_MEMORY_RENEWAL_BYTES = 8 * 1024 * 1024;
  */
 export async function renewPolicyMemory(runner: PolicyRunner, bundle: Pick<Bundle, 'wasm' | 'dataJson'>, options: Pick<EvaluatorOptions, 'entrypoint' | 'maxMemoryBytes'>, aboveBytes = POLICY_MEMORY_RENEWAL_BYTES): Promise<PolicyRunner | undefined> {
   if (runner.grownBytes() <= aboveBytes) return undefined;
-  return createPolicyRunner(bundle as Bundle, options);
+  return createPolicyRunner(bundle, options);
 }
 
 /** Instantiates the bundle's policy. Throws PolicyLoadError. */

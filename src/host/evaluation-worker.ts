@@ -52,8 +52,7 @@ function errorOf(err: unknown): { code: string; message: string } {
 
 async function handle(message: PoolMessage): Promise<void> {
   if (message.type === 'load') {
-    // Bundle here is only what createPolicyRunner reads.
-    const loading = createPolicyRunner(message.bundle as Bundle, message.options);
+    const loading = createPolicyRunner(message.bundle, message.options);
     loading.catch(() => undefined); // reported to each job that needs it
     runners.set(message.policy, { load: message, runner: loading });
   } else if (message.type === 'drop') {
