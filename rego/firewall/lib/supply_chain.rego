@@ -21,7 +21,7 @@ environment_policy := p if {
 } else := {}
 
 # "registry.example.com/payments/api": what image prefixes in the trust policy match.
-image_path := sprintf("%s/%s", [lib.field("artifact", "registry", ""), lib.field("artifact", "repository", "")])
+image_path := concat("/", [lib.field("artifact", "registry", ""), lib.field("artifact", "repository", "")])
 
 digest := lib.field("artifact", "digest", "")
 

@@ -62,12 +62,13 @@ _findings contains lib.finding(
 	not _pinned(job.uses)
 }
 
+# One chain, so that a use found pinned is not also looked up among the trusted owners.
 # An action in the same repository is the commit itself.
 _pinned(uses) if startswith(uses, "./")
 
 # String functions, not regular expressions: Wasm compiles a pattern anew on every call, and
 # this runs for every step of every workflow (docs/performance.md).
-_pinned(uses) if {
+else if {
 	startswith(uses, "docker://")
 	n := count(uses)
 	n >= 72
@@ -76,7 +77,7 @@ _pinned(uses) if {
 }
 
 # owner/repo[/path]@<40 hex>: one "@", nothing blank before it.
-_pinned(uses) if {
+else if {
 	not startswith(uses, "docker://")
 	parts := split(uses, "@")
 	count(parts) == 2
@@ -86,7 +87,7 @@ _pinned(uses) if {
 	_lower_hex(parts[1])
 }
 
-_pinned(uses) if {
+else if {
 	not startswith(uses, "docker://")
 	owner := split(uses, "/")[0]
 	owner in object.get(data.firewall.config, ["build", "unpinned_action_owners"], [])

@@ -56,7 +56,8 @@ _findings contains lib.finding(
 	sprintf("%s %s is older than %s, the newest version in the registry", [_repository, _deployed_tag, _newest]),
 	sprintf("artifact.tag = %s; newest registry version = %s", [_deployed_tag, _newest]),
 ) if {
-	semver.compare(_deployed_version, _version(_newest)) < 0
+	_deployed_version != _newest_version
+	semver.compare(_deployed_version, _newest_version) < 0
 }
 
 _findings contains lib.finding(
@@ -94,18 +95,30 @@ _deployed_text := tag if {
 	tag := _deployed_tag
 } else := "the deployed version"
 
-_deployed_version := _version(_deployed_tag)
+_deployed_version := _versions[_deployed_tag]
 
-_newest_is_version if _version(_newest)
+_deployed_version := _version(_deployed_tag) if not _versions[_deployed_tag]
+
+_newest_version := _versions[_newest]
+
+_newest_version := _version(_newest) if not _versions[_newest]
+
+_newest_is_version if _newest_version
 
 _registry_tags := tags if {
 	tags := _registry.tags
 	is_object(tags)
 } else := {}
 
-_semver_tags := {tag: version |
+# Every registry tag that names a semantic version, validated once: the deployed and the
+# newest tag are usually among them, and each semver call leaves Wasm for JavaScript.
+_versions := {tag: version |
 	some tag, _ in _registry_tags
 	version := _version(tag)
+}
+
+_semver_tags := {tag: version |
+	some tag, version in _versions
 	_candidate(version)
 }
 
@@ -130,6 +143,7 @@ _finalists := {tag: version |
 
 _outranked(version) if {
 	some other in _finalists
+	other != version
 	semver.compare(other, version) > 0
 }
 

@@ -182,7 +182,7 @@ _commit_problem(p) := {sprintf("built from commit %s, not the requested %s", [_s
 	not lower(_source(p, "commit")) == lower(_requested_commit)
 } else := set()
 
-_source(p, key) := trust.text(object.get(p, "source", {}), key, sprintf("<no source %s>", [key]))
+_source(p, key) := trust.text(object.get(p, "source", {}), key, concat("", ["<no source ", key, ">"]))
 
 _requested_repository := lib.field("source", "repository", "<no repository in the request>")
 
