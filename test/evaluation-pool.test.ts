@@ -37,7 +37,7 @@ const verdict = (d: Decision) => ({ revision: d.bundle.revision, allow: d.allow,
 const denies = (d: Decision, rule: string) => SEVERITIES.some((s) => d.deny[s].some((v) => v.rule === rule));
 
 /** A pool whose thread events are kept, to show which thread answered. */
-function poolOf(current: () => Evaluator, options: { threads: number; minLength?: number }) {
+function poolOf(current: () => Evaluator, options: { threads: number; minLength?: number; busy?: () => boolean }) {
   const events: string[] = [];
   const pool = new EvaluationPool({ ...options, current, onThread: (event, detail) => events.push(`${event} ${detail.thread}${detail.reason ? `: ${detail.reason}` : ''}`) });
   return { pool, events };
@@ -60,6 +60,28 @@ test('a large input is decided on a pool thread as on this thread; a small one s
     assert.equal(events, ['started 0']);
     await pool.evaluate(context.full, context.large.input, { now: NOW });
     assert.equal(pool.stats(), { running: 1, evaluated: { here: 1, thread: 2 }, lost: 0, loads: 1 }, 'the active policy stays on the thread between checks');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a small input goes to a pool thread only while the calling thread is busy, and is decided the same there', async (context) => {
+  let busy = false;
+  const { pool, events } = poolOf(() => context.full, { threads: 1, busy: () => busy });
+  try {
+    const expected = verdict(context.full.evaluate(context.typical.input, { now: NOW }));
+    assert.equal(verdict(await pool.evaluate(context.full, context.typical.input, { now: NOW })), expected);
+    assert.is(pool.running, 0, 'a lone small check started a thread');
+    busy = true;
+    const shared = await Promise.all([1, 2, 3].map((n) => pool.evaluate(context.full, context.typical.input, { now: NOW, decisionId: `shared-${n}` })));
+    for (const [i, decision] of shared.entries()) {
+      assert.equal(verdict(decision), expected);
+      assert.is(decision.decision_id, `shared-${i + 1}`);
+    }
+    assert.equal(events, ['started 0']);
+    busy = false;
+    await pool.evaluate(context.full, context.typical.input, { now: NOW });
+    assert.equal(pool.stats().evaluated, { here: 2, thread: 3 });
   } finally {
     await pool.close();
   }

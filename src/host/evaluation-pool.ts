@@ -1,16 +1,16 @@
-// Large checks evaluated on another core. `dfw serve` answers checks on one JavaScript
-// thread; on a 5,000-finding check the policy takes a third of that thread's time while the
-// second core idles (docs/performance-changes.md). A check whose input JSON reaches
-// `minLength` is prepared here, run by a pool thread on its own copy of the same policy,
-// and finished here; a smaller one runs here at once, where a hand-off would cost more
-// than it saves.
+// Checks evaluated on another core. `dfw serve` answers checks on one JavaScript thread; on
+// a 5,000-finding check the policy takes a third of that thread's time while the second core
+// idles (docs/performance-changes.md). A check whose input JSON reaches `minLength` is
+// prepared here, run by a pool thread on its own copy of the same policy, and finished here.
+// A smaller one goes to a pool thread only while this thread has other checks in hand
+// (`busy`): alone, it runs here at once, where the hand-off would only add to its latency.
 //
 // Each check runs on the evaluator it started with, as on this thread: a thread is sent a
 // policy before its first job, and drops it at its next answer once the policy is neither
 // the active one nor has jobs in flight. A thread that fails fails its jobs closed (an
-// EvaluationError, never an allow) and is replaced at the next large check. A thread that
-// cannot load a policy is retired, and its checks, and later checks on that policy, run
-// here, where the same policy did load.
+// EvaluationError, never an allow) and is replaced at the next check handed to the pool. A
+// thread that cannot load a policy is retired, and its checks, and later checks on that
+// policy, run here, where the same policy did load.
 import { Worker } from 'node:worker_threads';
 import { EvaluationError, type Decision, type EvaluateOptions, type Evaluator, type InputDocument } from '../engine/index.js';
 import { workerEntry } from '../store/index.js';
@@ -26,6 +26,12 @@ export interface EvaluationPoolOptions {
   current: () => Evaluator | undefined;
   /** Inputs whose JSON is at least this long run on a pool thread. */
   minLength?: number;
+  /**
+   * Whether the calling thread has other checks in hand: smaller inputs then run on a pool
+   * thread too. Every typical check sent to the thread, on the 2-core bench machine: 660 →
+   * 770 checks/s at 16 connections, but 250 → 220 one at a time, hence only while busy.
+   */
+  busy?: () => boolean;
   /** Told when a thread starts and when one is lost, with why. */
   onThread?: (event: 'started' | 'lost', detail: { thread: number; reason?: string }) => void;
 }
@@ -78,7 +84,7 @@ export class EvaluationPool {
     return this.threads.length;
   }
 
-  /** Threads started so far: none until the first large check. */
+  /** Threads started so far: none until the first check handed to the pool. */
   get running(): number {
     return this.threads.filter((thread) => thread !== undefined).length;
   }
@@ -88,7 +94,7 @@ export class EvaluationPool {
     return { running: this.running, evaluated: { here, thread }, lost, loads };
   }
 
-  /** Evaluates on this thread or a pool thread, by the input's size; the same decision either way. */
+  /** Evaluates on this thread or a pool thread, by the input's size and how busy this thread is; the same decision either way. */
   evaluate(evaluator: Evaluator, input: InputDocument, options: EvaluateOptions = {}): Decision | Promise<Decision> {
     const prepared = evaluator.prepare(input, options);
     const here = () => {
@@ -96,7 +102,8 @@ export class EvaluationPool {
       return evaluator.finish(prepared, evaluator.run(prepared));
     };
     const length = prepared.pieces.reduce((n, piece) => n + piece.length, 0);
-    if (this.threads.length === 0 || this.closed || length < this.minLength || this.unloadable.has(evaluator)) return here();
+    if (this.threads.length === 0 || this.closed || this.unloadable.has(evaluator)) return here();
+    if (length < this.minLength && !this.options.busy?.()) return here();
     return this.run(evaluator, prepared.pieces).then((answer) => {
       if (answer === undefined) return here();
       this.counts.thread++;

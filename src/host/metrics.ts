@@ -133,7 +133,7 @@ export function createMetrics(policy: ActivePolicy, caches?: StoreCaches, pool?:
     });
     new Gauge({
       name: 'dfw_evaluation_threads',
-      help: 'Evaluation threads running (started at the first large check).',
+      help: 'Evaluation threads running (started at the first check handed to one: a large check, or any while others are in hand).',
       registers: [registry],
       collect() {
         this.set(pool.stats().running);

@@ -23,6 +23,7 @@ import { exposeFullCollection, isSqliteFile, openStore, startIdleCollection, wit
 import type { Server } from 'node:http';
 import { createDrain } from './drain.js';
 import { StartupError } from './startup-error.js';
+import { checksInFlight } from './checks-in-flight.js';
 import { EvaluationPool } from './evaluation-pool.js';
 import { availableParallelism } from 'node:os';
 import { raceTimer, TIMED_OUT } from '../shared/race-timer.js';
@@ -86,7 +87,8 @@ async function openDecisionStore(config: Config, options: ServerOptions, onStopp
  * server.evaluation_threads, or one beside a single server process on a machine with a core
  * to spare. One, not one per core: a thread's policy memory grows to the largest input it
  * evaluated (up to bundle.max_memory_mb) until the thread goes quiet and renews it, and one
- * thread keeps pace with the server thread, which still reads, records and answers every check.
+ * thread keeps pace with the server thread, which still reads, records and answers every check
+ * (while checks wait, every one of them is evaluated there).
  */
 function evaluationThreads(server: Config['server']): number {
   if (server.evaluation_threads !== undefined) return server.evaluation_threads;
@@ -134,15 +136,17 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     );
     logger.info('collectors', { enabled: collectors.names });
     // Every entry point (API, admission webhook, GitHub) shares the one counted service.
+    const inFlight = checksInFlight();
     const pool = new EvaluationPool({
       threads: evaluationThreads(config.server),
       current: () => policy.current(),
+      busy: () => inFlight.count > 1,
       onThread: (event, detail) => (event === 'started' ? logger.info('evaluation thread started', detail) : logger.error('evaluation thread lost', detail)),
     });
     const metrics = createMetrics(policy, store.caches, pool);
     const attestationSigner = config.attestation?.signing_key ? loadAttestationSigner(config.attestation.signing_key) : undefined;
     const evaluate = pool.evaluate.bind(pool);
-    const counted = metrics.observe(createCheckService(policy, { collectors, store, strict: config.environments.strict, evaluate }));
+    const counted = metrics.observe(inFlight.track(createCheckService(policy, { collectors, store, strict: config.environments.strict, evaluate })));
     // attestation.attach: each allowed deployment's signed summary goes to the image's registry.
     const checks = config.attestation?.attach && attestationSigner && config.collectors.registry ? attachingSummaries(counted, attestationSigner, config.collectors.registry, logger) : counted;
     const github = createGitHubIntegration(config.github, checks, logger);
