@@ -79,11 +79,12 @@ function profileNote(shares: Array<{ category: string; share: number }>): string
   let text = ` In dfw's profile, ${groups.map(([what, x]) => `${what} takes ${pct(x)}`).join(', ')} of the server thread's busy time: **${top![0]} dominates**.`;
   const wasm = share('evaluate(): Wasm policy');
   const jsSide = share('evaluate(): JavaScript');
-  // An input of 64 Ki characters or more is evaluated on the evaluation thread, which this
-  // profile of the server thread does not see: there is no Wasm share to compare with.
+  // Under load the evaluation thread runs the policy (an input of 64 Ki characters or more
+  // always, a smaller one while other checks wait), which this profile of the server thread
+  // does not see: there is no Wasm share to compare with.
   const onThisThread = wasm >= 0.001;
   const timesWasm = (part: number) => (onThisThread ? `, ${fmt(part / wasm, 2)}× the Wasm evaluation` : '');
-  if (!onThisThread) text += ' The Wasm evaluation is not on this thread: an input this large is evaluated on the evaluation thread, outside this profile.';
+  if (!onThisThread) text += ' The Wasm evaluation is not on this thread: under this load the evaluation thread runs it (an input of 64 Ki characters or more always, a smaller one while other checks wait), outside this profile.';
   else {
     text += ` The Wasm evaluation proper is ${pct(wasm)}`;
     text += jsSide > wasm ? `, less than evaluate()'s JavaScript side (input to JSON text, result parsing: ${pct(jsSide)}).` : '.';

@@ -118,9 +118,10 @@ What differs between the two, beyond the evaluator:
   document, which is slightly larger (see Inputs).
 - Both log one JSON line per request at their default level (dfw: the decision; OPA: its
   request/response access log lines), to a file.
-- dfw answers on one JavaScript thread, with the decision log's writer thread beside it and,
-  for the large input (input JSON of 64 Ki characters or more), one evaluation thread that
-  runs the policy (\`server.evaluation_threads\`); OPA's Go HTTP server evaluates requests on
+- dfw answers on one JavaScript thread, with the decision log's writer thread beside it and
+  one evaluation thread that runs the policy (\`server.evaluation_threads\`): for the large
+  input (input JSON of 64 Ki characters or more) always, for the typical one while other
+  checks wait, which at 16 connections is nearly always; OPA's Go HTTP server evaluates requests on
   all cores (GOMAXPROCS defaults to the core count), which is why the GOMAXPROCS=1 row is there.`;
 }
 
