@@ -87,6 +87,34 @@ test('a small input goes to a pool thread only while the calling thread is busy,
   }
 });
 
+test('a small check never waits behind a large one on the thread, and a small check on a lost thread fails closed while the next gets a fresh thread', async (context) => {
+  const { pool, events } = poolOf(() => context.full, { threads: 1, busy: () => true });
+  try {
+    const expected = verdict(context.full.evaluate(context.typical.input, { now: NOW }));
+    const large = pool.evaluate(context.full, context.large.input, { now: NOW });
+    const small = await pool.evaluate(context.full, context.typical.input, { now: NOW });
+    assert.equal(verdict(small), expected);
+    assert.equal(pool.stats().evaluated, { here: 1, thread: 0 }, 'the small check was evaluated here while the large one held the thread');
+    await large;
+
+    const inFlight = pool.evaluate(context.full, context.typical.input, { now: NOW });
+    // The thread dies with the small check on it.
+    const threads = (pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } } | undefined> }).threads;
+    await threads[0]!.worker.terminate();
+    try {
+      await inFlight;
+      assert.unreachable('a check on a lost thread was decided');
+    } catch (err) {
+      assert.instance(err, EvaluationError);
+      assert.is((err as EvaluationError).code, 'evaluation_failed');
+    }
+    assert.equal(verdict(await pool.evaluate(context.full, context.typical.input, { now: NOW })), expected);
+    assert.equal(events, ['started 0', 'lost 0: exited (code 1)', 'started 0']);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('checks in flight on two revisions at once each get their own revision\'s decision, and an old revision still decides after a newer one', async (context) => {
   const { pool } = poolOf(() => context.full, { threads: 2 });
   try {

@@ -11,8 +11,9 @@ export interface ServerConfig {
   /** Server processes sharing the port (node:cluster); 1 is a single process (src/host/cluster.ts). */
   workers: number;
   /**
-   * Threads that evaluate large checks (src/host/evaluation-pool.ts); 0 evaluates every check
-   * on the thread that answers it. Unset: 1, or 0 on one core or with several workers.
+   * Threads that evaluate large checks, and any check while others are in hand
+   * (src/host/evaluation-pool.ts); 0 evaluates every check on the thread that answers it.
+   * Unset: 1, or 0 on one core or with several workers.
    */
   evaluation_threads?: number;
 }

@@ -52,8 +52,8 @@ export interface CheckServiceOptions {
   /** environments.strict: refuse unconfigured environments and unknown fields instead of warning. */
   strict?: boolean;
   /**
-   * Where the policy runs: on this thread by default; `dfw serve` runs large inputs on
-   * another core (src/host/evaluation-pool.ts).
+   * Where the policy runs: on this thread by default; `dfw serve` runs large inputs, and any
+   * input while other checks wait, on another core (src/host/evaluation-pool.ts).
    */
   evaluate?: (evaluator: Evaluator, input: InputDocument, options: EvaluateOptions) => Decision | Promise<Decision>;
 }

@@ -3,7 +3,8 @@
 // idles (docs/performance-changes.md). A check whose input JSON reaches `minLength` is
 // prepared here, run by a pool thread on its own copy of the same policy, and finished here.
 // A smaller one goes to a pool thread only while this thread has other checks in hand
-// (`busy`): alone, it runs here at once, where the hand-off would only add to its latency.
+// (`busy`) and a thread holds no large check it would wait behind: alone, it runs here at
+// once, where the hand-off would only add to its latency.
 //
 // Each check runs on the evaluator it started with, as on this thread: a thread is sent a
 // policy before its first job, and drops it at its next answer once the policy is neither
@@ -50,6 +51,8 @@ export interface EvaluationPoolStats {
 
 interface Job {
   policy: number;
+  /** An input of minLength or more. */
+  large: boolean;
   /** undefined: the thread could not take the job, evaluate it here. */
   resolve: (answer: string | undefined) => void;
   reject: (err: EvaluationError) => void;
@@ -101,10 +104,13 @@ export class EvaluationPool {
       this.counts.here++;
       return evaluator.finish(prepared, evaluator.run(prepared));
     };
-    const length = prepared.pieces.reduce((n, piece) => n + piece.length, 0);
+    const large = prepared.pieces.reduce((n, piece) => n + piece.length, 0) >= this.minLength;
     if (this.threads.length === 0 || this.closed || this.unloadable.has(evaluator)) return here();
-    if (length < this.minLength && !this.options.busy?.()) return here();
-    return this.run(evaluator, prepared.pieces).then((answer) => {
+    if (!large && !this.options.busy?.()) return here();
+    const thread = this.pick(large);
+    // A small check never waits behind a large one: it takes far less than the wait.
+    if (!thread) return here();
+    return this.run(thread, evaluator, prepared.pieces, large).then((answer) => {
       if (answer === undefined) return here();
       this.counts.thread++;
       return evaluator.finish(prepared, answer);
@@ -117,9 +123,8 @@ export class EvaluationPool {
     await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
   }
 
-  private run(evaluator: Evaluator, pieces: readonly string[]): Promise<string | undefined> {
+  private run(thread: PoolThread, evaluator: Evaluator, pieces: readonly string[], large: boolean): Promise<string | undefined> {
     const policy = this.policyId(evaluator);
-    const thread = this.pick();
     if (!thread.policies.has(policy)) {
       const bundle = { wasm: evaluator.bundle.wasm, dataJson: evaluator.bundle.dataJson };
       thread.worker.postMessage({ type: 'load', policy, bundle, options: { entrypoint: evaluator.entrypoint, maxMemoryBytes: evaluator.maxMemoryBytes } } satisfies PoolMessage);
@@ -131,7 +136,7 @@ export class EvaluationPool {
       thread.worker.postMessage({ type: 'run', job, policy, pieces } satisfies PoolMessage);
       // Counted once sent: a job that never left holds nothing on the thread.
       if (thread.jobs.size === 0) thread.worker.ref();
-      thread.jobs.set(job, { policy, resolve, reject });
+      thread.jobs.set(job, { policy, large, resolve, reject });
       thread.policies.get(policy)!.inFlight++;
     });
   }
@@ -151,14 +156,20 @@ export class EvaluationPool {
     return current ? this.ids.get(current) : undefined;
   }
 
-  /** An idle thread if one is started, else a new one while the pool has room, else the least busy. */
-  private pick(): PoolThread {
+  /**
+   * An idle thread if one is started, else a new one while the pool has room, else the least
+   * busy; for a small check only among threads holding no large one, else none.
+   */
+  private pick(large: boolean): PoolThread | undefined {
     let best: PoolThread | undefined;
-    for (const thread of this.threads) if (thread && (!best || thread.jobs.size < best.jobs.size)) best = thread;
+    for (const thread of this.threads) {
+      if (!thread || (!large && [...thread.jobs.values()].some((job) => job.large))) continue;
+      if (!best || thread.jobs.size < best.jobs.size) best = thread;
+    }
     if (best?.jobs.size === 0) return best;
     const free = this.threads.indexOf(undefined);
     if (free >= 0) return (this.threads[free] = this.start(free));
-    return best!;
+    return best;
   }
 
   private start(index: number): PoolThread {

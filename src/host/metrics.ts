@@ -121,7 +121,7 @@ export function createMetrics(policy: ActivePolicy, caches?: StoreCaches, pool?:
   if (pool) {
     new Counter({
       name: 'dfw_evaluations_total',
-      help: 'Policy evaluations by where they ran: server_thread (the thread that answers) or evaluation_thread (large checks, server.evaluation_threads).',
+      help: 'Policy evaluations by where they ran: server_thread (the thread that answers) or evaluation_thread (large checks, and any check while others are in hand; server.evaluation_threads).',
       labelNames: ['thread'] as const,
       registers: [registry],
       collect() {
@@ -141,7 +141,7 @@ export function createMetrics(policy: ActivePolicy, caches?: StoreCaches, pool?:
     });
     new Counter({
       name: 'dfw_evaluation_threads_lost_total',
-      help: 'Evaluation threads that failed or exited; their checks failed closed and the next large check starts another.',
+      help: 'Evaluation threads that failed or exited; their checks failed closed and the next check handed to the pool starts another.',
       registers: [registry],
       collect() {
         this.reset();
