@@ -163,7 +163,7 @@ export class EvaluationPool {
   private pick(large: boolean): PoolThread | undefined {
     let best: PoolThread | undefined;
     for (const thread of this.threads) {
-      if (!thread || (!large && [...thread.jobs.values()].some((job) => job.large))) continue;
+      if (!thread || (!large && holdsLarge(thread))) continue;
       if (!best || thread.jobs.size < best.jobs.size) best = thread;
     }
     if (best?.jobs.size === 0) return best;
@@ -227,4 +227,10 @@ export class EvaluationPool {
       thread.worker.postMessage({ type: 'drop', policy } satisfies PoolMessage);
     }
   }
+}
+
+/** Whether a large check is among the thread's jobs, without copying them. */
+function holdsLarge(thread: PoolThread): boolean {
+  for (const job of thread.jobs.values()) if (job.large) return true;
+  return false;
 }
