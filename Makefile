@@ -29,7 +29,8 @@ services: ## what the tests need beside Node and OPA: Debian's chromium and jq, 
 	scripts/ensure-packages.sh
 	scripts/postgres.sh start >/dev/null
 
-tools: $(OPA) ## install the pinned OPA into .tools/bin (go install) unless it is on PATH
+tools: $(OPA) ## install the pinned OPA into .tools/bin (go install) unless it is on PATH, and Binaryen's wasm-opt (Debian) when it can
+	@scripts/install-binaryen.sh
 
 $(OPA):
 	scripts/install-opa.sh $(OPA_VERSION)
@@ -53,7 +54,7 @@ bundle: $(BUNDLE) $(REGO_BUNDLE) ## build bundles/firewall.tar.gz (Wasm) and fir
 
 # The flags a bundle was built with, rewritten only when they change, so a new SIGNING_KEY
 # rebuilds the bundles and an unchanged tree does not (make test after editing README.md).
-BUILD_FLAGS := $(SIGN_FLAGS) $(ENTRYPOINT) $(OPA_VERSION)
+BUILD_FLAGS := $(SIGN_FLAGS) $(ENTRYPOINT) $(OPA_VERSION) $(shell wasm-opt --version 2>/dev/null || echo no-wasm-opt)
 bundles/.build-flags: FORCE
 	@mkdir -p bundles
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
@@ -65,9 +66,13 @@ $(FREEZE_WINDOWS): $(FREEZE_SOURCES)
 	node --import tsx scripts/freeze-windows.ts
 	@touch $@
 
+# opa compiles the Wasm bundle unsigned; scripts/optimize-bundle.ts runs its policy through
+# Binaryen's wasm-opt (when installed) and has opa pack and sign it (src/policy/wasm-opt.ts).
 $(BUNDLE): $(REGO_SOURCES) wasm/capabilities.json bundles/.build-flags | $(OPA)
 	$(OPA) build -t wasm -e $(ENTRYPOINT) --capabilities wasm/capabilities.json \
-	  --ignore '*_test.rego' --revision '$(REVISION)' $(SIGN_FLAGS) -o $(BUNDLE) --bundle rego
+	  --ignore '*_test.rego' --revision '$(REVISION)' -o $(BUNDLE).plain --bundle rego
+	node --import tsx scripts/optimize-bundle.ts --opa $(OPA) --revision '$(REVISION)' $(SIGN_FLAGS) $(BUNDLE).plain $(BUNDLE)
+	@rm -f $(BUNDLE).plain
 	@echo "built $(BUNDLE) at revision $(REVISION)$(if $(SIGNING_KEY), signed with $(SIGNING_KEY),)"
 
 $(REGO_BUNDLE): $(REGO_SOURCES) bundles/.build-flags | $(OPA)

@@ -93,12 +93,28 @@ export function opaDecision(inputFile: string): { allow: boolean; deny: Record<s
   return value;
 }
 
+/**
+ * The Makefile's Wasm bundle: opa builds it unsigned, scripts/optimize-bundle.ts runs its
+ * policy through wasm-opt (when installed; it warns otherwise) and has opa pack and sign it.
+ * Returns the commands, each with its program first.
+ */
+export function buildWasmBundle(revision: string, keyFile: string | undefined, out: string): string[][] {
+  const plain = `${out}.plain`;
+  const commands = [
+    [OPA, 'build', '-t', 'wasm', '-e', 'firewall/decision', '--capabilities', 'wasm/capabilities.json', '--ignore', '*_test.rego', '--revision', revision, '-o', plain, '--bundle', 'rego'],
+    ['node', '--import', 'tsx', 'scripts/optimize-bundle.ts', '--opa', OPA, '--revision', revision, ...(keyFile ? ['--signing-key', keyFile, '--signing-alg', 'RS256'] : []), plain, out],
+  ];
+  for (const [program, ...args] of commands) execFileSync(program!, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return commands;
+}
+
 /** The bundle build of the Makefile (Wasm target for dfw, Rego target for OPA), signed when a key is given. */
 export function buildBundles(keyFile: string | undefined, wasmOut: string, regoOut?: string): string[][] {
-  const sign = keyFile ? ['--signing-key', keyFile, '--signing-alg', 'RS256'] : [];
-  const common = ['--ignore', '*_test.rego', '--revision', 'bench', ...sign];
-  const commands = [['build', '-t', 'wasm', '-e', 'firewall/decision', '--capabilities', 'wasm/capabilities.json', ...common, '-o', wasmOut, '--bundle', 'rego']];
-  if (regoOut) commands.push(['build', ...common, '-o', regoOut, '--bundle', 'rego']);
-  for (const args of commands) runOpa(args);
+  const commands = buildWasmBundle('bench', keyFile, wasmOut);
+  if (regoOut) {
+    const args = ['build', '--ignore', '*_test.rego', '--revision', 'bench', ...(keyFile ? ['--signing-key', keyFile, '--signing-alg', 'RS256'] : []), '-o', regoOut, '--bundle', 'rego'];
+    runOpa(args);
+    commands.push([OPA, ...args]);
+  }
   return commands;
 }

@@ -67,7 +67,7 @@ async function main(): Promise<number> {
 
   log('building the bundles; signed ones with the test-only key');
   const { signedWasm, unsignedWasm, signedRego } = context.bundles;
-  results.commands.build = [...buildBundles(SIGNING_KEY, signedWasm, signedRego), ...buildBundles(undefined, unsignedWasm)].map(opaCommand);
+  results.commands.build = [...buildBundles(SIGNING_KEY, signedWasm, signedRego), ...buildBundles(undefined, unsignedWasm)].map((argv) => showCommand(context, argv));
 
   const publicKey = readFileSync(join(ROOT, PUBLIC_KEY), 'utf8');
   const verification: VerificationConfig = { keys: { default: { key: publicKey, algorithm: 'RS256' } } };

@@ -6,7 +6,6 @@
 // failed check across swaps, latency that does not drift. The result table goes to stdout.
 //
 //   SOAK_MINUTES=60 SOAK_RATE=200 SOAK_WORKERS=2 SOAK_CONNECTIONS=8 SOAK_LARGE_SECONDS=5 make soak
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../src/shared/sha256.js';
 import { cleanEnv, PUBLIC_KEY, SIGNING_KEY } from './context.js';
 import { loadBenchInputs, ROOT } from './inputs.js';
-import { OPA } from './opa.js';
+import { buildWasmBundle } from './opa.js';
 import { listeningUrl, readMemory, readTreeMemory, startServer } from './processes.js';
 import { percentile } from './stats.js';
 
@@ -55,7 +54,7 @@ interface Minute {
 
 function buildBundle(tmp: string, revision: string): string {
   const out = join(tmp, `firewall-${revision}.tar.gz`);
-  execFileSync(join(ROOT, OPA), ['build', '-t', 'wasm', '-e', 'firewall/decision', '--capabilities', 'wasm/capabilities.json', '--ignore', '*_test.rego', '--revision', revision, '--signing-key', SIGNING_KEY, '-o', out, '--bundle', 'rego'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  buildWasmBundle(revision, SIGNING_KEY, out);
   return out;
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { log, SIGNING_KEY, type BenchContext } from './context.js';
 import { runLoad } from './http.js';
 import type { BenchInput } from './inputs.js';
-import { runOpa } from './opa.js';
+import { buildWasmBundle } from './opa.js';
 import type { SwapFigures } from './results.js';
 import { endpoint, requestBody, type StartedServer } from './servers.js';
 
@@ -14,7 +14,7 @@ export const SWAP_REVISION = 'bench-swap';
 
 export async function publishDuringLoad(context: BenchContext, cluster: StartedServer, input: BenchInput): Promise<SwapFigures> {
   const bundle = join(context.tmp, 'firewall.swap.tar.gz');
-  runOpa(['build', '-t', 'wasm', '-e', 'firewall/decision', '--capabilities', 'wasm/capabilities.json', '--ignore', '*_test.rego', '--revision', SWAP_REVISION, '--signing-key', SIGNING_KEY, '--signing-alg', 'RS256', '-o', bundle, '--bundle', 'rego']);
+  buildWasmBundle(SWAP_REVISION, SIGNING_KEY, bundle);
   const { warmupSec, durationSec } = context.flags.load;
   const url = endpoint(cluster);
   const body = requestBody(cluster, input);

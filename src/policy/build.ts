@@ -5,12 +5,14 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadBundle, ruleCatalog, SEVERITIES, type Bundle, type RuleCatalog } from '../engine/index.js';
-import { compileBundle, revisionOf } from './compile.js';
+import { compileBundle, compileWasmBundle, revisionOf } from './compile.js';
 import type { EnforcementConfig } from './enforcement-diff.js';
 import { PolicyBuildError } from './errors.js';
 import { layer } from './layer.js';
 import { findOpa } from './opa-binary.js';
+import type { WasmOptimization } from './optimized-bundle.js';
 import { loadProject } from './project.js';
+import { findWasmOpt, isOptimizer } from './wasm-opt.js';
 
 export interface BuildOptions {
   signingKey?: string;
@@ -19,6 +21,13 @@ export interface BuildOptions {
   revision?: string;
   /** Overrides dfw-policy.yaml's bundle.output. */
   output?: string;
+  /** Run the policy through wasm-opt when it is installed (default true). */
+  optimize?: boolean;
+}
+
+/** Why the policy went into the bundle as OPA compiled it: said in the build's output. */
+export interface NotOptimized {
+  skipped: string;
 }
 
 /** What an environment blocks and requires in the built bundle (its data.firewall.config). */
@@ -43,6 +52,8 @@ export interface BuildResult {
   environments: EnvironmentSummary[];
   team: string;
   builtinVersion: string;
+  /** What wasm-opt did to the Wasm bundle's policy, or why it did not run. */
+  optimization: WasmOptimization | NotOptimized;
 }
 
 function environmentsOf(bundle: Bundle): EnvironmentSummary[] {
@@ -74,12 +85,15 @@ export async function buildPolicy(dir: string, options: BuildOptions = {}): Prom
     const compile = { revision, ...(options.signingKey ? { signingKey: resolve(options.signingKey), signingAlg: options.signingAlg ?? 'RS256' } : {}) };
     const wasmBundle = join(out, `${project.bundleName}.tar.gz`);
     const regoBundle = join(out, `${project.bundleName}-rego.tar.gz`);
-    compileBundle(opa, layered, 'wasm', wasmBundle, compile);
+    const found = options.optimize === false ? { missing: '--no-optimize' } : findWasmOpt();
+    const optimizer = isOptimizer(found) ? found : undefined;
+    const optimized = await compileWasmBundle(opa, layered, wasmBundle, compile, optimizer);
+    const optimization = optimized ?? { skipped: 'missing' in found ? found.missing : 'not run' };
     compileBundle(opa, layered, 'rego', regoBundle, compile);
     // The catalog is read back from the bundle just written: what it lists is what ships.
     const bundle = await loadBundle(readFileSync(wasmBundle), { name: project.bundleName });
     const catalog = ruleCatalog(bundle);
-    return { name: project.bundleName, revision, signed: Boolean(options.signingKey), wasmBundle, regoBundle, catalog, environments: environmentsOf(bundle), team: project.team, builtinVersion: layered.pack.version };
+    return { name: project.bundleName, revision, signed: Boolean(options.signingKey), wasmBundle, regoBundle, catalog, environments: environmentsOf(bundle), team: project.team, builtinVersion: layered.pack.version, optimization };
   } finally {
     layered.dispose();
   }

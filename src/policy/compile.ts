@@ -4,12 +4,15 @@
 // scheme (.signatures.json), which dfw and OPA both verify.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { DEFAULT_ENTRYPOINT } from '../engine/index.js';
 import { runOpa } from './opa-binary.js';
 import { PolicyBuildError } from './errors.js';
 import type { Layered } from './layer.js';
+import { packOptimizedBundle, type WasmOptimization } from './optimized-bundle.js';
+import type { WasmOptimizer } from './wasm-opt.js';
 
 export interface CompileOptions {
   revision: string;
@@ -31,6 +34,26 @@ export function compileBundle(opa: string, layered: Layered, target: BundleTarge
   // dfw's own bundle, never after a temporary folder.
   const r = runOpa(opa, args, { cwd: layered.dir });
   if (r.status !== 0) throw new PolicyBuildError(`opa build (${target}) failed:\n${layered.display((r.stderr || r.stdout).trim())}`);
+}
+
+/**
+ * The Wasm bundle, its policy optimized by `optimizer` (src/policy/wasm-opt.ts): opa builds it
+ * unsigned into a temporary file, and packs and signs it once the module is optimized.
+ * Without an optimizer, compileBundle's bundle as OPA emits it. Throws PolicyBuildError.
+ */
+export async function compileWasmBundle(opa: string, layered: Layered, out: string, options: CompileOptions, optimizer: WasmOptimizer | undefined): Promise<WasmOptimization | undefined> {
+  if (!optimizer) {
+    compileBundle(opa, layered, 'wasm', out, options);
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-plain-bundle-'));
+  try {
+    const plain = join(dir, 'plain.tar.gz');
+    compileBundle(opa, layered, 'wasm', plain, { revision: options.revision });
+    return await packOptimizedBundle(opa, optimizer, plain, out, options);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function git(root: string, args: string[]): string | undefined {

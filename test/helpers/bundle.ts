@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { createEvaluator, loadBundle, type Evaluator, type EvaluatorOptions, type LoadBundleOptions } from '../../src/engine/index.js';
 import { opaPath, ROOT } from './opa.js';
+import { packOptimizedBundle } from '../../src/policy/optimized-bundle.js';
+import { findWasmOpt, isOptimizer } from '../../src/policy/wasm-opt.js';
 
 export const KEYS = join(ROOT, 'test/fixtures/keys');
 export const SIGNING_KEY = join(KEYS, 'test-only-signing.key.pem');
@@ -27,6 +29,26 @@ export function buildBundle(options: { revision?: string; signingKey?: string; s
   // Relative to the project, as the Makefile runs it, so names inside are rego/….
   execFileSync(opaPath(), args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   built.set(key, out);
+  return out;
+}
+
+const optimized = new Map<string, string>();
+
+/**
+ * buildBundle's bundle as `make bundle` ships it: the policy run through wasm-opt
+ * (src/policy/wasm-opt.ts), then packed and signed by opa. wasm-opt must be installed
+ * (scripts/ensure-packages.sh installs Binaryen); cached per options.
+ */
+export async function buildOptimizedBundle(options: { revision?: string; signingKey?: string; source?: string } = {}): Promise<string> {
+  const key = JSON.stringify(options);
+  const cached = optimized.get(key);
+  if (cached && existsSync(cached)) return cached;
+  const found = findWasmOpt();
+  if (!isOptimizer(found)) throw new Error(`the optimized bundle needs wasm-opt: ${found.missing}; scripts/ensure-packages.sh installs it`);
+  const plain = buildBundle({ revision: options.revision, source: options.source });
+  const out = join(mkdtempSync(join(tmpdir(), 'dfw-optimized-')), 'firewall.tar.gz');
+  await packOptimizedBundle(opaPath(), found, plain, out, { revision: options.revision ?? 'test-revision', ...(options.signingKey ? { signingKey: options.signingKey } : {}) });
+  optimized.set(key, out);
   return out;
 }
 

@@ -58,7 +58,18 @@ Writes <output>/<name>.tar.gz (Wasm: dfw serve, dfw check) and <output>/<name>-r
 revision); outside git sha256-<16 hex>. Prints the rule catalog and each environment's
 blocking severities and trust requirements. Refused, naming file and line: a deny outside
 package firewall.rules.<team>.<rule>, an unknown_environment weaker than production.
+
+The Wasm policy goes through Binaryen's wasm-opt when it is installed (DFW_WASM_OPT names
+another one, DFW_WASM_OPT=off or --no-optimize skips it): about 10 % more evaluations per
+second, the same decisions, some seconds more per build. Without it the build says so and
+ships the policy as opa compiled it.
 `;
+
+function optimizationLine(optimization: BuildResult['optimization']): string {
+  if ('skipped' in optimization) return `policy.wasm as opa compiled it, not optimized: ${optimization.skipped}`;
+  const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
+  return `policy.wasm optimized by ${optimization.optimizer} in ${optimization.seconds.toFixed(1)} s (${kib(optimization.beforeBytes)} → ${kib(optimization.afterBytes)})`;
+}
 
 const DIFF_WEAKENS = `
 Marked [weakens]: a rule removed; a rule off or warning where it denied, or at a lower
@@ -115,22 +126,25 @@ export function policyCommand(): Command {
     .addOption(new Option('--signing-alg <alg>', 'signature algorithm').choices(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'ES512']).default('RS256'))
     .addOption(new Option('--revision <revision>', 'bundle revision (default: the git commit, or a hash of the sources)'))
     .addOption(new Option('-o, --output <dir>', 'output folder (default: dfw-policy.yaml bundle.output)'))
+    .addOption(new Option('--no-optimize', 'keep the policy as opa compiled it: no wasm-opt pass (Binaryen), even when installed'))
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
     .addHelpText('after', BUILD_OUTPUT)
-    .action(async (dir: string, options: { signingKey?: string; signingAlg: string; revision?: string; output?: string; format: string }) => {
+    .action(async (dir: string, options: { signingKey?: string; signingAlg: string; revision?: string; output?: string; optimize: boolean; format: string }) => {
       const { buildPolicy } = await policyRoom();
       const result = await buildPolicy(dir, {
         ...(options.signingKey ? { signingKey: options.signingKey, signingAlg: options.signingAlg } : {}),
         ...(options.revision ? { revision: options.revision } : {}),
         ...(options.output ? { output: options.output } : {}),
+        optimize: options.optimize,
       });
       if (options.format === 'json') {
-        const { name, revision, signed, wasmBundle, regoBundle, catalog, environments } = result;
-        process.stdout.write(`${JSON.stringify({ name, revision, signed, wasm_bundle: wasmBundle, rego_bundle: regoBundle, rules: catalog.rules, environments, unknown_environment: catalog.unknown_environment }, null, 2)}\n`);
+        const { name, revision, signed, wasmBundle, regoBundle, catalog, environments, optimization } = result;
+        process.stdout.write(`${JSON.stringify({ name, revision, signed, wasm_bundle: wasmBundle, rego_bundle: regoBundle, optimization, rules: catalog.rules, environments, unknown_environment: catalog.unknown_environment }, null, 2)}\n`);
         return;
       }
       process.stdout.write(
         `built ${result.wasmBundle} (Wasm) and ${result.regoBundle} (Rego) at revision ${result.revision}, ${result.signed ? `signed (${options.signingAlg})` : 'unsigned'}\n` +
+          `${optimizationLine(result.optimization)}\n` +
           `team ${result.team} over the built-in pack ${result.builtinVersion}: ${result.catalog.rules.length} rules\n\n${catalogTable(result)}\n\n${environmentTable(result)}\n`,
       );
     });
