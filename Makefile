@@ -54,10 +54,13 @@ bundle: $(BUNDLE) $(REGO_BUNDLE) ## build bundles/firewall.tar.gz (Wasm) and fir
 
 # The flags a bundle was built with, rewritten only when they change, so a new SIGNING_KEY
 # rebuilds the bundles and an unchanged tree does not (make test after editing README.md).
-BUILD_FLAGS := $(SIGN_FLAGS) $(ENTRYPOINT) $(OPA_VERSION) $(shell wasm-opt --version 2>/dev/null || echo no-wasm-opt)
+# wasm-opt's version is read when the recipe runs (after `tools` may have installed it), so
+# a bundle built before Binaryen was there is rebuilt once it is.
+BUILD_FLAGS := $(SIGN_FLAGS) $(ENTRYPOINT) $(OPA_VERSION) DFW_WASM_OPT=$(DFW_WASM_OPT)
 bundles/.build-flags: FORCE
 	@mkdir -p bundles
-	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+	@flags="$(BUILD_FLAGS) $$($${DFW_WASM_OPT:-wasm-opt} --version 2>/dev/null || echo no-wasm-opt)"; \
+	  echo "$$flags" | cmp -s - $@ || echo "$$flags" > $@
 
 # Deploy freezes (docs/freeze.md): recurrences and .ics imports expanded into UTC windows
 # that the bundle carries, when a calendar source changes (same as `dfw freeze expand`).
@@ -67,11 +70,14 @@ $(FREEZE_WINDOWS): $(FREEZE_SOURCES)
 	@touch $@
 
 # opa compiles the Wasm bundle unsigned; scripts/optimize-bundle.ts runs its policy through
-# Binaryen's wasm-opt (when installed) and has opa pack and sign it (src/policy/wasm-opt.ts).
-$(BUNDLE): $(REGO_SOURCES) wasm/capabilities.json bundles/.build-flags | $(OPA)
+# Binaryen's wasm-opt (when installed) and signs the result with `opa sign` (src/policy/wasm-opt.ts).
+# That step runs with tsx, so node_modules must be there (make run and make test see to it).
+OPTIMIZE_SOURCES := scripts/optimize-bundle.ts src/policy/wasm-opt.ts src/policy/optimized-bundle.ts
+$(BUNDLE): $(REGO_SOURCES) $(OPTIMIZE_SOURCES) wasm/capabilities.json bundles/.build-flags | $(OPA)
 	$(OPA) build -t wasm -e $(ENTRYPOINT) --capabilities wasm/capabilities.json \
 	  --ignore '*_test.rego' --revision '$(REVISION)' -o $(BUNDLE).plain --bundle rego
-	node --import tsx scripts/optimize-bundle.ts --opa $(OPA) --revision '$(REVISION)' $(SIGN_FLAGS) $(BUNDLE).plain $(BUNDLE)
+	node --import tsx scripts/optimize-bundle.ts --opa $(OPA) $(SIGN_FLAGS) $(BUNDLE).plain $(BUNDLE) \
+	  || { rm -f $(BUNDLE).plain; exit 1; }
 	@rm -f $(BUNDLE).plain
 	@echo "built $(BUNDLE) at revision $(REVISION)$(if $(SIGNING_KEY), signed with $(SIGNING_KEY),)"
 

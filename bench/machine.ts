@@ -1,7 +1,8 @@
-// What the figures were measured on: CPU, cores, memory, OS, Node and OPA versions.
+// What the figures were measured on: CPU, cores, memory, OS, Node, OPA and wasm-opt versions.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import { findWasmOpt, isOptimizer } from '../src/policy/wasm-opt.js';
 
 export interface Machine {
   cpu: string;
@@ -10,6 +11,8 @@ export interface Machine {
   os: string;
   node: string;
   opa: string;
+  /** What optimized the bundles' policy (scripts/optimize-bundle.ts), or why nothing did. */
+  wasmOpt?: string;
 }
 
 function readText(path: string): string {
@@ -39,6 +42,11 @@ function opaVersion(opa: string): string {
   return `${field('Version') ?? 'unknown'} (${field('Go Version') ?? 'Go ?'}, WebAssembly: ${field('WebAssembly') ?? '?'})`;
 }
 
+function wasmOptVersion(): string {
+  const found = findWasmOpt();
+  return isOptimizer(found) ? `${found.version} (the bundles' policy.wasm optimized as \`make bundle\` does)` : `none: the bundles' policy.wasm as opa compiled it (${found.skipped})`;
+}
+
 export function describeMachine(opa: string): Machine {
   return {
     cpu: cpuModel(),
@@ -47,6 +55,7 @@ export function describeMachine(opa: string): Machine {
     os: osName(),
     node: process.version,
     opa: opaVersion(opa),
+    wasmOpt: wasmOptVersion(),
   };
 }
 

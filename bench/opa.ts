@@ -95,14 +95,14 @@ export function opaDecision(inputFile: string): { allow: boolean; deny: Record<s
 
 /**
  * The Makefile's Wasm bundle: opa builds it unsigned, scripts/optimize-bundle.ts runs its
- * policy through wasm-opt (when installed; it warns otherwise) and has opa pack and sign it.
+ * policy through wasm-opt (when installed; it warns otherwise) and signs it with `opa sign`.
  * Returns the commands, each with its program first.
  */
 export function buildWasmBundle(revision: string, keyFile: string | undefined, out: string): string[][] {
   const plain = `${out}.plain`;
   const commands = [
     [OPA, 'build', '-t', 'wasm', '-e', 'firewall/decision', '--capabilities', 'wasm/capabilities.json', '--ignore', '*_test.rego', '--revision', revision, '-o', plain, '--bundle', 'rego'],
-    ['node', '--import', 'tsx', 'scripts/optimize-bundle.ts', '--opa', OPA, '--revision', revision, ...(keyFile ? ['--signing-key', keyFile, '--signing-alg', 'RS256'] : []), plain, out],
+    ['node', '--import', 'tsx', 'scripts/optimize-bundle.ts', '--opa', OPA, ...(keyFile ? ['--signing-key', keyFile, '--signing-alg', 'RS256'] : []), plain, out],
   ];
   for (const [program, ...args] of commands) execFileSync(program!, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   return commands;

@@ -27,6 +27,7 @@ ${table(
     ['OS', m.os],
     ['Node', m.node],
     ['OPA', m.opa],
+    ['wasm-opt (Binaryen)', m.wasmOpt ?? '–'],
     ['Total benchmark time', r.totalSeconds ? `${fmt(r.totalSeconds)} s` : '–'],
     ['CPU used by other processes', `${fmt(r.background.startCores, 2)} cores at the start${r.background.waitedSec > 2 ? ` (after waiting ${fmt(r.background.waitedSec)} s for a quiet machine)` : ''}, ${fmt(r.background.endCores, 2)} at the end`],
     ['Measurements repeated because other processes used > 0.3 cores meanwhile', String(r.background.retries)],

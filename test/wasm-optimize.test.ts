@@ -1,8 +1,9 @@
 // The policy run through Binaryen's wasm-opt (src/policy/wasm-opt.ts): the real optimizer on
-// the real bundle, packed and signed again by the real opa. It must verify, differ from what
+// the real bundle, signed by the real `opa sign`. It must verify (in dfw and in OPA), differ from what
 // opa compiled, and decide exactly as that did on every example and on generated inputs (the
 // differential test compares the optimized bundle with OPA's interpreter as well).
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -10,11 +11,13 @@ import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
-import { createEvaluator, loadBundle, readArchive, type Evaluator, type InputDocument } from '../src/engine/index.js';
-import { PolicyBuildError } from '../src/policy/errors.js';
-import { findWasmOpt, isOptimizer, optimizeWasm, WASM_OPT_FLAGS } from '../src/policy/wasm-opt.js';
+import { createEvaluator, loadBundle, loadBundleFiles, readArchive, type Evaluator, type InputDocument } from '../src/engine/index.js';
+import { PolicyBuildError, WasmOptUnusableError } from '../src/policy/errors.js';
+import { packOptimizedBundle } from '../src/policy/optimized-bundle.js';
+import { findWasmOpt, isOptimizer, type NotOptimized } from '../src/policy/wasm-opt.js';
 import { buildBundle, buildOptimizedBundle, readExamples, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
 import { generatedCase } from './helpers/input-generator.js';
+import { opaPath, ROOT } from './helpers/opa.js';
 
 const GENERATED = 300;
 const verification = { keys: { default: { key: readFileSync(SIGNING_PUB, 'utf8'), algorithm: 'RS256' } } };
@@ -38,31 +41,37 @@ optimize.before(async (ctx) => {
   ctx.optimizedBytes = ctx.optimized.bundle.wasm;
 });
 
-optimize('the optimized bundle is signed, keeps the revision, data and rule sources, and carries another module', async (ctx) => {
+optimize('the optimized bundle is signed, keeps the revision and every other file byte for byte, and carries another module', async (ctx) => {
   assert.is(ctx.optimized.bundle.manifest.revision, 'wasm-opt-test');
   assert.is(ctx.optimized.bundle.signedBy, 'default');
   assert.equal(ctx.optimized.bundle.data, ctx.plain.bundle.data);
   assert.not.ok(Buffer.from(ctx.optimizedBytes).equals(Buffer.from(ctx.plainBytes)), 'wasm-opt changed the module');
   assert.ok(WebAssembly.validate(ctx.optimizedBytes as Uint8Array<ArrayBuffer>));
-  const names = (files: Map<string, Uint8Array>) => [...files.keys()].filter((f) => f.endsWith('.rego')).sort();
   const plainFiles = await readArchive(readFileSync(buildBundle({ revision: 'wasm-opt-test', signingKey: SIGNING_KEY })));
   const optimizedFiles = await readArchive(readFileSync(await buildOptimizedBundle({ revision: 'wasm-opt-test', signingKey: SIGNING_KEY })));
-  assert.equal(names(optimizedFiles), names(plainFiles));
-  assert.ok(names(plainFiles).length > 30);
+  assert.equal([...optimizedFiles.keys()].sort(), [...plainFiles.keys()].sort());
+  assert.ok([...plainFiles.keys()].filter((f) => f.endsWith('.rego')).length > 30);
+  // Only the module and the signature over it differ: the manifest (revision, module path) too
+  // is opa's, byte for byte.
+  for (const [name, bytes] of plainFiles) {
+    if (name === 'policy.wasm' || name === '.signatures.json') continue;
+    assert.ok(Buffer.from(optimizedFiles.get(name)!).equals(Buffer.from(bytes)), name);
+  }
 });
 
-optimize('a byte changed in the optimized module fails verification', async () => {
-  const bytes = readFileSync(await buildOptimizedBundle({ revision: 'wasm-opt-test', signingKey: SIGNING_KEY }));
-  const files = await readArchive(bytes);
+optimize('OPA loads and verifies the optimized bundle, and dfw refuses it with a byte of the module changed', async () => {
+  const bundle = await buildOptimizedBundle({ revision: 'wasm-opt-test', signingKey: SIGNING_KEY });
+  // opa itself reads the manifest, checks the signature and every file's digest while loading it.
+  const opa = spawnSync(opaPath(), ['build', '--bundle', bundle, '--verification-key', SIGNING_PUB, '-o', join(mkdtempSync(join(tmpdir(), 'dfw-opa-verify-')), 'out.tar.gz')], { encoding: 'utf8' });
+  assert.is(opa.status, 0, opa.stderr);
+  const files = await readArchive(readFileSync(bundle));
   const module = files.get('policy.wasm')!;
   module[module.length - 1] ^= 1;
-  // Repacked by hand without a new signature: the file hash no longer matches.
-  const { loadBundleFiles } = await import('../src/engine/bundle/load.js');
   try {
     await loadBundleFiles(files, { verification });
-    assert.unreachable('a tampered optimized module must not load');
+    assert.unreachable('a changed optimized module must not load');
   } catch (err) {
-    assert.match(String((err as Error).message), /policy\.wasm/);
+    assert.is((err as { code?: string }).code, 'bundle_digest_mismatch', String(err));
   }
 });
 
@@ -105,25 +114,62 @@ optimize(`${GENERATED} generated inputs decide the same`, (ctx) => {
 });
 
 optimize('findWasmOpt: DFW_WASM_OPT=off, a path that does not run, and PATH without wasm-opt', () => {
-  assert.equal(findWasmOpt({ DFW_WASM_OPT: 'off', PATH: process.env.PATH }), { missing: 'DFW_WASM_OPT=off' });
-  assert.throws(() => findWasmOpt({ DFW_WASM_OPT: '/nonexistent/wasm-opt' }), (err: unknown) => err instanceof PolicyBuildError && /DFW_WASM_OPT=\/nonexistent\/wasm-opt/.test(err.message));
-  const none = findWasmOpt({ PATH: mkdtempSync(join(tmpdir(), 'dfw-empty-path-')) });
-  assert.not.ok(isOptimizer(none));
-  assert.match((none as { missing: string }).missing, /apt-get install binaryen/);
+  assert.equal(findWasmOpt({ DFW_WASM_OPT: 'off', PATH: process.env.PATH }), { skipped: 'DFW_WASM_OPT=off' });
+  assert.throws(() => findWasmOpt({ DFW_WASM_OPT: '/nonexistent/wasm-opt' }), (err: unknown) => err instanceof WasmOptUnusableError && err.code === 'wasm_opt_unusable' && /DFW_WASM_OPT=\/nonexistent\/wasm-opt/.test(err.message));
+  const none = findWasmOpt({ PATH: mkdtempSync(join(tmpdir(), 'dfw-empty-path-')) }) as NotOptimized;
+  assert.is(none.missing, true);
+  assert.match(none.skipped, /wasm-opt is not on PATH \(install Binaryen \(apt-get install binaryen/);
   const real = findWasmOpt();
   assert.ok(isOptimizer(real), 'wasm-opt is installed (scripts/ensure-packages.sh)');
   assert.match(real.version, /wasm-opt version/);
 });
 
-optimize('an optimizer that fails stops the build, naming how to build without it', (ctx) => {
-  const dir = mkdtempSync(join(tmpdir(), 'dfw-broken-wasm-opt-'));
-  const broken = join(dir, 'wasm-opt');
-  writeFileSync(broken, '#!/bin/sh\nif [ "$1" = --version ]; then echo "wasm-opt version 0"; exit 0; fi\necho "[wasm-validator error] broken on purpose" >&2\nexit 1\n');
-  chmodSync(broken, 0o755);
-  const optimizer = findWasmOpt({ DFW_WASM_OPT: broken });
-  assert.ok(isOptimizer(optimizer));
-  assert.throws(() => optimizeWasm(optimizer, ctx.plainBytes), (err: unknown) => err instanceof PolicyBuildError && /broken on purpose/.test(err.message) && /DFW_WASM_OPT=off/.test(err.message));
-  assert.ok(WASM_OPT_FLAGS.includes('-O3'));
+/** A wasm-opt stand-in: answers --version, then runs `body` with the output path in $out. */
+function fakeWasmOpt(body: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'dfw-fake-wasm-opt-')), 'wasm-opt');
+  writeFileSync(path, `#!/bin/sh\nif [ "$1" = --version ]; then echo "wasm-opt version 0"; exit 0; fi\nfor a; do out="$a"; done\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+for (const [what, body, message] of [
+  ['fails', 'echo "[wasm-validator error] broken on purpose" >&2; exit 1', /broken on purpose/],
+  ['writes nothing', 'exit 0', /wrote no module/],
+  ['writes a module without OPA\'s exports', `printf '\\000asm\\001\\000\\000\\000' > "$out"`, /changed the policy's interface \(exports lost: .*opa_eval/],
+] as const) {
+  optimize(`an optimizer that ${what} stops the build before anything is signed`, () => {
+    const optimizer = findWasmOpt({ DFW_WASM_OPT: fakeWasmOpt(body) });
+    assert.ok(isOptimizer(optimizer));
+    const out = join(mkdtempSync(join(tmpdir(), 'dfw-refused-')), 'firewall.tar.gz');
+    return packOptimizedBundle(opaPath(), optimizer, buildBundle({ revision: 'wasm-opt-test' }), out, { signingKey: SIGNING_KEY }).then(
+      () => assert.unreachable('the build must stop'),
+      (err: unknown) => {
+        assert.instance(err, PolicyBuildError);
+        assert.match((err as Error).message, message);
+        assert.match((err as Error).message, /DFW_WASM_OPT=off/);
+        assert.not.ok(existsSync(out), 'no bundle written');
+      },
+    );
+  });
+}
+
+optimize('scripts/optimize-bundle.ts, as the Makefile runs it: relative paths; without wasm-opt a warning and opa\'s module, signed', async (ctx) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-make-bundle-'));
+  const plain = buildBundle({ revision: 'wasm-opt-test' });
+  const opa = opaPath().startsWith(ROOT) ? opaPath().slice(ROOT.length) : opaPath();
+  const run = (out: string, env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/optimize-bundle.ts', '--opa', opa, '--signing-key', 'test/fixtures/keys/test-only-signing.key.pem', '--signing-alg', 'RS256', plain, out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  const optimized = run(join(dir, 'optimized.tar.gz'), {});
+  assert.is(optimized.status, 0, optimized.stderr);
+  assert.match(optimized.stdout, /optimized .*optimized\.tar\.gz's policy\.wasm with wasm-opt version \d+/);
+  const loaded = await loadBundle(readFileSync(join(dir, 'optimized.tar.gz')), { verification });
+  assert.is(loaded.manifest.revision, 'wasm-opt-test');
+  assert.ok(Buffer.from(loaded.wasm).equals(Buffer.from(ctx.optimizedBytes)), 'the same module as dfw policy build\'s');
+  const off = run(join(dir, 'plain.tar.gz'), { DFW_WASM_OPT: 'off' });
+  assert.is(off.status, 0, off.stderr);
+  assert.match(off.stderr, /warning: .*plain\.tar\.gz: policy\.wasm not optimized: DFW_WASM_OPT=off/);
+  const unoptimized = await loadBundle(readFileSync(join(dir, 'plain.tar.gz')), { verification });
+  assert.ok(Buffer.from(unoptimized.wasm).equals(Buffer.from(ctx.plainBytes)), "opa's module, signed");
 });
 
 optimize.run();

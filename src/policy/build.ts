@@ -12,7 +12,7 @@ import { layer } from './layer.js';
 import { findOpa } from './opa-binary.js';
 import type { WasmOptimization } from './optimized-bundle.js';
 import { loadProject } from './project.js';
-import { findWasmOpt, isOptimizer } from './wasm-opt.js';
+import { findWasmOpt, isOptimizer, type NotOptimized } from './wasm-opt.js';
 
 export interface BuildOptions {
   signingKey?: string;
@@ -25,10 +25,6 @@ export interface BuildOptions {
   optimize?: boolean;
 }
 
-/** Why the policy went into the bundle as OPA compiled it: said in the build's output. */
-export interface NotOptimized {
-  skipped: string;
-}
 
 /** What an environment blocks and requires in the built bundle (its data.firewall.config). */
 export interface EnvironmentSummary {
@@ -85,10 +81,9 @@ export async function buildPolicy(dir: string, options: BuildOptions = {}): Prom
     const compile = { revision, ...(options.signingKey ? { signingKey: resolve(options.signingKey), signingAlg: options.signingAlg ?? 'RS256' } : {}) };
     const wasmBundle = join(out, `${project.bundleName}.tar.gz`);
     const regoBundle = join(out, `${project.bundleName}-rego.tar.gz`);
-    const found = options.optimize === false ? { missing: '--no-optimize' } : findWasmOpt();
-    const optimizer = isOptimizer(found) ? found : undefined;
-    const optimized = await compileWasmBundle(opa, layered, wasmBundle, compile, optimizer);
-    const optimization = optimized ?? { skipped: 'missing' in found ? found.missing : 'not run' };
+    const optimizer = options.optimize === false ? { skipped: '--no-optimize' } : findWasmOpt();
+    const optimization = isOptimizer(optimizer) ? await compileWasmBundle(opa, layered, wasmBundle, compile, optimizer) : optimizer;
+    if (!isOptimizer(optimizer)) compileBundle(opa, layered, 'wasm', wasmBundle, compile);
     compileBundle(opa, layered, 'rego', regoBundle, compile);
     // The catalog is read back from the bundle just written: what it lists is what ships.
     const bundle = await loadBundle(readFileSync(wasmBundle), { name: project.bundleName });

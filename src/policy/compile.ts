@@ -38,14 +38,10 @@ export function compileBundle(opa: string, layered: Layered, target: BundleTarge
 
 /**
  * The Wasm bundle, its policy optimized by `optimizer` (src/policy/wasm-opt.ts): opa builds it
- * unsigned into a temporary file, and packs and signs it once the module is optimized.
- * Without an optimizer, compileBundle's bundle as OPA emits it. Throws PolicyBuildError.
+ * unsigned into a temporary file; the module is optimized and the bundle signed by `opa sign`.
+ * Throws PolicyBuildError.
  */
-export async function compileWasmBundle(opa: string, layered: Layered, out: string, options: CompileOptions, optimizer: WasmOptimizer | undefined): Promise<WasmOptimization | undefined> {
-  if (!optimizer) {
-    compileBundle(opa, layered, 'wasm', out, options);
-    return undefined;
-  }
+export async function compileWasmBundle(opa: string, layered: Layered, out: string, options: CompileOptions, optimizer: WasmOptimizer): Promise<WasmOptimization> {
   const dir = mkdtempSync(join(tmpdir(), 'dfw-plain-bundle-'));
   try {
     const plain = join(dir, 'plain.tar.gz');

@@ -8,6 +8,9 @@ export class PolicyProjectError extends fixedCodeError('PolicyProjectError', 'po
 /** No opa binary of the pinned version could be found (dfw never downloads one). */
 export class OpaMissingError extends fixedCodeError('OpaMissingError', 'opa_missing', 'unavailable') {}
 
+/** DFW_WASM_OPT names a wasm-opt that does not run: whoever set it expects it used. */
+export class WasmOptUnusableError extends fixedCodeError('WasmOptUnusableError', 'wasm_opt_unusable', 'unavailable') {}
+
 /** opa refused to build the layered sources. */
 export class PolicyBuildError extends fixedCodeError('PolicyBuildError', 'policy_build_failed', 'refused') {}
 

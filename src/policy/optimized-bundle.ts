@@ -1,16 +1,17 @@
-// The Wasm bundle OPA built, its policy run through wasm-opt, then packed (and signed) again
-// by opa itself: OPA signs the files it writes, so the module must be final before opa packs
-// it, and a bundle opa packed is one that dfw and OPA both read and verify.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The Wasm bundle OPA built, its policy run through wasm-opt, then signed by opa itself.
+// Only the module changes: every other entry, the manifest included, keeps the bytes and
+// the name opa gave it. (Packing the files again with `opa build --bundle <dir>` was tried:
+// opa rewrites the manifest's module path to "policy.wasm", and then refuses its own bundle,
+// "manifest references wasm module 'policy.wasm' but the module file does not exist".)
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { readArchive } from '../engine/index.js';
+import { join, resolve } from 'node:path';
+import { packTar, unpackTar } from 'modern-tar';
 import { PolicyBuildError } from './errors.js';
 import { runOpa } from './opa-binary.js';
 import { optimizeWasm, type WasmOptimizer } from './wasm-opt.js';
 
 export interface PackOptions {
-  revision: string;
   signingKey?: string;
   signingAlg?: string;
 }
@@ -24,46 +25,112 @@ export interface WasmOptimization {
   seconds: number;
 }
 
-function wasmModuleOf(files: Map<string, Uint8Array>): string {
-  const manifest = files.get('.manifest');
+const SIGNATURES_FILE = '.signatures.json';
+
+/** The bundle's entries by name, as opa wrote them (with their leading "/"). */
+type Entries = Map<string, Uint8Array>;
+
+async function through(bytes: Uint8Array, transform: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform)).arrayBuffer());
+}
+
+async function readEntries(bytes: Uint8Array): Promise<Entries> {
+  const tar = await through(bytes, new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+  return new Map((await unpackTar(tar)).filter((e) => e.data && e.header.type === 'file').map((e) => [e.header.name, e.data!]));
+}
+
+/** opa's own entries carry time 0, so that the same sources give the same bytes. */
+const EPOCH = new Date(0);
+
+async function writeEntries(entries: Entries): Promise<Uint8Array> {
+  const tar = await packTar([...entries].map(([name, data]) => ({ header: { name, size: data.byteLength, type: 'file' as const, mode: 0o600, mtime: EPOCH }, body: data })));
+  return through(tar, new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+}
+
+const bare = (name: string) => name.replace(/^\/+/, '');
+
+/** The entry name of the module the manifest maps the entrypoint to. */
+function wasmModuleOf(entries: Entries): string {
+  const manifest = [...entries].find(([name]) => bare(name) === '.manifest')?.[1];
   const wasm = manifest ? (JSON.parse(new TextDecoder().decode(manifest)) as { wasm?: Array<{ module?: unknown }> }).wasm : undefined;
   const module = wasm?.[0]?.module;
-  if (typeof module !== 'string' || !files.has(module.replace(/^\/+/, ''))) {
-    throw new PolicyBuildError('opa build wrote a Wasm bundle whose .manifest names no policy module: nothing to optimize');
-  }
-  return module.replace(/^\/+/, '');
+  const entry = typeof module === 'string' ? [...entries.keys()].find((name) => bare(name) === bare(module)) : undefined;
+  if (!entry) throw new PolicyBuildError('opa build wrote a Wasm bundle whose .manifest names no policy module: nothing to optimize');
+  return entry;
+}
+
+type Interface = Array<{ name: string; kind: string; module?: string }>;
+
+function interfaceOf(bytes: Uint8Array): { exports: Interface; imports: Interface } {
+  const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  return { exports: WebAssembly.Module.exports(module), imports: WebAssembly.Module.imports(module) };
 }
 
 /**
- * Reads the unsigned Wasm bundle `plain` (as `opa build -t wasm` wrote it), optimizes its
- * policy module and has opa pack the same files, at `options.revision` and signed with
- * `options.signingKey` when given, into `out`. Without an optimizer the files are packed as
- * they are (scripts/optimize-bundle.ts, where wasm-opt is missing). Throws PolicyBuildError.
+ * Before anything is signed: the optimized module must compile, keep every export of OPA's
+ * (the ABI the SDK and dfw's evaluator call, src/engine/wasm-input.ts) and import nothing
+ * OPA's did not (wasm-opt drops the builtin hooks a policy never calls, e.g. opa_builtin4).
+ * A module that broke either would be signed and shipped, and fail at load.
  */
+function checkSameInterface(before: Uint8Array, after: Uint8Array): void {
+  let optimized: ReturnType<typeof interfaceOf>;
+  try {
+    optimized = interfaceOf(after);
+  } catch (err) {
+    throw new PolicyBuildError(`wasm-opt wrote a policy.wasm that does not compile: ${(err as Error).message}`, { cause: err });
+  }
+  const original = interfaceOf(before);
+  const outside = (list: Interface, of: Interface) => list.filter((e) => !of.some((o) => JSON.stringify(o) === JSON.stringify(e))).map((e) => e.name);
+  const lost = outside(original.exports, optimized.exports);
+  const added = outside(optimized.imports, original.imports);
+  if (lost.length || added.length) {
+    const what = [lost.length ? `exports lost: ${lost.join(', ')}` : '', added.length ? `imports added: ${added.join(', ')}` : ''].filter(Boolean).join('; ');
+    throw new PolicyBuildError(`wasm-opt changed the policy's interface (${what}): refusing to sign it; set DFW_WASM_OPT=off (or pass --no-optimize) to build without it`);
+  }
+}
+
+/**
+ * .signatures.json over `unsigned`'s files, from `opa sign` (OPA's own signing scheme), with
+ * the claims `opa build --signing-key` writes: keyid "default", the key id dfw and OPA look
+ * the verification key up by when the configuration names none.
+ */
+function signatures(opa: string, unsigned: string, dir: string, options: PackOptions): Uint8Array {
+  const claims = join(dir, 'claims.json');
+  writeFileSync(claims, JSON.stringify({ keyid: 'default' }));
+  const args = ['sign', '--bundle', unsigned, '--signing-key', resolve(options.signingKey!), '--signing-alg', options.signingAlg ?? 'RS256', '--claims-file', claims, '-o', dir];
+  const r = runOpa(opa, args);
+  if (r.status !== 0) throw new PolicyBuildError(`opa sign could not sign the optimized Wasm bundle:\n${(r.stderr || r.stdout).trim()}`);
+  return readFileSync(join(dir, SIGNATURES_FILE));
+}
+
+/**
+ * Reads the unsigned Wasm bundle `plain` (as `opa build -t wasm` wrote it, at the revision it
+ * is to have), optimizes its policy module, and writes the bundle to `out`, signed by
+ * `opa sign` with `options.signingKey` when given. Without an optimizer the module stays as
+ * it is (scripts/optimize-bundle.ts, where wasm-opt is missing). Throws PolicyBuildError.
+ */
+export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer, plain: string, out: string, options: PackOptions): Promise<WasmOptimization>;
+export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer | undefined, plain: string, out: string, options: PackOptions): Promise<WasmOptimization | undefined>;
 export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer | undefined, plain: string, out: string, options: PackOptions): Promise<WasmOptimization | undefined> {
-  const files = await readArchive(readFileSync(plain));
-  const module = wasmModuleOf(files);
+  const entries = await readEntries(readFileSync(plain));
+  if ([...entries.keys()].some((name) => bare(name) === SIGNATURES_FILE)) throw new PolicyBuildError(`${plain} is signed already: optimize the unsigned bundle, then sign`);
+  const module = wasmModuleOf(entries);
+  const before = entries.get(module)!;
+  const started = performance.now();
+  const optimized = optimizer ? optimizeWasm(optimizer, before) : before;
+  const seconds = (performance.now() - started) / 1000;
+  if (optimizer) checkSameInterface(before, optimized);
+  entries.set(module, optimized);
   const dir = mkdtempSync(join(tmpdir(), 'dfw-optimized-bundle-'));
   try {
-    // readArchive refuses absolute names and "..", so every name stays inside dir.
-    for (const [name, bytes] of files) {
-      mkdirSync(dirname(join(dir, name)), { recursive: true });
-      writeFileSync(join(dir, name), bytes);
+    if (options.signingKey) {
+      const unsigned = join(dir, 'unsigned.tar.gz');
+      writeFileSync(unsigned, await writeEntries(entries));
+      entries.set(`/${SIGNATURES_FILE}`, signatures(opa, unsigned, dir, options));
     }
-    const started = performance.now();
-    const before = files.get(module)!;
-    const optimized = optimizer ? optimizeWasm(optimizer, before) : before;
-    const seconds = (performance.now() - started) / 1000;
-    writeFileSync(join(dir, module), optimized);
-    // opa runs inside dir, so that the names it packs are the bundle's own: the paths given
-    // here are made absolute first.
-    const args = ['build', '--bundle', '.', '--revision', options.revision];
-    if (options.signingKey) args.push('--signing-key', resolve(options.signingKey), '--signing-alg', options.signingAlg ?? 'RS256');
-    args.push('-o', resolve(out));
-    const r = runOpa(opa.includes('/') ? resolve(opa) : opa, args, { cwd: dir });
-    if (r.status !== 0) throw new PolicyBuildError(`opa build could not pack the optimized Wasm bundle:\n${(r.stderr || r.stdout).trim()}`);
-    return optimizer && { optimizer: optimizer.version, beforeBytes: before.byteLength, afterBytes: optimized.byteLength, seconds };
+    writeFileSync(out, await writeEntries(entries));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  return optimizer && { optimizer: optimizer.version, beforeBytes: before.byteLength, afterBytes: optimized.byteLength, seconds };
 }

@@ -6,10 +6,10 @@
 // (imports, exports) and decides the same (test/wasm-optimize.test.ts and the differential
 // test run the optimized bundle).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { PolicyBuildError } from './errors.js';
+import { PolicyBuildError, WasmOptUnusableError } from './errors.js';
 
 /**
  * -O3 with inlining of functions up to 300 bytes (40 always), loops included: measured
@@ -30,15 +30,21 @@ export interface WasmOptimizer {
   version: string;
 }
 
-/** Why no optimizer is used: the build says so, and goes on with OPA's module as it is. */
-export interface NoWasmOptimizer {
-  missing: string;
+/** Why the policy was not optimized: the build says so, and ships OPA's module as it is. */
+export interface NotOptimized {
+  skipped: string;
+  /** True when wasm-opt was wanted but not found: the build warns. */
+  missing?: boolean;
 }
+
+/** A wasm-opt pass over the largest policy takes seconds; this long means it hangs. */
+const OPTIMIZE_TIMEOUT_MS = 10 * 60 * 1000;
+const VERSION_TIMEOUT_MS = 30 * 1000;
 
 export const WASM_OPT_INSTALL_HINT = 'install Binaryen (apt-get install binaryen, brew install binaryen) or set DFW_WASM_OPT to its wasm-opt';
 
 function versionOf(path: string): string | undefined {
-  const r = spawnSync(path, ['--version'], { encoding: 'utf8' });
+  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: VERSION_TIMEOUT_MS });
   return r.status === 0 && /wasm-opt/.test(r.stdout) ? r.stdout.trim() : undefined;
 }
 
@@ -46,23 +52,27 @@ function versionOf(path: string): string | undefined {
  * DFW_WASM_OPT when set (a path, or "off" for none), else wasm-opt on PATH. A DFW_WASM_OPT
  * that does not run is an error, not a silent fallback: whoever set it expects it used.
  */
-export function findWasmOpt(env: NodeJS.ProcessEnv = process.env): WasmOptimizer | NoWasmOptimizer {
+export function findWasmOpt(env: NodeJS.ProcessEnv = process.env): WasmOptimizer | NotOptimized {
   const configured = env.DFW_WASM_OPT;
-  if (configured === 'off') return { missing: 'DFW_WASM_OPT=off' };
+  if (configured === 'off') return { skipped: 'DFW_WASM_OPT=off' };
   if (configured) {
     const version = versionOf(configured);
-    if (!version) throw new PolicyBuildError(`DFW_WASM_OPT=${configured} is not a runnable wasm-opt (\`${configured} --version\` failed); ${WASM_OPT_INSTALL_HINT}, or set DFW_WASM_OPT=off`);
+    if (!version) throw new WasmOptUnusableError(`DFW_WASM_OPT=${configured} is not a runnable wasm-opt (\`${configured} --version\` failed); ${WASM_OPT_INSTALL_HINT}, or set DFW_WASM_OPT=off`);
     return { path: configured, version };
   }
+  const refused: string[] = [];
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     const path = join(dir, 'wasm-opt');
+    if (!existsSync(path)) continue;
     const version = versionOf(path);
     if (version) return { path, version };
+    refused.push(path);
   }
-  return { missing: `wasm-opt is not on PATH (${WASM_OPT_INSTALL_HINT}, for about 10 % more evaluations per second)` };
+  const where = refused.length ? `${refused.join(', ')} did not answer --version` : 'wasm-opt is not on PATH';
+  return { skipped: `${where} (${WASM_OPT_INSTALL_HINT}, for about 10 % more evaluations per second)`, missing: true };
 }
 
-export function isOptimizer(found: WasmOptimizer | NoWasmOptimizer): found is WasmOptimizer {
+export function isOptimizer(found: WasmOptimizer | NotOptimized): found is WasmOptimizer {
   return 'path' in found;
 }
 
@@ -73,10 +83,9 @@ export function optimizeWasm(optimizer: WasmOptimizer, module: Uint8Array): Uint
     const input = join(dir, 'policy.wasm');
     const output = join(dir, 'policy.opt.wasm');
     writeFileSync(input, module);
-    const r = spawnSync(optimizer.path, [...WASM_OPT_FLAGS, input, '-o', output], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (r.error || r.status !== 0) {
-      throw new PolicyBuildError(`${optimizer.path} could not optimize policy.wasm: ${(r.error?.message ?? (r.stderr || r.stdout)).trim() || `exit ${r.status}`}; set DFW_WASM_OPT=off (or pass --no-optimize) to build without it`);
-    }
+    const r = spawnSync(optimizer.path, [...WASM_OPT_FLAGS, input, '-o', output], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: OPTIMIZE_TIMEOUT_MS });
+    const failure = r.error?.message ?? (r.status !== 0 ? (r.stderr || r.stdout).trim() || `exit ${r.status}` : !existsSync(output) ? 'it wrote no module' : undefined);
+    if (failure) throw new PolicyBuildError(`${optimizer.path} could not optimize policy.wasm: ${failure}; set DFW_WASM_OPT=off (or pass --no-optimize) to build without it`);
     return readFileSync(output);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -36,7 +36,7 @@ const optimized = new Map<string, string>();
 
 /**
  * buildBundle's bundle as `make bundle` ships it: the policy run through wasm-opt
- * (src/policy/wasm-opt.ts), then packed and signed by opa. wasm-opt must be installed
+ * (src/policy/wasm-opt.ts), then signed by `opa sign`. wasm-opt must be installed
  * (scripts/ensure-packages.sh installs Binaryen); cached per options.
  */
 export async function buildOptimizedBundle(options: { revision?: string; signingKey?: string; source?: string } = {}): Promise<string> {
@@ -44,10 +44,10 @@ export async function buildOptimizedBundle(options: { revision?: string; signing
   const cached = optimized.get(key);
   if (cached && existsSync(cached)) return cached;
   const found = findWasmOpt();
-  if (!isOptimizer(found)) throw new Error(`the optimized bundle needs wasm-opt: ${found.missing}; scripts/ensure-packages.sh installs it`);
+  if (!isOptimizer(found)) throw new Error(`the optimized bundle needs wasm-opt: ${found.skipped}; scripts/ensure-packages.sh installs it`);
   const plain = buildBundle({ revision: options.revision, source: options.source });
   const out = join(mkdtempSync(join(tmpdir(), 'dfw-optimized-')), 'firewall.tar.gz');
-  await packOptimizedBundle(opaPath(), found, plain, out, { revision: options.revision ?? 'test-revision', ...(options.signingKey ? { signingKey: options.signingKey } : {}) });
+  await packOptimizedBundle(opaPath(), found, plain, out, options.signingKey ? { signingKey: options.signingKey } : {});
   optimized.set(key, out);
   return out;
 }

@@ -137,9 +137,12 @@ export function policyCommand(): Command {
         ...(options.output ? { output: options.output } : {}),
         optimize: options.optimize,
       });
+      // wasm-opt wanted and not found: said on stderr too, where a CI log shows it whatever the format.
+      if ('missing' in result.optimization && result.optimization.missing) process.stderr.write(`warning: ${optimizationLine(result.optimization)}\n`);
       if (options.format === 'json') {
         const { name, revision, signed, wasmBundle, regoBundle, catalog, environments, optimization } = result;
-        process.stdout.write(`${JSON.stringify({ name, revision, signed, wasm_bundle: wasmBundle, rego_bundle: regoBundle, optimization, rules: catalog.rules, environments, unknown_environment: catalog.unknown_environment }, null, 2)}\n`);
+        const optimized = 'skipped' in optimization ? { skipped: optimization.skipped } : { optimizer: optimization.optimizer, before_bytes: optimization.beforeBytes, after_bytes: optimization.afterBytes, seconds: optimization.seconds };
+        process.stdout.write(`${JSON.stringify({ name, revision, signed, wasm_bundle: wasmBundle, rego_bundle: regoBundle, optimization: optimized, rules: catalog.rules, environments, unknown_environment: catalog.unknown_environment }, null, 2)}\n`);
         return;
       }
       process.stdout.write(
