@@ -82,8 +82,13 @@ export async function buildPolicy(dir: string, options: BuildOptions = {}): Prom
     const wasmBundle = join(out, `${project.bundleName}.tar.gz`);
     const regoBundle = join(out, `${project.bundleName}-rego.tar.gz`);
     const optimizer = options.optimize === false ? { skipped: '--no-optimize' } : findWasmOpt();
-    const optimization = isOptimizer(optimizer) ? await compileWasmBundle(opa, layered, wasmBundle, compile, optimizer) : optimizer;
-    if (!isOptimizer(optimizer)) compileBundle(opa, layered, 'wasm', wasmBundle, compile);
+    let optimization: WasmOptimization | NotOptimized;
+    if (isOptimizer(optimizer)) {
+      optimization = await compileWasmBundle(opa, layered, wasmBundle, compile, optimizer);
+    } else {
+      compileBundle(opa, layered, 'wasm', wasmBundle, compile);
+      optimization = optimizer;
+    }
     compileBundle(opa, layered, 'rego', regoBundle, compile);
     // The catalog is read back from the bundle just written: what it lists is what ships.
     const bundle = await loadBundle(readFileSync(wasmBundle), { name: project.bundleName });
