@@ -59,7 +59,7 @@ bundle: $(BUNDLE) $(REGO_BUNDLE) ## build bundles/firewall.tar.gz (Wasm) and fir
 BUILD_FLAGS := $(SIGN_FLAGS) $(ENTRYPOINT) $(OPA_VERSION) DFW_WASM_OPT=$(DFW_WASM_OPT)
 bundles/.build-flags: FORCE
 	@mkdir -p bundles
-	@flags="$(BUILD_FLAGS) $$($${DFW_WASM_OPT:-wasm-opt} --version 2>/dev/null || echo no-wasm-opt)"; \
+	@flags='$(BUILD_FLAGS)'" $$($${DFW_WASM_OPT:-wasm-opt} --version 2>/dev/null || echo no-wasm-opt)"; \
 	  echo "$$flags" | cmp -s - $@ || echo "$$flags" > $@
 
 # Deploy freezes (docs/freeze.md): recurrences and .ics imports expanded into UTC windows
@@ -72,7 +72,7 @@ $(FREEZE_WINDOWS): $(FREEZE_SOURCES)
 # opa compiles the Wasm bundle unsigned; scripts/optimize-bundle.ts runs its policy through
 # Binaryen's wasm-opt (when installed) and signs the result with `opa sign` (src/policy/wasm-opt.ts).
 # That step runs with tsx, so node_modules must be there (make run and make test see to it).
-OPTIMIZE_SOURCES := scripts/optimize-bundle.ts src/policy/wasm-opt.ts src/policy/optimized-bundle.ts
+OPTIMIZE_SOURCES := scripts/optimize-bundle.ts src/policy/wasm-opt.ts src/policy/optimized-bundle.ts src/policy/errors.ts src/policy/opa-binary.ts
 $(BUNDLE): $(REGO_SOURCES) $(OPTIMIZE_SOURCES) wasm/capabilities.json bundles/.build-flags | $(OPA)
 	$(OPA) build -t wasm -e $(ENTRYPOINT) --capabilities wasm/capabilities.json \
 	  --ignore '*_test.rego' --revision '$(REVISION)' -o $(BUNDLE).plain --bundle rego

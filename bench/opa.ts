@@ -1,6 +1,8 @@
 // The OPA side: `opa bench` on the same policy and input document, `opa eval` to check
 // that both evaluators reach the same decision, and `opa build` for the signed bundles.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ROOT } from './inputs.js';
 import { median } from './stats.js';
 
@@ -105,6 +107,7 @@ export function buildWasmBundle(revision: string, keyFile: string | undefined, o
     ['node', '--import', 'tsx', 'scripts/optimize-bundle.ts', '--opa', OPA, ...(keyFile ? ['--signing-key', keyFile, '--signing-alg', 'RS256'] : []), plain, out],
   ];
   for (const [program, ...args] of commands) execFileSync(program!, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  rmSync(resolve(ROOT, plain), { force: true });
   return commands;
 }
 

@@ -77,8 +77,8 @@ optimize('OPA loads and verifies the optimized bundle, and dfw refuses it with a
 
 function sameDecision(ctx: Ctx, input: InputDocument, now: Date): string | undefined {
   const strip = (evaluator: Evaluator) => {
-    const { allow, deny, warn, waived } = evaluator.evaluate(input, { now, decisionId: 'same' });
-    return { allow, deny, warn, waived };
+    const { allow, environment, deny, warn, waived } = evaluator.evaluate(input, { now, decisionId: 'same' });
+    return { allow, environment, deny, warn, waived };
   };
   const plain = strip(ctx.plain);
   const optimized = strip(ctx.optimized);
@@ -152,6 +152,26 @@ for (const [what, body, message] of [
     );
   });
 }
+
+optimize('a bundle signed already, or not a whole .tar.gz, is refused before wasm-opt runs', async () => {
+  const optimizer = findWasmOpt();
+  assert.ok(isOptimizer(optimizer));
+  const dir = mkdtempSync(join(tmpdir(), 'dfw-refused-input-'));
+  const signed = buildBundle({ revision: 'wasm-opt-test', signingKey: SIGNING_KEY });
+  const truncated = join(dir, 'truncated.tar.gz');
+  writeFileSync(truncated, readFileSync(signed).subarray(0, 20_000));
+  for (const [input, message] of [[signed, /is signed already: optimize the unsigned bundle, then sign/], [truncated, /is not a readable \.tar\.gz/]] as const) {
+    const out = join(dir, 'out.tar.gz');
+    await packOptimizedBundle(opaPath(), optimizer, input, out, {}).then(
+      () => assert.unreachable(`${input} must be refused`),
+      (err: unknown) => {
+        assert.instance(err, PolicyBuildError);
+        assert.match((err as Error).message, message);
+        assert.not.ok(existsSync(out));
+      },
+    );
+  }
+});
 
 optimize('scripts/optimize-bundle.ts, as the Makefile runs it: relative paths; without wasm-opt a warning and opa\'s module, signed', async (ctx) => {
   const dir = mkdtempSync(join(tmpdir(), 'dfw-make-bundle-'));

@@ -3,7 +3,7 @@
 // the name opa gave it. (Packing the files again with `opa build --bundle <dir>` was tried:
 // opa rewrites the manifest's module path to "policy.wasm", and then refuses its own bundle,
 // "manifest references wasm module 'policy.wasm' but the module file does not exist".)
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packTar, unpackTar } from 'modern-tar';
@@ -34,9 +34,24 @@ async function through(bytes: Uint8Array, transform: TransformStream<Uint8Array,
   return new Uint8Array(await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform)).arrayBuffer());
 }
 
-async function readEntries(bytes: Uint8Array): Promise<Entries> {
-  const tar = await through(bytes, new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
-  return new Map((await unpackTar(tar)).filter((e) => e.data && e.header.type === 'file').map((e) => [e.header.name, e.data!]));
+/**
+ * The entries of the bundle opa just wrote, read strictly: a bad checksum, a truncated
+ * archive, an entry other than a file or a name twice is refused rather than signed.
+ */
+async function readEntries(bytes: Uint8Array, source: string): Promise<Entries> {
+  let entries: Awaited<ReturnType<typeof unpackTar>>;
+  try {
+    entries = await unpackTar(await through(bytes, new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>), { strict: true });
+  } catch (err) {
+    throw new PolicyBuildError(`${source} is not a readable .tar.gz: ${(err as Error).message}`, { cause: err });
+  }
+  const files: Entries = new Map();
+  for (const { header, data } of entries) {
+    if (header.type !== 'file' || !data) throw new PolicyBuildError(`${source}: ${header.name} is a ${header.type}, not a file; opa writes files only`);
+    if (files.has(header.name)) throw new PolicyBuildError(`${source}: ${header.name} appears twice`);
+    files.set(header.name, data);
+  }
+  return files;
 }
 
 /** opa's own entries carry time 0, so that the same sources give the same bytes. */
@@ -52,7 +67,12 @@ const bare = (name: string) => name.replace(/^\/+/, '');
 /** The entry name of the module the manifest maps the entrypoint to. */
 function wasmModuleOf(entries: Entries): string {
   const manifest = [...entries].find(([name]) => bare(name) === '.manifest')?.[1];
-  const wasm = manifest ? (JSON.parse(new TextDecoder().decode(manifest)) as { wasm?: Array<{ module?: unknown }> }).wasm : undefined;
+  let wasm: Array<{ module?: unknown }> | undefined;
+  try {
+    wasm = manifest ? (JSON.parse(new TextDecoder().decode(manifest)) as { wasm?: Array<{ module?: unknown }> }).wasm : undefined;
+  } catch (err) {
+    throw new PolicyBuildError(`opa build wrote a Wasm bundle whose .manifest is not JSON: ${(err as Error).message}`, { cause: err });
+  }
   const module = wasm?.[0]?.module;
   const entry = typeof module === 'string' ? [...entries.keys()].find((name) => bare(name) === bare(module)) : undefined;
   if (!entry) throw new PolicyBuildError('opa build wrote a Wasm bundle whose .manifest names no policy module: nothing to optimize');
@@ -91,8 +111,9 @@ function checkSameInterface(before: Uint8Array, after: Uint8Array): void {
 
 /**
  * .signatures.json over `unsigned`'s files, from `opa sign` (OPA's own signing scheme), with
- * the claims `opa build --signing-key` writes: keyid "default", the key id dfw and OPA look
- * the verification key up by when the configuration names none.
+ * the claim `opa build --signing-key` writes in the payload: keyid "default", the key id dfw
+ * and OPA look the verification key up by when the configuration names none. (opa build also
+ * puts kid "default" in the JWT's header, opa sign does not; OPA and dfw read the claim.)
  */
 function signatures(opa: string, unsigned: string, dir: string, options: PackOptions): Uint8Array {
   const claims = join(dir, 'claims.json');
@@ -112,7 +133,7 @@ function signatures(opa: string, unsigned: string, dir: string, options: PackOpt
 export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer, plain: string, out: string, options: PackOptions): Promise<WasmOptimization>;
 export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer | undefined, plain: string, out: string, options: PackOptions): Promise<WasmOptimization | undefined>;
 export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer | undefined, plain: string, out: string, options: PackOptions): Promise<WasmOptimization | undefined> {
-  const entries = await readEntries(readFileSync(plain));
+  const entries = await readEntries(readFileSync(plain), plain);
   if ([...entries.keys()].some((name) => bare(name) === SIGNATURES_FILE)) throw new PolicyBuildError(`${plain} is signed already: optimize the unsigned bundle, then sign`);
   const module = wasmModuleOf(entries);
   const before = entries.get(module)!;
@@ -128,7 +149,11 @@ export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer 
       writeFileSync(unsigned, await writeEntries(entries));
       entries.set(`/${SIGNATURES_FILE}`, signatures(opa, unsigned, dir, options));
     }
-    writeFileSync(out, await writeEntries(entries));
+    // Written beside and renamed: a build stopped halfway leaves no truncated bundle at `out`
+    // that make would take for up to date.
+    const partial = `${out}.partial`;
+    writeFileSync(partial, await writeEntries(entries));
+    renameSync(partial, out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
