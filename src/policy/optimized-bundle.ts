@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packTar, unpackTar } from 'modern-tar';
+import { gunzip, gzip } from '../shared/gzip.js';
 import { PolicyBuildError } from './errors.js';
 import { runOpa } from './opa-binary.js';
 import { optimizeWasm, type WasmOptimizer } from './wasm-opt.js';
@@ -30,10 +31,6 @@ const SIGNATURES_FILE = '.signatures.json';
 /** The bundle's entries by name, as opa wrote them (with their leading "/"). */
 type Entries = Map<string, Uint8Array>;
 
-async function through(bytes: Uint8Array, transform: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform)).arrayBuffer());
-}
-
 /**
  * The entries of the bundle opa just wrote, read strictly: a bad checksum, a truncated
  * archive, an entry other than a file or a name twice is refused rather than signed.
@@ -41,7 +38,7 @@ async function through(bytes: Uint8Array, transform: TransformStream<Uint8Array,
 async function readEntries(bytes: Uint8Array, source: string): Promise<Entries> {
   let entries: Awaited<ReturnType<typeof unpackTar>>;
   try {
-    entries = await unpackTar(await through(bytes, new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>), { strict: true });
+    entries = await unpackTar(await gunzip(bytes), { strict: true });
   } catch (err) {
     throw new PolicyBuildError(`${source} is not a readable .tar.gz: ${(err as Error).message}`, { cause: err });
   }
@@ -59,7 +56,7 @@ const EPOCH = new Date(0);
 
 async function writeEntries(entries: Entries): Promise<Uint8Array> {
   const tar = await packTar([...entries].map(([name, data]) => ({ header: { name, size: data.byteLength, type: 'file' as const, mode: 0o600, mtime: EPOCH }, body: data })));
-  return through(tar, new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+  return gzip(tar);
 }
 
 const bare = (name: string) => name.replace(/^\/+/, '');

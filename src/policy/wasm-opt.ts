@@ -16,7 +16,7 @@ import { PolicyBuildError, WasmOptUnusableError } from './errors.js';
  * against -O2, -O3, -O4 and inlining alone on the rule pack (the round above), this was as
  * fast as any and takes about 7 s on two cores. The features are those OPA's module uses.
  */
-export const WASM_OPT_FLAGS: readonly string[] = [
+const WASM_OPT_FLAGS: readonly string[] = [
   '-O3',
   '--inline-functions-with-loops',
   '--flexible-inline-max-function-size', '300',
@@ -41,7 +41,7 @@ export interface NotOptimized {
 const OPTIMIZE_TIMEOUT_MS = 10 * 60 * 1000;
 const VERSION_TIMEOUT_MS = 30 * 1000;
 
-export const WASM_OPT_INSTALL_HINT = 'install Binaryen (apt-get install binaryen, brew install binaryen) or set DFW_WASM_OPT to its wasm-opt';
+const WASM_OPT_INSTALL_HINT = 'install Binaryen (apt-get install binaryen, brew install binaryen) or set DFW_WASM_OPT to its wasm-opt';
 
 function versionOf(path: string): string | undefined {
   const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: VERSION_TIMEOUT_MS });

@@ -1,14 +1,9 @@
 // Rewrites a bundle .tar.gz file by file, to make tampered copies for refusal tests.
 import { writeFileSync } from 'node:fs';
 import { packTar, unpackTar } from 'modern-tar';
+import { gunzip, gzip } from '../../src/shared/gzip.js';
 
-async function pipeBytes(bytes: Uint8Array, transform: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-export const gzip = (bytes: Uint8Array) => pipeBytes(bytes, new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
-export const gunzip = (bytes: Uint8Array) => pipeBytes(bytes, new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+export { gunzip, gzip };
 
 /** The files of a bundle by name, as OPA wrote them (names may start with "/"). */
 export async function unpackBundle(bytes: Uint8Array): Promise<Map<string, Uint8Array>> {
