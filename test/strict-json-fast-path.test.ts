@@ -90,6 +90,10 @@ fast('repeats spelled differently, and what JSON.parse accepts wrongly, are refu
   assert.is(refusalCode('\ufeff{}'), 'json_bom');
   assert.is(refusalCode(`${'['.repeat(65)}${']'.repeat(65)}`), 'json_too_deep');
   assert.is(refusalCode(`${'['.repeat(64)}${']'.repeat(64)}`), undefined);
+  // A limit deeper than the fast path walks leaves the body to the scanner, which reads it alike.
+  const deep = `${'{"a":'.repeat(299)}{"a":1,"a":2}${'}'.repeat(299)}`;
+  assert.throws(() => parseStrictJson(deep, { maxDepth: 1000 }), (err: DfwError) => err.code === 'json_duplicate_key');
+  assert.equal(parseStrictJson(`${'['.repeat(300)}1${']'.repeat(300)}`, { maxDepth: 1000 }), JSON.parse(`${'['.repeat(300)}1${']'.repeat(300)}`));
 });
 
 fast('the key count is exact whether or not a colon follows a quote inside a string or a key is spaced from its colon', () => {
@@ -103,6 +107,9 @@ fast('the key count is exact whether or not a colon follows a quote inside a str
     ['{"a":":x","a":1}', 1, false],
     ['{"a" :1,"b":2,"a":3}', 2, false], // counting `":` alone would miss the spaced key
     ['{":k":1,":k":2}', 1, false],
+    ['{"a"\n:1,"b":2,"a"\t:3}', 2, false], // spaced by a newline or a tab
+    ['{"a":"x :y","a":1}', 1, false], // a spaced colon inside a string sends the count to the tokenizer
+    ['{"a":"x :y","b":1}', 2, true],
   ];
   for (const [text, kept, exact] of cases) assert.is(spellsKeysExactly(text, kept), exact, text);
   for (const [text, , exact] of cases) {

@@ -235,28 +235,65 @@ const STRING_TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?/g;
 /** A surrogate as text or as a \uD8xx–\uDFxx escape: the scanner judges whether it is paired. */
 const MAYBE_SURROGATE = /[\ud800-\udfff]|\\u[dD][89a-fA-F]/;
 
-/** A key's closing quote followed by whitespace, then its colon. */
-const SPACED_COLON = /"\s+:/;
-
 /**
  * Whether the text spells exactly `kept` object keys (JSON.parse kept `kept`, fewer than the
- * text spells when a key repeats). First a count of `":` with indexOf, about six times
- * cheaper on a large body than the tokenizing expression: where no key is spaced from its
- * colon, every key's closing quote is followed by its colon, so the count misses no key; it
- * can only count more (a string that opens with a colon, an escaped quote before one), and
- * equal to `kept` it proves that no key repeats. Otherwise the expression counts exactly.
+ * text spells when a key repeats). First one pass over the colons (indexOf of one character,
+ * about five times cheaper on a typical body than a regular expression): where no colon has
+ * whitespace before it, every key's closing quote is followed by its colon, so counting `":`
+ * misses no key; it can only count more (a string that opens with a colon, an escaped quote
+ * before one), and equal to `kept` it proves that no key repeats. Otherwise the tokenizing
+ * expression counts exactly.
  */
 export function spellsKeysExactly(text: string, kept: number): boolean {
-  if (!SPACED_COLON.test(text)) {
-    let count = 0;
-    for (let at = text.indexOf('":'); at >= 0 && count <= kept; at = text.indexOf('":', at + 2)) count++;
-    if (count === kept) return true;
-  }
+  if (quotedColons(text, kept) === kept) return true;
   let count = 0;
   STRING_TOKEN.lastIndex = 0;
   for (let token = STRING_TOKEN.exec(text); token; token = STRING_TOKEN.exec(text)) if (token[1] !== undefined) count++;
   return count === kept;
 }
+
+/** How many colons follow a quote (stopping past `limit`); -1 when one follows whitespace. */
+function quotedColons(text: string, limit: number): number {
+  let count = 0;
+  for (let at = text.indexOf(':'); at >= 0 && count <= limit; at = text.indexOf(':', at + 1)) {
+    const before = text.charCodeAt(at - 1);
+    if (before === 0x22) count++;
+    else if (before === 0x20 || before === 0x0a || before === 0x0d || before === 0x09) return -1;
+  }
+  return count;
+}
+
+/**
+ * The object keys under `node` (its own included), or -1 when it nests deeper than
+ * `maxDepth` or holds a number a double cannot hold. Recursive: only called with a depth
+ * limit small enough for the call stack (parseWithoutScanning).
+ */
+function keysWithin(node: object, depth: number, maxDepth: number): number {
+  if (depth > maxDepth) return -1;
+  let kept = 0;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const below = childKeys(node[i], depth, maxDepth);
+      if (below < 0) return -1;
+      kept += below;
+    }
+    return kept;
+  }
+  for (const key in node) {
+    const below = childKeys((node as Record<string, unknown>)[key], depth, maxDepth);
+    if (below < 0) return -1;
+    kept += below + 1;
+  }
+  return kept;
+}
+
+function childKeys(child: unknown, depth: number, maxDepth: number): number {
+  if (typeof child === 'number') return Number.isFinite(child) ? 0 : -1;
+  return typeof child === 'object' && child !== null ? keysWithin(child, depth + 1, maxDepth) : 0;
+}
+
+/** Deeper limits than this leave the fast path to the scanner, whose stack is its own. */
+const FAST_PATH_MAX_DEPTH = 256;
 
 /**
  * The common case in native code: JSON.parse builds the value, spellsKeysExactly compares
@@ -268,29 +305,16 @@ export function spellsKeysExactly(text: string, kept: number): boolean {
  * scanner's time.
  */
 function parseWithoutScanning(text: string, maxDepth: number): { value: unknown } | undefined {
-  if (MAYBE_SURROGATE.test(text)) return undefined;
+  if (maxDepth > FAST_PATH_MAX_DEPTH || MAYBE_SURROGATE.test(text)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
-  let kept = 0;
-  // Iterative, depth-bounded: JSON.parse accepts nesting the scanner would refuse.
-  const pending: Array<[unknown, number]> = [[value, 1]];
-  while (pending.length > 0) {
-    const [node, depth] = pending.pop()!;
-    if (typeof node === 'number') {
-      if (!Number.isFinite(node)) return undefined;
-      continue;
-    }
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > maxDepth) return undefined;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    if (!Array.isArray(node)) kept += children.length;
-    for (const child of children) if (typeof child === 'object' || typeof child === 'number') pending.push([child, depth + 1]);
-  }
-  return spellsKeysExactly(text, kept) ? { value } : undefined;
+  // JSON.parse accepts nesting the scanner would refuse: keysWithin stops at maxDepth.
+  const kept = childKeys(value, 0, maxDepth);
+  return kept >= 0 && spellsKeysExactly(text, kept) ? { value } : undefined;
 }
 
 /** Strictly validated JSON text to a value. */
