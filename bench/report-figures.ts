@@ -136,6 +136,25 @@ export function lowLatencyUpTo(r: BenchResults): number | undefined {
   return upTo;
 }
 
+/**
+ * What a 10 ms mean would take at the run's connection count (Little's law), against the CPU
+ * a typical check cost in the run: why the latency is what it is on this machine.
+ */
+export function latencyBudget(r: BenchResults): string {
+  const run = r.http?.runs.find((x) => x.input === 'typical' && x.target === 'dfw');
+  if (!run || run.perSecond <= 0) return '';
+  const connections = r.flags.connections;
+  const needed = (connections * 1000) / 10;
+  const serverMs = (run.serverCores / run.perSecond) * 1000;
+  const loadMs = (run.loadGeneratorCores / run.perSecond) * 1000;
+  const coresNeeded = (needed * (serverMs + loadMs)) / 1000;
+  return (
+    `For a mean of 10 ms at ${connections} connections dfw would have to answer ${fmt(needed)} checks/s. ` +
+    `In the ${connections}-connection run a check cost ${fmt(serverMs)} ms of CPU in dfw's process (its server, evaluation and writer threads together) ` +
+    `and ${fmt(loadMs)} ms in autocannon: at that cost ${fmt(needed)} checks/s would keep ${fmt(coresNeeded)} cores busy, where this machine has ${r.machine.cores}.`
+  );
+}
+
 /** p99 by connections for dfw serve and OPA on the typical input: the sweep, then the main run. */
 export function sweepSection(r: BenchResults): string {
   const http = r.http;
@@ -157,7 +176,7 @@ SQLite log before the answer) and \`opa run --server\`, each number of connectio
 load of ${Math.min(r.flags.warmupSec, 1)} s warm-up and ${Math.min(r.flags.durationSec, 5)} s measured; the ${r.flags.connections}-connection row is the HTTP run
 above. With every connection waiting for its answer before it sends the next check, the mean
 latency is the number of connections divided by the throughput (Little's law), so p99 grows
-with the connections once the server is busy. ${summary}
+with the connections once the server is busy. ${summary} ${latencyBudget(r)}
 
 ${table(['Connections', 'dfw req/s', 'dfw p50', 'dfw p99', 'dfw failed', 'opa req/s', 'opa p50', 'opa p99', 'opa failed'], rows)}`;
 }
