@@ -147,11 +147,12 @@ export function latencyBudget(r: BenchResults): string {
   const needed = (connections * 1000) / 10;
   const serverMs = (run.serverCores / run.perSecond) * 1000;
   const loadMs = (run.loadGeneratorCores / run.perSecond) * 1000;
-  const coresNeeded = (needed * (serverMs + loadMs)) / 1000;
+  const dfwCores = (needed * serverMs) / 1000;
+  const withLoad = (needed * (serverMs + loadMs)) / 1000;
   return (
-    `For a mean of 10 ms at ${connections} connections dfw would have to answer ${fmt(needed)} checks/s. ` +
+    `For a mean of 10 ms at ${connections} connections (a p99 of 10 ms needs more) dfw would have to answer ${fmt(needed)} checks/s. ` +
     `In the ${connections}-connection run a check cost ${fmt(serverMs)} ms of CPU in dfw's process (its server, evaluation and writer threads together) ` +
-    `and ${fmt(loadMs)} ms in autocannon: at that cost ${fmt(needed)} checks/s would keep ${fmt(coresNeeded)} cores busy, where this machine has ${r.machine.cores}.`
+    `and ${fmt(loadMs)} ms in autocannon: at that cost ${fmt(needed)} checks/s would keep ${fmt(dfwCores)} cores busy in dfw alone (${fmt(withLoad)} with autocannon), where this machine has ${r.machine.cores}.`
   );
 }
 

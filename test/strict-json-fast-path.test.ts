@@ -93,7 +93,9 @@ fast('repeats spelled differently, and what JSON.parse accepts wrongly, are refu
   // A limit deeper than the fast path walks leaves the body to the scanner, which reads it alike.
   const deep = `${'{"a":'.repeat(299)}{"a":1,"a":2}${'}'.repeat(299)}`;
   assert.throws(() => parseStrictJson(deep, { maxDepth: 1000 }), (err: DfwError) => err.code === 'json_duplicate_key');
-  assert.equal(parseStrictJson(`${'['.repeat(300)}1${']'.repeat(300)}`, { maxDepth: 1000 }), JSON.parse(`${'['.repeat(300)}1${']'.repeat(300)}`));
+  // Deeper than any call stack: the fast path's walk recurses, so it must not take this one.
+  const deepest = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
+  for (const maxDepth of [1e9, Number.NaN]) assert.ok(Array.isArray(parseStrictJson(deepest, { maxDepth })), `maxDepth ${maxDepth}`);
 });
 
 fast('the key count is exact whether or not a colon follows a quote inside a string or a key is spaced from its colon', () => {
@@ -107,14 +109,26 @@ fast('the key count is exact whether or not a colon follows a quote inside a str
     ['{"a":":x","a":1}', 1, false],
     ['{"a" :1,"b":2,"a":3}', 2, false], // counting `":` alone would miss the spaced key
     ['{":k":1,":k":2}', 1, false],
-    ['{"a"\n:1,"b":2,"a"\t:3}', 2, false], // spaced by a newline or a tab
-    ['{"a":"x :y","a":1}', 1, false], // a spaced colon inside a string sends the count to the tokenizer
-    ['{"a":"x :y","b":1}', 2, true],
+    // Spaced by a newline or a tab: the colons that follow a quote are as many as the keys kept.
+    ['{"a":1,"a"\n:2,"b":3}', 2, false],
+    ['{"a":1,"a"\t:2,"b":3}', 2, false],
+    ['{"a":1,"a"\r\n:2,"b":3}', 2, false],
+    ['{"a":"x :y","b":1}', 2, true], // a spaced colon inside a string: counted exactly
   ];
   for (const [text, kept, exact] of cases) assert.is(spellsKeysExactly(text, kept), exact, text);
   for (const [text, , exact] of cases) {
     if (exact) assert.equal(parseStrictJson(text), JSON.parse(text), text);
     else assert.is(refusalCode(text), 'json_duplicate_key', text);
+  }
+});
+
+fast('a key inherited from a polluted Object.prototype does not hide a repeated one', () => {
+  Object.defineProperty(Object.prototype, 'polluted', { value: 1, enumerable: true, configurable: true });
+  try {
+    assert.is(refusalCode('{"a":1,"a":2}'), 'json_duplicate_key');
+    assert.equal(parseStrictJson('{"a":1,"b":{"c":2}}'), { a: 1, b: { c: 2 } });
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).polluted;
   }
 });
 

@@ -279,8 +279,10 @@ function keysWithin(node: object, depth: number, maxDepth: number): number {
     }
     return kept;
   }
-  for (const key in node) {
-    const below = childKeys((node as Record<string, unknown>)[key], depth, maxDepth);
+  // Own keys only: an enumerable key inherited from a polluted prototype must not count.
+  const keys = Object.keys(node);
+  for (let i = 0; i < keys.length; i++) {
+    const below = childKeys((node as Record<string, unknown>)[keys[i]!], depth, maxDepth);
     if (below < 0) return -1;
     kept += below + 1;
   }
@@ -305,7 +307,8 @@ const FAST_PATH_MAX_DEPTH = 256;
  * scanner's time.
  */
 function parseWithoutScanning(text: string, maxDepth: number): { value: unknown } | undefined {
-  if (maxDepth > FAST_PATH_MAX_DEPTH || MAYBE_SURROGATE.test(text)) return undefined;
+  // Written so that a limit that is not a number (NaN) also goes to the scanner.
+  if (!(maxDepth <= FAST_PATH_MAX_DEPTH) || MAYBE_SURROGATE.test(text)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
