@@ -151,7 +151,7 @@ export function latencyBudget(r: BenchResults): string {
   const withLoad = (needed * (serverMs + loadMs)) / 1000;
   return (
     `For a mean of 10 ms at ${connections} connections (a p99 of 10 ms needs more) dfw would have to answer ${fmt(needed)} checks/s. ` +
-    `In the ${connections}-connection run a check cost ${fmt(serverMs)} ms of CPU in dfw's process (its server, evaluation and writer threads together) ` +
+    `In the ${connections}-connection run a check cost ${fmt(serverMs)} ms of CPU in dfw's process (all its threads: server, evaluation, writer and V8's helpers) ` +
     `and ${fmt(loadMs)} ms in autocannon: at that cost ${fmt(needed)} checks/s would keep ${fmt(dfwCores)} cores busy in dfw alone (${fmt(withLoad)} with autocannon), where this machine has ${r.machine.cores}.`
   );
 }

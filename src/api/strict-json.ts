@@ -28,6 +28,11 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const LITERALS = ['true', 'false', 'null'] as const;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** The nesting limit to apply: the default for one that is not a number (NaN would mean none). */
+function depthLimit(maxDepth: number | undefined): number {
+  return maxDepth === undefined || Number.isNaN(maxDepth) ? MAX_JSON_DEPTH : maxDepth;
+}
+
 /** The dotted path of the value being read: "evidence.workflows[0].path", "body" at the top. */
 function pathOf(stack: Frame[]): string {
   let path = '';
@@ -227,7 +232,7 @@ export function validateStrictJson(text: string, options: StrictJsonOptions = {}
     const message = 'is empty; expected a JSON value';
     throw new InvalidInputError('invalid_json', `${what} ${message}`, [{ field: 'body', message }]);
   }
-  new Scanner(text, options.maxDepth ?? MAX_JSON_DEPTH, what).scan();
+  new Scanner(text, depthLimit(options.maxDepth), what).scan();
 }
 
 /** Every string token, and whether a colon follows it (then it is an object key). */
@@ -289,6 +294,7 @@ function keysWithin(node: object, depth: number, maxDepth: number): number {
   return kept;
 }
 
+/** The object keys a child holds (none for a scalar); -1 for a number beyond a double, so the scanner decides. */
 function childKeys(child: unknown, depth: number, maxDepth: number): number {
   if (typeof child === 'number') return Number.isFinite(child) ? 0 : -1;
   return typeof child === 'object' && child !== null ? keysWithin(child, depth + 1, maxDepth) : 0;
@@ -307,8 +313,7 @@ const FAST_PATH_MAX_DEPTH = 256;
  * scanner's time.
  */
 function parseWithoutScanning(text: string, maxDepth: number): { value: unknown } | undefined {
-  // Written so that a limit that is not a number (NaN) also goes to the scanner.
-  if (!(maxDepth <= FAST_PATH_MAX_DEPTH) || MAYBE_SURROGATE.test(text)) return undefined;
+  if (maxDepth > FAST_PATH_MAX_DEPTH || MAYBE_SURROGATE.test(text)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -322,7 +327,7 @@ function parseWithoutScanning(text: string, maxDepth: number): { value: unknown 
 
 /** Strictly validated JSON text to a value. */
 export function parseStrictJson(text: string, options: StrictJsonOptions = {}): unknown {
-  const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
+  const maxDepth = depthLimit(options.maxDepth);
   const fast = text.charCodeAt(0) === 0xfeff ? undefined : parseWithoutScanning(text, maxDepth);
   if (fast) return fast.value;
   validateStrictJson(text, options);
