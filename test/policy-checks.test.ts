@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runDfw, startDfw } from './helpers/cli.js';
 import { SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
-import { opaPath, ROOT } from './helpers/opa.js';
+import { policyBuildEnv, ROOT } from './helpers/opa.js';
 import { loadBundle } from '../src/engine/index.js';
 import { PINNED_OPA_VERSION } from '../src/policy/index.js';
 
@@ -39,7 +39,7 @@ function repo(ctx: Ctx): string {
 }
 
 function policyTest(dir: string, env: Record<string, string> = {}) {
-  return runDfw(['policy', 'test'], { cwd: dir, env: { DFW_OPA: opaPath(), ...env } });
+  return runDfw(['policy', 'test'], { cwd: dir, env: { ...policyBuildEnv(), ...env } });
 }
 
 /** A rule file of the team's, reading `condition` from the input. */
@@ -96,7 +96,7 @@ checks('a rule id that collides with a built-in one is an error naming both file
   const r = policyTest(dir);
   assert.is(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, new RegExp(`rule id DFW-GIT-001 in policy/mine\\.rego:\\d+ collides with the built-in rule DFW-GIT-001 in ${ROOT.replace(/\/$/, '')}/rego/firewall/rules/git/branch_protection\\.rego:\\d+`));
-  const build = runDfw(['policy', 'build'], { cwd: dir, env: { DFW_OPA: opaPath() } });
+  const build = runDfw(['policy', 'build'], { cwd: dir, env: policyBuildEnv() });
   assert.is(build.status, 2, 'build refuses it too');
   assert.match(build.stderr, /collides with the built-in rule DFW-GIT-001/);
 });
@@ -136,7 +136,7 @@ checks('an opa of another version is refused with how to install the pinned one'
 
 checks('dfw policy diff lists the rules added and the enforcement changed', (ctx) => {
   const dir = repo(ctx);
-  const env = { DFW_OPA: opaPath() };
+  const env = policyBuildEnv();
   assert.is(runDfw(['policy', 'build', '-o', 'old', '--revision', 'r1'], { cwd: dir, env }).status, 0);
   writeFileSync(join(dir, 'policy', 'tagged.rego'), rule('ACME-TAG-002', 'tagged', 'input.artifact.tag == "latest"'));
   writeFileSync(join(dir, 'enforcement.yaml'), 'environments:\n  production:\n    rules:\n      DFW-CLOUD-001: { enabled: false }\n');
@@ -176,7 +176,7 @@ checks('dfw policy build --signing-alg ES256 signs with an EC key that dfw verif
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const key = join(ctx.dir, 'ec.key.pem');
   writeFileSync(key, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  const build = runDfw(['policy', 'build', '--signing-key', key, '--signing-alg', 'ES256', '--revision', 'ec-1'], { cwd: dir, env: { DFW_OPA: opaPath() } });
+  const build = runDfw(['policy', 'build', '--signing-key', key, '--signing-alg', 'ES256', '--revision', 'ec-1'], { cwd: dir, env: policyBuildEnv() });
   assert.is(build.status, 0, build.stdout + build.stderr);
   assert.match(build.stdout, /signed \(ES256\)/);
   const bytes = readFileSync(join(dir, 'build', 'firewall.tar.gz'));
@@ -190,7 +190,7 @@ checks('dfw policy build --signing-alg ES256 signs with an EC key that dfw verif
 
 checks('dfw what-if takes the repository (or its build folder) as the candidate bundle', (ctx) => {
   const dir = repo(ctx);
-  assert.is(runDfw(['policy', 'build', '--revision', 'candidate-7'], { cwd: dir, env: { DFW_OPA: opaPath() } }).status, 0);
+  assert.is(runDfw(['policy', 'build', '--revision', 'candidate-7'], { cwd: dir, env: policyBuildEnv() }).status, 0);
   for (const bundle of [dir, join(dir, 'build')]) {
     const r = runDfw(['what-if', '--bundle', bundle, '--store', `sqlite:${join(ctx.dir, 'what-if.db')}`, '--format', 'json'], { cwd: ctx.dir });
     assert.is(r.status, 0, r.stdout + r.stderr);
@@ -203,9 +203,9 @@ checks('dfw what-if takes the repository (or its build folder) as the candidate 
 
 checks('dfw policy push publishes both bundles on a dfw bundle server', async (ctx) => {
   const dir = repo(ctx);
-  assert.is(runDfw(['policy', 'build', '--signing-key', SIGNING_KEY, '--revision', 'pushed-0'], { cwd: dir, env: { DFW_OPA: opaPath() } }).status, 0);
+  assert.is(runDfw(['policy', 'build', '--signing-key', SIGNING_KEY, '--revision', 'pushed-0'], { cwd: dir, env: policyBuildEnv() }).status, 0);
   cpSync(join(dir, 'build'), join(dir, 'first'), { recursive: true });
-  assert.is(runDfw(['policy', 'build', '--signing-key', SIGNING_KEY, '--revision', 'pushed-1'], { cwd: dir, env: { DFW_OPA: opaPath() } }).status, 0);
+  assert.is(runDfw(['policy', 'build', '--signing-key', SIGNING_KEY, '--revision', 'pushed-1'], { cwd: dir, env: policyBuildEnv() }).status, 0);
   const config = join(ctx.dir, 'central.yaml');
   writeFileSync(config, `bundle: { path: ${join(dir, 'first', 'firewall.tar.gz')}, public_key: ${SIGNING_PUB} }\npublish: { dir: ${join(ctx.dir, 'published')} }\nstore: { url: "sqlite:${join(ctx.dir, 'central.db')}" }\n`);
   const server = await startDfw(['--config', config]);

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { buildInput, parseCheckRequest } from '../src/collect/check-request.js';
 import { createEvaluator, loadBundle, SEVERITIES, type Decision, type Violation } from '../src/engine/index.js';
 import { runDfw } from './helpers/cli.js';
-import { opaPath } from './helpers/opa.js';
+import { policyBuildEnv } from './helpers/opa.js';
 import { fileName, unpackBundle } from './helpers/tamper.js';
 
 interface Ctx {
@@ -61,7 +61,7 @@ freezes:
 }
 
 function dfw(ctx: Ctx, args: string[], cwd = ctx.repo) {
-  return runDfw(args, { cwd, env: { DFW_OPA: opaPath() } });
+  return runDfw(args, { cwd, env: policyBuildEnv() });
 }
 
 function freezeViolations(decision: Pick<Decision, 'deny' | 'warn'>): Violation[] {

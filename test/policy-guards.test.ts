@@ -14,7 +14,7 @@ import yaml from 'js-yaml';
 import { parseWorkflow } from '../src/collect/collectors/github-workflows.js';
 import { buildBundle } from './helpers/bundle.js';
 import { runDfw } from './helpers/cli.js';
-import { opaPath, ROOT } from './helpers/opa.js';
+import { policyBuildEnv, ROOT } from './helpers/opa.js';
 
 interface Ctx {
   dir: string;
@@ -46,7 +46,7 @@ function repo(ctx: Ctx): string {
   return dir;
 }
 
-const env = () => ({ DFW_OPA: opaPath() });
+const env = () => (policyBuildEnv());
 
 /** The scaffold's rule under another package and id, as a team that moves it would write it. */
 function movedRule(dir: string, pkg: string, id: string): { rule: string; test: string } {

@@ -14,6 +14,16 @@ export function opaPath(): string {
   return local;
 }
 
+/**
+ * The environment for `dfw policy …` in tests of what a build checks and writes, apart from
+ * the optimizer: the pinned opa, and wasm-opt off. Optimizing takes about 7 s a build on the
+ * 2-core CI machine and changes nothing these tests look at; the optimized module has its
+ * own tests (wasm-optimize, differential, policy-repo), which build with it on.
+ */
+export function policyBuildEnv(): Record<string, string> {
+  return { DFW_OPA: opaPath(), DFW_WASM_OPT: 'off' };
+}
+
 /** Runs opa with arguments; throws with opa's stderr when it fails. */
 export function runOpa(args: string[], stdin?: string): string {
   return execFileSync(opaPath(), args, { input: stdin, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
