@@ -72,7 +72,8 @@ $(FREEZE_WINDOWS): $(FREEZE_SOURCES)
 # opa compiles the Wasm bundle unsigned; scripts/optimize-bundle.ts runs its policy through
 # Binaryen's wasm-opt (when installed) and signs the result with `opa sign` (src/policy/wasm-opt.ts).
 # That step runs with tsx, so node_modules must be there (make run and make test see to it).
-OPTIMIZE_SOURCES := scripts/optimize-bundle.ts src/policy/wasm-opt.ts src/policy/optimized-bundle.ts src/policy/errors.ts src/policy/opa-binary.ts
+OPTIMIZE_SOURCES := scripts/optimize-bundle.ts src/policy/wasm-opt.ts src/policy/optimized-bundle.ts src/policy/errors.ts src/policy/opa-binary.ts \
+  src/engine/bundle/archive.ts src/shared/gzip.ts
 $(BUNDLE): $(REGO_SOURCES) $(OPTIMIZE_SOURCES) wasm/capabilities.json bundles/.build-flags | $(OPA)
 	$(OPA) build -t wasm -e $(ENTRYPOINT) --capabilities wasm/capabilities.json \
 	  --ignore '*_test.rego' --revision '$(REVISION)' -o $(BUNDLE).plain --bundle rego

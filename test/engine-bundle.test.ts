@@ -12,6 +12,7 @@ import { canonicalJson, CanonicalJsonError } from '../src/engine/bundle/canonica
 import { loadBundle, type LoadBundleOptions } from '../src/engine/bundle/load.js';
 import { BundleError, EvaluationError, FirewallError, SignatureError } from '../src/engine/errors.js';
 import { createEvaluator } from '../src/engine/evaluator.js';
+import { gunzip, gzip } from '../src/shared/gzip.js';
 import { OTHER_KEY, SIGNING_KEY, SIGNING_PUB } from './helpers/bundle.js';
 import { opaPath, ROOT } from './helpers/opa.js';
 
@@ -72,14 +73,6 @@ interface Context {
 const trusted = (pem: string): LoadBundleOptions => ({ verification: { keys: { default: { key: pem } } } });
 
 // ---- archives, re-packed by hand -------------------------------------------------------
-
-async function pipeBytes(bytes: Uint8Array, transform: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform);
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-const gzip = (bytes: Uint8Array) => pipeBytes(bytes, new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
-const gunzip = (bytes: Uint8Array) => pipeBytes(bytes, new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
 
 function file(name: string, body: Uint8Array | string): TarEntry {
   const data = typeof body === 'string' ? encoder.encode(body) : body;

@@ -6,8 +6,9 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { packTar, unpackTar } from 'modern-tar';
-import { gunzip, gzip } from '../shared/gzip.js';
+import { packTar } from 'modern-tar';
+import { readArchive } from '../engine/index.js';
+import { gzip } from '../shared/gzip.js';
 import { PolicyBuildError } from './errors.js';
 import { runOpa } from './opa-binary.js';
 import { optimizeWasm, type WasmOptimizer } from './wasm-opt.js';
@@ -28,42 +29,34 @@ export interface WasmOptimization {
 
 const SIGNATURES_FILE = '.signatures.json';
 
-/** The bundle's entries by name, as opa wrote them (with their leading "/"). */
+/** The bundle's entries by name without the leading "/" opa writes, in opa's order. */
 type Entries = Map<string, Uint8Array>;
 
 /**
- * The entries of the bundle opa just wrote, read strictly: a bad checksum, a truncated
- * archive, an entry other than a file or a name twice is refused rather than signed.
+ * The entries of the bundle opa just wrote, read by the engine's bundle reader, strictly: a
+ * truncated archive, an entry other than a file, a name twice or a crafted name is refused
+ * rather than signed.
  */
 async function readEntries(bytes: Uint8Array, source: string): Promise<Entries> {
-  let entries: Awaited<ReturnType<typeof unpackTar>>;
   try {
-    entries = await unpackTar(await gunzip(bytes), { strict: true });
+    return await readArchive(bytes);
   } catch (err) {
     throw new PolicyBuildError(`${source} is not a readable .tar.gz: ${(err as Error).message}`, { cause: err });
   }
-  const files: Entries = new Map();
-  for (const { header, data } of entries) {
-    if (header.type !== 'file' || !data) throw new PolicyBuildError(`${source}: ${header.name} is a ${header.type}, not a file; opa writes files only`);
-    if (files.has(header.name)) throw new PolicyBuildError(`${source}: ${header.name} appears twice`);
-    files.set(header.name, data);
-  }
-  return files;
 }
 
 /** opa's own entries carry time 0, so that the same sources give the same bytes. */
 const EPOCH = new Date(0);
 
+/** The entries as opa writes them: each name with a leading "/". */
 async function writeEntries(entries: Entries): Promise<Uint8Array> {
-  const tar = await packTar([...entries].map(([name, data]) => ({ header: { name, size: data.byteLength, type: 'file' as const, mode: 0o600, mtime: EPOCH }, body: data })));
+  const tar = await packTar([...entries].map(([name, data]) => ({ header: { name: `/${name}`, size: data.byteLength, type: 'file' as const, mode: 0o600, mtime: EPOCH }, body: data })));
   return gzip(tar);
 }
 
-const bare = (name: string) => name.replace(/^\/+/, '');
-
 /** The entry name of the module the manifest maps the entrypoint to. */
 function wasmModuleOf(entries: Entries): string {
-  const manifest = [...entries].find(([name]) => bare(name) === '.manifest')?.[1];
+  const manifest = entries.get('.manifest');
   let wasm: Array<{ module?: unknown }> | undefined;
   try {
     wasm = manifest ? (JSON.parse(new TextDecoder().decode(manifest)) as { wasm?: Array<{ module?: unknown }> }).wasm : undefined;
@@ -71,8 +64,8 @@ function wasmModuleOf(entries: Entries): string {
     throw new PolicyBuildError(`opa build wrote a Wasm bundle whose .manifest is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const module = wasm?.[0]?.module;
-  const entry = typeof module === 'string' ? [...entries.keys()].find((name) => bare(name) === bare(module)) : undefined;
-  if (!entry) throw new PolicyBuildError('opa build wrote a Wasm bundle whose .manifest names no policy module: nothing to optimize');
+  const entry = typeof module === 'string' ? module.replace(/^\/+/, '') : undefined;
+  if (!entry || !entries.has(entry)) throw new PolicyBuildError('opa build wrote a Wasm bundle whose .manifest names no policy module: nothing to optimize');
   return entry;
 }
 
@@ -131,7 +124,7 @@ export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer,
 export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer | undefined, plain: string, out: string, options: PackOptions): Promise<WasmOptimization | undefined>;
 export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer | undefined, plain: string, out: string, options: PackOptions): Promise<WasmOptimization | undefined> {
   const entries = await readEntries(readFileSync(plain), plain);
-  if ([...entries.keys()].some((name) => bare(name) === SIGNATURES_FILE)) throw new PolicyBuildError(`${plain} is signed already: optimize the unsigned bundle, then sign`);
+  if (entries.has(SIGNATURES_FILE)) throw new PolicyBuildError(`${plain} is signed already: optimize the unsigned bundle, then sign`);
   const module = wasmModuleOf(entries);
   const before = entries.get(module)!;
   const started = performance.now();
@@ -144,7 +137,7 @@ export async function packOptimizedBundle(opa: string, optimizer: WasmOptimizer 
     if (options.signingKey) {
       const unsigned = join(dir, 'unsigned.tar.gz');
       writeFileSync(unsigned, await writeEntries(entries));
-      entries.set(`/${SIGNATURES_FILE}`, signatures(opa, unsigned, dir, options));
+      entries.set(SIGNATURES_FILE, signatures(opa, unsigned, dir, options));
     }
     // Written beside and renamed: a build stopped halfway leaves no truncated bundle at `out`
     // that make would take for up to date.
