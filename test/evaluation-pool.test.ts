@@ -97,10 +97,14 @@ test('a small check never waits behind a large one on the thread, and a small ch
     assert.equal(pool.stats().evaluated, { here: 1, thread: 0 }, 'the small check was evaluated here while the large one held the thread');
     await large;
 
-    const inFlight = pool.evaluate(context.full, context.typical.input, { now: NOW });
-    // The thread dies with the small check on it.
+    // The thread dies with the small check on it. It is stopped first and the check sent
+    // while it stops, before the pool hears of it: a check sent first could be answered
+    // before the thread stops, and prove nothing.
     const threads = (pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } } | undefined> }).threads;
-    await threads[0]!.worker.terminate();
+    const stopped = threads[0]!.worker.terminate();
+    const inFlight = pool.evaluate(context.full, context.typical.input, { now: NOW });
+    assert.is(pool.stats().evaluated.here, 1, 'the check was not sent to the thread');
+    await stopped;
     try {
       await inFlight;
       assert.unreachable('a check on a lost thread was decided');

@@ -192,7 +192,9 @@ export class EvaluationPool {
     const job = thread.jobs.get(message.job);
     if (!job) return;
     thread.jobs.delete(message.job);
-    if (thread.jobs.size === 0) thread.worker.unref();
+    // Not while closing: terminate() holds a reference until the thread has stopped, which an
+    // answer arriving meanwhile must not drop.
+    if (thread.jobs.size === 0 && !this.closed) thread.worker.unref();
     const sent = thread.policies.get(job.policy)!;
     sent.inFlight--;
     this.dropIdle(thread);
