@@ -19,13 +19,16 @@ job_name(job) := lib.text(job, "name", "<unnamed job>")
 # triggers are the events in the workflow's `on:`, as the collector lists them.
 triggers(workflow) := {t | some t in lib.list(workflow, "on"); is_string(t)}
 
-# steps lists every step of every job with where it is, for messages.
-steps contains {"workflow": path(w), "job": job_name(j), "step": s, "triggers": triggers(w)} if {
+# steps lists every step of every job with where it is, for messages. An array, not a set:
+# OPA's Wasm runtime hashes a set's whole element at each step of a walk over it, and the
+# build rules walk these on every check (docs/performance-changes.md, eighteenth round).
+# Two identical steps still give one finding: findings are sets.
+steps := [{"workflow": path(w), "job": job_name(j), "step": s, "triggers": triggers(w)} |
 	some w in workflows
 	some j in jobs(w)
 	some s in lib.list(j, "steps")
 	is_object(s)
-}
+]
 
 step_name(entry) := sprintf("step %s of job %s in %s", [lib.text(entry.step, "name", lib.text(entry.step, "uses", "<unnamed>")), entry.job, entry.workflow])
 

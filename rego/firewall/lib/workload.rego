@@ -30,12 +30,12 @@ pod_spec := spec if {
 readable if is_array(pod_spec.containers)
 
 # Every container list of a pod spec runs code (Kubernetes API: containers, initContainers,
-# ephemeralContainers), so every one is judged.
-containers contains {"list": list_name, "container": c} if {
+# ephemeralContainers), so every one is judged. An array, not a set, as workflows.steps.
+containers := [{"list": list_name, "container": c} |
 	some list_name in ["containers", "initContainers", "ephemeralContainers"]
 	some c in lib.list(pod_spec, list_name)
 	is_object(c)
-}
+]
 
 # name names a container in messages: "container api", "initContainer migrate".
 name(entry) := sprintf("%s %s", [trim_suffix(entry.list, "s"), lib.text(entry.container, "name", "<unnamed>")])
