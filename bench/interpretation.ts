@@ -83,20 +83,22 @@ function profileNote(shares: Array<{ category: string; share: number }>): string
   // always, a smaller one while other checks wait), which this profile of the server thread
   // does not see. Run here, the Wasm part of evaluate() is several times its JavaScript side
   // (input to JSON text, result parsing), which stays here either way: a Wasm share below
-  // that side's means most checks were evaluated there, and there is no Wasm share to
-  // compare with (the 23:08 run of 2026-12-07 compared masking with the 0.19 % left here).
+  // that side's means most of the Wasm time is elsewhere, and comparing with what is left
+  // here would mislead (the 23:08 run of 2026-12-07 called masking "15× the Wasm evaluation").
   const onThisThread = wasm > jsSide;
-  const timesWasm = (part: number) => (onThisThread ? `, ${fmt(part / wasm, 2)}× the Wasm evaluation` : '');
-  if (onThisThread) text += ` The Wasm evaluation proper is ${pct(wasm)}, evaluate()'s JavaScript side (input to JSON text, result parsing) ${pct(jsSide)}.`;
+  const timesWasm = (part: number) => (onThisThread ? `, ${fmt(part / wasm, 2)}× the Wasm evaluation on this thread` : '');
+  const worthNaming = (part: number) => (onThisThread ? part > wasm : part >= 0.01);
+  if (onThisThread) text += ` The Wasm evaluation on this thread is ${pct(wasm)}, evaluate()'s JavaScript side (input to JSON text, result parsing) ${pct(jsSide)}.`;
   else {
     text += ' The Wasm evaluation is mostly not on this thread: under this load the evaluation thread runs it (an input of 64 Ki characters or more always, a smaller one while other checks wait), outside this profile';
-    text += wasm >= 0.001 ? ` (${pct(wasm)} here, for the checks evaluated on this thread; evaluate()'s JavaScript side, which stays here, ${pct(jsSide)}).` : '.';
+    text += wasm >= 0.001 ? ` (Wasm is ${pct(wasm)} of this thread's time; evaluate()'s JavaScript side, which stays here, ${pct(jsSide)}).` : '.';
   }
+  // Commits belong to the writer thread; any on this thread are a store without one (or
+  // another statement counted with them).
   const commit = share('decision log: SQLite BEGIN');
+  if (worthNaming(commit) && commit >= 0.01) text += ` SQLite transactions on this thread, each commit with an fsync (\`synchronous=FULL\`), take ${pct(commit)}${timesWasm(commit)}.`;
   const mask = share('decision log: masking');
-  // The writer thread commits the log; commits on this thread mean a store without it.
-  if (commit > wasm && commit >= 0.01) text += ` SQLite commits of the decision log on this thread, each with an fsync (\`synchronous=FULL\`), take ${pct(commit)}${timesWasm(commit)}.`;
-  if (mask > wasm) {
+  if (worthNaming(mask)) {
     text += ` Masking secrets in the logged copy of the input takes ${pct(mask)}${timesWasm(mask)}: store/mask.ts walks the input once for its ${DEFAULT_MASK_PATH_COUNT} default paths (folded into one pattern), so its cost grows with the input's size.`;
   }
   const logLine = share('decision log line');
