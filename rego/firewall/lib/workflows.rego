@@ -20,8 +20,9 @@ job_name(job) := lib.text(job, "name", "<unnamed job>")
 triggers(workflow) := {t | some t in lib.list(workflow, "on"); is_string(t)}
 
 # steps lists every step of every job with where it is, for messages. An array, not a set:
-# OPA's Wasm runtime hashes a set's whole element at each step of a walk over it, and the
-# build rules walk these on every check (docs/performance-changes.md, eighteenth round).
+# OPA's Wasm runtime hashes a set's whole element at each step of a walk over it, and three
+# build rules walk these whenever a check has workflows (docs/performance-changes.md,
+# eighteenth round).
 # Two identical steps still give one finding: findings are sets.
 steps := [{"workflow": path(w), "job": job_name(j), "step": s, "triggers": triggers(w)} |
 	some w in workflows
