@@ -46,7 +46,7 @@ function repo(ctx: Ctx): string {
   return dir;
 }
 
-const env = () => (policyBuildEnv());
+const env = policyBuildEnv;
 
 /** The scaffold's rule under another package and id, as a team that moves it would write it. */
 function movedRule(dir: string, pkg: string, id: string): { rule: string; test: string } {
